@@ -1,0 +1,156 @@
+"""The school calendar: is a day a school day, for one school or thousands.
+
+A school day is a working day in mainland China (public holidays and make-up
+working days as published by the State Council, from the chinesecalendar
+package) that falls inside a term applying to the school, unless a calendar
+exception says otherwise. Exceptions of a school override those of its
+district, which override those of its city.
+
+For a year the package does not know yet (the State Council publishes each
+year's holidays in the preceding November or December), working days fall back
+to Monday to Friday and `holiday_data_known()` says so, so that pages can warn
+and bureau staff can enter the holidays as exceptions.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+
+import chinese_calendar
+from django.db.models import Q, QuerySet
+
+from schools.choices import ExceptionKind, SchoolType, TermAudience
+from schools.models import CalendarException, School, Term
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+@lru_cache(maxsize=64)
+def holiday_data_known(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(datetime.date(year, 7, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def is_working_day(day: datetime.date) -> bool:
+    """A working day in mainland China; Monday to Friday for an unpublished year."""
+    if holiday_data_known(day.year):
+        return chinese_calendar.is_workday(day)
+    return day.weekday() < 5
+
+
+def days_between(start: datetime.date, end: datetime.date):
+    day = start
+    while day <= end:
+        yield day
+        day += ONE_DAY
+
+
+def working_days(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    return [day for day in days_between(start, end) if is_working_day(day)]
+
+
+def _audiences(is_kindergarten: bool) -> tuple[str, str]:
+    return (
+        TermAudience.ALL,
+        TermAudience.KINDERGARTENS if is_kindergarten else TermAudience.SCHOOLS,
+    )
+
+
+def school_days(
+    schools: QuerySet | Iterable, start: datetime.date, end: datetime.date
+) -> dict[int, tuple[datetime.date, ...]]:
+    """The school days of each school between start and end (inclusive), by school id.
+
+    Three queries whatever the number of schools: the schools, the terms and the
+    exceptions. Schools sharing a district and a kind of term share one
+    computation, so a city's 3,000 schools cost a few dozen day sweeps.
+    """
+    if start > end:
+        return {}
+    if isinstance(schools, QuerySet):
+        school_filter = Q(pk__in=schools.values("pk"))
+    else:
+        ids = [school.pk if isinstance(school, School) else school for school in schools]
+        school_filter = Q(pk__in=ids)
+    rows = list(
+        School.objects.filter(school_filter).values_list(
+            "pk", "school_type", "district_id", "district__city_id"
+        )
+    )
+    if not rows:
+        return {}
+    district_ids = {row[2] for row in rows}
+    city_ids = {row[3] for row in rows}
+    school_ids = [row[0] for row in rows]
+
+    terms_by_owner: dict[tuple[str, int], list[tuple[str, datetime.date, datetime.date]]]
+    terms_by_owner = defaultdict(list)
+    for city_id, district_id, audience, first, last in Term.objects.filter(
+        Q(district_id__in=district_ids) | Q(city_id__in=city_ids),
+        start_date__lte=end,
+        end_date__gte=start,
+    ).values_list("city_id", "district_id", "audience", "start_date", "end_date"):
+        owner = ("district", district_id) if district_id else ("city", city_id)
+        terms_by_owner[owner].append((audience, max(first, start), min(last, end)))
+
+    overrides: dict[tuple[str, int], dict[datetime.date, bool]] = defaultdict(dict)
+    for city_id, district_id, school_id, day, kind in CalendarException.objects.filter(
+        Q(city_id__in=city_ids) | Q(district_id__in=district_ids) | Q(school_id__in=school_ids),
+        date__gte=start,
+        date__lte=end,
+    ).values_list("city_id", "district_id", "school_id", "date", "kind"):
+        if school_id:
+            owner = ("school", school_id)
+        elif district_id:
+            owner = ("district", district_id)
+        else:
+            owner = ("city", city_id)
+        overrides[owner][day] = kind == ExceptionKind.OPEN
+
+    workdays = working_days(start, end)
+    group_days: dict[tuple[int, int, bool], tuple[datetime.date, ...]] = {}
+    result: dict[int, tuple[datetime.date, ...]] = {}
+    for school_id, school_type, district_id, city_id in rows:
+        is_kindergarten = school_type == SchoolType.KINDERGARTEN
+        key = (district_id, city_id, is_kindergarten)
+        if key not in group_days:
+            audiences = _audiences(is_kindergarten)
+            in_term: set[datetime.date] = set()
+            for owner in (("city", city_id), ("district", district_id)):
+                for audience, first, last in terms_by_owner.get(owner, ()):
+                    if audience in audiences:
+                        in_term.update(days_between(first, last))
+            days = {day for day in workdays if day in in_term}
+            _apply(days, overrides.get(("city", city_id)))
+            _apply(days, overrides.get(("district", district_id)))
+            group_days[key] = tuple(sorted(days))
+        school_override = overrides.get(("school", school_id))
+        if school_override:
+            days = set(group_days[key])
+            _apply(days, school_override)
+            result[school_id] = tuple(sorted(days))
+        else:
+            result[school_id] = group_days[key]
+    return result
+
+
+def _apply(days: set[datetime.date], override: dict[datetime.date, bool] | None):
+    if not override:
+        return
+    for day, is_open in override.items():
+        if is_open:
+            days.add(day)
+        else:
+            days.discard(day)
+
+
+def is_school_day(school: School | int, day: datetime.date) -> bool:
+    """Is `day` a school day for `school`? (Three queries.)"""
+    school_id = school.pk if isinstance(school, School) else school
+    return bool(school_days([school_id], day, day).get(school_id))

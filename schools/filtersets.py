@@ -1,0 +1,104 @@
+"""FilterSets shared by the API and the HTML lists; dropdowns list only what the user may see."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from schools.choices import ExceptionKind, SchoolType, TermAudience
+from schools.models import CalendarException, City, District, Gate, PoliceStation, School, Term
+
+
+def scoped(model):
+    """A queryset callable for a filter's choices: the rows the requesting user may see."""
+
+    def queryset(request):
+        if request is None:
+            return model.objects.none()
+        return model.objects.for_user(request.user)
+
+    return queryset
+
+
+class DistrictFilterSet(django_filters.FilterSet):
+    city = django_filters.ModelChoiceFilter(queryset=scoped(City), label=_("City"))
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+
+    class Meta:
+        model = District
+        fields = ["city", "code"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
+
+
+class PoliceStationFilterSet(django_filters.FilterSet):
+    district = django_filters.ModelChoiceFilter(queryset=scoped(District), label=_("District"))
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
+
+    class Meta:
+        model = PoliceStation
+        fields = ["district"]
+
+
+class SchoolFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    district = django_filters.ModelChoiceFilter(queryset=scoped(District), label=_("District"))
+    police_station = django_filters.ModelChoiceFilter(
+        queryset=scoped(PoliceStation), label=_("Police station")
+    )
+    school_type = django_filters.ChoiceFilter(choices=SchoolType.choices, label=_("Type"))
+    is_boarding = django_filters.BooleanFilter(label=_("Boarding school"))
+    has_police_room = django_filters.BooleanFilter(label=_("Campus police room"))
+    has_protection_booth = django_filters.BooleanFilter(label=_("Protection booth"))
+
+    class Meta:
+        model = School
+        fields = [
+            "q",
+            "district",
+            "police_station",
+            "school_type",
+            "is_boarding",
+            "has_police_room",
+            "has_protection_booth",
+        ]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value) | Q(code__startswith=value) | Q(address__icontains=value)
+        )
+
+
+class GateFilterSet(django_filters.FilterSet):
+    school = django_filters.ModelChoiceFilter(queryset=scoped(School), label=_("School"))
+
+    class Meta:
+        model = Gate
+        fields = ["school", "kind"]
+
+
+class TermFilterSet(django_filters.FilterSet):
+    city = django_filters.ModelChoiceFilter(queryset=scoped(City), label=_("City"))
+    district = django_filters.ModelChoiceFilter(queryset=scoped(District), label=_("District"))
+    audience = django_filters.ChoiceFilter(choices=TermAudience.choices, label=_("Applies to"))
+    active_on = django_filters.DateFilter(method="filter_active_on", label=_("In term on"))
+
+    class Meta:
+        model = Term
+        fields = ["city", "district", "audience", "active_on"]
+
+    def filter_active_on(self, queryset, name, value):
+        return queryset.filter(start_date__lte=value, end_date__gte=value)
+
+
+class CalendarExceptionFilterSet(django_filters.FilterSet):
+    city = django_filters.ModelChoiceFilter(queryset=scoped(City), label=_("City"))
+    district = django_filters.ModelChoiceFilter(queryset=scoped(District), label=_("District"))
+    school = django_filters.ModelChoiceFilter(queryset=scoped(School), label=_("School"))
+    kind = django_filters.ChoiceFilter(choices=ExceptionKind.choices, label=_("Kind"))
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
+
+    class Meta:
+        model = CalendarException
+        fields = ["city", "district", "school", "kind", "date_after", "date_before"]

@@ -1,0 +1,13 @@
+import os
+
+import pytest
+from django.conf import settings
+
+
+def pytest_configure(config):
+    # In CI the suite must run against the real services; a silent fallback
+    # to SQLite or a skipped service test would hide exactly what CI is for.
+    if os.environ.get("CI") == "true":
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if "postgresql" not in engine:
+            raise pytest.UsageError("CI=true: set DATABASE_URL to PostgreSQL for the test run.")
