@@ -188,6 +188,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a field called "kind"; name each enum after its choices.
+    "ENUM_NAME_OVERRIDES": {
+        "GateKindEnum": "schools.choices.GateKind",
+        "CalendarExceptionKindEnum": "schools.choices.ExceptionKind",
+    },
 }
 
 # Celery. With no broker configured, kombu's filesystem transport under var/

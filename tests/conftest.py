@@ -5,6 +5,12 @@ from django.conf import settings
 
 
 def pytest_configure(config):
+    # The manifest storage needs collectstatic to have run; tests serve static
+    # files from the finders instead.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     # In CI the suite must run against the real services; a silent fallback
     # to SQLite or a skipped service test would hide exactly what CI is for.
     if os.environ.get("CI") == "true":
