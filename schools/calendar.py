@@ -154,3 +154,22 @@ def is_school_day(school: School | int, day: datetime.date) -> bool:
     """Is `day` a school day for `school`? (Three queries.)"""
     school_id = school.pk if isinstance(school, School) else school
     return bool(school_days([school_id], day, day).get(school_id))
+
+
+def districts_without_terms(today: datetime.date, horizon_days: int = 60):
+    """Districts with no term of their own or their city's in the next `horizon_days` days.
+
+    Such a district would have no school days at all, so no post would be
+    expected anywhere in it: almost always a term nobody has entered yet. The
+    horizon is longer than the summer vacation so that vacations do not count.
+    """
+    from django.db.models import Exists, OuterRef
+
+    from schools.models import District
+
+    horizon = today + datetime.timedelta(days=horizon_days)
+    covering = Term.objects.filter(start_date__lte=horizon, end_date__gte=today)
+    return District.objects.exclude(
+        Exists(covering.filter(district=OuterRef("pk")))
+        | Exists(covering.filter(city=OuterRef("city_id")))
+    ).select_related("city")

@@ -17,3 +17,5 @@ def pytest_configure(config):
         engine = settings.DATABASES["default"]["ENGINE"]
         if "postgresql" not in engine:
             raise pytest.UsageError("CI=true: set DATABASE_URL to PostgreSQL for the test run.")
+        if not settings.CELERY_BROKER_URL.startswith("redis://"):
+            raise pytest.UsageError("CI=true: set CELERY_BROKER_URL to Redis for the test run.")
