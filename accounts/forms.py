@@ -1,0 +1,7 @@
+from django.contrib.auth.forms import AuthenticationForm
+
+from schools.forms import BootstrapFormMixin
+
+
+class LoginForm(BootstrapFormMixin, AuthenticationForm):
+    """Django's sign-in form, styled for the site."""

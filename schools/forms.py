@@ -1,0 +1,121 @@
+"""HTML forms for the organisation and the calendar.
+
+Every choice of a related object lists only what the user may see (the same
+`for_user` the API's related fields use), so a hidden object fails validation
+exactly like a missing one. Cross-field rules stay in each model's clean(),
+which ModelForm runs.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from schools.models import CalendarException, Gate, School, Term
+
+
+def style_form(form):
+    """Give each widget the Bootstrap class its kind needs, so templates stay plain."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+    return form
+
+
+class BootstrapFormMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form(self)
+
+
+class DateInput(forms.DateInput):
+    # The browser's own date picker; it submits ISO dates whatever the language.
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class ScopedModelForm(BootstrapFormMixin, forms.ModelForm):
+    """A ModelForm whose related-object choices come from `for_user(user)`."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and hasattr(queryset, "for_user"):
+                field.queryset = queryset.for_user(user)
+
+
+class SchoolForm(ScopedModelForm):
+    class Meta:
+        model = School
+        fields = [
+            "name",
+            "code",
+            "school_type",
+            "district",
+            "police_station",
+            "address",
+            "latitude",
+            "longitude",
+            "enrolment",
+            "staff_count",
+            "is_boarding",
+            "has_police_room",
+            "has_protection_booth",
+            "legal_vice_president",
+            "legal_vice_president_unit",
+        ]
+
+    def __init__(self, *args, bureau: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not bureau:
+            # A principal edits their school's details, not where it sits in the
+            # organisation. A disabled field ignores what is posted and keeps
+            # the saved value, so a crafted request cannot change it either.
+            for name in School.bureau_only_fields:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Only education bureau staff may change this.")
+
+
+class GateForm(ScopedModelForm):
+    class Meta:
+        model = Gate
+        fields = ["name", "kind", "description", "latitude", "longitude"]
+
+    def clean_name(self):
+        # The school is set by the view, not by a field of this form, so
+        # ModelForm would skip the unique (school, name) constraint and the
+        # database would refuse the row with an error page instead.
+        name = self.cleaned_data["name"]
+        duplicates = Gate.objects.filter(school=self.instance.school, name=name)
+        if duplicates.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("This school already has a gate with this name."))
+        return name
+
+
+class TermForm(ScopedModelForm):
+    class Meta:
+        model = Term
+        fields = ["name", "audience", "start_date", "end_date", "city", "district"]
+        widgets = {"start_date": DateInput(), "end_date": DateInput()}
+        help_texts = {
+            "city": _("Choose a city or a district, not both."),
+        }
+
+
+class CalendarExceptionForm(ScopedModelForm):
+    class Meta:
+        model = CalendarException
+        fields = ["date", "kind", "reason", "city", "district", "school"]
+        widgets = {"date": DateInput()}
+        help_texts = {
+            "city": _("Choose one of a city, a district or a school."),
+            "reason": _("For example: closed for a red rainstorm warning."),
+        }
