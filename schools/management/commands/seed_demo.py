@@ -1,0 +1,112 @@
+"""Seed a demo city: districts, police stations, schools, gates, terms and logins.
+
+    manage.py seed_demo --schools 300 --days 30 --seed 1 --password demo-pass-2026
+
+The same seed gives the same organisation and names on every run; dates are
+counted back from today. The steps are in schools/management/seeding.py.
+"""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from schools.management.seeding import (
+    DEMO_USERNAMES,
+    STEPS,
+    DemoContext,
+    max_school_count,
+    organisation_exists,
+)
+
+
+class Command(BaseCommand):
+    help = "Seed a demo city with schools, calendars and demo logins (deterministic per --seed)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--schools", type=int, default=200, help="How many schools (>= 1).")
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=30,
+            help="How many days of history before today to cover (>= 0).",
+        )
+        parser.add_argument("--seed", type=int, default=1, help="The random seed.")
+        parser.add_argument("--password", default="", help="The password of every demo login.")
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help=(
+                "Delete ALL organisation data (cities, districts, police stations, schools, "
+                "gates, terms, calendar exceptions and what hangs off them) and the demo "
+                "logins first."
+            ),
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing, successfully, when organisation data already exists.",
+        )
+
+    def handle(self, *args, schools, days, seed, password, reset, if_empty, **options):
+        if schools < 1 or schools > max_school_count():
+            raise CommandError(f"--schools must be between 1 and {max_school_count()}.")
+        if days < 0:
+            raise CommandError("--days must be 0 or more.")
+        if not password.strip():
+            raise CommandError("--password is required: every demo login gets it.")
+        if reset and if_empty:
+            raise CommandError("--reset and --if-empty contradict each other; give one.")
+
+        existing = organisation_exists()
+        taken = sorted(
+            User.objects.filter(username__in=DEMO_USERNAMES).values_list("username", flat=True)
+        )
+        if existing and if_empty:
+            self.stdout.write("Organisation data already present; not seeding demo data.")
+            return
+        if (existing or taken) and not reset:
+            found = []
+            if existing:
+                counts = ", ".join(f"{name}: {count}" for name, count in existing.items())
+                found.append(f"organisation data ({counts})")
+            if taken:
+                found.append(f"demo logins ({', '.join(taken)})")
+            raise CommandError(
+                f"The database already has {' and '.join(found)}. Run with --reset to delete "
+                "all organisation data and the demo logins, then seed afresh."
+            )
+
+        ctx = DemoContext(
+            seed=seed,
+            school_count=schools,
+            days=days,
+            password=password,
+            today=timezone.localdate(),
+        )
+        started = time.perf_counter()
+        summary = []
+        # One transaction: a failed step leaves the database as it was,
+        # including what --reset would have deleted.
+        with transaction.atomic():
+            if reset:
+                for step in reversed(STEPS):
+                    step_started = time.perf_counter()
+                    step.reset()
+                    elapsed = time.perf_counter() - step_started
+                    summary.append(f"  {'reset ' + step.name:<20} {elapsed:6.2f} s")
+            for step in STEPS:
+                step_started = time.perf_counter()
+                line = step.seed(ctx)
+                elapsed = time.perf_counter() - step_started
+                summary.append(f"  {step.name:<20} {elapsed:6.2f} s  {line}")
+        total = time.perf_counter() - started
+
+        self.stdout.write(self.style.SUCCESS(f"Seeded demo data (seed {seed}) in {total:.2f} s:"))
+        self.stdout.write("\n".join(summary))
+        self.stdout.write(f"\nDemo logins, all with the password {password!r}:")
+        width = max(len(username) for username, _ in ctx.logins)
+        for username, reach in ctx.logins:
+            self.stdout.write(f"  {username:<{width}}  {reach}")

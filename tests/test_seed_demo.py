@@ -1,0 +1,166 @@
+"""`manage.py seed_demo`: deterministic, refuses to overwrite, resets cleanly, scopes right."""
+
+import io
+
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.test import TestCase, override_settings
+
+from accounts.choices import Role
+from accounts.models import RoleAssignment, User
+from accounts.scope import Scope
+from schools.choices import ExceptionKind, SchoolType, TermAudience
+from schools.management.seeding import DEMO_USERNAMES
+from schools.models import CalendarException, City, District, Gate, PoliceStation, School, Term
+
+PASSWORD = "demo-Pass-1"
+
+
+def seed(**options):
+    options = {"schools": 40, "days": 30, "seed": 7, "password": PASSWORD, **options}
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def school_rows():
+    return list(School.objects.order_by("code").values_list("code", "name", "district__code"))
+
+
+# A cheap hasher: the tests check the password, not PBKDF2's cost.
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+class SeedDemoTests(TestCase):
+    def test_the_same_seed_gives_the_same_schools_and_another_seed_does_not(self):
+        seed()
+        first = school_rows()
+        gates = list(Gate.objects.order_by("school__code", "name").values_list("name", flat=True))
+        seed(reset=True)
+        self.assertEqual(school_rows(), first)
+        self.assertEqual(
+            list(Gate.objects.order_by("school__code", "name").values_list("name", flat=True)),
+            gates,
+        )
+        seed(reset=True, seed=8)
+        self.assertNotEqual(school_rows(), first)
+
+    def test_the_organisation_is_plausible(self):
+        output = seed()
+        self.assertEqual(City.objects.get().code, "371600")
+        self.assertEqual(
+            set(District.objects.values_list("code", flat=True)),
+            {"371602", "371603", "371621", "371622", "371623", "371625", "371681"},
+        )
+        self.assertEqual(School.objects.count(), 40)
+        for school in School.objects.select_related("police_station"):
+            self.assertRegex(school.code, r"^\d{10}$")
+            self.assertTrue(school.code.startswith(school.district.code))
+            self.assertEqual(school.police_station.district_id, school.district_id)
+            self.assertTrue(1 <= school.gates.count() <= 4)
+            # Around Binzhou: 36.8–37.8 N, 117.5–118.2 E.
+            self.assertTrue(36.5 < float(school.latitude) < 38.2)
+            self.assertTrue(117.0 < float(school.longitude) < 118.6)
+        self.assertTrue(PoliceStation.objects.filter(name__endswith="派出所").exists())
+        self.assertIn("Demo logins", output)
+        self.assertIn("principal1", output)
+
+    def test_terms_cover_the_range_and_closures_are_seeded(self):
+        seed(days=200)
+        self.assertTrue(Term.objects.filter(city__isnull=False, audience=TermAudience.ALL))
+        self.assertTrue(Term.objects.filter(district__name="滨城区", audience="kindergartens"))
+        closures = CalendarException.objects.filter(kind=ExceptionKind.CLOSED)
+        self.assertTrue(closures.filter(city__isnull=False).exists())
+        principal1_school = RoleAssignment.objects.get(user__username="principal1").school
+        self.assertTrue(closures.filter(school=principal1_school).exists())
+
+    def test_it_refuses_to_seed_over_existing_data_without_reset(self):
+        seed()
+        with self.assertRaisesMessage(CommandError, "--reset"):
+            seed()
+        self.assertEqual(School.objects.count(), 40)
+
+    def test_if_empty_skips_quietly_when_data_exists(self):
+        seed()
+        output = seed(if_empty=True, schools=5)
+        self.assertIn("not seeding", output)
+        self.assertEqual(School.objects.count(), 40)
+
+    def test_reset_replaces_the_data_and_the_logins(self):
+        seed()
+        seed(reset=True, schools=9, password="another-Pass-2")
+        self.assertEqual(School.objects.count(), 9)
+        self.assertEqual(City.objects.count(), 1)
+        self.assertEqual(User.objects.filter(username__in=DEMO_USERNAMES).count(), 9)
+        self.assertIsNotNone(authenticate(username="city", password="another-Pass-2"))
+        self.assertIsNone(authenticate(username="city", password=PASSWORD))
+
+    def test_bad_arguments_are_refused(self):
+        for options, message in [
+            ({"schools": 0}, "--schools"),
+            ({"days": -1}, "--days"),
+            ({"password": ""}, "--password"),
+            ({"password": "   "}, "--password"),
+            ({"reset": True, "if_empty": True}, "--if-empty"),
+        ]:
+            with self.subTest(options=options), self.assertRaisesMessage(CommandError, message):
+                seed(**options)
+        self.assertFalse(School.objects.exists())
+
+    def test_a_single_school_still_gives_every_login_a_role(self):
+        seed(schools=1)
+        roles = dict(RoleAssignment.objects.values_list("user__username", "role"))
+        self.assertEqual(set(roles), set(DEMO_USERNAMES))
+        police = RoleAssignment.objects.filter(role=Role.POLICE_LIAISON)
+        self.assertEqual(len({a.police_station_id for a in police}), 2)
+
+
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+class DemoLoginScopeTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        seed(schools=60)
+
+    def visible_schools(self, username):
+        user = User.objects.get(username=username)
+        return set(Scope.of(user).restrict(School.objects.all()))
+
+    def unit(self, username, field):
+        return getattr(RoleAssignment.objects.get(user__username=username), field)
+
+    def test_every_login_signs_in_with_the_password(self):
+        for username in DEMO_USERNAMES:
+            with self.subTest(username=username):
+                self.assertIsNotNone(authenticate(username=username, password=PASSWORD))
+
+    def test_admin_is_a_superuser_with_the_admin_role(self):
+        admin = User.objects.get(username="admin")
+        self.assertTrue(admin.is_superuser and admin.is_staff)
+        self.assertTrue(RoleAssignment.objects.filter(user=admin, role=Role.ADMIN).exists())
+        self.assertEqual(self.visible_schools("admin"), set(School.objects.all()))
+
+    def test_city_staff_see_every_school(self):
+        self.assertEqual(self.visible_schools("city"), set(School.objects.all()))
+
+    def test_district_staff_see_their_own_district_only(self):
+        district1 = self.unit("district1", "district")
+        district2 = self.unit("district2", "district")
+        self.assertNotEqual(district1, district2)
+        self.assertEqual(self.visible_schools("district1"), set(district1.schools.all()))
+        self.assertEqual(self.visible_schools("district2"), set(district2.schools.all()))
+
+    def test_principals_see_exactly_their_school_in_their_districts(self):
+        school1 = self.unit("principal1", "school")
+        school2 = self.unit("principal2", "school")
+        self.assertEqual(self.visible_schools("principal1"), {school1})
+        self.assertEqual(self.visible_schools("principal2"), {school2})
+        self.assertEqual(self.visible_schools("officer1"), {school1})
+        self.assertEqual(school1.district, self.unit("district1", "district"))
+        self.assertEqual(school2.district, self.unit("district2", "district"))
+        self.assertNotEqual(school1.school_type, SchoolType.KINDERGARTEN)
+
+    def test_police_see_their_stations_schools_including_their_principals(self):
+        station1 = self.unit("police1", "police_station")
+        station2 = self.unit("police2", "police_station")
+        self.assertNotEqual(station1, station2)
+        self.assertEqual(self.visible_schools("police1"), set(station1.schools.all()))
+        self.assertIn(self.unit("principal1", "school"), self.visible_schools("police1"))
+        self.assertIn(self.unit("principal2", "school"), self.visible_schools("police2"))
