@@ -125,11 +125,14 @@ class SchoolDetailView(ScopedObjectMixin, DetailView):
         may_manage_gates = can_manage_gates(user, school)
         context.update(
             gates=school.gates.all(),
+            # distinct(): see CalendarView.
             terms=Term.objects.for_user(user)
             .filter(in_area, audience__in=audiences, end_date__gte=today)
+            .distinct()
             .select_related("city", "district"),
             exceptions=CalendarException.objects.for_user(user)
             .filter(in_area | Q(school=school), date__gte=today)
+            .distinct()
             .select_related("city", "district", "school"),
             today=today,
             is_school_day_today=today in days,
@@ -208,9 +211,14 @@ class CalendarView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         scope = Scope.of(user)
         today = timezone.localdate()
-        terms = Term.objects.for_user(user).select_related("city", "district")
-        exceptions = CalendarException.objects.for_user(user).select_related(
-            "city", "district", "school"
+        # distinct(): a city's row is reached through each of the city's
+        # districts (shared_paths), so a user with grants in two districts
+        # would otherwise see it twice.
+        terms = Term.objects.for_user(user).distinct().select_related("city", "district")
+        exceptions = (
+            CalendarException.objects.for_user(user)
+            .distinct()
+            .select_related("city", "district", "school")
         )
         terms = list(terms.filter(end_date__gte=today.replace(month=1, day=1)))
         exceptions = list(exceptions.filter(date__gte=today - RECENT_EXCEPTIONS))
