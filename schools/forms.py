@@ -26,6 +26,29 @@ def style_form(form):
     return form
 
 
+def label_blank_choices(form, label):
+    """Give the blank choice of every select `label`.
+
+    Django's own blank labels ("---------", "- Select an option -", "Unknown")
+    are either untranslated or say the wrong thing in a filter, where a blank
+    choice means "any".
+    """
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label is not None:
+                field.empty_label = label
+        elif isinstance(field, forms.NullBooleanField):
+            field.widget.choices = [
+                (value, label if value == "unknown" else text)
+                for value, text in field.widget.choices
+            ]
+        elif isinstance(field, forms.ChoiceField):
+            field.choices = [
+                (value, label if value == "" else text) for value, text in field.choices
+            ]
+    return form
+
+
 class BootstrapFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,6 +73,7 @@ class ScopedModelForm(BootstrapFormMixin, forms.ModelForm):
             queryset = getattr(field, "queryset", None)
             if queryset is not None and hasattr(queryset, "for_user"):
                 field.queryset = queryset.for_user(user)
+        label_blank_choices(self, _("Choose…"))
 
 
 class SchoolForm(ScopedModelForm):

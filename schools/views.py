@@ -24,7 +24,14 @@ from accounts.scope import ADD, BUREAU, CHANGE, DELETE, VIEW, Scope
 from schools.calendar import school_days
 from schools.choices import TermAudience
 from schools.filtersets import SchoolFilterSet
-from schools.forms import CalendarExceptionForm, GateForm, SchoolForm, TermForm, style_form
+from schools.forms import (
+    CalendarExceptionForm,
+    GateForm,
+    SchoolForm,
+    TermForm,
+    label_blank_choices,
+    style_form,
+)
 from schools.models import CalendarException, Gate, School, Term
 
 # How far ahead to look for a school's next school days: long enough to reach
@@ -89,7 +96,7 @@ class SchoolListView(LoginRequiredMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        style_form(context["filter"].form)
+        label_blank_choices(style_form(context["filter"].form), _("Any"))
         query = self.request.GET.copy()
         query.pop("page", None)
         # Page links keep the filters.
