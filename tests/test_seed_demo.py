@@ -1,15 +1,18 @@
 """`manage.py seed_demo`: deterministic, refuses to overwrite, resets cleanly, scopes right."""
 
 import io
+from unittest import mock
 
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.db.models import ProtectedError
 from django.test import TestCase, override_settings
 
 from accounts.choices import Role
 from accounts.models import RoleAssignment, User
 from accounts.scope import Scope
 from schools.choices import ExceptionKind, SchoolType, TermAudience
+from schools.management import seeding
 from schools.management.seeding import DEMO_USERNAMES
 from schools.models import CalendarException, City, District, Gate, PoliceStation, School, Term
 
@@ -92,6 +95,22 @@ class SeedDemoTests(TestCase):
         self.assertEqual(User.objects.filter(username__in=DEMO_USERNAMES).count(), 9)
         self.assertIsNotNone(authenticate(username="city", password="another-Pass-2"))
         self.assertIsNone(authenticate(username="city", password=PASSWORD))
+
+    def test_reset_blocked_by_another_apps_rows_explains_and_deletes_nothing(self):
+        seed()
+
+        def blocked_reset():
+            raise ProtectedError("protected", set(School.objects.all()[:2]))
+
+        steps = [*seeding.STEPS, seeding.Step("elsewhere", lambda ctx: "", blocked_reset)]
+        with (
+            mock.patch("schools.management.commands.seed_demo.STEPS", steps),
+            self.assertRaisesMessage(
+                CommandError, f"elsewhere data: {School._meta.verbose_name_plural} still refer"
+            ),
+        ):
+            seed(reset=True)
+        self.assertEqual(School.objects.count(), 40)
 
     def test_bad_arguments_are_refused(self):
         for options, message in [

@@ -10,6 +10,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 
 from accounts.models import User
@@ -94,7 +95,17 @@ class Command(BaseCommand):
             if reset:
                 for step in reversed(STEPS):
                     step_started = time.perf_counter()
-                    step.reset()
+                    try:
+                        step.reset()
+                    except (ProtectedError, RestrictedError) as exc:
+                        objects = getattr(exc, "protected_objects", None) or exc.restricted_objects
+                        blocking = sorted({str(o._meta.verbose_name_plural) for o in objects})
+                        raise CommandError(
+                            f"--reset cannot delete the {step.name} data: "
+                            f"{', '.join(blocking)} still refer to it. The app that made them "
+                            "needs a step with a reset in schools/management/seeding.py (STEPS). "
+                            "Nothing was deleted."
+                        ) from exc
                     elapsed = time.perf_counter() - step_started
                     summary.append(f"  {'reset ' + step.name:<20} {elapsed:6.2f} s")
             for step in STEPS:
