@@ -9,6 +9,7 @@ import datetime
 from unittest import mock
 
 from django.forms.models import model_to_dict
+from django.template.loader import render_to_string
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -366,6 +367,20 @@ class SchoolEditTests(PageTestCase):
                 for key in FOREIGN_SCHOOLS[persona]:
                     response = self.client.get(self.edit_url(self.school(key)))
                     self.assertEqual(response.status_code, 404)
+
+    def test_refusals_explain_themselves_in_the_site_layout(self):
+        self.login("officer1")
+        response = self.client.get(self.edit_url(self.s1))
+        self.assertTemplateUsed(response, "403.html")
+        self.assertContains(response, reverse("home"), status_code=403)
+        response = self.client.get(self.edit_url(self.s2))
+        self.assertTemplateUsed(response, "404.html")
+        self.assertContains(response, reverse("home"), status_code=404)
+
+    def test_server_error_page_renders_without_a_request(self):
+        # Django renders 500.html with no context at all when a view has failed.
+        html = render_to_string("500.html")
+        self.assertIn('href="/"', html)
 
     def test_police_and_safety_officer_may_not_post(self):
         for persona in ("police1", "officer1"):
