@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import Q, QuerySet
 
 from accounts.choices import Role
@@ -31,7 +32,7 @@ VIEW = "view"
 ADD = "add"
 CHANGE = "change"
 DELETE = "delete"
-ACTIONS = (VIEW, ADD, CHANGE, DELETE)
+# Models may name further actions in `access` (verify, countersign, ...).
 
 ALL_ROLES = frozenset(Role.values) - {Role.ADMIN}
 BUREAU = frozenset({Role.CITY_STAFF, Role.DISTRICT_STAFF})
@@ -103,15 +104,35 @@ class Scope:
         return any(grant.role in allowed for grant in self.grants)
 
     def restrict(self, queryset: QuerySet, action: str = VIEW, roles=None) -> QuerySet:
-        """Rows of `queryset` the user may reach for `action` (through `roles` only, if given)."""
-        if action not in ACTIONS:
-            raise ValueError(f"Unknown action {action!r}")
+        """Rows of `queryset` the user may reach for `action` (through `roles` only, if given).
+
+        An action the model's `access` does not name reaches nothing, so a
+        misspelt action fails closed.
+        """
         if self.is_admin:
             return queryset
         model = queryset.model
         allowed = set(model.access.get(action, frozenset()))
         if roles is not None:
             allowed &= set(roles)
+        via = getattr(model, "scope_via", None)
+        if via is not None:
+            # Rows that belong to schools through another model (a member
+            # through their assignments): scope that model, then follow it back.
+            label, field = via
+            related_model = apps.get_model(label)
+            condition = self._condition(related_model, allowed, action)
+            if condition is None:
+                return queryset.none()
+            return queryset.filter(
+                pk__in=related_model._default_manager.filter(condition).values(field)
+            )
+        condition = self._condition(model, allowed, action)
+        if condition is None:
+            return queryset.none()
+        return queryset.filter(condition)
+
+    def _condition(self, model, allowed: set[str], action: str) -> Q | None:
         ids_by_path: dict[str, set[int]] = defaultdict(set)
         for grant in self.grants:
             if grant.role not in allowed:
@@ -125,11 +146,11 @@ class Scope:
                         ids_by_path[path].add(unit_id)
                     break
         if not ids_by_path:
-            return queryset.none()
+            return None
         condition = Q()
         for path, ids in sorted(ids_by_path.items()):
             condition |= Q(**{f"{path}__in": sorted(ids)})
-        return queryset.filter(condition)
+        return condition
 
     def contains(self, obj, action: str = VIEW, roles=None) -> bool:
         """Is this saved object inside the user's scope for `action`?"""

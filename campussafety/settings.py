@@ -8,8 +8,8 @@ SQLite under var/ and a Celery broker on the filesystem, no servers needed.
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 import xstatic.pkg.bootstrap
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +32,22 @@ if not SECRET_KEY:
 
         key_file.write_text(get_random_secret_key())
     SECRET_KEY = key_file.read_text().strip()
+
+# The key of the keyed hash that recognises a person registered twice by their
+# ID card number (posts/personal.py). Changing it makes every stored hash
+# useless, so it is not derived from SECRET_KEY, which may be rotated.
+ID_NUMBER_HASH_KEY = envstr("ID_NUMBER_HASH_KEY")
+if not ID_NUMBER_HASH_KEY:
+    if not DEBUG and envbool("REQUIRE_SECRET_KEY", False):
+        # A container's var/ does not survive it: a generated key would change
+        # on every deployment and orphan every stored hash.
+        raise ImproperlyConfigured("ID_NUMBER_HASH_KEY must be set in production.")
+    hash_key_file = VAR_DIR / "id_number_hash_key"
+    if not hash_key_file.exists():
+        import secrets
+
+        hash_key_file.write_text(secrets.token_hex(32))
+    ID_NUMBER_HASH_KEY = hash_key_file.read_text().strip()
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
@@ -56,6 +72,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "accounts",
     "schools",
+    "posts",
 ]
 
 MIDDLEWARE = [
@@ -205,12 +222,14 @@ CELERY_BROKER_URL = envstr("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if CELERY_BROKER_URL == "filesystem://":
     broker_dir = VAR_DIR / "celery" / "broker"
-    for sub in ("out", "processed"):
+    for sub in ("out", "processed", "control"):
         (broker_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(broker_dir / "out"),
         "data_folder_out": str(broker_dir / "out"),
         "processed_folder": str(broker_dir / "processed"),
+        # Exchange bindings; kombu would otherwise write them to ./control.
+        "control_folder": str(broker_dir / "control"),
         "store_processed": False,
     }
 else:

@@ -8,6 +8,7 @@ from accounts.api.views import ObtainTokenView
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("", include("schools.api.urls")),
+    path("", include("posts.api.urls")),
 ]
 
 urlpatterns = [

@@ -1,5 +1,7 @@
 """Organisation (city, district, police station, school, gates) and the school calendar."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -81,6 +83,17 @@ class City(TimeStampedModel):
         unique=True,
         validators=[RegexValidator(r"^\d{6}$", _("Enter the 6-digit division code."))],
     )
+    qualified_share_required = models.DecimalField(
+        _("qualified share required at posts"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.80"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_(
+            "The share of members on duty at a post who must be police officers, auxiliary "
+            "police or certified security guards (0.80 = 80%)."
+        ),
+    )
 
     objects = ScopedManager()
 
@@ -91,6 +104,12 @@ class City(TimeStampedModel):
         verbose_name = _("city")
         verbose_name_plural = _("cities")
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(qualified_share_required__gte=0, qualified_share_required__lte=1),
+                name="city_qualified_share_range",
+            ),
+        ]
 
     def __str__(self):
         return self.name

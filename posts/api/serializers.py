@@ -1,0 +1,498 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from campussafety.api.serializers import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
+from posts import personal
+from posts.choices import CoverageStatus
+from posts.models import (
+    DutyAttendance,
+    DutyLog,
+    DutyLogRevision,
+    Member,
+    MemberAssignment,
+    Post,
+    PostPeriod,
+    RosterRule,
+    Shift,
+)
+from schools.models import School
+
+# Changing who a member is, or what makes them qualified, needs a new verification.
+IDENTITY_FIELDS = (
+    "name",
+    "kind",
+    "id_number",
+    "police_number",
+    "guard_certificate_number",
+    "guard_certificate_expiry",
+)
+
+
+class MemberSerializer(ScopedModelSerializer):
+    id_number = serializers.CharField(
+        write_only=True,
+        max_length=32,
+        help_text=_("18 characters; stored only as a keyed hash and a masked form."),
+    )
+    id_number_masked = serializers.CharField(read_only=True)
+    phone = serializers.CharField(max_length=20, help_text=_("Masked unless you may call them."))
+    school = ScopedPrimaryKeyRelatedField(
+        queryset=School.objects.all(),
+        write_only=True,
+        required=False,
+        help_text=_("On registration: the school the member serves (required then)."),
+    )
+    assignment_start = serializers.DateField(write_only=True, required=False)
+    schools = serializers.SerializerMethodField()
+    is_qualified_today = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Member
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "unit_kind",
+            "unit_name",
+            "phone",
+            "id_number",
+            "id_number_masked",
+            "police_number",
+            "guard_certificate_number",
+            "guard_certificate_expiry",
+            "badge_number",
+            "photo",
+            "is_active",
+            "verification_status",
+            "verified_by",
+            "verified_at",
+            "rejection_reason",
+            "is_qualified_today",
+            "schools",
+            "school",
+            "assignment_start",
+            "created",
+            "updated",
+        ]
+        read_only_fields = [
+            "verification_status",
+            "verified_by",
+            "verified_at",
+            "rejection_reason",
+        ]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            # The ID number is only required on registration.
+            fields["id_number"].required = False
+        return fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_schools(self, member) -> list[int]:
+        today = timezone.localdate()
+        return sorted(
+            a.school_id
+            for a in member.assignments.all()
+            if a.start_date <= today and (a.end_date is None or a.end_date >= today)
+        )
+
+    def get_is_qualified_today(self, member) -> bool:
+        return member.is_qualified_on(timezone.localdate())
+
+    def to_representation(self, member):
+        data = super().to_representation(member)
+        if not getattr(member, "phone_visible", False):
+            data["phone"] = personal.mask_phone(member.phone)
+        return data
+
+    def validate_id_number(self, value):
+        try:
+            return personal.validate_id_number(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+    def validate_phone(self, value):
+        try:
+            return personal.validate_phone(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+    def validate(self, attrs):
+        if self.instance is None and "school" not in attrs:
+            raise serializers.ValidationError({"school": _("Name the school this member serves.")})
+        number = attrs.pop("id_number", None)
+        school = attrs.pop("school", None)
+        start = attrs.pop("assignment_start", None)
+        attrs = super().validate(attrs)
+        if number is not None:
+            digest = personal.hash_id_number(number)
+            duplicate = Member.objects.filter(id_number_hash=digest)
+            if self.instance is not None:
+                duplicate = duplicate.exclude(pk=self.instance.pk)
+            if duplicate.exists():
+                raise serializers.ValidationError(
+                    {
+                        "id_number": _(
+                            "A person with this ID card number is already registered. "
+                            "Ask the district education bureau to assign them to your school."
+                        )
+                    }
+                )
+            attrs["id_number_hash"] = digest
+            attrs["id_number_masked"] = personal.mask_id_number(number)
+        attrs["_school"], attrs["_start"], attrs["_identity_changed"] = (
+            school,
+            start,
+            number is not None
+            or any(
+                field in attrs and attrs[field] != getattr(self.instance, field, None)
+                for field in IDENTITY_FIELDS
+            ),
+        )
+        return attrs
+
+    def create(self, validated_data):
+        school = validated_data.pop("_school")
+        start = validated_data.pop("_start") or timezone.localdate()
+        validated_data.pop("_identity_changed")
+        member = super().create(validated_data)
+        MemberAssignment.objects.create(member=member, school=school, start_date=start)
+        return member
+
+    def update(self, instance, validated_data):
+        validated_data.pop("_school")
+        validated_data.pop("_start")
+        if validated_data.pop("_identity_changed") and instance.verification_status != "pending":
+            validated_data.update(
+                verification_status="pending",
+                verified_by=None,
+                verified_at=None,
+                rejection_reason="",
+            )
+        return super().update(instance, validated_data)
+
+
+class VerificationSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(
+        choices=[("verified", _("Verified")), ("rejected", _("Rejected"))]
+    )
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        if attrs["decision"] == "rejected" and not attrs.get("reason", "").strip():
+            raise serializers.ValidationError({"reason": _("Say why the member is rejected.")})
+        return attrs
+
+
+class MemberAssignmentSerializer(ScopedModelSerializer):
+    class Meta:
+        model = MemberAssignment
+        fields = ["id", "member", "school", "start_date", "end_date", "created", "updated"]
+
+
+class PostPeriodSerializer(ScopedModelSerializer):
+    class Meta:
+        model = PostPeriod
+        fields = [
+            "id",
+            "post",
+            "period",
+            "start_time",
+            "end_time",
+            "min_members",
+            "min_police",
+            "is_required",
+            "created",
+            "updated",
+        ]
+
+
+class NestedPostPeriodSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PostPeriod
+        fields = [
+            "id",
+            "period",
+            "start_time",
+            "end_time",
+            "min_members",
+            "min_police",
+            "is_required",
+        ]
+
+
+class PostSerializer(ScopedModelSerializer):
+    periods = NestedPostPeriodSerializer(many=True, read_only=True)
+    gate_name = serializers.CharField(source="gate.name", read_only=True)
+
+    class Meta:
+        model = Post
+        fields = [
+            "id",
+            "school",
+            "gate",
+            "gate_name",
+            "name",
+            "is_active",
+            "periods",
+            "created",
+            "updated",
+        ]
+
+
+class RosterRuleSerializer(ScopedModelSerializer):
+    class Meta:
+        model = RosterRule
+        fields = ["id", "post_period", "weekday", "member", "created", "updated"]
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        period = attrs.get("post_period", getattr(self.instance, "post_period", None))
+        member = attrs.get("member", getattr(self.instance, "member", None))
+        weekday = attrs.get("weekday", getattr(self.instance, "weekday", None))
+        today = timezone.localdate()
+        errors = []
+        if not MemberAssignment.objects.filter(
+            MemberAssignment.active_on(today), member=member, school_id=period.post.school_id
+        ).exists():
+            errors.append(_("%(name)s is not assigned to this school.") % {"name": member.name})
+        if member.verification_status != "verified":
+            errors.append(_("%(name)s has not been verified.") % {"name": member.name})
+        clash = (
+            RosterRule.objects.filter(
+                member=member,
+                weekday=weekday,
+                post_period__start_time__lt=period.end_time,
+                post_period__end_time__gt=period.start_time,
+            )
+            .exclude(post_period=period)
+            .exclude(pk=getattr(self.instance, "pk", None))
+        )
+        if clash.exists():
+            errors.append(
+                _("%(name)s already stands at another post at that time on that weekday.")
+                % {"name": member.name}
+            )
+        if errors:
+            raise serializers.ValidationError({"member": errors})
+        return attrs
+
+
+class ShiftSerializer(ScopedModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True)
+    period = serializers.CharField(source="post_period.period", read_only=True)
+    post = serializers.IntegerField(source="post_period.post_id", read_only=True)
+
+    class Meta:
+        model = Shift
+        fields = [
+            "id",
+            "school",
+            "post",
+            "post_period",
+            "period",
+            "date",
+            "member",
+            "member_name",
+            "origin",
+            "is_cancelled",
+            "note",
+            "created",
+            "updated",
+        ]
+        read_only_fields = ["school", "origin", "is_cancelled"]
+
+
+class ReplaceMemberSerializer(serializers.Serializer):
+    member = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all())
+
+
+class SwapSerializer(serializers.Serializer):
+    other_shift = ScopedPrimaryKeyRelatedField(queryset=Shift.objects.filter(is_cancelled=False))
+
+
+class GenerateSerializer(serializers.Serializer):
+    post = ScopedPrimaryKeyRelatedField(queryset=Post.objects.all())
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+    def validate(self, attrs):
+        if attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": _("The end is before the start.")})
+        if (attrs["end"] - attrs["start"]).days > 120:
+            raise serializers.ValidationError({"end": _("Generate at most 120 days at a time.")})
+        return attrs
+
+
+class DateRangeSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    max_days = 366
+
+    def validate(self, attrs):
+        if attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": _("The end is before the start.")})
+        if (attrs["end"] - attrs["start"]).days >= self.max_days:
+            raise serializers.ValidationError(
+                {"end": _("Ask for at most %(days)s days at a time.") % {"days": self.max_days}}
+            )
+        return attrs
+
+
+class RosterProblemSerializer(serializers.Serializer):
+    post = serializers.IntegerField(source="post_period.post_id")
+    post_name = serializers.CharField(source="post_period.post.name")
+    school = serializers.IntegerField(source="post_period.post.school_id")
+    post_period = serializers.IntegerField(source="post_period.pk")
+    period = serializers.CharField(source="post_period.period")
+    date = serializers.DateField()
+    members = serializers.IntegerField(source="staffing.present")
+    police = serializers.IntegerField(source="staffing.police")
+    qualified = serializers.IntegerField(source="staffing.qualified")
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class AttendanceInputSerializer(serializers.Serializer):
+    member = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all())
+    present = serializers.BooleanField(default=True)
+
+
+class DutyAttendanceSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True)
+    member_kind = serializers.CharField(source="member.kind", read_only=True)
+
+    class Meta:
+        model = DutyAttendance
+        fields = [
+            "member",
+            "member_name",
+            "member_kind",
+            "was_rostered",
+            "present",
+            "is_police",
+            "is_qualified",
+        ]
+
+
+class DutyLogSerializer(ScopedModelSerializer):
+    attendance = DutyAttendanceSerializer(many=True, read_only=True)
+    attendance_input = AttendanceInputSerializer(
+        many=True,
+        write_only=True,
+        required=False,
+        source="attendance_entries",
+        help_text=_("Who stood the post. Leave out to record everyone rostered as present."),
+    )
+    reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text=_("Why a closed log is changed (kept in its history)."),
+    )
+    is_compliant = serializers.BooleanField(read_only=True)
+    post = serializers.IntegerField(source="post_period.post_id", read_only=True)
+
+    class Meta:
+        model = DutyLog
+        fields = [
+            "id",
+            "school",
+            "post",
+            "post_period",
+            "date",
+            "period",
+            "actual_start",
+            "actual_end",
+            "illegal_parking",
+            "wrong_way_driving",
+            "electric_tricycles",
+            "farm_vehicles",
+            "other_traffic",
+            "incidents",
+            "weather",
+            "photo",
+            "attendance",
+            "attendance_input",
+            "reason",
+            "present_count",
+            "police_count",
+            "qualified_count",
+            "meets_staffing",
+            "meets_qualified_share",
+            "is_compliant",
+            "submitted_by",
+            "countersigned_by",
+            "countersigned_at",
+            "created",
+            "updated",
+        ]
+        read_only_fields = [
+            "school",
+            "period",
+            "present_count",
+            "police_count",
+            "qualified_count",
+            "meets_staffing",
+            "meets_qualified_share",
+            "submitted_by",
+            "countersigned_by",
+            "countersigned_at",
+        ]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            # A log stays on its post period and day; correct those by deleting it.
+            fields["post_period"].read_only = True
+            fields["date"].read_only = True
+        return fields
+
+    def validate(self, attrs):
+        # Staffing and the calendar are checked by the service (posts/dutylogs.py).
+        entries = attrs.pop("attendance_entries", None)
+        reason = attrs.pop("reason", "")
+        attrs = super().validate(attrs)
+        attrs["attendance_entries"], attrs["reason"] = entries, reason
+        return attrs
+
+
+class DutyLogRevisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DutyLogRevision
+        fields = ["id", "changed_by", "changed_at", "reason", "before"]
+
+
+class CoverageQuerySerializer(DateRangeSerializer):
+    group_by = serializers.ChoiceField(
+        choices=["school", "district", "city", "day"], default="school"
+    )
+    ordering = serializers.ChoiceField(
+        choices=["label", "coverage_rate", "-coverage_rate", "missed", "-missed"],
+        default="label",
+        required=False,
+    )
+
+
+class CoverageRowSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text=_("School, district or city id, or the day."))
+    label = serializers.CharField()
+    school_days = serializers.IntegerField()
+    covered = serializers.IntegerField()
+    partial = serializers.IntegerField()
+    missed = serializers.IntegerField()
+    coverage_rate = serializers.FloatField(allow_null=True)
+    logs = serializers.IntegerField()
+    understaffed_logs = serializers.IntegerField()
+    qualified_share = serializers.FloatField(allow_null=True)
+
+
+class MissedDaySerializer(serializers.Serializer):
+    school = serializers.IntegerField()
+    school_name = serializers.CharField()
+    date = serializers.DateField()
+    status = serializers.CharField(default=CoverageStatus.MISSED)

@@ -1,0 +1,359 @@
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from accounts.scope import Scope
+from campussafety.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
+from posts import coverage, dutylogs, rosters
+from posts.api import serializers
+from posts.filtersets import (
+    DutyLogFilterSet,
+    MemberAssignmentFilterSet,
+    MemberFilterSet,
+    PostFilterSet,
+    PostPeriodFilterSet,
+    RosterRuleFilterSet,
+    ShiftFilterSet,
+)
+from posts.models import (
+    DutyAttendance,
+    DutyLog,
+    Member,
+    MemberAssignment,
+    Post,
+    PostPeriod,
+    RosterRule,
+    Shift,
+)
+from schools.filtersets import SchoolFilterSet
+from schools.models import School
+
+DATE_RANGE = [
+    OpenApiParameter("start", OpenApiTypes.DATE, required=True),
+    OpenApiParameter("end", OpenApiTypes.DATE, required=True),
+]
+
+
+class MemberViewSet(ScopedModelViewSet):
+    # assignments: the `schools` field.
+    queryset = Member.objects.prefetch_related("assignments")
+    serializer_class = serializers.MemberSerializer
+    filterset_class = MemberFilterSet
+    ordering_fields = ["name", "created", "verification_status"]
+
+    def get_queryset(self):
+        return super().get_queryset().with_phone_visibility(self.request.user)
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        # Re-read so the response knows whether the phone may be shown.
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    @extend_schema(
+        request=serializers.VerificationSerializer, responses=serializers.MemberSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        """Verify a member (核验登记) or reject them with a reason.
+
+        District staff and police liaisons of the member's schools decide.
+        """
+        member = self.get_object()
+        if not Scope.of(request.user).contains(member, "verify"):
+            raise PermissionDenied()
+        decision = serializers.VerificationSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        Member.objects.filter(pk=member.pk).update(
+            verification_status=decision.validated_data["decision"],
+            verified_by=request.user,
+            verified_at=timezone.now(),
+            rejection_reason=decision.validated_data.get("reason", "")
+            if decision.validated_data["decision"] == "rejected"
+            else "",
+        )
+        return Response(self.get_serializer(self.get_object()).data)
+
+
+class MemberAssignmentViewSet(ScopedModelViewSet):
+    queryset = MemberAssignment.objects.all()
+    serializer_class = serializers.MemberAssignmentSerializer
+    filterset_class = MemberAssignmentFilterSet
+    ordering_fields = ["start_date"]
+
+
+class PostViewSet(ScopedModelViewSet):
+    # gate: gate_name; periods: the nested list.
+    queryset = Post.objects.select_related("gate").prefetch_related("periods")
+    serializer_class = serializers.PostSerializer
+    filterset_class = PostFilterSet
+    ordering_fields = ["name"]
+
+
+class PostPeriodViewSet(ScopedModelViewSet):
+    queryset = PostPeriod.objects.all()
+    serializer_class = serializers.PostPeriodSerializer
+    filterset_class = PostPeriodFilterSet
+    ordering_fields = ["start_time"]
+
+
+class RosterRuleViewSet(ScopedModelViewSet):
+    queryset = RosterRule.objects.all()
+    serializer_class = serializers.RosterRuleSerializer
+    filterset_class = RosterRuleFilterSet
+    ordering_fields = ["weekday"]
+
+
+class ShiftViewSet(ScopedModelViewSet):
+    # member: member_name; post_period: period and post.
+    queryset = Shift.objects.select_related("member", "post_period")
+    serializer_class = serializers.ShiftSerializer
+    filterset_class = ShiftFilterSet
+    ordering_fields = ["date"]
+    http_method_names = ["get", "post", "delete", "head", "options"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        shift = rosters.add_shift(
+            data["member"], data["post_period"], data["date"], data.get("note", "")
+        )
+        serializer.instance = shift
+
+    def perform_destroy(self, instance):
+        rosters.remove_shift(instance)
+
+    def _writable(self, shift):
+        if not Scope.of(self.request.user).contains(shift, "change"):
+            raise PermissionDenied()
+        return shift
+
+    @extend_schema(
+        request=serializers.ReplaceMemberSerializer, responses=serializers.ShiftSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def replace(self, request, pk=None):
+        """Someone else stands this shift (conflicts are checked)."""
+        shift = self._writable(self.get_object())
+        data = serializers.ReplaceMemberSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        new = rosters.replace_member(shift, data.validated_data["member"])
+        return Response(self.get_serializer(new).data)
+
+    @extend_schema(
+        request=serializers.SwapSerializer, responses=serializers.ShiftSerializer(many=True)
+    )
+    @action(detail=True, methods=["post"])
+    def swap(self, request, pk=None):
+        """Two members exchange their shifts (conflicts are checked)."""
+        shift = self._writable(self.get_object())
+        data = serializers.SwapSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        other = self._writable(data.validated_data["other_shift"])
+        first, second = rosters.swap_shifts(shift, other)
+        return Response(self.get_serializer([first, second], many=True).data)
+
+    @extend_schema(request=serializers.GenerateSerializer, responses=OpenApiTypes.OBJECT)
+    @action(detail=False, methods=["post"])
+    def generate(self, request):
+        """Generate a post's shifts from its weekly pattern, keeping manual edits."""
+        data = serializers.GenerateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        post = data.validated_data["post"]
+        if not Scope.of(request.user).contains(post, "change"):
+            raise PermissionDenied()
+        result = rosters.generate_shifts(
+            post.periods.all(), data.validated_data["start"], data.validated_data["end"]
+        )
+        problems = rosters.roster_problems(
+            post.periods.all(), data.validated_data["start"], data.validated_data["end"]
+        )
+        return Response(
+            {
+                "created": result.created,
+                "removed": result.removed,
+                "kept_manual": result.kept_manual,
+                "problems": serializers.RosterProblemSerializer(problems, many=True).data,
+            }
+        )
+
+    @extend_schema(
+        parameters=[*DATE_RANGE, OpenApiParameter("school", OpenApiTypes.INT)],
+        responses=serializers.RosterProblemSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"])
+    def problems(self, request):
+        """Rostered post periods that break minimum staffing or the qualified share."""
+        query = serializers.DateRangeSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        periods = PostPeriod.objects.for_user(request.user)
+        school = request.query_params.get("school")
+        if school:
+            periods = periods.filter(
+                post__school=get_object_or_404(School.objects.for_user(request.user), pk=school)
+            )
+        found = rosters.roster_problems(
+            periods, query.validated_data["start"], query.validated_data["end"]
+        )
+        return Response(serializers.RosterProblemSerializer(found, many=True).data)
+
+
+class DutyLogViewSet(ScopedModelViewSet):
+    # attendance with each member's name and kind.
+    queryset = DutyLog.objects.select_related("post_period").prefetch_related(
+        Prefetch("attendance", queryset=DutyAttendance.objects.select_related("member"))
+    )
+    serializer_class = serializers.DutyLogSerializer
+    filterset_class = DutyLogFilterSet
+    ordering_fields = ["date", "school"]
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        entries = data.pop("attendance_entries")
+        data.pop("reason", None)
+        try:
+            log = dutylogs.submit_log(
+                request.user,
+                data.pop("post_period"),
+                data.pop("date"),
+                attendance=None
+                if entries is None
+                else [dutylogs.AttendanceEntry(e["member"], e["present"]) for e in entries],
+                **data,
+            )
+        except dutylogs.DuplicateLog as duplicate:
+            existing = duplicate.existing
+            return Response(
+                {
+                    "detail": _duplicate_message(existing),
+                    "id": existing.pk,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=log.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        log = self.get_object()
+        serializer = self.get_serializer(log, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        entries = data.pop("attendance_entries", None)
+        reason = data.pop("reason", "")
+        dutylogs.update_log(
+            request.user,
+            log,
+            attendance=None
+            if entries is None
+            else [dutylogs.AttendanceEntry(e["member"], e["present"]) for e in entries],
+            reason=reason,
+            **data,
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=log.pk)).data)
+
+    def perform_destroy(self, instance):
+        dutylogs.delete_log(instance)
+
+    @extend_schema(request=None, responses=serializers.DutyLogSerializer)
+    @action(detail=True, methods=["post"])
+    def countersign(self, request, pk=None):
+        """The police liaison countersigns the log; it is then closed to school staff."""
+        log = dutylogs.countersign(request.user, self.get_object())
+        return Response(self.get_serializer(self.get_queryset().get(pk=log.pk)).data)
+
+    @extend_schema(responses=serializers.DutyLogRevisionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """Every change made to the log after it was submitted, newest first."""
+        log = self.get_object()
+        return Response(serializers.DutyLogRevisionSerializer(log.revisions.all(), many=True).data)
+
+
+def _duplicate_message(existing):
+    from django.utils.translation import gettext as _
+
+    who = str(existing.submitted_by) if existing.submitted_by else "—"
+    when = timezone.localtime(existing.created).strftime("%H:%M")
+    return _("This post period was already logged today by %(who)s at %(when)s.") % {
+        "who": who,
+        "when": when,
+    }
+
+
+class CoverageView(ScopedViewSetMixin, generics.GenericAPIView):
+    """Coverage of school days by duty logs, by school, district, city or day."""
+
+    queryset = School.objects.all()
+    filterset_class = SchoolFilterSet
+    serializer_class = serializers.CoverageRowSerializer
+
+    @extend_schema(
+        parameters=[
+            *DATE_RANGE,
+            OpenApiParameter(
+                "group_by", OpenApiTypes.STR, enum=["school", "district", "city", "day"]
+            ),
+            OpenApiParameter(
+                "ordering",
+                OpenApiTypes.STR,
+                enum=["label", "coverage_rate", "-coverage_rate", "missed", "-missed"],
+            ),
+        ],
+        responses=serializers.CoverageRowSerializer(many=True),
+    )
+    def get(self, request):
+        query = serializers.CoverageQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        rows = coverage.coverage(
+            self.filter_queryset(self.get_queryset()),
+            params["start"],
+            params["end"],
+            params["group_by"],
+        )
+        ordering = params.get("ordering") or "label"
+        key = ordering.lstrip("-")
+        rows.sort(
+            key=lambda row: (
+                (getattr(row, key) is None, getattr(row, key) or 0)
+                if key != "label"
+                else (str(row.label),)
+            ),
+            reverse=ordering.startswith("-"),
+        )
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class MissedDaysView(ScopedViewSetMixin, generics.GenericAPIView):
+    """School days on which a school logged no post at all."""
+
+    queryset = School.objects.all()
+    filterset_class = SchoolFilterSet
+    serializer_class = serializers.MissedDaySerializer
+
+    @extend_schema(parameters=DATE_RANGE, responses=serializers.MissedDaySerializer(many=True))
+    def get(self, request):
+        query = serializers.DateRangeSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        schools = self.filter_queryset(self.get_queryset())
+        missed = coverage.missed_days(
+            schools, query.validated_data["start"], query.validated_data["end"]
+        )
+        page = self.paginate_queryset(missed)
+        names = dict(School.objects.filter(pk__in={s for s, _ in page}).values_list("pk", "name"))
+        rows = [{"school": s, "school_name": names[s], "date": d} for s, d in page]
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)

@@ -1,0 +1,139 @@
+"""Coverage of school days by duty logs, for schools, districts, cities and days.
+
+How it stays fast at city scale: each duty log write keeps one DailyCoverage
+row per school and day current (posts/dutylogs.py), so a rate over a school
+year reads about 190 rows per school rather than every log, and it counts
+them in the database grouped by school, district or day. The denominator, the
+school days, comes from schools.calendar.school_days(), which costs three
+queries whatever the number of schools. The only Python work is adding up
+per-school day counts, one addition per school.
+"""
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, Sum
+
+from posts.choices import CoverageStatus
+from posts.models import DailyCoverage, DutyLog
+from schools.calendar import school_days
+from schools.models import School
+
+GROUPINGS = ("school", "district", "city", "day")
+
+
+@dataclass
+class CoverageRow:
+    key: object
+    label: str
+    school_days: int = 0
+    covered: int = 0
+    partial: int = 0
+    logs: int = 0
+    understaffed_logs: int = 0
+    present: int = 0
+    qualified: int = 0
+
+    @property
+    def missed(self) -> int:
+        return max(self.school_days - self.covered - self.partial, 0)
+
+    @property
+    def coverage_rate(self) -> float | None:
+        return round(self.covered / self.school_days, 4) if self.school_days else None
+
+    @property
+    def qualified_share(self) -> float | None:
+        return round(self.qualified / self.present, 4) if self.present else None
+
+
+def coverage(schools, start: datetime.date, end: datetime.date, group_by: str = "school"):
+    """Coverage rows over [start, end] for `schools` (a scoped School queryset)."""
+    if group_by not in GROUPINGS:
+        raise ValueError(group_by)
+    days = school_days(schools, start, end)
+    school_ids = list(days)
+    daily = DailyCoverage.objects.filter(school_id__in=school_ids, date__gte=start, date__lte=end)
+    logs = DutyLog.objects.filter(school_id__in=school_ids, date__gte=start, date__lte=end)
+    day_aggregates = {
+        "covered": Count("pk", filter=Q(status=CoverageStatus.COVERED)),
+        "partial": Count("pk", filter=Q(status=CoverageStatus.PARTIAL)),
+    }
+    log_aggregates = {
+        "logs": Count("pk"),
+        "understaffed_logs": Count(
+            "pk", filter=Q(meets_staffing=False) | Q(meets_qualified_share=False)
+        ),
+        "present": Sum("present_count"),
+        "qualified": Sum("qualified_count"),
+    }
+
+    if group_by == "day":
+        rows = {}
+        expected = Counter()
+        # Schools of one district share one tuple of days: count each tuple once.
+        tuples = Counter(id(value) for value in days.values())
+        seen = {}
+        for value in days.values():
+            seen[id(value)] = value
+        for key, count in tuples.items():
+            for day in seen[key]:
+                expected[day] += count
+        for day, count in sorted(expected.items()):
+            rows[day] = CoverageRow(key=day, label=day.isoformat(), school_days=count)
+        field = "date"
+    else:
+        schools_info = School.objects.filter(pk__in=school_ids).values_list(
+            "pk",
+            "name",
+            "district_id",
+            "district__name",
+            "district__city_id",
+            "district__city__name",
+        )
+        rows = {}
+        for pk, name, district_id, district_name, city_id, city_name in schools_info:
+            key, label = {
+                "school": (pk, name),
+                "district": (district_id, district_name),
+                "city": (city_id, city_name),
+            }[group_by]
+            row = rows.setdefault(key, CoverageRow(key=key, label=label))
+            row.school_days += len(days.get(pk, ()))
+        field = {
+            "school": "school_id",
+            "district": "school__district_id",
+            "city": "school__district__city_id",
+        }[group_by]
+
+    for values in daily.values(field).annotate(**day_aggregates).order_by():
+        row = rows.get(values[field])
+        if row is not None:
+            row.covered, row.partial = values["covered"], values["partial"]
+    for values in logs.values(field).annotate(**log_aggregates).order_by():
+        row = rows.get(values[field])
+        if row is not None:
+            row.logs = values["logs"]
+            row.understaffed_logs = values["understaffed_logs"]
+            row.present = values["present"] or 0
+            row.qualified = values["qualified"] or 0
+    return list(rows.values())
+
+
+def missed_days(schools, start, end):
+    """(school id, day) for every school day with no duty log at all, oldest first."""
+    days = school_days(schools, start, end)
+    logged = defaultdict(set)
+    for school_id, day in DailyCoverage.objects.filter(
+        school_id__in=list(days), date__gte=start, date__lte=end
+    ).values_list("school_id", "date"):
+        logged[school_id].add(day)
+    missed = [
+        (school_id, day)
+        for school_id, school_days_ in days.items()
+        for day in school_days_
+        if day not in logged[school_id]
+    ]
+    missed.sort(key=lambda item: (item[1], item[0]))
+    return missed

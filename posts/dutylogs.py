@@ -1,0 +1,297 @@
+"""Submitting, editing and countersigning duty logs, and keeping daily coverage current."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.forms.models import model_to_dict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scope import BUREAU, Scope
+from posts.choices import CoverageStatus
+from posts.models import (
+    DailyCoverage,
+    DutyAttendance,
+    DutyLog,
+    DutyLogRevision,
+    Member,
+    MemberAssignment,
+    PostPeriod,
+)
+from posts.rules import staffing_of
+from schools.calendar import is_school_day
+
+LOG_FIELDS = (
+    "actual_start",
+    "actual_end",
+    "illegal_parking",
+    "wrong_way_driving",
+    "electric_tricycles",
+    "farm_vehicles",
+    "other_traffic",
+    "incidents",
+    "weather",
+)
+
+
+class DuplicateLog(Exception):
+    """Someone else logged this post period on this day first."""
+
+    def __init__(self, existing: DutyLog):
+        super().__init__(existing.pk)
+        self.existing = existing
+
+
+@dataclass
+class AttendanceEntry:
+    member: Member
+    present: bool = True
+
+
+def rostered_members(post_period: PostPeriod, day):
+    return Member.objects.filter(
+        shifts__post_period=post_period, shifts__date=day, shifts__is_cancelled=False
+    ).order_by("name", "pk")
+
+
+def _validate_day(post_period: PostPeriod, day):
+    if day > timezone.localdate():
+        raise ValidationError({"date": _("A duty log cannot be written for a day to come.")})
+    if not post_period.post.is_active:
+        raise ValidationError({"post_period": _("This post is no longer active.")})
+    if not is_school_day(post_period.post.school_id, day):
+        raise ValidationError({"date": _("This is not a school day for this school.")})
+
+
+def _resolve_attendance(post_period, day, entries):
+    """The attendance to record: the roster when no entries are given; checked otherwise."""
+    rostered = list(rostered_members(post_period, day))
+    rostered_ids = {member.pk for member in rostered}
+    if entries is None:
+        return [AttendanceEntry(member) for member in rostered], rostered_ids
+    seen = set()
+    for entry in entries:
+        if entry.member.pk in seen:
+            raise ValidationError(
+                {"attendance": _("%(name)s is listed twice.") % {"name": entry.member.name}}
+            )
+        seen.add(entry.member.pk)
+    assigned = set(
+        MemberAssignment.objects.filter(
+            MemberAssignment.active_on(day),
+            school_id=post_period.post.school_id,
+            member_id__in=seen,
+        ).values_list("member_id", flat=True)
+    )
+    strangers = [entry.member.name for entry in entries if entry.member.pk not in assigned]
+    if strangers:
+        raise ValidationError(
+            {
+                "attendance": _("Not assigned to this school on this day: %(names)s.")
+                % {"names": ", ".join(strangers)}
+            }
+        )
+    return list(entries), rostered_ids
+
+
+def _apply_attendance(log: DutyLog, entries, rostered_ids):
+    log.attendance.all().delete()
+    share = log.school.district.city.qualified_share_required
+    present = [entry.member for entry in entries if entry.present]
+    staffing = staffing_of(present, log.post_period, log.date, share)
+    DutyAttendance.objects.bulk_create(
+        DutyAttendance(
+            log=log,
+            member=entry.member,
+            was_rostered=entry.member.pk in rostered_ids,
+            present=entry.present,
+            is_police=entry.member.is_police,
+            is_qualified=entry.member.is_qualified_on(log.date),
+        )
+        for entry in entries
+    )
+    log.present_count = staffing.present
+    log.police_count = staffing.police
+    log.qualified_count = staffing.qualified
+    log.meets_staffing = staffing.meets_staffing
+    log.meets_qualified_share = staffing.meets_qualified_share
+    log.save(
+        update_fields=[
+            "present_count",
+            "police_count",
+            "qualified_count",
+            "meets_staffing",
+            "meets_qualified_share",
+            "updated",
+        ]
+    )
+
+
+def submit_log(user, post_period: PostPeriod, day, attendance=None, **fields) -> DutyLog:
+    """Record the duty log of `post_period` on `day`.
+
+    Without `attendance`, everyone rostered is recorded as present: logging a
+    post as rostered is one request. A second submission of the same post
+    period and day, even at the same instant, raises DuplicateLog: the
+    database's unique constraint decides, not a check that could race.
+    """
+    post_period = PostPeriod.objects.select_related("post__school__district__city").get(
+        pk=post_period.pk
+    )
+    _validate_day(post_period, day)
+    entries, rostered_ids = _resolve_attendance(post_period, day, attendance)
+    log = DutyLog(
+        school=post_period.post.school,
+        post_period=post_period,
+        date=day,
+        period=post_period.period,
+        submitted_by=user,
+        **{key: value for key, value in fields.items() if key in (*LOG_FIELDS, "photo")},
+    )
+    log.full_clean(
+        exclude=["school", "post_period", "submitted_by", "date"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    try:
+        with transaction.atomic():
+            log.save()
+            _apply_attendance(log, entries, rostered_ids)
+            refresh_daily_coverage(log.school_id, day)
+    except IntegrityError:
+        existing = DutyLog.objects.filter(post_period=post_period, date=day).first()
+        if existing is None:
+            raise
+        raise DuplicateLog(existing) from None
+    return log
+
+
+def is_locked(log: DutyLog) -> bool:
+    """After its day, or once countersigned, a log is the bureau's to change."""
+    return log.date < timezone.localdate() or log.is_countersigned
+
+
+def snapshot(log: DutyLog) -> dict:
+    data = model_to_dict(
+        log,
+        fields=[
+            *LOG_FIELDS,
+            "present_count",
+            "qualified_count",
+            "police_count",
+            "meets_staffing",
+            "meets_qualified_share",
+        ],
+    )
+    for key, value in data.items():
+        if hasattr(value, "isoformat"):
+            data[key] = value.isoformat()
+    data["attendance"] = [
+        {"member": row.member_id, "present": row.present, "was_rostered": row.was_rostered}
+        for row in log.attendance.order_by("member_id")
+    ]
+    return data
+
+
+def update_log(user, log: DutyLog, attendance=None, reason="", **fields) -> DutyLog:
+    """Change a log, keeping what it was before; locked logs only by bureau staff."""
+    scope = Scope.of(user)
+    if not scope.contains(log, "change"):
+        raise PermissionDenied(_("You may not change this duty log."))
+    if is_locked(log) and not scope.contains(log, "change", roles=BUREAU):
+        raise PermissionDenied(
+            _(
+                "This duty log is closed (its day has ended or it has been countersigned): "
+                "only education bureau staff may change it."
+            )
+        )
+    log = DutyLog.objects.select_related("school__district__city", "post_period__post").get(
+        pk=log.pk
+    )
+    before = snapshot(log)
+    entries, rostered_ids = (
+        _resolve_attendance(log.post_period, log.date, attendance)
+        if attendance is not None
+        else (None, None)
+    )
+    for key, value in fields.items():
+        if key in (*LOG_FIELDS, "photo"):
+            setattr(log, key, value)
+    log.full_clean(
+        exclude=["school", "post_period", "submitted_by", "date"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    with transaction.atomic():
+        log.save()
+        if entries is not None:
+            _apply_attendance(log, entries, rostered_ids)
+        DutyLogRevision.objects.create(log=log, changed_by=user, reason=reason, before=before)
+        refresh_daily_coverage(log.school_id, log.date)
+    return log
+
+
+def countersign(user, log: DutyLog) -> DutyLog:
+    """The police liaison confirms the log. Exactly once: a second attempt is refused."""
+    if not Scope.of(user).contains(log, "countersign"):
+        raise PermissionDenied(_("Only the police liaison of this school may countersign."))
+    updated = DutyLog.objects.filter(pk=log.pk, countersigned_at__isnull=True).update(
+        countersigned_by=user, countersigned_at=timezone.now()
+    )
+    if not updated:
+        raise ValidationError(_("This duty log has already been countersigned."))
+    log.refresh_from_db()
+    return log
+
+
+def delete_log(log: DutyLog):
+    with transaction.atomic():
+        school_id, day = log.school_id, log.date
+        log.delete()
+        refresh_daily_coverage(school_id, day)
+
+
+def refresh_daily_coverage(school_id: int, day):
+    """Recount the school's coverage on `day` from its logs. Call inside the writing transaction.
+
+    The row is locked first, so two logs of the same school saved at the same
+    moment recount one after the other and the second sees the first.
+    """
+    DailyCoverage.objects.bulk_create(
+        [
+            DailyCoverage(
+                school_id=school_id,
+                date=day,
+                required=0,
+                logged=0,
+                compliant=0,
+                status=CoverageStatus.MISSED,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    row = DailyCoverage.objects.select_for_update().get(school_id=school_id, date=day)
+    required = PostPeriod.objects.filter(
+        post__school_id=school_id, post__is_active=True, is_required=True
+    ).count()
+    counts = DutyLog.objects.filter(
+        school_id=school_id, date=day, post_period__is_required=True
+    ).aggregate(
+        logged=Count("pk"),
+        compliant=Count("pk", filter=Q(meets_staffing=True, meets_qualified_share=True)),
+    )
+    if not counts["logged"]:
+        row.delete()
+        return None
+    row.required = required
+    row.logged = counts["logged"]
+    row.compliant = counts["compliant"]
+    row.status = (
+        CoverageStatus.COVERED
+        if required and counts["compliant"] >= required
+        else CoverageStatus.PARTIAL
+    )
+    row.save()
+    return row

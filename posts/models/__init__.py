@@ -1,0 +1,17 @@
+from posts.models.dutylogs import DailyCoverage, DutyAttendance, DutyLog, DutyLogRevision
+from posts.models.members import Member, MemberAssignment
+from posts.models.posts import Post, PostPeriod
+from posts.models.rosters import RosterRule, Shift
+
+__all__ = [
+    "DailyCoverage",
+    "DutyAttendance",
+    "DutyLog",
+    "DutyLogRevision",
+    "Member",
+    "MemberAssignment",
+    "Post",
+    "PostPeriod",
+    "RosterRule",
+    "Shift",
+]

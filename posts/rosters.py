@@ -1,0 +1,273 @@
+"""Rosters: generating dated shifts from the weekly pattern, editing them, and checking them."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from posts.choices import POLICE_KINDS, ShiftOrigin, VerificationStatus
+from posts.models import Member, MemberAssignment, PostPeriod, RosterRule, Shift
+from posts.rules import Staffing
+from schools.calendar import school_days
+
+
+@dataclass
+class GenerationResult:
+    created: int = 0
+    removed: int = 0
+    kept_manual: int = 0
+
+
+def generate_shifts(post_periods, start: datetime.date, end: datetime.date) -> GenerationResult:
+    """Turn the weekly pattern of `post_periods` into shifts on school days from start to end.
+
+    Safe to run again: shifts already there stay, manual edits (added shifts and
+    cancelled ones) are kept, and pattern shifts whose rule was removed go.
+    """
+    if start < timezone.localdate():
+        raise ValidationError({"start": _("Rosters can only be generated from today on.")})
+    periods = list(PostPeriod.objects.filter(pk__in=post_periods).select_related("post"))
+    days_by_school = school_days({p.post.school_id for p in periods}, start, end)
+    school_of = {p.pk: p.post.school_id for p in periods}
+    rules = defaultdict(list)
+    for period_id, weekday, member_id in RosterRule.objects.filter(
+        post_period__in=periods, post_period__post__is_active=True
+    ).values_list("post_period_id", "weekday", "member_id"):
+        rules[period_id].append((weekday, member_id))
+
+    desired = set()
+    for period in periods:
+        for day in days_by_school.get(period.post.school_id, ()):
+            for weekday, member_id in rules[period.pk]:
+                if day.weekday() == weekday:
+                    desired.add((period.pk, day, member_id))
+
+    existing = {}
+    for pk, period_id, day, member_id, origin, cancelled in Shift.objects.filter(
+        post_period__in=periods, date__gte=start, date__lte=end
+    ).values_list("pk", "post_period_id", "date", "member_id", "origin", "is_cancelled"):
+        existing[(period_id, day, member_id)] = (pk, origin, cancelled)
+
+    result = GenerationResult()
+    stale = [
+        pk
+        for key, (pk, origin, cancelled) in existing.items()
+        if origin == ShiftOrigin.PATTERN and not cancelled and key not in desired
+    ]
+    result.kept_manual = sum(
+        1
+        for pk, origin, cancelled in existing.values()
+        if origin == ShiftOrigin.MANUAL or cancelled
+    )
+    new = [
+        Shift(
+            school_id=school_of[period_id],
+            post_period_id=period_id,
+            date=day,
+            member_id=member_id,
+            origin=ShiftOrigin.PATTERN,
+        )
+        for period_id, day, member_id in sorted(desired - existing.keys())
+    ]
+    with transaction.atomic():
+        Shift.objects.filter(pk__in=stale).delete()
+        # ignore_conflicts: a concurrent generation of the same roster is harmless.
+        Shift.objects.bulk_create(new, ignore_conflicts=True, batch_size=2000)
+    result.created, result.removed = len(new), len(stale)
+    return result
+
+
+def shift_conflicts(member: Member, post_period: PostPeriod, day, ignore=()) -> list[str]:
+    """Why `member` cannot stand `post_period` on `day`; empty when they can."""
+    problems = []
+    if not member.is_active:
+        problems.append(_("%(name)s is no longer active.") % {"name": member.name})
+    if member.verification_status != VerificationStatus.VERIFIED:
+        problems.append(_("%(name)s has not been verified.") % {"name": member.name})
+    school_id = post_period.post.school_id
+    if not MemberAssignment.objects.filter(
+        MemberAssignment.active_on(day), member=member, school_id=school_id
+    ).exists():
+        problems.append(
+            _("%(name)s is not assigned to this school on %(day)s.")
+            % {"name": member.name, "day": day}
+        )
+    clash = (
+        Shift.objects.filter(
+            member=member,
+            date=day,
+            is_cancelled=False,
+            post_period__start_time__lt=post_period.end_time,
+            post_period__end_time__gt=post_period.start_time,
+        )
+        .exclude(post_period=post_period)
+        .exclude(pk__in=[shift.pk for shift in ignore])
+        .select_related("post_period__post__school")
+        .first()
+    )
+    if clash:
+        problems.append(
+            _("%(name)s already stands at %(post)s (%(school)s) at that time.")
+            % {
+                "name": member.name,
+                "post": clash.post_period.post.name,
+                "school": clash.post_period.post.school.name,
+            }
+        )
+    return problems
+
+
+def _check(member, post_period, day, ignore=()):
+    if day < timezone.localdate():
+        raise ValidationError({"date": _("Past shifts cannot be changed.")})
+    problems = shift_conflicts(member, post_period, day, ignore)
+    if problems:
+        raise ValidationError({"member": problems})
+
+
+def _place(member, post_period, day, note=""):
+    shift, _created = Shift.objects.update_or_create(
+        post_period=post_period,
+        date=day,
+        member=member,
+        defaults={
+            "school_id": post_period.post.school_id,
+            "origin": ShiftOrigin.MANUAL,
+            "is_cancelled": False,
+            "note": note,
+        },
+    )
+    return shift
+
+
+def _remove(shift: Shift):
+    if shift.origin == ShiftOrigin.PATTERN:
+        # A tombstone, so generating again does not bring it back.
+        shift.is_cancelled = True
+        shift.save(update_fields=["is_cancelled", "updated"])
+    else:
+        shift.delete()
+
+
+def add_shift(member, post_period, day, note="") -> Shift:
+    existing = Shift.objects.filter(
+        member=member, post_period=post_period, date=day, is_cancelled=False
+    ).first()
+    if existing:
+        raise ValidationError(
+            {"member": [_("%(name)s is already on this shift.") % {"name": member.name}]}
+        )
+    _check(member, post_period, day)
+    with transaction.atomic():
+        return _place(member, post_period, day, note)
+
+
+def remove_shift(shift: Shift):
+    if shift.date < timezone.localdate():
+        raise ValidationError({"date": _("Past shifts cannot be changed.")})
+    with transaction.atomic():
+        _remove(shift)
+
+
+def replace_member(shift: Shift, member: Member) -> Shift:
+    """Someone else stands this shift."""
+    if shift.member_id == member.pk:
+        raise ValidationError({"member": [_("That is the member already on this shift.")]})
+    _check(member, shift.post_period, shift.date, ignore=[shift])
+    with transaction.atomic():
+        _remove(shift)
+        return _place(member, shift.post_period, shift.date, shift.note)
+
+
+def swap_shifts(first: Shift, second: Shift) -> tuple[Shift, Shift]:
+    """Two members exchange their shifts."""
+    if first.member_id == second.member_id:
+        raise ValidationError({"member": [_("Both shifts belong to the same member.")]})
+    _check(first.member, second.post_period, second.date, ignore=[first, second])
+    _check(second.member, first.post_period, first.date, ignore=[first, second])
+    with transaction.atomic():
+        _remove(first)
+        _remove(second)
+        return (
+            _place(second.member, first.post_period, first.date, first.note),
+            _place(first.member, second.post_period, second.date, second.note),
+        )
+
+
+@dataclass
+class RosterProblem:
+    post_period: PostPeriod
+    date: datetime.date
+    staffing: Staffing
+    reasons: list[str] = field(default_factory=list)
+
+
+def roster_problems(post_periods, start, end) -> list[RosterProblem]:
+    """Post periods whose roster breaks minimum staffing or the qualified share, day by day.
+
+    Set-based: one query for the periods, three for the school days, one for
+    the counts, however many schools.
+    """
+    periods = list(
+        PostPeriod.objects.filter(pk__in=post_periods, is_required=True, post__is_active=True)
+        .select_related("post__school__district__city")
+        .order_by("post__school_id", "start_time")
+    )
+    days_by_school = school_days({p.post.school_id for p in periods}, start, end)
+    counts = {
+        (row["post_period_id"], row["date"]): row
+        for row in Shift.objects.filter(
+            post_period__in=periods, date__gte=start, date__lte=end, is_cancelled=False
+        )
+        .values("post_period_id", "date")
+        .annotate(
+            members=Count("pk"),
+            police=Count("pk", filter=Q(member__kind__in=POLICE_KINDS)),
+            qualified=Count("pk", filter=Member.qualified_condition("member__", F("date"))),
+        )
+    }
+    problems = []
+    for period in periods:
+        share = period.post.school.district.city.qualified_share_required
+        for day in days_by_school.get(period.post.school_id, ()):
+            row = counts.get((period.pk, day), {"members": 0, "police": 0, "qualified": 0})
+            staffing = Staffing(
+                present=row["members"],
+                police=row["police"],
+                qualified=row["qualified"],
+                min_members=period.min_members,
+                min_police=period.min_police,
+                share_required=share,
+            )
+            if staffing.is_compliant:
+                continue
+            reasons = []
+            if staffing.present < period.min_members:
+                reasons.append(
+                    _("%(count)s of %(minimum)s members rostered")
+                    % {"count": staffing.present, "minimum": period.min_members}
+                )
+            if staffing.police < period.min_police:
+                reasons.append(
+                    _("%(count)s of %(minimum)s police officers rostered")
+                    % {"count": staffing.police, "minimum": period.min_police}
+                )
+            if not staffing.meets_qualified_share:
+                reasons.append(
+                    _("qualified share %(share)s below %(required)s")
+                    % {
+                        "share": _percent(staffing.qualified_share),
+                        "required": _percent(share),
+                    }
+                )
+            problems.append(RosterProblem(period, day, staffing, reasons))
+    return problems
+
+
+def _percent(value):
+    return "—" if value is None else f"{value * 100:.0f}%"

@@ -1,0 +1,44 @@
+"""The staffing rules of a post period: minimum staffing and the qualified share."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Staffing:
+    present: int
+    police: int
+    qualified: int
+    min_members: int
+    min_police: int
+    share_required: Decimal
+
+    @property
+    def meets_staffing(self) -> bool:
+        return self.present >= self.min_members and self.police >= self.min_police
+
+    @property
+    def meets_qualified_share(self) -> bool:
+        # Compared in integers and Decimals: 4 of 5 is exactly 80%, never 79.999%.
+        return self.present > 0 and Decimal(self.qualified) >= self.share_required * self.present
+
+    @property
+    def qualified_share(self) -> Decimal | None:
+        return Decimal(self.qualified) / self.present if self.present else None
+
+    @property
+    def is_compliant(self) -> bool:
+        return self.meets_staffing and self.meets_qualified_share
+
+
+def staffing_of(members, post_period, day, share_required) -> Staffing:
+    """The staffing `members` (present at `post_period` on `day`) give."""
+    members = list(members)
+    return Staffing(
+        present=len(members),
+        police=sum(1 for member in members if member.is_police),
+        qualified=sum(1 for member in members if member.is_qualified_on(day)),
+        min_members=post_period.min_members,
+        min_police=post_period.min_police,
+        share_required=share_required,
+    )
