@@ -141,6 +141,10 @@ def submit_log(user, post_period: PostPeriod, day, attendance=None, **fields) ->
         pk=post_period.pk
     )
     _validate_day(post_period, day)
+    if day < timezone.localdate() and not Scope.of(user).contains(post_period, "add", roles=BUREAU):
+        # Logs are written at the gate on the day; filling in a past day is the
+        # bureau's decision, not the school's.
+        raise PermissionDenied(_("Only education bureau staff may log a past day."))
     entries, rostered_ids = _resolve_attendance(post_period, day, attendance)
     log = DutyLog(
         school=post_period.post.school,

@@ -125,6 +125,14 @@ def shift_conflicts(member: Member, post_period: PostPeriod, day, ignore=()) -> 
 def _check(member, post_period, day, ignore=()):
     if day < timezone.localdate():
         raise ValidationError({"date": _("Past shifts cannot be changed.")})
+    if (
+        Shift.objects.filter(member=member, post_period=post_period, date=day, is_cancelled=False)
+        .exclude(pk__in=[shift.pk for shift in ignore if shift.member_id != member.pk])
+        .exists()
+    ):
+        raise ValidationError(
+            {"member": [_("%(name)s is already on this shift.") % {"name": member.name}]}
+        )
     problems = shift_conflicts(member, post_period, day, ignore)
     if problems:
         raise ValidationError({"member": problems})
@@ -155,13 +163,6 @@ def _remove(shift: Shift):
 
 
 def add_shift(member, post_period, day, note="") -> Shift:
-    existing = Shift.objects.filter(
-        member=member, post_period=post_period, date=day, is_cancelled=False
-    ).first()
-    if existing:
-        raise ValidationError(
-            {"member": [_("%(name)s is already on this shift.") % {"name": member.name}]}
-        )
     _check(member, post_period, day)
     with transaction.atomic():
         return _place(member, post_period, day, note)

@@ -88,64 +88,53 @@ def make_member(name, school, *, kind="community_worker", pending=False, **field
     return member
 
 
-class PostsWorldTestCase(WorldTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.traveller = time_machine.travel(NOW, tick=False)
-        cls.traveller.start()
-        super().setUpClass()
+def build_posts(target):
+    """Terms, members, posts and weekly rosters on a world built by tests.base.World."""
+    for city in (target.city_a, target.city_b):
+        Term.objects.create(
+            city=city,
+            name="2026 秋季学期",
+            start_date=datetime.date(2026, 9, 1),
+            end_date=datetime.date(2027, 1, 22),
+        )
+    target.members = {}
+    target.posts = {}
+    for key in ("s1", "s2", "s3"):
+        school = getattr(target, key)
+        members = {
+            role: make_member(f"{key.upper()}{role}", school, **spec)
+            for role, spec in MEMBER_SPECS.items()
+        }
+        target.members[key] = members
+        post = Post.objects.create(school=school, gate=school.gates.get(), name="南门护学岗")
+        morning = PostPeriod.objects.create(
+            post=post,
+            period="morning",
+            start_time=datetime.time(7, 10),
+            end_time=datetime.time(7, 50),
+            min_members=3,
+            min_police=1,
+        )
+        afternoon = PostPeriod.objects.create(
+            post=post,
+            period="afternoon",
+            start_time=datetime.time(16, 30),
+            end_time=datetime.time(17, 20),
+            min_members=3,
+            min_police=1,
+        )
+        target.posts[key] = (post, morning, afternoon)
+        RosterRule.objects.bulk_create(
+            [
+                RosterRule(post_period=period, weekday=weekday, member=members[role])
+                for period, roster in ((morning, MORNING_ROSTER), (afternoon, AFTERNOON_ROSTER))
+                for role in roster
+                for weekday in range(5)
+            ]
+        )
 
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.traveller.stop()
 
-    @classmethod
-    def setUpTestData(cls):
-        super().setUpTestData()
-        for city in (cls.city_a, cls.city_b):
-            Term.objects.create(
-                city=city,
-                name="2026 秋季学期",
-                start_date=datetime.date(2026, 9, 1),
-                end_date=datetime.date(2027, 1, 22),
-            )
-        cls.members = {}
-        cls.posts = {}
-        for key in ("s1", "s2", "s3"):
-            school = getattr(cls, key)
-            members = {
-                role: make_member(f"{key.upper()}{role}", school, **spec)
-                for role, spec in MEMBER_SPECS.items()
-            }
-            cls.members[key] = members
-            post = Post.objects.create(school=school, gate=school.gates.get(), name="南门护学岗")
-            morning = PostPeriod.objects.create(
-                post=post,
-                period="morning",
-                start_time=datetime.time(7, 10),
-                end_time=datetime.time(7, 50),
-                min_members=3,
-                min_police=1,
-            )
-            afternoon = PostPeriod.objects.create(
-                post=post,
-                period="afternoon",
-                start_time=datetime.time(16, 30),
-                end_time=datetime.time(17, 20),
-                min_members=3,
-                min_police=1,
-            )
-            cls.posts[key] = (post, morning, afternoon)
-            RosterRule.objects.bulk_create(
-                [
-                    RosterRule(post_period=period, weekday=weekday, member=members[role])
-                    for period, roster in ((morning, MORNING_ROSTER), (afternoon, AFTERNOON_ROSTER))
-                    for role in roster
-                    for weekday in range(5)
-                ]
-            )
-
+class PostsWorldMixin:
     def key_of(self, school):
         return {self.s1.pk: "s1", self.s2.pk: "s2", self.s3.pk: "s3"}[school.pk]
 
@@ -160,3 +149,23 @@ class PostsWorldTestCase(WorldTestCase):
 
     def member(self, key, role):
         return self.members[key][role]
+
+
+class PostsWorldTestCase(PostsWorldMixin, WorldTestCase):
+    """The world with posts, with today pinned to NOW for the whole class."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.traveller = time_machine.travel(NOW, tick=False)
+        cls.traveller.start()
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.traveller.stop()
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        build_posts(cls)

@@ -20,14 +20,19 @@ class ScopedModelPermission(BasePermission):
         model = getattr(view, "scoped_model", None)
         if model is None:
             return False
-        if request.method == "POST":
+        if getattr(view, "action", None) == "create":
             return Scope.of(request.user).can(model, ADD)
-        # Updates and deletes are decided per object, after the scoped lookup,
-        # so that an object outside the scope is a 404 for everyone.
+        # Updates, deletes and actions on an object are decided per object,
+        # after the scoped lookup, so that an object outside the scope is a 404
+        # for everyone.
         return True
 
     def has_object_permission(self, request, view, obj):
         if request.method in SAFE_METHODS:
             return True
-        action = OBJECT_ACTIONS.get(request.method, CHANGE)
+        # A viewset names the scope action of its extra actions in
+        # `object_actions` (e.g. {"countersign": "countersign"}).
+        action = getattr(view, "object_actions", {}).get(view.action) or OBJECT_ACTIONS.get(
+            request.method, CHANGE
+        )
         return Scope.of(request.user).contains(obj, action)

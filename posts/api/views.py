@@ -1,6 +1,7 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -46,6 +47,7 @@ class MemberViewSet(ScopedModelViewSet):
     serializer_class = serializers.MemberSerializer
     filterset_class = MemberFilterSet
     ordering_fields = ["name", "created", "verification_status"]
+    object_actions = {"verify": "verify"}
 
     def get_queryset(self):
         return super().get_queryset().with_phone_visibility(self.request.user)
@@ -69,8 +71,6 @@ class MemberViewSet(ScopedModelViewSet):
         District staff and police liaisons of the member's schools decide.
         """
         member = self.get_object()
-        if not Scope.of(request.user).contains(member, "verify"):
-            raise PermissionDenied()
         decision = serializers.VerificationSerializer(data=request.data)
         decision.is_valid(raise_exception=True)
         Member.objects.filter(pk=member.pk).update(
@@ -120,6 +120,7 @@ class ShiftViewSet(ScopedModelViewSet):
     filterset_class = ShiftFilterSet
     ordering_fields = ["date"]
     http_method_names = ["get", "post", "delete", "head", "options"]
+    object_actions = {"replace": "change", "swap": "change"}
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -132,8 +133,8 @@ class ShiftViewSet(ScopedModelViewSet):
         rosters.remove_shift(instance)
 
     def _writable(self, shift):
-        if not Scope.of(self.request.user).contains(shift, "change"):
-            raise PermissionDenied()
+        # The other shift of a swap is checked like the first one.
+        self.check_object_permissions(self.request, shift)
         return shift
 
     @extend_schema(
@@ -142,7 +143,7 @@ class ShiftViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"])
     def replace(self, request, pk=None):
         """Someone else stands this shift (conflicts are checked)."""
-        shift = self._writable(self.get_object())
+        shift = self.get_object()
         data = serializers.ReplaceMemberSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         new = rosters.replace_member(shift, data.validated_data["member"])
@@ -154,7 +155,7 @@ class ShiftViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"])
     def swap(self, request, pk=None):
         """Two members exchange their shifts (conflicts are checked)."""
-        shift = self._writable(self.get_object())
+        shift = self.get_object()
         data = serializers.SwapSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         other = self._writable(data.validated_data["other_shift"])
@@ -214,6 +215,7 @@ class DutyLogViewSet(ScopedModelViewSet):
     serializer_class = serializers.DutyLogSerializer
     filterset_class = DutyLogFilterSet
     ordering_fields = ["date", "school"]
+    object_actions = {"countersign": "countersign"}
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -228,7 +230,9 @@ class DutyLogViewSet(ScopedModelViewSet):
                 data.pop("date"),
                 attendance=None
                 if entries is None
-                else [dutylogs.AttendanceEntry(e["member"], e["present"]) for e in entries],
+                else [
+                    dutylogs.AttendanceEntry(e["member"], e.get("present", True)) for e in entries
+                ],
                 **data,
             )
         except dutylogs.DuplicateLog as duplicate:
@@ -258,7 +262,7 @@ class DutyLogViewSet(ScopedModelViewSet):
             log,
             attendance=None
             if entries is None
-            else [dutylogs.AttendanceEntry(e["member"], e["present"]) for e in entries],
+            else [dutylogs.AttendanceEntry(e["member"], e.get("present", True)) for e in entries],
             reason=reason,
             **data,
         )
@@ -299,6 +303,8 @@ class CoverageView(ScopedViewSetMixin, generics.GenericAPIView):
     queryset = School.objects.all()
     filterset_class = SchoolFilterSet
     serializer_class = serializers.CoverageRowSerializer
+    # `ordering` sorts the computed rows, not the schools.
+    filter_backends = [DjangoFilterBackend]
 
     @extend_schema(
         parameters=[
