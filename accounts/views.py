@@ -1,7 +1,5 @@
 """The home page: one section for each role the user holds."""
 
-import datetime
-
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -12,12 +10,12 @@ from accounts.scope import Scope
 from schools.calendar import holiday_data_known, school_days
 from schools.choices import SchoolType
 from schools.models import City, District, PoliceStation, School
+from schools.views import SCHOOL_DAYS_HORIZON
 
 # Roles whose home section is an overview of an area, and the unit that names it.
 OVERVIEW_ROLES = {Role.ADMIN: None, Role.CITY_STAFF: City, Role.DISTRICT_STAFF: District}
 SCHOOL_ROLES = (Role.PRINCIPAL, Role.SAFETY_OFFICER)
-# School staff see their next school days; far enough ahead to pass a vacation.
-SCHOOL_DAYS_HORIZON = datetime.timedelta(days=120)
+# A school's card lists fewer next school days than its page does.
 NEXT_SCHOOL_DAYS = 5
 
 
