@@ -315,19 +315,6 @@ class SwapSerializer(serializers.Serializer):
     other_shift = ScopedPrimaryKeyRelatedField(queryset=Shift.objects.filter(is_cancelled=False))
 
 
-class GenerateSerializer(serializers.Serializer):
-    post = ScopedPrimaryKeyRelatedField(queryset=Post.objects.all())
-    start = serializers.DateField()
-    end = serializers.DateField()
-
-    def validate(self, attrs):
-        if attrs["end"] < attrs["start"]:
-            raise serializers.ValidationError({"end": _("The end is before the start.")})
-        if (attrs["end"] - attrs["start"]).days > 120:
-            raise serializers.ValidationError({"end": _("Generate at most 120 days at a time.")})
-        return attrs
-
-
 class DateRangeSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
@@ -341,6 +328,11 @@ class DateRangeSerializer(serializers.Serializer):
                 {"end": _("Ask for at most %(days)s days at a time.") % {"days": self.max_days}}
             )
         return attrs
+
+
+class GenerateSerializer(DateRangeSerializer):
+    post = ScopedPrimaryKeyRelatedField(queryset=Post.objects.all())
+    max_days = 121
 
 
 class RosterProblemSerializer(serializers.Serializer):
