@@ -121,36 +121,45 @@ class Scope:
             # through their assignments): scope that model, then follow it back.
             label, field = via
             related_model = apps.get_model(label)
-            condition = self._condition(related_model, allowed, action)
+            condition, _ = self._condition(related_model, allowed, action)
             if condition is None:
                 return queryset.none()
             return queryset.filter(
                 pk__in=related_model._default_manager.filter(condition).values(field)
             )
-        condition = self._condition(model, allowed, action)
+        condition, through_many = self._condition(model, allowed, action)
         if condition is None:
             return queryset.none()
+        if through_many:
+            # A shared path runs through a reverse relation (a city's
+            # districts), which would repeat a row once per matching district:
+            # select the rows in a subquery instead.
+            return queryset.filter(pk__in=model._default_manager.filter(condition).values("pk"))
         return queryset.filter(condition)
 
-    def _condition(self, model, allowed: set[str], action: str) -> Q | None:
+    def _condition(self, model, allowed: set[str], action: str) -> tuple[Q | None, bool]:
+        """The filter for `model`, and whether it follows a shared (reverse) path."""
         ids_by_path: dict[str, set[int]] = defaultdict(set)
+        shared_used = False
         for grant in self.grants:
             if grant.role not in allowed:
                 continue
             for level, unit_id in grant.chain():
                 paths = model.scope_paths.get(level, ())
                 if action == VIEW:
-                    paths = (*paths, *getattr(model, "shared_paths", {}).get(level, ()))
+                    shared = getattr(model, "shared_paths", {}).get(level, ())
+                    shared_used = shared_used or bool(shared)
+                    paths = (*paths, *shared)
                 if paths:
                     for path in paths:
                         ids_by_path[path].add(unit_id)
                     break
         if not ids_by_path:
-            return None
+            return None, False
         condition = Q()
         for path, ids in sorted(ids_by_path.items()):
             condition |= Q(**{f"{path}__in": sorted(ids)})
-        return condition
+        return condition, shared_used
 
     def contains(self, obj, action: str = VIEW, roles=None) -> bool:
         """Is this saved object inside the user's scope for `action`?"""

@@ -55,7 +55,8 @@ def working_days(start: datetime.date, end: datetime.date) -> list[datetime.date
     return [day for day in days_between(start, end) if is_working_day(day)]
 
 
-def _audiences(is_kindergarten: bool) -> tuple[str, str]:
+def term_audiences(is_kindergarten: bool) -> tuple[str, str]:
+    """The term audiences that apply to a kindergarten, or to any other school."""
     return (
         TermAudience.ALL,
         TermAudience.KINDERGARTENS if is_kindergarten else TermAudience.SCHOOLS,
@@ -120,7 +121,7 @@ def school_days(
         is_kindergarten = school_type == SchoolType.KINDERGARTEN
         key = (district_id, city_id, is_kindergarten)
         if key not in group_days:
-            audiences = _audiences(is_kindergarten)
+            audiences = term_audiences(is_kindergarten)
             in_term: set[datetime.date] = set()
             for owner in (("city", city_id), ("district", district_id)):
                 for audience, first, last in terms_by_owner.get(owner, ()):

@@ -21,8 +21,7 @@ from django.views.generic import DeleteView, DetailView, TemplateView, UpdateVie
 from django_filters.views import FilterView
 
 from accounts.scope import ADD, BUREAU, CHANGE, DELETE, VIEW, Scope
-from schools.calendar import school_days
-from schools.choices import TermAudience
+from schools.calendar import school_days, term_audiences
 from schools.filtersets import SchoolFilterSet
 from schools.forms import (
     CalendarExceptionForm,
@@ -123,23 +122,17 @@ class SchoolDetailView(ScopedObjectMixin, DetailView):
         school = self.object
         user = self.request.user
         today = timezone.localdate()
-        audiences = [
-            TermAudience.ALL,
-            TermAudience.KINDERGARTENS if school.is_kindergarten else TermAudience.SCHOOLS,
-        ]
+        audiences = term_audiences(school.is_kindergarten)
         in_area = Q(city_id=school.district.city_id) | Q(district_id=school.district_id)
         days = school_days([school.pk], today, today + SCHOOL_DAYS_HORIZON).get(school.pk, ())
         may_manage_gates = can_manage_gates(user, school)
         context.update(
             gates=school.gates.all(),
-            # distinct(): see CalendarView.
             terms=Term.objects.for_user(user)
             .filter(in_area, audience__in=audiences, end_date__gte=today)
-            .distinct()
             .select_related("city", "district"),
             exceptions=CalendarException.objects.for_user(user)
             .filter(in_area | Q(school=school), date__gte=today)
-            .distinct()
             .select_related("city", "district", "school"),
             today=today,
             is_school_day_today=today in days,
@@ -218,14 +211,9 @@ class CalendarView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         scope = Scope.of(user)
         today = timezone.localdate()
-        # distinct(): a city's row is reached through each of the city's
-        # districts (shared_paths), so a user with grants in two districts
-        # would otherwise see it twice.
-        terms = Term.objects.for_user(user).distinct().select_related("city", "district")
-        exceptions = (
-            CalendarException.objects.for_user(user)
-            .distinct()
-            .select_related("city", "district", "school")
+        terms = Term.objects.for_user(user).select_related("city", "district")
+        exceptions = CalendarException.objects.for_user(user).select_related(
+            "city", "district", "school"
         )
         terms = list(terms.filter(end_date__gte=today.replace(month=1, day=1)))
         exceptions = list(exceptions.filter(date__gte=today - RECENT_EXCEPTIONS))

@@ -15,7 +15,6 @@ from django.test import SimpleTestCase
 from django.urls import reverse
 
 from tests.base import WorldTestCase
-from tests.test_pages import plain_static_files
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 KEYWORD = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?) (".*")$')
@@ -87,7 +86,6 @@ class CatalogueTests(SimpleTestCase):
                     self.assertEqual(translations.gettext(fields["msgid"]), fields["msgstr"])
 
 
-@plain_static_files
 class LanguageTests(WorldTestCase):
     def home(self, persona, accept_language):
         self.client.force_login(self.users[persona])

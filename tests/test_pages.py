@@ -10,7 +10,6 @@ from unittest import mock
 
 from django.forms.models import model_to_dict
 from django.template.loader import render_to_string
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,16 +18,6 @@ from schools.forms import SchoolForm
 from schools.models import CalendarException, Gate, School, Term
 from tests.base import FOREIGN_SCHOOLS, HOME_SCHOOL, PASSWORD, PERSONAS, WorldTestCase
 from tests.factories import GateFactory, SchoolFactory
-
-# Production serves static files through WhiteNoise's manifest, built by
-# collectstatic; tests render pages without running it, so {% static %} must not
-# look names up in a manifest.
-plain_static_files = override_settings(
-    STORAGES={
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-)
 
 BUREAU = {"admin", "city", "district1", "district2"}
 SCHOOL_EDITORS = BUREAU | {"principal1", "principal2"}
@@ -52,7 +41,6 @@ class PageTestCase(WorldTestCase):
         return self.school(HOME_SCHOOL[persona])
 
 
-@plain_static_files
 class AnonymousTests(PageTestCase):
     def test_every_page_sends_anonymous_visitors_to_sign_in(self):
         gate = self.s1.gates.get()
@@ -104,7 +92,6 @@ class AnonymousTests(PageTestCase):
         self.assertTrue(response.context["form"].errors)
 
 
-@plain_static_files
 class HomePageTests(PageTestCase):
     def sections(self, persona):
         self.login(persona)
@@ -228,7 +215,6 @@ class HomePageTests(PageTestCase):
         )
 
 
-@plain_static_files
 class SchoolListTests(PageTestCase):
     def test_lists_the_scope_only(self):
         for persona in PERSONAS:
@@ -294,7 +280,6 @@ class SchoolListTests(PageTestCase):
         self.assertEqual(len(response.context["object_list"]), 23)
 
 
-@plain_static_files
 class SchoolDetailTests(PageTestCase):
     def test_own_school_shows_foreign_school_is_404(self):
         for persona in PERSONAS:
@@ -350,7 +335,6 @@ class SchoolDetailTests(PageTestCase):
                     self.assertNotContains(response, edit_url)
 
 
-@plain_static_files
 class SchoolEditTests(PageTestCase):
     def edit_url(self, school):
         return reverse("schools:edit", args=[school.pk])
@@ -471,7 +455,6 @@ class SchoolEditTests(PageTestCase):
         self.assert_rejected("city", {"code": self.s2.code}, "code")
 
 
-@plain_static_files
 class GateTests(PageTestCase):
     def add(self, persona, school, name="北门"):
         self.login(persona)
@@ -527,7 +510,6 @@ class GateTests(PageTestCase):
         self.assertTrue(Gate.objects.filter(pk=foreign.pk).exists())
 
 
-@plain_static_files
 class CalendarTests(PageTestCase):
     def setUp(self):
         today = timezone.localdate()
