@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from campussafety.api.serializers import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
-from posts import personal
+from posts import members, personal
 from posts.choices import CoverageStatus
 from posts.models import (
     DutyAttendance,
@@ -19,16 +19,6 @@ from posts.models import (
     Shift,
 )
 from schools.models import School
-
-# Changing who a member is, or what makes them qualified, needs a new verification.
-IDENTITY_FIELDS = (
-    "name",
-    "kind",
-    "id_number",
-    "police_number",
-    "guard_certificate_number",
-    "guard_certificate_expiry",
-)
 
 
 class MemberSerializer(ScopedModelSerializer):
@@ -129,50 +119,23 @@ class MemberSerializer(ScopedModelSerializer):
         start = attrs.pop("assignment_start", None)
         attrs = super().validate(attrs)
         if number is not None:
-            digest = personal.hash_id_number(number)
-            duplicate = Member.objects.filter(id_number_hash=digest)
-            if self.instance is not None:
-                duplicate = duplicate.exclude(pk=self.instance.pk)
-            if duplicate.exists():
-                raise serializers.ValidationError(
-                    {
-                        "id_number": _(
-                            "A person with this ID card number is already registered. "
-                            "Ask the district education bureau to assign them to your school."
-                        )
-                    }
-                )
-            attrs["id_number_hash"] = digest
-            attrs["id_number_masked"] = personal.mask_id_number(number)
-        attrs["_school"], attrs["_start"], attrs["_identity_changed"] = (
-            school,
-            start,
-            number is not None
-            or any(
-                field in attrs and attrs[field] != getattr(self.instance, field, None)
-                for field in IDENTITY_FIELDS
-            ),
-        )
+            # The registry's rules are shared with the HTML forms (posts/members.py).
+            try:
+                attrs.update(members.identity_values(number, self.instance))
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(exc.message_dict) from None
+        attrs["_school"], attrs["_start"] = school, start
         return attrs
 
     def create(self, validated_data):
         school = validated_data.pop("_school")
-        start = validated_data.pop("_start") or timezone.localdate()
-        validated_data.pop("_identity_changed")
-        member = super().create(validated_data)
-        MemberAssignment.objects.create(member=member, school=school, start_date=start)
-        return member
+        start = validated_data.pop("_start")
+        return members.register(validated_data, school, start)
 
     def update(self, instance, validated_data):
         validated_data.pop("_school")
         validated_data.pop("_start")
-        if validated_data.pop("_identity_changed") and instance.verification_status != "pending":
-            validated_data.update(
-                verification_status="pending",
-                verified_by=None,
-                verified_at=None,
-                rejection_reason="",
-            )
+        validated_data.update(members.reverification(instance, validated_data))
         return super().update(instance, validated_data)
 
 
@@ -183,8 +146,10 @@ class VerificationSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
     def validate(self, attrs):
-        if attrs["decision"] == "rejected" and not attrs.get("reason", "").strip():
-            raise serializers.ValidationError({"reason": _("Say why the member is rejected.")})
+        try:
+            members.check_decision(attrs["decision"], attrs.get("reason", ""))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
         return attrs
 
 
@@ -254,31 +219,10 @@ class RosterRuleSerializer(ScopedModelSerializer):
         period = attrs.get("post_period", getattr(self.instance, "post_period", None))
         member = attrs.get("member", getattr(self.instance, "member", None))
         weekday = attrs.get("weekday", getattr(self.instance, "weekday", None))
-        today = timezone.localdate()
-        errors = []
-        if not MemberAssignment.objects.filter(
-            MemberAssignment.active_on(today), member=member, school_id=period.post.school_id
-        ).exists():
-            errors.append(_("%(name)s is not assigned to this school.") % {"name": member.name})
-        if member.verification_status != "verified":
-            errors.append(_("%(name)s has not been verified.") % {"name": member.name})
-        clash = (
-            RosterRule.objects.filter(
-                member=member,
-                weekday=weekday,
-                post_period__start_time__lt=period.end_time,
-                post_period__end_time__gt=period.start_time,
-            )
-            .exclude(post_period=period)
-            .exclude(pk=getattr(self.instance, "pk", None))
-        )
-        if clash.exists():
-            errors.append(
-                _("%(name)s already stands at another post at that time on that weekday.")
-                % {"name": member.name}
-            )
-        if errors:
-            raise serializers.ValidationError({"member": errors})
+        try:
+            members.check_roster_rule(period, member, weekday, rule=self.instance)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
         return attrs
 
 
