@@ -22,10 +22,11 @@ RUN pip install --upgrade "pip>=26"
 # The dependencies first, in a layer of their own, so that a change to the
 # code does not reinstall them.
 COPY pyproject.toml ./
-COPY constraints/build.txt constraints/build.txt
+COPY constraints/ constraints/
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
         > /tmp/requirements.txt \
     && pip install --build-constraint constraints/build.txt -r /tmp/requirements.txt \
+    && pip install --no-deps -r constraints/no-deps.txt \
     && rm /tmp/requirements.txt
 
 COPY . .

@@ -44,9 +44,10 @@ $(PY):
 
 # pip 26+ understands --build-constraint, which the xstatic-bootstrap sdist
 # needs to build with an older setuptools.
-$(STAMP): pyproject.toml constraints/build.txt | $(PY)
+$(STAMP): pyproject.toml constraints/build.txt constraints/no-deps.txt | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --build-constraint constraints/build.txt -e '.[dev]'
+	$(PY) -m pip install --quiet --no-deps -r constraints/no-deps.txt
 	touch $@
 
 install: $(STAMP)

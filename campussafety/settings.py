@@ -9,7 +9,6 @@ from pathlib import Path
 
 import dj_database_url
 import xstatic.pkg.bootstrap
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -72,7 +71,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "accounts",
     "schools",
+    "django_celery_beat",
     "posts",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -138,7 +139,13 @@ else:
             },
         }
     }
-DATABASES["default"]["TEST"] = {"NAME": envstr("TEST_DATABASE_NAME") or None}
+# Tests on SQLite use a file, not the in-memory default: worker threads then
+# share it through WAL and busy_timeout as the web and worker processes do on a
+# laptop (an in-memory shared cache fails concurrent writers at once).
+DATABASES["default"]["TEST"] = {
+    "NAME": envstr("TEST_DATABASE_NAME")
+    or (None if DATABASE_URL else str(VAR_DIR / "test-campussafety.sqlite3"))
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -220,7 +227,11 @@ SPECTACULAR_SETTINGS = {
 REDIS_URL = envstr("REDIS_URL")
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
+CELERY_BROKER_TRANSPORT = None
 if CELERY_BROKER_URL == "filesystem://":
+    # kombu's filesystem transport, made safe for concurrent producers and
+    # consumers (campussafety/broker.py).
+    CELERY_BROKER_TRANSPORT = "campussafety.broker:Transport"
     broker_dir = VAR_DIR / "celery" / "broker"
     for sub in ("out", "processed", "control"):
         (broker_dir / sub).mkdir(parents=True, exist_ok=True)
@@ -241,13 +252,24 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {
-    "check-calendar-data": {
-        "task": "schools.tasks.check_calendar_data",
-        "schedule": crontab(hour=7, minute=0),
-    },
-}
+# Beat reads its schedule from the database (django-celery-beat), so admins
+# change times in the admin; reminders/schedule.py installs the defaults.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+DJANGO_CELERY_BEAT_TZ_AWARE = True
+
+# Reminders (reminders/ and each app's reminders.py).
+# Minutes after a post period ends before its school is reminded of a missing
+# duty log, and before district staff are told.
+REMINDER_MISSING_LOG_AFTER_MINUTES = envint("REMINDER_MISSING_LOG_AFTER_MINUTES", 30, minimum=0)
+REMINDER_ESCALATE_AFTER_MINUTES = envint("REMINDER_ESCALATE_AFTER_MINUTES", 90, minimum=0)
+# The SMS gateway: a class with send(phone, text). The default writes to the log.
+SMS_GATEWAY = envstr("SMS_GATEWAY", "reminders.transports.LogSmsGateway")
+SMS_GATEWAY_URL = envstr("SMS_GATEWAY_URL")
+SMS_GATEWAY_TOKEN = envstr("SMS_GATEWAY_TOKEN")
+WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", 10, minimum=1)
+# Seconds before each retry of a failed delivery; all well under Redis's
+# visibility timeout (an hour), so a retried message is never also redelivered.
+REMINDER_RETRY_COUNTDOWNS = (30, 120, 600, 1200, 1800)
 
 CACHES = {
     "default": (

@@ -9,6 +9,7 @@ api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("", include("schools.api.urls")),
     path("", include("posts.api.urls")),
+    path("", include("reminders.api.urls")),
 ]
 
 urlpatterns = [

@@ -3,7 +3,6 @@
 import datetime
 import logging
 
-from django.conf import settings
 from django.test import TransactionTestCase, override_settings
 
 from campussafety.celery import app
@@ -78,12 +77,36 @@ class CalendarCheckTests(TransactionTestCase):
 
 
 class BeatScheduleTests(TransactionTestCase):
-    def test_every_scheduled_task_is_registered(self):
+    """Beat's schedule is in the database, installed after migrate."""
+
+    def test_every_scheduled_task_is_installed_and_registered(self):
+        from django_celery_beat.models import PeriodicTask
+
+        from reminders.registry import KINDS
+        from reminders.schedule import install_default_schedule
+
+        install_default_schedule()
         app.loader.import_default_modules()
-        for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
-            with self.subTest(entry=name):
-                self.assertIn(entry["task"], app.tasks)
+        names = set(PeriodicTask.objects.values_list("name", flat=True))
+        for kind in KINDS:
+            self.assertIn(f"reminders: {kind}", names)
+        for task in PeriodicTask.objects.all():
+            with self.subTest(task=task.name):
+                self.assertIn(task.task, app.tasks)
+        self.assertIn("calendar: check data", names)
+
+    def test_an_admins_change_survives_the_next_migrate(self):
+        from django_celery_beat.models import PeriodicTask
+
+        from reminders.schedule import install_default_schedule
+
+        install_default_schedule()
+        PeriodicTask.objects.filter(name="reminders: roster_digest").update(enabled=False)
+        install_default_schedule()
+        self.assertFalse(PeriodicTask.objects.get(name="reminders: roster_digest").enabled)
+        self.assertEqual(PeriodicTask.objects.filter(name="reminders: roster_digest").count(), 1)
 
     @override_settings(CELERY_TASK_ALWAYS_EAGER=False)
     def test_tasks_are_not_eager(self):
         self.assertFalse(app.conf.task_always_eager)
+        self.assertEqual(app.conf.beat_scheduler, "django_celery_beat.schedulers:DatabaseScheduler")

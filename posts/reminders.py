@@ -1,0 +1,402 @@
+"""The reminders of protection posts, declared for the reminders app.
+
+Every sweep is set-based: a handful of queries for a whole city, whatever the
+number of schools (see `manage.py bench_sweeps`).
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from posts.choices import MemberKind, Period, VerificationStatus
+from posts.models import DutyLog, Member, MemberAssignment, PostPeriod, Shift
+from posts.rosters import roster_problems
+from reminders import recipients
+from reminders.registry import Due, ReminderKind, register
+from schools.calendar import school_days
+
+
+def _period_label(code):
+    return str(Period(code).label) if code in Period.values else code
+
+
+def _on_school_days(periods, day):
+    """Keep the post periods whose school has a school day on `day` (3 queries)."""
+    days = school_days({p.post.school_id for p in periods}, day, day)
+    return [p for p in periods if days.get(p.post.school_id)]
+
+
+@register
+class RosterDigest(ReminderKind):
+    """06:30 on school days: each rostered member, and the school's leaders, get today's shifts."""
+
+    name = "roster_digest"
+    label = _("Today's protection post roster")
+    crontab = {"hour": 6, "minute": 30}
+
+    def sweep(self, now):
+        today = timezone.localdate(now)
+        shifts = list(
+            Shift.objects.filter(date=today, is_cancelled=False, post_period__post__is_active=True)
+            .select_related("member", "post_period__post__school")
+            .order_by("post_period__start_time")
+        )
+        open_today = school_days({s.school_id for s in shifts}, today, today)
+        shifts = [s for s in shifts if open_today.get(s.school_id)]
+        by_member = defaultdict(list)
+        by_school = defaultdict(list)
+        for shift in shifts:
+            entry = {
+                "school": shift.post_period.post.school.name,
+                "post": shift.post_period.post.name,
+                "period": shift.post_period.period,
+                "start": shift.post_period.start_time.strftime("%H:%M"),
+                "end": shift.post_period.end_time.strftime("%H:%M"),
+            }
+            by_member[shift.member].append(entry)
+            by_school[shift.school_id].append({**entry, "member": shift.member.name})
+        dues = [
+            Due(
+                self.name,
+                subject=f"member:{member.pk}",
+                due=today.isoformat(),
+                member_id=member.pk,
+                school_id=None,
+                params={"date": today.isoformat(), "shifts": entries, "name": member.name},
+            )
+            for member, entries in by_member.items()
+            if member.is_active and member.phone
+        ]
+        leaders = recipients.school_leaders(by_school)
+        for school_id, entries in by_school.items():
+            for user_id in leaders.get(school_id, ()):
+                dues.append(
+                    Due(
+                        self.name,
+                        subject=f"school:{school_id}",
+                        due=today.isoformat(),
+                        user_id=user_id,
+                        school_id=school_id,
+                        params={"date": today.isoformat(), "shifts": entries},
+                    )
+                )
+        return dues
+
+    def body(self, params):
+        lines = []
+        for shift in params.get("shifts", []):
+            who = f" {shift['member']}" if "member" in shift else ""
+            lines.append(
+                f"{shift['start']}–{shift['end']} {shift['school']} {shift['post']}"
+                f" ({_period_label(shift['period'])}){who}"
+            )
+        return "\n".join(lines)
+
+
+class _MissingLogs(ReminderKind):
+    """Post periods of today that ended `delay` ago without a duty log."""
+
+    every_minutes = 10
+    delay_setting = ""
+
+    def missing(self, now):
+        local = timezone.localtime(now)
+        today = local.date()
+        delay = datetime.timedelta(minutes=getattr(settings, self.delay_setting))
+        cutoff = (local - delay).time()
+        if (local - delay).date() != today:
+            return today, []
+        logged = DutyLog.objects.filter(post_period=OuterRef("pk"), date=today)
+        periods = list(
+            PostPeriod.objects.filter(is_required=True, post__is_active=True, end_time__lte=cutoff)
+            .exclude(Exists(logged))
+            .select_related("post__school")
+        )
+        return today, _on_school_days(periods, today)
+
+    def params_of(self, period, today):
+        return {
+            "date": today.isoformat(),
+            "school": period.post.school.name,
+            "post": period.post.name,
+            "period": period.period,
+            "end": period.end_time.strftime("%H:%M"),
+        }
+
+    def body(self, params):
+        return _(
+            "%(school)s, %(post)s, %(period)s: no duty log since the period ended at %(end)s."
+        ) % {**params, "period": _period_label(params["period"])}
+
+
+@register
+class MissingLog(_MissingLogs):
+    """The school's leaders, a configurable time after a post period ended unlogged."""
+
+    name = "missing_log"
+    label = _("Duty log missing")
+    delay_setting = "REMINDER_MISSING_LOG_AFTER_MINUTES"
+
+    def sweep(self, now):
+        today, periods = self.missing(now)
+        leaders = recipients.school_leaders({p.post.school_id for p in periods})
+        return [
+            Due(
+                self.name,
+                subject=f"postperiod:{period.pk}",
+                due=today.isoformat(),
+                user_id=user_id,
+                school_id=period.post.school_id,
+                params=self.params_of(period, today),
+            )
+            for period in periods
+            for user_id in leaders.get(period.post.school_id, ())
+        ]
+
+
+@register
+class MissingLogEscalation(_MissingLogs):
+    """District staff, when the log is still missing later."""
+
+    name = "missing_log_escalation"
+    label = _("Duty log still missing")
+    delay_setting = "REMINDER_ESCALATE_AFTER_MINUTES"
+
+    def sweep(self, now):
+        today, periods = self.missing(now)
+        staff = recipients.district_staff({p.post.school.district_id for p in periods})
+        return [
+            Due(
+                self.name,
+                subject=f"postperiod:{period.pk}",
+                due=today.isoformat(),
+                user_id=user_id,
+                school_id=period.post.school_id,
+                params=self.params_of(period, today),
+            )
+            for period in periods
+            for user_id in staff.get(period.post.school.district_id, ())
+        ]
+
+
+@register
+class MissedSummary(ReminderKind):
+    """At the end of the day, district staff get one summary of their district's misses."""
+
+    name = "missed_summary"
+    label = _("Missed protection posts today")
+    crontab = {"hour": 20, "minute": 0}
+    listed = 30
+
+    def sweep(self, now):
+        today = timezone.localdate(now)
+        logged = DutyLog.objects.filter(post_period=OuterRef("pk"), date=today)
+        periods = _on_school_days(
+            list(
+                PostPeriod.objects.filter(is_required=True, post__is_active=True)
+                .exclude(Exists(logged))
+                .select_related("post__school")
+                .order_by("post__school__name", "start_time")
+            ),
+            today,
+        )
+        by_district = defaultdict(list)
+        for period in periods:
+            by_district[period.post.school.district_id].append(
+                {
+                    "school": period.post.school.name,
+                    "post": period.post.name,
+                    "period": period.period,
+                }
+            )
+        staff = recipients.district_staff(by_district)
+        return [
+            Due(
+                self.name,
+                subject=f"district:{district_id}",
+                due=today.isoformat(),
+                user_id=user_id,
+                params={
+                    "date": today.isoformat(),
+                    "count": len(missed),
+                    "missed": missed[: self.listed],
+                },
+            )
+            for district_id, missed in by_district.items()
+            for user_id in staff.get(district_id, ())
+        ]
+
+    def title(self, params):
+        return (
+            ngettext(
+                "%(count)s protection post period missed on %(date)s",
+                "%(count)s protection post periods missed on %(date)s",
+                params["count"],
+            )
+            % params
+        )
+
+    def body(self, params):
+        lines = [
+            f"{m['school']} {m['post']} ({_period_label(m['period'])})" for m in params["missed"]
+        ]
+        hidden = params["count"] - len(lines)
+        if hidden > 0:
+            lines.append(str(_("… and %(count)s more") % {"count": hidden}))
+        return "\n".join(lines)
+
+
+@register
+class RosterGaps(ReminderKind):
+    """Post periods of the next 7 days whose roster breaks the rules: to the principal."""
+
+    name = "roster_gaps"
+    label = _("Roster problems in the coming week")
+    crontab = {"hour": 15, "minute": 0}
+    horizon = 7
+
+    def sweep(self, now):
+        today = timezone.localdate(now)
+        problems = roster_problems(
+            PostPeriod.objects.all(),
+            today + datetime.timedelta(days=1),
+            today + datetime.timedelta(days=self.horizon),
+        )
+        by_school = defaultdict(list)
+        for problem in problems:
+            by_school[problem.post_period.post.school_id].append(
+                {
+                    "date": problem.date.isoformat(),
+                    "post": problem.post_period.post.name,
+                    "period": problem.post_period.period,
+                    "reasons": [str(reason) for reason in problem.reasons],
+                }
+            )
+        heads = recipients.principals(by_school)
+        return [
+            Due(
+                self.name,
+                subject=f"school:{school_id}",
+                due=today.isoformat(),
+                user_id=user_id,
+                school_id=school_id,
+                params={"problems": found},
+            )
+            for school_id, found in by_school.items()
+            for user_id in heads.get(school_id, ())
+        ]
+
+    def body(self, params):
+        return "\n".join(
+            f"{p['date']} {p['post']} ({_period_label(p['period'])}): {'; '.join(p['reasons'])}"
+            for p in params["problems"]
+        )
+
+
+def _verifiers(members, today):
+    """{member id: [user ids]}: district staff and police liaisons of the member's schools."""
+    assignments = list(
+        MemberAssignment.objects.filter(
+            MemberAssignment.active_on(today), member__in=members
+        ).values_list("member_id", "school__district_id", "school__police_station_id")
+    )
+    staff = recipients.district_staff({a[1] for a in assignments})
+    police = recipients.police_liaisons({a[2] for a in assignments})
+    result = defaultdict(list)
+    for member_id, district_id, station_id in assignments:
+        for user_id in (*staff.get(district_id, ()), *police.get(station_id, ())):
+            if user_id not in result[member_id]:
+                result[member_id].append(user_id)
+    return result
+
+
+@register
+class CertificateExpiry(ReminderKind):
+    """A guard's certificate expiring within 30 days, or expired: to whoever verifies."""
+
+    name = "certificate_expiry"
+    label = _("Security guard certificate expiring")
+    crontab = {"hour": 8, "minute": 0}
+    warning_days = 30
+
+    def sweep(self, now):
+        today = timezone.localdate(now)
+        guards = list(
+            Member.objects.filter(
+                kind=MemberKind.SECURITY_GUARD,
+                is_active=True,
+                verification_status=VerificationStatus.VERIFIED,
+                guard_certificate_expiry__lte=today + datetime.timedelta(days=self.warning_days),
+            )
+        )
+        verifiers = _verifiers(guards, today)
+        dues = []
+        for guard in guards:
+            state = "expired" if guard.guard_certificate_expiry < today else "expiring"
+            for user_id in verifiers.get(guard.pk, ()):
+                dues.append(
+                    Due(
+                        self.name,
+                        subject=f"member:{guard.pk}",
+                        # Once per state of each certificate: a renewal starts afresh.
+                        due=f"{state}:{guard.guard_certificate_expiry.isoformat()}",
+                        user_id=user_id,
+                        params={
+                            "name": guard.name,
+                            "state": state,
+                            "expiry": guard.guard_certificate_expiry.isoformat(),
+                        },
+                    )
+                )
+        return dues
+
+    def title(self, params):
+        if params.get("state") == "expired":
+            return str(_("Security guard certificate expired"))
+        return str(self.label)
+
+    def body(self, params):
+        return _("%(name)s's certificate: valid until %(expiry)s.") % params
+
+
+@register
+class PendingVerification(ReminderKind):
+    """A member waiting for verification for more than 3 days: to whoever verifies."""
+
+    name = "pending_verification"
+    label = _("Members waiting for verification")
+    crontab = {"hour": 8, "minute": 0}
+    waiting_days = 3
+
+    def sweep(self, now):
+        today = timezone.localdate(now)
+        waiting = list(
+            Member.objects.filter(
+                is_active=True,
+                verification_status=VerificationStatus.PENDING,
+                updated__lt=now - datetime.timedelta(days=self.waiting_days),
+            )
+        )
+        verifiers = _verifiers(waiting, today)
+        return [
+            Due(
+                self.name,
+                subject=f"member:{member.pk}",
+                due=f"pending:{timezone.localdate(member.updated).isoformat()}",
+                user_id=user_id,
+                params={
+                    "name": member.name,
+                    "since": timezone.localdate(member.updated).isoformat(),
+                },
+            )
+            for member in waiting
+            for user_id in verifiers.get(member.pk, ())
+        ]
+
+    def body(self, params):
+        return _("%(name)s has been waiting for verification since %(since)s.") % params

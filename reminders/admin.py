@@ -1,0 +1,55 @@
+"""The delivery log and users' channel settings. Beat's schedule is django-celery-beat's admin."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from reminders.choices import DeliveryStatus
+from reminders.models import Delivery, Notification, NotificationSettings
+from reminders.tasks import deliver
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    extra = 0
+    can_delete = False
+    readonly_fields = ["channel", "status", "attempts", "last_error", "not_before", "sent_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created", "kind", "user", "member", "subject", "due", "read_at"]
+    list_filter = ["kind"]
+    date_hierarchy = "created"
+    search_fields = ["user__username", "subject"]
+    raw_id_fields = ["user", "member", "school"]
+    readonly_fields = ["kind", "subject", "due", "params", "created"]
+    inlines = [DeliveryInline]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["created", "notification", "channel", "status", "attempts", "last_error"]
+    list_filter = ["status", "channel"]
+    date_hierarchy = "created"
+    raw_id_fields = ["notification"]
+    readonly_fields = ["attempts", "last_error", "claimed_at", "sent_at", "created"]
+    actions = ["retry"]
+
+    @admin.action(description=_("Send the selected failed deliveries again"))
+    def retry(self, request, queryset):
+        ids = list(queryset.filter(status=DeliveryStatus.FAILED).values_list("pk", flat=True))
+        Delivery.objects.filter(pk__in=ids).update(
+            status=DeliveryStatus.PENDING, attempts=0, not_before=None
+        )
+        for delivery_id in ids:
+            deliver.delay(delivery_id)
+        messages.success(request, _("%(count)s deliveries queued again.") % {"count": len(ids)})
+
+
+@admin.register(NotificationSettings)
+class NotificationSettingsAdmin(admin.ModelAdmin):
+    list_display = ["user", "email_enabled", "sms_enabled", "webhook_url"]
+    raw_id_fields = ["user"]

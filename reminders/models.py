@@ -1,0 +1,213 @@
+"""Notifications, their deliveries per channel, and each user's channel choices."""
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from reminders.choices import Channel, DeliveryStatus
+
+
+class NotificationSettings(models.Model):
+    """The channels a user wants reminders on, besides the in-app inbox (always on)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_settings",
+        verbose_name=_("user"),
+    )
+    email_enabled = models.BooleanField(_("by email"), default=False)
+    sms_enabled = models.BooleanField(_("by SMS"), default=False)
+    phone = models.CharField(_("mobile phone for SMS"), max_length=20, blank=True)
+    webhook_url = models.URLField(
+        _("group robot webhook"),
+        blank=True,
+        max_length=500,
+        validators=[URLValidator(schemes=["https", "http"])],
+        help_text=_("A WeCom or DingTalk group robot address: alerts are posted to that group."),
+    )
+    quiet_start = models.TimeField(
+        _("no SMS from"),
+        default=datetime.time(22, 0),
+        help_text=_("SMS due in the quiet hours wait until they end."),
+    )
+    quiet_end = models.TimeField(_("no SMS until"), default=datetime.time(7, 0))
+
+    class Meta:
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
+
+    def __str__(self):
+        return str(self.user)
+
+    def channels(self) -> list[str]:
+        channels = [Channel.IN_APP]
+        if self.email_enabled and self.user.email:
+            channels.append(Channel.EMAIL)
+        if self.sms_enabled and self.phone:
+            channels.append(Channel.SMS)
+        if self.webhook_url:
+            channels.append(Channel.WEBHOOK)
+        return channels
+
+    def in_quiet_hours(self, moment: datetime.time) -> bool:
+        if self.quiet_start == self.quiet_end:
+            return False
+        if self.quiet_start < self.quiet_end:
+            return self.quiet_start <= moment < self.quiet_end
+        return moment >= self.quiet_start or moment < self.quiet_end
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user, action="view"):
+        """A user's own notifications: nobody reads another's inbox, whatever their role."""
+        if not user or not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """One reminder to one recipient about one subject, for one due day or period.
+
+    The unique constraint is what makes sweeps repeatable: a second beat tick,
+    a retried task or a second worker computing the same reminder inserts
+    nothing. A recipient is a user or, for roster digests by SMS, a post member
+    without an account.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("user"),
+    )
+    member = models.ForeignKey(
+        "posts.Member",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("post member"),
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    subject = models.CharField(_("subject"), max_length=100)
+    due = models.CharField(_("due"), max_length=40)
+    school = models.ForeignKey(
+        "schools.School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("school"),
+    )
+    params = models.JSONField(_("details"), default=dict)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, member__isnull=True)
+                | Q(user__isnull=True, member__isnull=False),
+                name="notification_one_recipient",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "subject", "due"],
+                condition=Q(user__isnull=False),
+                name="notification_once_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "kind", "subject", "due"],
+                condition=Q(member__isnull=False),
+                name="notification_once_per_member",
+            ),
+        ]
+        indexes = [
+            # The unread count in every page's header.
+            models.Index(
+                fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.user or self.member}"
+
+    @property
+    def reminder(self):
+        from reminders.registry import get_kind
+
+        return get_kind(self.kind)
+
+    @property
+    def title(self) -> str:
+        return self.reminder.title(self.params)
+
+    @property
+    def body(self) -> str:
+        return self.reminder.body(self.params)
+
+    @property
+    def url(self) -> str:
+        return self.reminder.url(self.params)
+
+
+class Delivery(models.Model):
+    """A notification's delivery on one channel: exactly one per channel."""
+
+    notification = models.ForeignKey(
+        Notification,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("notification"),
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    not_before = models.DateTimeField(
+        _("not before"), null=True, blank=True, help_text=_("Held back, e.g. by quiet hours.")
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "channel"], name="delivery_once_per_channel"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=DeliveryStatus.SENT) | Q(sent_at__isnull=False),
+                name="delivery_sent_has_a_time",
+            ),
+        ]
+        indexes = [
+            # flush_deliveries(): pending deliveries whose time has come.
+            models.Index(
+                fields=["not_before"],
+                condition=Q(status=DeliveryStatus.PENDING),
+                name="delivery_pending_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.notification} · {self.get_channel_display()} · {self.get_status_display()}"

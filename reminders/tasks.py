@@ -1,0 +1,51 @@
+"""Celery tasks of reminders: beat triggers sweeps; sweeps decide from the data.
+
+Because a sweep looks at the data rather than at the time it was meant to run,
+a missed or late tick is caught up by the next one, and a repeated tick finds
+its notifications already recorded.
+"""
+
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from reminders import delivery
+from reminders.registry import KINDS
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def run_sweep(kind: str, now: str | None = None) -> int:
+    """Record what reminder `kind` finds due and queue its deliveries.
+
+    `now` (ISO 8601) replays a sweep as of another moment; beat leaves it out.
+    """
+    moment = parse_datetime(now) if now else timezone.now()
+    dues = KINDS[kind].sweep(moment)
+    to_send = delivery.record(dues)
+    for delivery_id in to_send:
+        deliver.delay(delivery_id)
+    logger.info("Sweep %s: %s due, %s deliveries queued", kind, len(dues), len(to_send))
+    return len(to_send)
+
+
+@shared_task(bind=True, max_retries=None)
+def deliver(self, delivery_id: int) -> str:
+    """Send one delivery. The number of attempts is the delivery row's to count,
+    so Celery's own retry limit is off."""
+    try:
+        return delivery.deliver(delivery_id)
+    except delivery.RetryLater as retry:
+        raise self.retry(countdown=retry.countdown) from None
+
+
+@shared_task
+def flush_deliveries(limit: int = 1000) -> int:
+    """Queue deliveries held back (quiet hours) or orphaned (a lost message, a dead worker)."""
+    ids = delivery.due_for_sending(timezone.now(), limit)
+    for delivery_id in ids:
+        deliver.delay(delivery_id)
+    return len(ids)
