@@ -7,6 +7,7 @@ from django.views.generic import TemplateView
 
 from accounts.choices import Role
 from accounts.scope import Scope
+from posts.views import todays_posts
 from schools.calendar import holiday_data_known, school_days
 from schools.choices import SchoolType
 from schools.models import City, District, PoliceStation, School
@@ -109,7 +110,13 @@ def school_staff_section(user, role, today):
                 ],
             }
         )
-    return {"kind": "school", "role": role, "cards": cards}
+    return {
+        "kind": "school",
+        "role": role,
+        "cards": cards,
+        # Today's posts with their one-tap "log as rostered" buttons, right on the home page.
+        "posts_today": todays_posts(user, schools, today),
+    }
 
 
 def police_section(user, role, today):

@@ -15,6 +15,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("accounts.urls")),
     path("schools/", include("schools.urls")),
+    path("posts/", include("posts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
