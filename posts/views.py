@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
+from django_filters import fields as filter_fields
 from django_filters.views import FilterView
 
 from accounts.choices import Role
@@ -561,7 +562,12 @@ class FilteredListMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        label_blank_choices(style_form(context["filter"].form), _("Any"))
+        form = label_blank_choices(style_form(context["filter"].form), _("Any"))
+        for form_field in form.fields.values():
+            # django-filters' ChoiceField puts its own "---------" ahead of the
+            # choices, which label_blank_choices has already given a blank one.
+            if isinstance(form_field, filter_fields.ChoiceField):
+                form_field.empty_label = None
         context["filter_query"] = list_query(self.request)
         return context
 

@@ -72,7 +72,7 @@ def posts_nav(context):
         links.append((reverse("posts:roster"), _("Rosters")))
         links.append((reverse("posts:members"), _("Members")))
     if scope.can(Member, "verify"):
-        links.append((reverse("posts:verify"), _("Verification")))
+        links.append((reverse("posts:verify"), _("Verify members")))
     if scope.is_admin or scope.has_role(*BUREAU):
         links.append((reverse("posts:coverage"), _("Coverage")))
     return {"links": links, "path": request.path}

@@ -1,0 +1,131 @@
+"""A principal at the school gate logs this morning's post from a phone, in a real browser.
+
+The same Chromium, launch options and skip-or-fail rule as tests/test_browser.py
+(its fixtures are reused here). "Today" is Monday 23 November 2026, 09:00 in
+Shanghai: time_machine patches the clock process-wide, so the live server's
+thread sees the same morning as the data built here.
+"""
+
+import types
+
+import pytest
+import time_machine
+
+from posts import dutylogs
+from posts.models import PostPeriod
+from posts.rosters import generate_shifts
+from tests import test_browser
+from tests.base import World
+from tests.posts_world import NOW, TODAY, build_posts
+
+PHONE = test_browser.PHONE
+# The browser fixture of tests/test_browser.py; it asks for `world`, which here
+# is the world with posts below.
+chromium = test_browser.chromium
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def world(transactional_db):
+    # tick: the clock runs on from NOW, so sessions and timeouts behave.
+    traveller = time_machine.travel(NOW, tick=True)
+    traveller.start()
+    world = types.SimpleNamespace()
+    World.build(world)
+    build_posts(world)
+    generate_shifts(PostPeriod.objects.all(), TODAY, TODAY)
+    yield world
+    traveller.stop()
+
+
+@pytest.fixture
+def ids(world):
+    """S1's afternoon logged, and the ids the pages below need, before the browser starts."""
+    log = dutylogs.submit_log(world.principal1, world.posts["s1"][2], TODAY)
+    return {
+        "s1": world.s1.pk,
+        "log": log.pk,
+        "morning": world.posts["s1"][1].pk,
+        "member": world.members["s1"]["guard_a"].pk,
+    }
+
+
+def page_width(page):
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_principal_logs_the_morning_post_in_one_tap(live_server, world, chromium):
+    context = chromium.new_context(locale="zh-CN", viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    test_browser.sign_in(page, live_server, "principal1")
+
+    # The home page carries today's posts, each with its one-tap button.
+    morning = page.locator(f"#period-{world.posts['s1'][1].pk}")
+    button = morning.locator("button.quick-log")
+    assert button.is_visible()
+    assert page_width(page) <= PHONE["width"]
+    page.screenshot(path="/tmp/posts-phone-home-before.png", full_page=True)
+
+    button.click()
+    page.wait_for_load_state()
+    assert page.url == f"{live_server.url}/"
+    # Logged, meeting the rules (4 of 5 qualified), and said so.
+    assert page.locator("main .alert-success").is_visible()
+    assert morning.locator(".badge.text-bg-success").is_visible()
+    assert morning.locator("button.quick-log").count() == 0
+    assert "5" in morning.inner_text()
+    assert page_width(page) <= PHONE["width"]
+    page.screenshot(path="/tmp/posts-phone-home-after.png", full_page=True)
+
+    # The today page shows the same, and only the afternoon left to log.
+    page.goto(f"{live_server.url}/posts/today/")
+    assert page.locator("button.quick-log").count() == 1
+    assert page_width(page) <= PHONE["width"]
+    page.screenshot(path="/tmp/posts-phone-today.png", full_page=True)
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("persona", "pages"),
+    [
+        (
+            "principal1",
+            ["/posts/today/", "/posts/roster/", "/posts/roster/pattern/", "/posts/members/add/"],
+        ),
+        (
+            "police1",
+            ["/posts/police/", "/posts/roster/print/?school={s1}", "/posts/members/verify/"],
+        ),
+        (
+            "district1",
+            [
+                "/posts/coverage/",
+                "/posts/coverage/missed/",
+                "/posts/logs/?understaffed=true",
+                "/posts/members/",
+                "/posts/members/{member}/",
+                "/posts/logs/{log}/",
+                "/posts/logs/{log}/edit/",
+                "/posts/logs/new/{morning}/",
+                "/posts/roster/?school={s1}",
+            ],
+        ),
+    ],
+)
+def test_every_posts_page_fits_a_phone(live_server, ids, chromium, persona, pages):
+    """The widest posts pages (week tables, forms, lists) never scroll sideways on a phone."""
+    context = chromium.new_context(locale="zh-CN", viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    test_browser.sign_in(page, live_server, persona)
+    for path in pages:
+        url = path.format(**ids)
+        page.goto(f"{live_server.url}{url}")
+        for details in page.locator("main details").all():
+            details.evaluate("element => element.open = true")
+        name = url.strip("/").replace("/", "-").split("?")[0] or "home"
+        page.screenshot(path=f"/tmp/posts-phone-{persona}-{name}.png", full_page=True)
+        assert page_width(page) <= PHONE["width"], (url, page_width(page))
+    context.close()
