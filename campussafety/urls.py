@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("schools/", include("schools.urls")),
     path("posts/", include("posts.urls")),
+    path("inbox/", include("reminders.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -9,6 +9,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -87,6 +88,9 @@ class RosterDigest(ReminderKind):
                 )
         return dues
 
+    def url(self, params):
+        return reverse("posts:today")
+
     def body(self, params):
         lines = []
         for shift in params.get("shifts", []):
@@ -133,6 +137,9 @@ class _MissingLogs(ReminderKind):
             "%(school)s, %(post)s, %(period)s: no duty log since the period ended at %(end)s."
         ) % {**params, "period": _period_label(params["period"])}
 
+    def url(self, params):
+        return reverse("posts:today")
+
 
 @register
 class MissingLog(_MissingLogs):
@@ -166,6 +173,9 @@ class MissingLogEscalation(_MissingLogs):
     name = "missing_log_escalation"
     label = _("Duty log still missing")
     delay_setting = "REMINDER_ESCALATE_AFTER_MINUTES"
+
+    def url(self, params):
+        return reverse("posts:coverage")
 
     def sweep(self, now):
         today, periods = self.missing(now)
@@ -230,6 +240,9 @@ class MissedSummary(ReminderKind):
             for district_id, missed in by_district.items()
             for user_id in staff.get(district_id, ())
         ]
+
+    def url(self, params):
+        return reverse("posts:missed")
 
     def title(self, params):
         return (
@@ -297,6 +310,9 @@ class RosterGaps(ReminderKind):
             for p in params["problems"]
         )
 
+    def url(self, params):
+        return reverse("posts:roster")
+
 
 def _verifiers(members, today):
     """{member id: [user ids]}: district staff and police liaisons of the member's schools."""
@@ -347,6 +363,7 @@ class CertificateExpiry(ReminderKind):
                         due=f"{state}:{guard.guard_certificate_expiry.isoformat()}",
                         user_id=user_id,
                         params={
+                            "member": guard.pk,
                             "name": guard.name,
                             "state": state,
                             "expiry": guard.guard_certificate_expiry.isoformat(),
@@ -362,6 +379,9 @@ class CertificateExpiry(ReminderKind):
 
     def body(self, params):
         return _("%(name)s's certificate: valid until %(expiry)s.") % params
+
+    def url(self, params):
+        return reverse("posts:member-detail", args=[params["member"]])
 
 
 @register
@@ -400,3 +420,6 @@ class PendingVerification(ReminderKind):
 
     def body(self, params):
         return _("%(name)s has been waiting for verification since %(since)s.") % params
+
+    def url(self, params):
+        return reverse("posts:verify")
