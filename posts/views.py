@@ -1310,8 +1310,14 @@ class CoverageView(PageMixin, TemplateView):
             totals["covered"] / totals["school_days"] if totals["school_days"] else None
         )
         range_query = {"date_after": data["start"], "date_before": data["end"]}
+        unsorted = self.request.GET.copy()
+        for key in ("sort", "page"):
+            unsorted.pop(key, None)
         context.update(
             group_by=group_by,
+            sort=data["sort"] or "label",
+            # Column headers sort by themselves, keeping the range and grouping.
+            sort_query=unsorted.urlencode(),
             page_obj=Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page")),
             totals=totals,
             filter_query=list_query(self.request),
