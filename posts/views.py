@@ -100,13 +100,6 @@ def may(user, model, action, school_id) -> bool:
     return schools_for(user, model, action).filter(pk=school_id).exists()
 
 
-def require_role(user, roles, reason):
-    """Refuse (403, saying `reason`) a user holding none of `roles`; admins pass."""
-    scope = Scope.of(user)
-    if not (scope.is_admin or scope.has_role(*roles)):
-        raise PermissionDenied(reason)
-
-
 def redirect_back(request, default):
     """Back to the page the button was on (a `next` field on this site), else `default`."""
     target = request.POST.get("next") or ""
@@ -166,10 +159,6 @@ class SchoolToday:
     may_log: bool
     periods: list[PeriodToday] = field(default_factory=list)
 
-    @property
-    def missing(self):
-        return [row for row in self.periods if row.log is None and row.period.is_required]
-
 
 def todays_posts(user, schools, today) -> list[SchoolToday]:
     """Each school's post periods today: who is rostered, and whether it is logged.
@@ -181,7 +170,7 @@ def todays_posts(user, schools, today) -> list[SchoolToday]:
     schools = list(schools)
     ids = [school.pk for school in schools]
     days = school_days(ids, today, today + SCHOOL_DAYS_HORIZON)
-    open_ids = [pk for pk in ids if today in days.get(pk, ())]
+    open_ids = {pk for pk in ids if today in days.get(pk, ())}
     periods, rostered, logs, loggable = defaultdict(list), defaultdict(list), {}, set()
     if open_ids:
         for period in (
@@ -241,11 +230,11 @@ class TodayView(PageMixin, TemplateView):
                 raise Http404
             schools = [get_object_or_404(School.objects.for_user(user), pk=school_id)]
         else:
-            require_role(
-                user,
-                SCHOOL_STAFF,
-                _("This page is for school staff; open a school's page from the coverage list."),
-            )
+            # Not admins either: their scope is every school, which is no one's gate.
+            if not Scope.of(user).has_role(*SCHOOL_STAFF):
+                raise PermissionDenied(
+                    _("This page is for school staff; open a school's page from the coverage list.")
+                )
             schools = School.objects.for_user(user, roles=SCHOOL_STAFF).order_by("name")
         today = timezone.localdate()
         context.update(today=today, board=todays_posts(user, schools, today))
@@ -1252,15 +1241,13 @@ class MemberVerifyView(VerificationQueueView):
 
 # Coverage ------------------------------------------------------------------------
 
-COVERAGE_ROLES = {Role.CITY_STAFF, Role.DISTRICT_STAFF}
-
-
 def bureau_schools(user):
-    require_role(
-        user,
-        COVERAGE_ROLES,
-        _("Coverage is for education bureau staff; a school's own logs are on its pages."),
-    )
+    """The schools whose coverage the user reads as bureau staff (admins: all); 403 for others."""
+    scope = Scope.of(user)
+    if not (scope.is_admin or scope.has_role(*BUREAU)):
+        raise PermissionDenied(
+            _("Coverage is for education bureau staff; a school's own logs are on its pages.")
+        )
     return School.objects.for_user(user, roles=BUREAU)
 
 
