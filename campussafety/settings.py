@@ -5,6 +5,7 @@ Every deployment-specific value comes from the environment (see README.md,
 SQLite under var/ and a Celery broker on the filesystem, no servers needed.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -105,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "campussafety.context_processors.roles",
+                "campussafety.context_processors.notifications",
             ],
         },
     },
@@ -144,7 +146,8 @@ else:
 # laptop (an in-memory shared cache fails concurrent writers at once).
 DATABASES["default"]["TEST"] = {
     "NAME": envstr("TEST_DATABASE_NAME")
-    or (None if DATABASE_URL else str(VAR_DIR / "test-campussafety.sqlite3"))
+    # One file per test run, so that two runs on one checkout never meet.
+    or (None if DATABASE_URL else str(VAR_DIR / f"test-campussafety-{os.getpid()}.sqlite3"))
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from posts.choices import CoverageStatus
 from posts.models import DailyCoverage, DutyLog
@@ -48,11 +49,31 @@ class CoverageRow:
         return round(self.qualified / self.present, 4) if self.present else None
 
 
+def counted_school_days(schools, start, end, today=None):
+    """The school days that count towards coverage, by school id.
+
+    Days to come do not count, and nor does today until the school has logged
+    something: at nine in the morning the afternoon post is not missed yet.
+    """
+    today = today or timezone.localdate()
+    days = school_days(schools, start, min(end, today))
+    if start <= today <= end:
+        logged_today = set(
+            DailyCoverage.objects.filter(school_id__in=list(days), date=today)
+            .order_by()
+            .values_list("school_id", flat=True)
+        )
+        for school_id, school_days_ in days.items():
+            if school_days_ and school_days_[-1] == today and school_id not in logged_today:
+                days[school_id] = school_days_[:-1]
+    return days
+
+
 def coverage(schools, start: datetime.date, end: datetime.date, group_by: str = "school"):
     """Coverage rows over [start, end] for `schools` (a scoped School queryset)."""
     if group_by not in GROUPINGS:
         raise ValueError(group_by)
-    days = school_days(schools, start, end)
+    days = counted_school_days(schools, start, end)
     school_ids = list(days)
     daily = DailyCoverage.objects.filter(school_id__in=school_ids, date__gte=start, date__lte=end)
     logs = DutyLog.objects.filter(school_id__in=school_ids, date__gte=start, date__lte=end)
@@ -122,8 +143,8 @@ def coverage(schools, start: datetime.date, end: datetime.date, group_by: str = 
 
 
 def missed_days(schools, start, end):
-    """(school id, day) for every school day with no duty log at all, oldest first."""
-    days = school_days(schools, start, end)
+    """(school id, day) for every past school day with no duty log at all, oldest first."""
+    days = counted_school_days(schools, start, end)
     logged = defaultdict(set)
     for school_id, day in DailyCoverage.objects.filter(
         school_id__in=list(days), date__gte=start, date__lte=end

@@ -25,6 +25,10 @@ from tests.factories import (
 
 PASSWORD = "pass-Word-1"
 
+# Queries the site's layout adds to every signed-in page, beyond those a page's
+# own pinned count lists: the header's unread-notifications badge.
+LAYOUT_QUERIES = 1
+
 PERSONAS = (
     "admin",
     "city",

@@ -121,8 +121,21 @@ class CoverageTests(PostsWorldTestCase):
         with CaptureQueriesContext(connection) as queries:
             client.get("/api/v1/coverage/", {"start": "2026-09-01", "end": "2026-11-23"})
         # 1. role assignments, 2-4. school days (schools, terms, exceptions),
-        # 5. school names and districts, 6. daily coverage counts, 7. log counts.
-        self.assertEqual(len(queries), 7, [q["sql"] for q in queries])
+        # 5. which schools logged today (the range ends today), 6. school names
+        # and districts, 7. daily coverage counts, 8. log counts.
+        self.assertEqual(len(queries), 8, [q["sql"] for q in queries])
+
+    def test_today_counts_once_logged_and_days_to_come_never(self):
+        params = {"start": "2026-11-23", "end": "2026-11-27"}
+        rows = {row["label"]: row for row in self.coverage("district1", **params)}
+        self.assertEqual(rows[self.s1.name]["school_days"], 0)
+        self.assertEqual(rows[self.s1.name]["missed"], 0)
+        response = self.api("district1").get("/api/v1/coverage/missed/", params)
+        self.assertEqual(response.json()["count"], 0)
+        submit_log(self.users["principal1"], self.morning("s1"), TODAY)
+        rows = {row["label"]: row for row in self.coverage("district1", **params)}
+        self.assertEqual((rows[self.s1.name]["school_days"], rows[self.s1.name]["partial"]), (1, 1))
+        self.assertEqual(rows[self.k1.name]["school_days"], 0)
 
 
 class ListQueryCountTests(PostsWorldTestCase):

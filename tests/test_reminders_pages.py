@@ -119,6 +119,14 @@ class InboxPageTests(NotificationTestCase):
         response = self.client.post(reverse("reminders:read", args=[theirs.pk]))
         self.assertEqual(response.status_code, 404)
 
+    def test_every_page_shows_the_unread_count(self):
+        self.client.force_login(self.users["district1"])
+        response = self.client.get(reverse("schools:list"))
+        self.assertContains(response, '<span class="badge text-bg-warning">3</span>', html=True)
+        self.client.post(reverse("reminders:read-all"))
+        response = self.client.get(reverse("schools:list"))
+        self.assertNotContains(response, "text-bg-warning")
+
     def test_mark_all(self):
         self.client.force_login(self.users["district1"])
         self.client.post(reverse("reminders:read-all"))

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from accounts.scope import Scope
 from campussafety.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
-from posts import coverage, dutylogs, rosters
+from posts import coverage, dutylogs, members, rosters
 from posts.api import serializers
 from posts.filtersets import (
     DutyLogFilterSet,
@@ -73,13 +73,11 @@ class MemberViewSet(ScopedModelViewSet):
         member = self.get_object()
         decision = serializers.VerificationSerializer(data=request.data)
         decision.is_valid(raise_exception=True)
-        Member.objects.filter(pk=member.pk).update(
-            verification_status=decision.validated_data["decision"],
-            verified_by=request.user,
-            verified_at=timezone.now(),
-            rejection_reason=decision.validated_data.get("reason", "")
-            if decision.validated_data["decision"] == "rejected"
-            else "",
+        members.record_decision(
+            member,
+            request.user,
+            decision.validated_data["decision"],
+            decision.validated_data.get("reason", ""),
         )
         return Response(self.get_serializer(self.get_object()).data)
 
