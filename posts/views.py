@@ -1241,6 +1241,7 @@ class MemberVerifyView(VerificationQueueView):
 
 # Coverage ------------------------------------------------------------------------
 
+
 def bureau_schools(user):
     """The schools whose coverage the user reads as bureau staff (admins: all); 403 for others."""
     scope = Scope.of(user)
