@@ -27,6 +27,7 @@ from django.contrib.auth.hashers import make_password
 
 from accounts.choices import Role
 from accounts.models import RoleAssignment, User
+from posts.management.seeding import reset_posts, seed_posts
 from schools import demo_data as data
 from schools.calendar import days_between, holiday_data_known, is_working_day
 from schools.choices import ExceptionKind, GateKind, SchoolType, TermAudience
@@ -653,4 +654,5 @@ STEPS: list[Step] = [
     Step("organisation", seed_organisation, reset_organisation),
     Step("accounts", seed_accounts, reset_accounts),
     Step("calendar", seed_calendar, reset_calendar),
+    Step("posts", seed_posts, reset_posts),
 ]
