@@ -1,0 +1,311 @@
+"""Time the coverage and duty-log API at city scale, as the bureaus' dashboards call it.
+
+    manage.py seed_demo --reset --schools 3000 --days 10 --password bench-only
+    manage.py bench_coverage --synthesize --force --days 190
+    manage.py bench_coverage --repeat 5
+
+A city is 3,000 schools and a school year about 190 school days (BRIEF.md).
+The seeded demo makes a month or so of duty logs with their attendance;
+--synthesize adds the rest of a school year, logs and daily coverage only
+(coverage never reads attendance), to every school day before today that has
+no log yet. It writes to the configured database, so it refuses one that
+already has duty logs unless --force says that is the benchmark's own.
+
+Then it signs in as the demo logins `city` and `district1` and times each
+request (django.test.Client, in process: no network, no web server) over
+--repeat runs after one untimed warm-up run, with the number of SQL queries
+each request makes, the session and user included. It asserts nothing: the
+figures are for comparing changes and databases (run it on SQLite and on
+PostgreSQL).
+"""
+
+import datetime
+import math
+import random
+import statistics
+import time
+from dataclasses import dataclass
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import User
+from posts.management.bulk import write_rows
+from posts.management.seeding import COVERAGE_FIELDS, daily_coverage
+from posts.models import DailyCoverage, DutyLog, PostPeriod
+from posts.rules import Staffing
+from schools.calendar import school_days
+from schools.models import City, School
+
+# The API answers at most 366 days at a time.
+LONGEST_RANGE = 366
+MONTH = 30
+SCHOOL_BATCH = 200
+LOGINS = ("city", "district1")
+SYNTHESIZED_FIELDS = (
+    "school_id",
+    "post_period_id",
+    "date",
+    "period",
+    "actual_start",
+    "actual_end",
+    "illegal_parking",
+    "present_count",
+    "police_count",
+    "qualified_count",
+    "meets_staffing",
+    "meets_qualified_share",
+)
+
+
+@dataclass
+class Request:
+    label: str
+    path: str
+    params: dict
+
+
+@dataclass
+class Result:
+    login: str
+    request: Request
+    status: int
+    rows: int | None
+    timings: list[float]
+    queries: int
+
+
+class Command(BaseCommand):
+    help = (
+        "Time the coverage and duty-log API as the city and district1 logins, optionally "
+        "adding a school year of duty logs first."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--repeat", type=int, default=5, help="Timed runs a request (>= 1).")
+        parser.add_argument(
+            "--synthesize",
+            action="store_true",
+            help="First add duty logs and daily coverage for every school's post periods "
+            "over --days school days before today.",
+        )
+        parser.add_argument(
+            "--days", type=int, default=190, help="School days to synthesize (>= 1)."
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Synthesize even though the database has duty logs: school days that have "
+            "any log are left as they are.",
+        )
+        parser.add_argument("--seed", type=int, default=1, help="Random seed of --synthesize.")
+
+    def handle(self, *args, repeat, synthesize, days, force, seed, **options):
+        if repeat < 1:
+            raise CommandError("--repeat must be at least 1.")
+        if days < 1:
+            raise CommandError("--days must be at least 1.")
+        if not School.objects.exists():
+            raise CommandError("There are no schools: run `manage.py seed_demo` first.")
+        users = {user.username: user for user in User.objects.filter(username__in=LOGINS)}
+        missing = [name for name in LOGINS if name not in users]
+        if missing:
+            raise CommandError(
+                f"The demo logins {', '.join(missing)} are missing: "
+                "run `manage.py seed_demo` first."
+            )
+        today = timezone.localdate()
+        if synthesize:
+            if DutyLog.objects.exists() and not force:
+                raise CommandError(
+                    "This database already has duty logs: --synthesize adds a school year of "
+                    "them. Run it on the benchmark's own database, with --force if the logs "
+                    "there are the seeded demo's."
+                )
+            self.synthesize(today, days, random.Random(f"{seed}:bench_coverage"))
+        statistics_note = refresh_statistics()
+        self.measure(today, users, repeat, statistics_note)
+
+    def synthesize(self, today, days, rng):
+        started = time.perf_counter()
+        window = (today - datetime.timedelta(days=LONGEST_RANGE - 1), today - datetime.timedelta(1))
+        share = {city.pk: city.qualified_share_required for city in City.objects.all()}
+        school_ids = list(School.objects.order_by("pk").values_list("pk", flat=True))
+        logs = coverage = 0
+        shortest = days
+        with transaction.atomic():
+            for start in range(0, len(school_ids), SCHOOL_BATCH):
+                batch = school_ids[start : start + SCHOOL_BATCH]
+                calendar = school_days(batch, *window)
+                logged = set(
+                    DutyLog.objects.filter(school_id__in=batch, date__range=window)
+                    .values_list("school_id", "date")
+                    .distinct()
+                )
+                periods = PostPeriod.objects.filter(
+                    post__school_id__in=batch, post__is_active=True
+                ).values_list(
+                    "pk",
+                    "post__school_id",
+                    "post__school__district__city_id",
+                    "period",
+                    "start_time",
+                    "end_time",
+                    "min_members",
+                    "min_police",
+                    "is_required",
+                )
+                rows = []
+                for period in periods.order_by("pk"):
+                    chosen = calendar.get(period[1], ())[-days:]
+                    shortest = min(shortest, len(chosen))
+                    for day in chosen:
+                        if (period[1], day) not in logged:
+                            row = _log_row(rng, period, day, share[period[2]])
+                            if row is not None:
+                                rows.append(row)
+                logs += write_rows(DutyLog, SYNTHESIZED_FIELDS, rows)
+                # Recounted for the whole window, the seeded days included, by
+                # the rule refresh_daily_coverage() applies to each log.
+                DailyCoverage.objects.filter(school_id__in=batch, date__range=window).delete()
+                coverage += write_rows(
+                    DailyCoverage, COVERAGE_FIELDS, daily_coverage(batch, *window)
+                )
+        note = "" if shortest == days else f" (some schools have only {shortest} in the calendar)"
+        self.stdout.write(
+            f"Synthesized {logs} duty logs over the last {days} school days{note} and "
+            f"{coverage} days of coverage in {time.perf_counter() - started:.1f} s."
+        )
+
+    def measure(self, today, users, repeat, statistics_note):
+        yesterday = today - datetime.timedelta(days=1)
+        first = DailyCoverage.objects.order_by("date").values_list("date", flat=True).first()
+        whole_start = max(
+            first or yesterday, yesterday - datetime.timedelta(days=LONGEST_RANGE - 1)
+        )
+        month_start = yesterday - datetime.timedelta(days=MONTH - 1)
+        whole = {"start": whole_start.isoformat(), "end": yesterday.isoformat()}
+        month = {"start": month_start.isoformat(), "end": yesterday.isoformat()}
+        month_logs = {"date_after": month["start"], "date_before": month["end"]}
+
+        requests = [
+            Request(
+                f"coverage by {group}, {span}",
+                "/api/v1/coverage/",
+                {**dates, "group_by": group, "page_size": 100},
+            )
+            for span, dates in (("whole range", whole), ("one month", month))
+            for group in ("school", "district", "city", "day")
+        ]
+        requests += [
+            Request("missed days, one month", "/api/v1/coverage/missed/", month),
+            Request(
+                "understaffed logs, one month",
+                "/api/v1/duty-logs/",
+                {**month_logs, "understaffed": "true"},
+            ),
+            Request("duty logs, first page", "/api/v1/duty-logs/", {}),
+        ]
+
+        results = []
+        for login in LOGINS:
+            client = Client()
+            client.force_login(users[login])
+            for request in requests:
+                results.append(self.time_request(client, login, request, repeat))
+
+        schools = School.objects.count()
+        self.stdout.write(
+            f"\nbench_coverage: {connection.vendor}, {schools} schools, "
+            f"{DutyLog.objects.count()} duty logs, {DailyCoverage.objects.count()} days of "
+            f"coverage; whole range {whole['start']} to {whole['end']}, one month "
+            f"{month['start']} to {month['end']}; {statistics_note}; {repeat} timed runs "
+            "after a warm-up\n"
+        )
+        self.print_table(results)
+
+    def time_request(self, client, login, request, repeat) -> Result:
+        client.get(request.path, request.params)
+        timings = []
+        queries = 0
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as captured:
+                began = time.perf_counter()
+                response = client.get(request.path, request.params)
+                timings.append((time.perf_counter() - began) * 1000)
+            queries = len(captured)
+        rows = response.json().get("count") if response.status_code == 200 else None
+        return Result(login, request, response.status_code, rows, timings, queries)
+
+    def print_table(self, results):
+        header = ("login", "request", "rows", "min ms", "median ms", "max ms", "queries")
+        lines = []
+        for result in results:
+            if result.status != 200:
+                figures = (f"HTTP {result.status}", "", "", "", "")
+            else:
+                figures = (
+                    str(result.rows),
+                    f"{min(result.timings):.1f}",
+                    f"{statistics.median(result.timings):.1f}",
+                    f"{max(result.timings):.1f}",
+                    str(result.queries),
+                )
+            lines.append((result.login, result.request.label, *figures))
+        widths = [max(len(line[i]) for line in (header, *lines)) for i in range(len(header))]
+
+        def format_line(line):
+            left = [cell.ljust(width) for cell, width in zip(line[:2], widths, strict=False)]
+            right = [cell.rjust(width) for cell, width in zip(line[2:], widths[2:], strict=True)]
+            return "  ".join([*left, *right]).rstrip()
+
+        self.stdout.write(format_line(header))
+        self.stdout.write("  ".join("-" * width for width in widths))
+        for line in lines:
+            self.stdout.write(format_line(line))
+
+
+def refresh_statistics() -> str:
+    """Give PostgreSQL's planner the statistics autovacuum would have gathered by now.
+
+    Right after a bulk load (the seed, --synthesize) the tables have none, and
+    the planner, expecting a few thousand logs instead of millions, picks plans
+    that take seconds (measured: the duty-log list 2.3 s instead of 0.26 s).
+    SQLite keeps no statistics unless asked, and Django never asks: it is
+    measured as it is deployed.
+    """
+    if connection.vendor != "postgresql":
+        return "no statistics (SQLite as deployed)"
+    # VACUUM cannot run inside a transaction (the tests run in one); ANALYZE can.
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+    with connection.cursor() as cursor:
+        cursor.execute(command)
+    return f"statistics refreshed ({command})"
+
+
+def _log_row(rng, period, day, share):
+    """A plausible log of one post period: mostly staffed as required, now and then not."""
+    pk, school_id, _city, name, start, end, minimum, police_minimum, required = period
+    if rng.random() >= (0.93 if required else 0.65):
+        return None
+    present = max(1, minimum + rng.choice((-1, 0, 0, 1, 1, 1, 2)))
+    police = min(present, max(0, police_minimum + rng.choice((-1, 0, 0, 0, 1))))
+    qualified = min(present, max(police, math.ceil(share * present) + rng.choice((-1, 0, 0, 0))))
+    staffing = Staffing(present, police, qualified, minimum, police_minimum, share)
+    return (
+        school_id,
+        pk,
+        day,
+        name,
+        start,
+        end,
+        rng.choice((0, 0, 0, 1, 1, 2, 3)),
+        staffing.present,
+        staffing.police,
+        staffing.qualified,
+        staffing.meets_staffing,
+        staffing.meets_qualified_share,
+    )
