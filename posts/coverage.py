@@ -1,9 +1,10 @@
 """Coverage of school days by duty logs, for schools, districts, cities and days.
 
 How it stays fast at city scale: each duty log write keeps one DailyCoverage
-row per school and day current (posts/dutylogs.py), so a rate over a school
-year reads about 190 rows per school rather than every log, and it counts
-them in the database grouped by school, district or day. The denominator, the
+row per school and day current (posts/dutylogs.py), carrying the day's status
+and its log figures, so a rate over a school year reads about 190 rows per
+school rather than every log, and it adds them up in the database grouped by
+school, district or day, in one query. The denominator, the
 school days, comes from schools.calendar.school_days(), which costs three
 queries whatever the number of schools. The only Python work is adding up
 per-school day counts, one addition per school.
@@ -17,7 +18,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from posts.choices import CoverageStatus
-from posts.models import DailyCoverage, DutyLog
+from posts.models import DailyCoverage
 from schools.calendar import school_days
 from schools.models import School
 
@@ -60,6 +61,7 @@ def counted_school_days(schools, start, end, today=None):
     if start <= today <= end:
         logged_today = set(
             DailyCoverage.objects.filter(school_id__in=list(days), date=today)
+            .exclude(status=CoverageStatus.MISSED)
             .order_by()
             .values_list("school_id", flat=True)
         )
@@ -76,18 +78,13 @@ def coverage(schools, start: datetime.date, end: datetime.date, group_by: str = 
     days = counted_school_days(schools, start, end)
     school_ids = list(days)
     daily = DailyCoverage.objects.filter(school_id__in=school_ids, date__gte=start, date__lte=end)
-    logs = DutyLog.objects.filter(school_id__in=school_ids, date__gte=start, date__lte=end)
-    day_aggregates = {
+    aggregates = {
         "covered": Count("pk", filter=Q(status=CoverageStatus.COVERED)),
         "partial": Count("pk", filter=Q(status=CoverageStatus.PARTIAL)),
-    }
-    log_aggregates = {
-        "logs": Count("pk"),
-        "understaffed_logs": Count(
-            "pk", filter=Q(meets_staffing=False) | Q(meets_qualified_share=False)
-        ),
-        "present": Sum("present_count"),
-        "qualified": Sum("qualified_count"),
+        "logs": Sum("logs"),
+        "understaffed_logs": Sum("understaffed_logs"),
+        "present": Sum("present"),
+        "qualified": Sum("qualified"),
     }
 
     if group_by == "day":
@@ -128,15 +125,12 @@ def coverage(schools, start: datetime.date, end: datetime.date, group_by: str = 
             "city": "school__district__city_id",
         }[group_by]
 
-    for values in daily.values(field).annotate(**day_aggregates).order_by():
+    for values in daily.values(field).annotate(**aggregates).order_by():
         row = rows.get(values[field])
         if row is not None:
             row.covered, row.partial = values["covered"], values["partial"]
-    for values in logs.values(field).annotate(**log_aggregates).order_by():
-        row = rows.get(values[field])
-        if row is not None:
-            row.logs = values["logs"]
-            row.understaffed_logs = values["understaffed_logs"]
+            row.logs = values["logs"] or 0
+            row.understaffed_logs = values["understaffed_logs"] or 0
             row.present = values["present"] or 0
             row.qualified = values["qualified"] or 0
     return list(rows.values())
@@ -146,9 +140,11 @@ def missed_days(schools, start, end):
     """(school id, day) for every past school day with no duty log at all, oldest first."""
     days = counted_school_days(schools, start, end)
     logged = defaultdict(set)
-    for school_id, day in DailyCoverage.objects.filter(
-        school_id__in=list(days), date__gte=start, date__lte=end
-    ).values_list("school_id", "date"):
+    for school_id, day in (
+        DailyCoverage.objects.filter(school_id__in=list(days), date__gte=start, date__lte=end)
+        .exclude(status=CoverageStatus.MISSED)
+        .values_list("school_id", "date")
+    ):
         logged[school_id].add(day)
     missed = [
         (school_id, day)

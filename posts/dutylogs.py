@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from posts.models import (
     MemberAssignment,
     PostPeriod,
 )
-from posts.rules import staffing_of
+from posts.rules import coverage_status, staffing_of
 from schools.calendar import is_school_day
 
 LOG_FIELDS = (
@@ -257,6 +257,49 @@ def delete_log(log: DutyLog):
         refresh_daily_coverage(school_id, day)
 
 
+def coverage_rows(school_ids, start, end) -> list[DailyCoverage]:
+    """The DailyCoverage rows (unsaved) of `school_ids` from start to end, from their logs.
+
+    Two queries for any number of schools and days: the required post periods
+    per school, then the figures of each school and day that has a log. Used
+    for one school-day as each log is written, and in bulk by seed_demo.
+    """
+    required = dict(
+        PostPeriod.objects.filter(
+            post__school_id__in=school_ids, post__is_active=True, is_required=True
+        )
+        .values("post__school_id")
+        .annotate(count=Count("pk"))
+        .values_list("post__school_id", "count")
+        .order_by()
+    )
+    compliant = Q(meets_staffing=True, meets_qualified_share=True)
+    on_required = Q(post_period__is_required=True)
+    rows = []
+    for figures in (
+        DutyLog.objects.filter(school_id__in=school_ids, date__gte=start, date__lte=end)
+        .values("school_id", "date")
+        .annotate(
+            logs=Count("pk"),
+            understaffed_logs=Count("pk", filter=~compliant),
+            present=Sum("present_count"),
+            qualified=Sum("qualified_count"),
+            logged=Count("pk", filter=on_required),
+            compliant=Count("pk", filter=on_required & compliant),
+        )
+        .order_by()
+    ):
+        needed = required.get(figures["school_id"], 0)
+        rows.append(
+            DailyCoverage(
+                **figures,
+                required=needed,
+                status=coverage_status(needed, figures["logged"], figures["compliant"]),
+            )
+        )
+    return rows
+
+
 def refresh_daily_coverage(school_id: int, day):
     """Recount the school's coverage on `day` from its logs. Call inside the writing transaction.
 
@@ -277,25 +320,24 @@ def refresh_daily_coverage(school_id: int, day):
         ignore_conflicts=True,
     )
     row = DailyCoverage.objects.select_for_update().get(school_id=school_id, date=day)
-    required = PostPeriod.objects.filter(
-        post__school_id=school_id, post__is_active=True, is_required=True
-    ).count()
-    counts = DutyLog.objects.filter(
-        school_id=school_id, date=day, post_period__is_required=True
-    ).aggregate(
-        logged=Count("pk"),
-        compliant=Count("pk", filter=Q(meets_staffing=True, meets_qualified_share=True)),
-    )
-    if not counts["logged"]:
+    counted = coverage_rows([school_id], day, day)
+    if not counted:
         row.delete()
         return None
-    row.required = required
-    row.logged = counts["logged"]
-    row.compliant = counts["compliant"]
-    row.status = (
-        CoverageStatus.COVERED
-        if required and counts["compliant"] >= required
-        else CoverageStatus.PARTIAL
-    )
+    for field in COVERAGE_FIGURES:
+        setattr(row, field, getattr(counted[0], field))
     row.save()
     return row
+
+
+# What coverage_rows() works out for a row, besides its school and day.
+COVERAGE_FIGURES = (
+    "required",
+    "logged",
+    "compliant",
+    "status",
+    "logs",
+    "understaffed_logs",
+    "present",
+    "qualified",
+)

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from posts.choices import CoverageStatus
+
 
 @dataclass(frozen=True)
 class Staffing:
@@ -42,3 +44,13 @@ def staffing_of(members, post_period, day, share_required) -> Staffing:
         min_police=post_period.min_police,
         share_required=share_required,
     )
+
+
+def coverage_status(required: int, logged: int, compliant: int) -> str:
+    """A school day is covered when every required post period has a compliant log,
+    partial when some are logged, missed when none is."""
+    if not logged:
+        return CoverageStatus.MISSED
+    if required and compliant >= required:
+        return CoverageStatus.COVERED
+    return CoverageStatus.PARTIAL

@@ -101,6 +101,30 @@ class CoverageTests(PostsWorldTestCase):
         self.assertNotIn((self.s1.pk, "2026-11-18"), missed)  # partial, not missed
         self.assertEqual(len(missed), 2 + 5)
 
+    def test_a_day_with_only_an_optional_post_logged_is_still_missed(self):
+        from posts.models import DailyCoverage
+
+        noon = self.post("s1").periods.create(
+            period="noon",
+            start_time=datetime.time(11, 40),
+            end_time=datetime.time(12, 10),
+            min_members=1,
+            min_police=0,
+            is_required=False,
+        )
+        thursday = MONDAY + datetime.timedelta(days=3)
+        submit_log(self.users["admin"], noon, thursday, attendance=[])
+        row = DailyCoverage.objects.get(school=self.s1, date=thursday)
+        self.assertEqual((row.status, row.logs, row.logged), ("missed", 1, 0))
+        response = self.api("district1").get(
+            "/api/v1/coverage/missed/", {"start": MONDAY.isoformat(), "end": FRIDAY.isoformat()}
+        )
+        missed = [(r["school"], r["date"]) for r in response.json()["results"]]
+        self.assertIn((self.s1.pk, thursday.isoformat()), missed)
+        rows = {row["label"]: row for row in self.coverage("district1")}
+        self.assertEqual(rows[self.s1.name]["missed"], 2)
+        self.assertEqual(rows[self.s1.name]["logs"], 6)
+
     def test_the_understaffed_list(self):
         response = self.api("city").get("/api/v1/duty-logs/", {"understaffed": "true"})
         [row] = response.json()["results"]
@@ -122,8 +146,8 @@ class CoverageTests(PostsWorldTestCase):
             client.get("/api/v1/coverage/", {"start": "2026-09-01", "end": "2026-11-23"})
         # 1. role assignments, 2-4. school days (schools, terms, exceptions),
         # 5. which schools logged today (the range ends today), 6. school names
-        # and districts, 7. daily coverage counts, 8. log counts.
-        self.assertEqual(len(queries), 8, [q["sql"] for q in queries])
+        # and districts, 7. the daily coverage rows added up (logs included).
+        self.assertEqual(len(queries), 7, [q["sql"] for q in queries])
 
     def test_today_counts_once_logged_and_days_to_come_never(self):
         params = {"start": "2026-11-23", "end": "2026-11-27"}

@@ -34,20 +34,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import RoleAssignment, User
 from posts import demo_data as data
 from posts import dutylogs
 from posts.choices import (
-    CoverageStatus,
     MemberKind,
     Period,
     ShiftOrigin,
     UnitKind,
     VerificationStatus,
 )
+from posts.dutylogs import COVERAGE_FIGURES, coverage_rows
 from posts.management.bulk import write_rows
 from posts.models import (
     DailyCoverage,
@@ -691,7 +690,7 @@ LOG_FIELDS = (
     "countersigned_at",
 )
 ATTENDANCE_FIELDS = ("log_id", "member_id", "was_rostered", "present", "is_police", "is_qualified")
-COVERAGE_FIELDS = ("school_id", "date", "required", "logged", "compliant", "status")
+COVERAGE_FIELDS = ("school_id", "date", *COVERAGE_FIGURES)
 
 
 def _shifts(plans: list[SchoolPlan], world: World):
@@ -808,44 +807,12 @@ def _log(rng, plan, period, day, attendance, world, weather, rural) -> dict:
 
 
 def daily_coverage(school_ids, start: datetime.date, end: datetime.date) -> list[tuple]:
-    """The DailyCoverage rows (COVERAGE_FIELDS) of `school_ids` from start to end, from their logs.
-
-    posts.dutylogs.refresh_daily_coverage's counts for many school days in two
-    queries: required post periods per school, then logged and compliant
-    required ones per school and day. A day with no required log has no row,
-    as there. tests/test_seed_demo_posts.py checks that both agree.
-    """
-    required = dict(
-        PostPeriod.objects.filter(
-            post__school_id__in=school_ids, post__is_active=True, is_required=True
-        )
-        .values("post__school_id")
-        .annotate(count=Count("pk"))
-        .values_list("post__school_id", "count")
-        .order_by()
-    )
-    counts = (
-        DutyLog.objects.filter(
-            school_id__in=school_ids,
-            date__gte=start,
-            date__lte=end,
-            post_period__is_required=True,
-        )
-        .values("school_id", "date")
-        .annotate(
-            logged=Count("pk"),
-            compliant=Count("pk", filter=Q(meets_staffing=True, meets_qualified_share=True)),
-        )
-        .values_list("school_id", "date", "logged", "compliant")
-        .order_by()
-    )
-    rows = []
-    for school_id, day, logged, compliant in counts:
-        needed = required.get(school_id, 0)
-        covered = needed and compliant >= needed
-        status = CoverageStatus.COVERED if covered else CoverageStatus.PARTIAL
-        rows.append((school_id, day, needed, logged, compliant, status))
-    return rows
+    """The DailyCoverage rows (COVERAGE_FIELDS) of `school_ids` from start to end, from their logs,
+    worked out as each log write does (posts.dutylogs.coverage_rows)."""
+    return [
+        tuple(getattr(row, field) for field in COVERAGE_FIELDS)
+        for row in coverage_rows(school_ids, start, end)
+    ]
 
 
 def reset_posts() -> None:

@@ -87,7 +87,9 @@ class DutyLog(TimeStampedModel):
     class Meta:
         verbose_name = _("duty log")
         verbose_name_plural = _("duty logs")
-        ordering = ["-date", "school", "post_period"]
+        # By columns, not by the related models' own orderings, which would join
+        # and sort every log of a city to show a first page.
+        ordering = ["-date", "school_id", "post_period_id"]
         constraints = [
             # Two phones submitting the same post period at once make one log.
             models.UniqueConstraint(
@@ -202,9 +204,9 @@ class DailyCoverage(models.Model):
 
     `required` is the number of required post periods, `logged` how many have
     a log and `compliant` how many of those met staffing and the qualified
-    share. A school day without a row had no log at all: it was missed. Rates
-    over months and thousands of schools count these rows in the database
-    instead of grouping every log.
+    share (posts.rules.coverage_status words the status). A school day without
+    a row had no log at all: it was missed. Rates over months and thousands of
+    schools count these rows in the database instead of grouping every log.
     """
 
     school = models.ForeignKey(
@@ -218,6 +220,12 @@ class DailyCoverage(models.Model):
     logged = models.PositiveSmallIntegerField(_("logged post periods"))
     compliant = models.PositiveSmallIntegerField(_("compliant post periods"))
     status = models.CharField(_("status"), max_length=10, choices=CoverageStatus)
+    # Figures over all of the day's logs, kept here so that rates over a year
+    # and a city read these rows and never group the logs themselves.
+    logs = models.PositiveSmallIntegerField(_("duty logs"), default=0)
+    understaffed_logs = models.PositiveSmallIntegerField(_("understaffed logs"), default=0)
+    present = models.PositiveIntegerField(_("members present"), default=0)
+    qualified = models.PositiveIntegerField(_("qualified members present"), default=0)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -232,6 +240,10 @@ class DailyCoverage(models.Model):
             models.UniqueConstraint(fields=["school", "date"], name="dailycoverage_school_day"),
             models.CheckConstraint(
                 condition=Q(compliant__lte=F("logged")), name="dailycoverage_counts_consistent"
+            ),
+            models.CheckConstraint(
+                condition=Q(understaffed_logs__lte=F("logs"), qualified__lte=F("present")),
+                name="dailycoverage_log_figures_consistent",
             ),
         ]
         indexes = [
