@@ -42,36 +42,54 @@ class RosterDigest(ReminderKind):
 
     def sweep(self, now):
         today = timezone.localdate(now)
+        # Tuples, not model instances: a city's morning is some hundred thousand shifts.
         shifts = list(
-            Shift.objects.filter(date=today, is_cancelled=False, post_period__post__is_active=True)
-            .select_related("member", "post_period__post__school")
+            Shift.objects.filter(
+                date=today,
+                is_cancelled=False,
+                post_period__post__is_active=True,
+                member__is_active=True,
+            )
             .order_by("post_period__start_time")
+            .values_list(
+                "school_id",
+                "member_id",
+                "member__name",
+                "member__phone",
+                "post_period__post__school__name",
+                "post_period__post__name",
+                "post_period__period",
+                "post_period__start_time",
+                "post_period__end_time",
+            )
         )
-        open_today = school_days({s.school_id for s in shifts}, today, today)
-        shifts = [s for s in shifts if open_today.get(s.school_id)]
+        open_today = school_days({shift[0] for shift in shifts}, today, today)
         by_member = defaultdict(list)
+        names = {}
         by_school = defaultdict(list)
-        for shift in shifts:
+        for school_id, member_id, name, phone, school, post, period, start, end in shifts:
+            if not open_today.get(school_id):
+                continue
             entry = {
-                "school": shift.post_period.post.school.name,
-                "post": shift.post_period.post.name,
-                "period": shift.post_period.period,
-                "start": shift.post_period.start_time.strftime("%H:%M"),
-                "end": shift.post_period.end_time.strftime("%H:%M"),
+                "school": school,
+                "post": post,
+                "period": period,
+                "start": start.strftime("%H:%M"),
+                "end": end.strftime("%H:%M"),
             }
-            by_member[shift.member].append(entry)
-            by_school[shift.school_id].append({**entry, "member": shift.member.name})
+            if phone:
+                by_member[member_id].append(entry)
+                names[member_id] = name
+            by_school[school_id].append({**entry, "member": name})
         dues = [
             Due(
                 self.name,
-                subject=f"member:{member.pk}",
+                subject=f"member:{member_id}",
                 due=today.isoformat(),
-                member_id=member.pk,
-                school_id=None,
-                params={"date": today.isoformat(), "shifts": entries, "name": member.name},
+                member_id=member_id,
+                params={"date": today.isoformat(), "shifts": entries, "name": names[member_id]},
             )
-            for member, entries in by_member.items()
-            if member.is_active and member.phone
+            for member_id, entries in by_member.items()
         ]
         leaders = recipients.school_leaders(by_school)
         for school_id, entries in by_school.items():

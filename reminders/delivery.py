@@ -56,38 +56,40 @@ def record(dues: list[Due]) -> list[int]:
     by_kind = defaultdict(set)
     for due in dues:
         by_kind[due.kind].add(due.due)
+    # (pk, user id, member id) of the notifications of these keys that have no
+    # delivery yet: those just inserted, or left so by an interrupted sweep.
     fresh = []
     for kind, due_values in by_kind.items():
-        # Notifications of these keys that have no delivery yet: those just
-        # inserted, or left without deliveries by an interrupted sweep.
-        candidates = Notification.objects.filter(kind=kind, due__in=due_values).exclude(
-            Exists(Delivery.objects.filter(notification=OuterRef("pk")))
+        rows = (
+            Notification.objects.filter(kind=kind, due__in=due_values)
+            .exclude(Exists(Delivery.objects.filter(notification=OuterRef("pk"))))
+            .values_list("pk", "user_id", "member_id", "subject", "due")
         )
         fresh.extend(
-            n
-            for n in candidates.only("pk", "user_id", "member_id", "kind", "subject", "due")
-            if (n.user_id, n.member_id, n.kind, n.subject, n.due) in wanted
+            (pk, user_id, member_id)
+            for pk, user_id, member_id, subject, due in rows
+            if (user_id, member_id, kind, subject, due) in wanted
         )
     if not fresh:
         return []
     settings_by_user = {
         s.user_id: s
         for s in NotificationSettings.objects.filter(
-            user_id__in={n.user_id for n in fresh if n.user_id}
+            user_id__in={user_id for _, user_id, _ in fresh if user_id}
         ).select_related("user")
     }
     deliveries = []
-    for notification in fresh:
-        if notification.member_id:
+    for pk, user_id, member_id in fresh:
+        if member_id:
             channels = [Channel.SMS]
         else:
-            user_settings = settings_by_user.get(notification.user_id)
+            user_settings = settings_by_user.get(user_id)
             channels = user_settings.channels() if user_settings else [Channel.IN_APP]
         for channel in channels:
             in_app = channel == Channel.IN_APP
             deliveries.append(
                 Delivery(
-                    notification=notification,
+                    notification_id=pk,
                     channel=channel,
                     # The inbox entry is delivered by existing.
                     status=DeliveryStatus.SENT if in_app else DeliveryStatus.PENDING,
@@ -95,11 +97,19 @@ def record(dues: list[Due]) -> list[int]:
                 )
             )
     Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=1000)
-    return list(
-        Delivery.objects.filter(
-            notification__in=fresh, status=DeliveryStatus.PENDING, attempts=0
-        ).values_list("pk", flat=True)
-    )
+    # The deliveries to send: those of these notifications still untouched.
+    # Queued twice by two sweeps at once, a delivery is still sent once (deliver()).
+    fresh_ids = [pk for pk, _, _ in fresh]
+    to_send = []
+    for batch_start in range(0, len(fresh_ids), 5000):
+        to_send.extend(
+            Delivery.objects.filter(
+                notification_id__in=fresh_ids[batch_start : batch_start + 5000],
+                status=DeliveryStatus.PENDING,
+                attempts=0,
+            ).values_list("pk", flat=True)
+        )
+    return to_send
 
 
 class RetryLater(Exception):
