@@ -177,18 +177,21 @@ def is_locked(log: DutyLog) -> bool:
     return log.date < timezone.localdate() or log.is_countersigned
 
 
+# What a revision keeps of a log, in the order changes are shown. (PostgreSQL's
+# jsonb does not keep the order of keys, so readers follow this list.)
+SNAPSHOT_FIELDS = (
+    *LOG_FIELDS,
+    "present_count",
+    "qualified_count",
+    "police_count",
+    "meets_staffing",
+    "meets_qualified_share",
+)
+SNAPSHOT_KEYS = (*SNAPSHOT_FIELDS, "attendance")
+
+
 def snapshot(log: DutyLog) -> dict:
-    data = model_to_dict(
-        log,
-        fields=[
-            *LOG_FIELDS,
-            "present_count",
-            "qualified_count",
-            "police_count",
-            "meets_staffing",
-            "meets_qualified_share",
-        ],
-    )
+    data = model_to_dict(log, fields=SNAPSHOT_FIELDS)
     for key, value in data.items():
         if hasattr(value, "isoformat"):
             data[key] = value.isoformat()

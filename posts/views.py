@@ -481,8 +481,8 @@ def revision_rows(log: DutyLog, revisions) -> list[RevisionRow]:
     for index, revision in enumerate(reversed(revisions)):
         before, after = states[index], states[index + 1]
         changes = []
-        for key in before:
-            if before.get(key) == after.get(key):
+        for key in dutylogs.SNAPSHOT_KEYS:
+            if key not in before or before.get(key) == after.get(key):
                 continue
             label = (
                 _("attendance")
