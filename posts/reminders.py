@@ -349,6 +349,22 @@ def _verifiers(members, today):
     return result
 
 
+def _to_verifiers(kind, members, today, due_of, params_of) -> list[Due]:
+    """One notification about each member to each of the member's verifiers."""
+    verifiers = _verifiers(members, today)
+    return [
+        Due(
+            kind,
+            subject=f"member:{member.pk}",
+            due=due_of(member),
+            user_id=user_id,
+            params={"member": member.pk, "name": member.name, **params_of(member)},
+        )
+        for member in members
+        for user_id in verifiers.get(member.pk, ())
+    ]
+
+
 @register
 class CertificateExpiry(ReminderKind):
     """A guard's certificate expiring within 30 days, or expired: to whoever verifies."""
@@ -368,27 +384,21 @@ class CertificateExpiry(ReminderKind):
                 guard_certificate_expiry__lte=today + datetime.timedelta(days=self.warning_days),
             )
         )
-        verifiers = _verifiers(guards, today)
-        dues = []
-        for guard in guards:
-            state = "expired" if guard.guard_certificate_expiry < today else "expiring"
-            for user_id in verifiers.get(guard.pk, ()):
-                dues.append(
-                    Due(
-                        self.name,
-                        subject=f"member:{guard.pk}",
-                        # Once per state of each certificate: a renewal starts afresh.
-                        due=f"{state}:{guard.guard_certificate_expiry.isoformat()}",
-                        user_id=user_id,
-                        params={
-                            "member": guard.pk,
-                            "name": guard.name,
-                            "state": state,
-                            "expiry": guard.guard_certificate_expiry.isoformat(),
-                        },
-                    )
-                )
-        return dues
+
+        def state(guard):
+            return "expired" if guard.guard_certificate_expiry < today else "expiring"
+
+        return _to_verifiers(
+            self.name,
+            guards,
+            today,
+            # Once per state of each certificate: a renewal starts afresh.
+            lambda guard: f"{state(guard)}:{guard.guard_certificate_expiry.isoformat()}",
+            lambda guard: {
+                "state": state(guard),
+                "expiry": guard.guard_certificate_expiry.isoformat(),
+            },
+        )
 
     def title(self, params):
         if params.get("state") == "expired":
@@ -420,21 +430,17 @@ class PendingVerification(ReminderKind):
                 updated__lt=now - datetime.timedelta(days=self.waiting_days),
             )
         )
-        verifiers = _verifiers(waiting, today)
-        return [
-            Due(
-                self.name,
-                subject=f"member:{member.pk}",
-                due=f"pending:{timezone.localdate(member.updated).isoformat()}",
-                user_id=user_id,
-                params={
-                    "name": member.name,
-                    "since": timezone.localdate(member.updated).isoformat(),
-                },
-            )
-            for member in waiting
-            for user_id in verifiers.get(member.pk, ())
-        ]
+
+        def since(member):
+            return timezone.localdate(member.updated).isoformat()
+
+        return _to_verifiers(
+            self.name,
+            waiting,
+            today,
+            lambda member: f"pending:{since(member)}",
+            lambda member: {"since": since(member)},
+        )
 
     def body(self, params):
         return _("%(name)s has been waiting for verification since %(since)s.") % params
