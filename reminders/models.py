@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reminders.choices import Channel, DeliveryStatus
@@ -71,6 +72,10 @@ class NotificationQuerySet(models.QuerySet):
 
     def unread(self):
         return self.filter(read_at__isnull=True)
+
+    def mark_read(self) -> int:
+        """Mark the unread ones read now; returns how many."""
+        return self.unread().update(read_at=timezone.now())
 
 
 class Notification(models.Model):
@@ -145,6 +150,11 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.user or self.member}"
+
+    def mark_read(self):
+        if self.read_at is None:
+            self.read_at = timezone.now()
+            self.save(update_fields=["read_at"])
 
     @property
     def reminder(self):

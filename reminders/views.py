@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -36,10 +35,7 @@ class MarkReadView(LoginRequiredMixin, View):
     """Mark one notification read (POST), then follow its link or go back to the inbox."""
 
     def post(self, request, pk):
-        notification = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
-        if notification.read_at is None:
-            notification.read_at = timezone.now()
-            notification.save(update_fields=["read_at"])
+        get_object_or_404(Notification.objects.for_user(request.user), pk=pk).mark_read()
         target = request.POST.get("next") or ""
         if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
             return redirect(target)
@@ -48,7 +44,7 @@ class MarkReadView(LoginRequiredMixin, View):
 
 class MarkAllReadView(LoginRequiredMixin, View):
     def post(self, request):
-        count = Notification.objects.for_user(request.user).unread().update(read_at=timezone.now())
+        count = Notification.objects.for_user(request.user).mark_read()
         messages.success(request, _("%(count)s notifications marked as read.") % {"count": count})
         return redirect("reminders:inbox")
 

@@ -1,5 +1,4 @@
 import django_filters
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
@@ -38,14 +37,12 @@ class NotificationViewSet(
     def read(self, request, pk=None):
         """Mark one notification as read."""
         notification = self.get_object()
-        if notification.read_at is None:
-            notification.read_at = timezone.now()
-            notification.save(update_fields=["read_at"])
+        notification.mark_read()
         return Response(self.get_serializer(notification).data)
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         """Mark every unread notification as read."""
-        count = self.get_queryset().unread().update(read_at=timezone.now())
+        count = self.get_queryset().mark_read()
         return Response({"marked": count})
