@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 import xstatic.pkg.bootstrap
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from campussafety.env import envbool, envint, envlist, envstr
@@ -312,3 +313,73 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# ---------------------------------------------------------------------------
+# Outbound calls, security headers and health checks (README, "Security").
+# Kept in one block; it extends INSTALLED_APPS, MIDDLEWARE and TEMPLATES above.
+# ---------------------------------------------------------------------------
+# Group-robot webhook URLs are typed in by users and called by the worker:
+# private, loopback, link-local and other non-global addresses are refused,
+# when saved and when connecting, unless this allows them (an intranet robot
+# gateway). campussafety/outbound.py.
+WEBHOOK_ALLOW_PRIVATE_IPS = envbool("WEBHOOK_ALLOW_PRIVATE_IPS", False)
+
+INSTALLED_APPS += ["health_check"]
+MIDDLEWARE[1:1] = [
+    # Django's own CSP (django-csp's successor, built in since 6.0).
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+]
+# {% csp_nonce_attr %}: the admin's few inline styles carry the request's nonce.
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_processors.csp")
+
+# In every environment, so that a page that breaks under the policy breaks on a
+# laptop and in the browser tests first. No inline script or style anywhere:
+# behaviour lives in static/js/, and the admin's nonce'd <style> is the only
+# inline element allowed. Bootstrap's CSS draws its icons from data: SVGs.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Nothing the platform does needs these; a duty-log photo comes from a file
+# input, which needs no camera permission.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+
+# HTTPS behind the reverse proxy: HSTS, and plain-HTTP requests that reach
+# gunicorn redirected. The health endpoint is exempt, for probes from inside
+# the container. HSTS covers the site's own subdomains (the proxy serves all of
+# them over HTTPS); preloading is for the owner of the registrable domain
+# (a bureau's gov.cn zone) to decide, so W021 is silenced.
+if SECURE_PROXY_SSL_HEADER:
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Reconnect when a kept-open database connection died (a PostgreSQL restart,
+# a proxy's idle timeout) instead of failing the next request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -1,11 +1,17 @@
 """The delivery log and users' channel settings. Beat's schedule is django-celery-beat's admin."""
 
+import logging
+
 from django.contrib import admin, messages
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from kombu.exceptions import OperationalError
 
 from reminders.choices import DeliveryStatus
 from reminders.models import Delivery, Notification, NotificationSettings
 from reminders.tasks import deliver
+
+logger = logging.getLogger(__name__)
 
 
 class DeliveryInline(admin.TabularInline):
@@ -40,13 +46,36 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send the selected failed deliveries again"))
     def retry(self, request, queryset):
-        ids = list(queryset.filter(status=DeliveryStatus.FAILED).values_list("pk", flat=True))
-        Delivery.objects.filter(pk__in=ids).update(
-            status=DeliveryStatus.PENDING, attempts=0, not_before=None
-        )
-        for delivery_id in ids:
-            deliver.delay(delivery_id)
-        messages.success(request, _("%(count)s deliveries queued again.") % {"count": len(ids)})
+        with transaction.atomic():
+            ids = list(
+                queryset.filter(status=DeliveryStatus.FAILED)
+                .select_for_update()
+                .values_list("pk", flat=True)
+            )
+            Delivery.objects.filter(pk__in=ids).update(
+                status=DeliveryStatus.PENDING, attempts=0, not_before=None
+            )
+            # Queued once the rows are committed, so a worker never finds them
+            # still failed; should the broker be down, the rows stay pending and
+            # the periodic flush sends them when it is back.
+            transaction.on_commit(lambda: self.queue(request, ids))
+
+    def queue(self, request, ids):
+        try:
+            for delivery_id in ids:
+                deliver.delay(delivery_id)
+        except (OperationalError, OSError) as exc:
+            logger.error("Retrying deliveries: the task queue is unreachable: %s", exc)
+            messages.error(
+                request,
+                _(
+                    "%(count)s deliveries will be sent again, but the task queue cannot be "
+                    "reached now: they go out when it is back."
+                )
+                % {"count": len(ids)},
+            )
+        else:
+            messages.success(request, _("%(count)s deliveries queued again.") % {"count": len(ids)})
 
 
 @admin.register(NotificationSettings)

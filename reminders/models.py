@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campussafety.outbound import validate_public_url
 from reminders.choices import Channel, DeliveryStatus
 
 
@@ -28,7 +29,7 @@ class NotificationSettings(models.Model):
         _("group robot webhook"),
         blank=True,
         max_length=500,
-        validators=[URLValidator(schemes=["https", "http"])],
+        validators=[URLValidator(schemes=["https", "http"]), validate_public_url],
         help_text=_("A WeCom or DingTalk group robot address: alerts are posted to that group."),
     )
     quiet_start = models.TimeField(

@@ -5,6 +5,7 @@ A transport raises TransportError; `permanent=True` means retrying cannot help
 a backoff.
 """
 
+import http.client
 import json
 import logging
 import urllib.error
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
 
+from campussafety.outbound import RefusedAddress, open_checked
 from posts.personal import mask_phone
 from reminders.choices import Channel
 
@@ -82,7 +84,11 @@ class LogSmsGateway:
 
 
 class HttpSmsGateway:
-    """A generic HTTP gateway: POSTs {"phone", "text"} as JSON to SMS_GATEWAY_URL."""
+    """A generic HTTP gateway: POSTs {"phone", "text"} as JSON to SMS_GATEWAY_URL.
+
+    The operator configures that address, so it may be on the intranet: only
+    addresses users type in are held to public networks.
+    """
 
     def send(self, phone: str, text: str) -> None:
         post_json(
@@ -91,6 +97,7 @@ class HttpSmsGateway:
             headers={"Authorization": f"Bearer {settings.SMS_GATEWAY_TOKEN}"}
             if settings.SMS_GATEWAY_TOKEN
             else {},
+            user_supplied=False,
         )
 
 
@@ -109,20 +116,36 @@ class SmsTransport(Transport):
         import_string(settings.SMS_GATEWAY)().send(phone, text_of(notification))
 
 
-def post_json(url: str, payload: dict, headers=None) -> dict:
-    """POST JSON; 4xx answers are permanent failures, timeouts and 5xx transient."""
+# Statuses that ask to try again later; every other 4xx (and a redirect, which
+# is not followed) is a request that will never succeed as it is.
+TRANSIENT_STATUSES = {408, 425, 429}
+
+
+def post_json(url: str, payload: dict, headers=None, *, user_supplied: bool) -> dict:
+    """POST JSON and return the JSON answer ({} if there is none).
+
+    A user-supplied URL is called only on public addresses (campussafety/outbound.py).
+    Timeouts, 5xx and the TRANSIENT_STATUSES are transient failures; a refused
+    address and other 3xx and 4xx answers are permanent.
+    """
     request = urllib.request.Request(
         url,
         data=json.dumps(payload, ensure_ascii=False).encode(),
         headers={"Content-Type": "application/json", **(headers or {})},
         method="POST",
     )
+    opener = open_checked if user_supplied else urllib.request.urlopen
     try:
-        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT) as response:
+        with opener(request, timeout=settings.WEBHOOK_TIMEOUT) as response:
             body = response.read(65536)
     except urllib.error.HTTPError as exc:
-        raise TransportError(f"HTTP {exc.code}", permanent=400 <= exc.code < 500) from exc
-    except (TimeoutError, urllib.error.URLError, OSError) as exc:
+        permanent = exc.code < 500 and exc.code not in TRANSIENT_STATUSES
+        raise TransportError(f"HTTP {exc.code}", permanent=permanent) from exc
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, RefusedAddress):
+            raise TransportError(f"Refused: {exc.reason}", permanent=True) from exc
+        raise TransportError(f"Connection: {exc.reason}") from exc
+    except (OSError, http.client.HTTPException) as exc:
         raise TransportError(f"Connection: {exc}") from exc
     try:
         return json.loads(body) if body else {}
@@ -130,8 +153,9 @@ def post_json(url: str, payload: dict, headers=None) -> dict:
         return {}
 
 
-# WeCom and DingTalk answer 200 with an error code; these mean "slow down".
-RATE_LIMIT_CODES = {45009, 130101}
+# WeCom and DingTalk answer 200 with an error code; these mean "busy, try
+# again" (-1 for both) and "slow down" (WeCom 45009, DingTalk 130101).
+RATE_LIMIT_CODES = {-1, 45009, 130101}
 
 
 class WebhookTransport(Transport):
@@ -142,7 +166,11 @@ class WebhookTransport(Transport):
     def send(self, delivery):
         notification = delivery.notification
         url = notification.user.notification_settings.webhook_url
-        answer = post_json(url, {"msgtype": "text", "text": {"content": text_of(notification)}})
+        answer = post_json(
+            url,
+            {"msgtype": "text", "text": {"content": text_of(notification)}},
+            user_supplied=True,
+        )
         code = answer.get("errcode", 0) if isinstance(answer, dict) else 0
         if code:
             raise TransportError(

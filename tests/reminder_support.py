@@ -4,6 +4,10 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from reminders.delivery import record
+from reminders.models import Delivery
+from reminders.registry import Due
+
 SENT_SMS: list[tuple[str, str]] = []
 _sms_lock = threading.Lock()
 
@@ -17,11 +21,19 @@ class RecordingSmsGateway:
 
 
 class WebhookServer:
-    """A group-robot endpoint on 127.0.0.1 answering with scripted statuses, then 200."""
+    """An HTTP endpoint on 127.0.0.1 (a group robot, an SMS gateway) for the real client.
+
+    Answers each POST with the next scripted status, or (status, JSON body), then
+    200 with the robots' {"errcode": 0}; records each request's JSON body and headers.
+    Calling it needs WEBHOOK_ALLOW_PRIVATE_IPS for a webhook: it is on loopback.
+    """
+
+    OK = {"errcode": 0, "errmsg": "ok"}
 
     def __init__(self, statuses=()):
         self.statuses = list(statuses)
         self.requests: list[dict] = []
+        self.headers: list[dict] = []
         self.lock = threading.Lock()
         server = self
 
@@ -31,17 +43,20 @@ class WebhookServer:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with server.lock:
                     server.requests.append(body)
-                    status = server.statuses.pop(0) if server.statuses else 200
+                    server.headers.append(dict(self.headers))
+                    answer = server.statuses.pop(0) if server.statuses else 200
+                status, answer_body = answer if isinstance(answer, tuple) else (answer, server.OK)
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
-                self.wfile.write(json.dumps({"errcode": 0, "errmsg": "ok"}).encode())
+                self.wfile.write(json.dumps(answer_body).encode())
 
             def log_message(self, *args):
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/robot/send?key=test"
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/robot/send?key=test"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def __enter__(self):
@@ -51,3 +66,25 @@ class WebhookServer:
     def __exit__(self, *exc):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def record_missing_log(user) -> Delivery:
+    """Record one "missing duty log" reminder for `user`; return its webhook delivery."""
+    record(
+        [
+            Due(
+                "missing_log",
+                subject="postperiod:1",
+                due="2026-11-23",
+                user_id=user.pk,
+                params={
+                    "date": "2026-11-23",
+                    "school": "滨州实验学校",
+                    "post": "南门护学岗",
+                    "period": "morning",
+                    "end": "07:50",
+                },
+            )
+        ]
+    )
+    return Delivery.objects.get(channel="webhook")

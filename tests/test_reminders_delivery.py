@@ -49,6 +49,8 @@ def settled():
 @override_settings(
     SMS_GATEWAY="tests.reminder_support.RecordingSmsGateway",
     REMINDER_RETRY_COUNTDOWNS=(1, 1, 1),
+    # The robot is a local server on 127.0.0.1.
+    WEBHOOK_ALLOW_PRIVATE_IPS=True,
 )
 class DeliveryOnAWorkerTests(TransactionTestCase):
     def setUp(self):
@@ -137,24 +139,7 @@ class DeliveryOnAWorkerTests(TransactionTestCase):
         NotificationSettings.objects.filter(user=user).update(
             email_enabled=False, sms_enabled=False
         )
-        record(
-            [
-                Due(
-                    "missing_log",
-                    subject="postperiod:1",
-                    due="2026-11-23",
-                    user_id=user.pk,
-                    params={
-                        "date": "2026-11-23",
-                        "school": "滨州实验学校",
-                        "post": "南门护学岗",
-                        "period": "morning",
-                        "end": "07:50",
-                    },
-                )
-            ]
-        )
-        return Delivery.objects.get(channel="webhook")
+        return reminder_support.record_missing_log(user)
 
     def test_a_transient_failure_is_retried_and_then_succeeds_once(self):
         self.server.statuses = [503]

@@ -45,3 +45,31 @@ def wait_until(condition, timeout=30.0, interval=0.1):
             return
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s")
+
+
+@contextlib.contextmanager
+def unreachable_broker():
+    """Point the Celery app at a port nothing listens on, then back.
+
+    Publishing then meets a real "connection refused", not a mock. Celery caches
+    its connection and producer pools on the app, so both are dropped on the way
+    in and out (as Celery itself does after a fork).
+    """
+    conf = app.conf
+    saved = (conf.broker_url, conf.broker_transport, conf.broker_transport_options)
+
+    def drop_pools():
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    conf.broker_url, conf.broker_transport, conf.broker_transport_options = (
+        "redis://127.0.0.1:1/0",
+        None,
+        {},
+    )
+    drop_pools()
+    try:
+        yield
+    finally:
+        conf.broker_url, conf.broker_transport, conf.broker_transport_options = saved
+        drop_pools()
