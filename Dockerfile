@@ -44,6 +44,6 @@ RUN SECRET_KEY=collectstatic-only ID_NUMBER_HASH_KEY=collectstatic-only VAR_DIR=
 USER app
 EXPOSE 8000
 
-# Migrations run when the web service starts (one web container; with several,
-# run `python manage.py migrate` once as a separate step instead).
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn campussafety.wsgi --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-3} --access-logfile -"]
+# Migrations are not run here: docker-compose's one-shot migrate service runs
+# them once, before any web, worker or beat container starts.
+CMD ["sh", "-c", "exec gunicorn campussafety.wsgi --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-3} --access-logfile -"]
