@@ -129,21 +129,29 @@ def without_location(data: bytes) -> bytes:
     """The photo `data` with its GPS block and XMP removed, and everything else as it was.
 
     A JPEG is rewritten segment by segment, so its pixels are not re-encoded.
-    Other formats are re-encoded only when they carry a location.
+    Other formats are re-encoded only when they carry a location. Raises
+    UnreadablePhoto for a file that is not a picture Pillow can read.
     """
     if data.startswith(b"\xff\xd8"):
         stripped = _jpeg_without_location(data)
         if stripped is not None:
             return stripped
-    with Image.open(io.BytesIO(data)) as picture:
-        exif = picture.getexif()
-        has_xmp = "xmp" in picture.info or "XML:com.adobe.xmp" in picture.info
-        if not exif.get_ifd(ExifTags.IFD.GPSInfo) and not has_xmp:
-            return data
-        exif.pop(ExifTags.IFD.GPSInfo, None)
-        out = io.BytesIO()
-        picture.save(out, format=picture.format, exif=exif.tobytes())
-        return out.getvalue()
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            exif = picture.getexif()
+            has_xmp = "xmp" in picture.info or "XML:com.adobe.xmp" in picture.info
+            if not exif.get_ifd(ExifTags.IFD.GPSInfo) and not has_xmp:
+                return data
+            exif.pop(ExifTags.IFD.GPSInfo, None)
+            out = io.BytesIO()
+            picture.save(out, format=picture.format, exif=exif.tobytes())
+            return out.getvalue()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise UnreadablePhoto from error
+
+
+class UnreadablePhoto(Exception):
+    """A stored file whose location cannot be removed, because it cannot be read."""
 
 
 def _jpeg_without_location(data: bytes) -> bytes | None:
@@ -172,13 +180,17 @@ def _jpeg_without_location(data: bytes) -> bytes | None:
         if marker == 0xE1 and payload.startswith(XMP_HEADERS):
             continue
         if marker == 0xE1 and payload.startswith(EXIF_HEADER):
-            exif = Image.Exif()
-            exif.load(payload)
-            if exif.get(ExifTags.IFD.GPSInfo) is None:
-                out.append(segment)
+            # Always rewritten from what Pillow read, never passed on as it came:
+            # what Pillow cannot read (and so cannot vouch for) is left out.
+            try:
+                exif = Image.Exif()
+                exif.load(payload)
+                exif.pop(ExifTags.IFD.GPSInfo, None)
+                if not len(exif):
+                    continue
+                payload = exif.tobytes()
+            except Exception:
                 continue
-            del exif[ExifTags.IFD.GPSInfo]
-            payload = exif.tobytes()
             segment = b"\xff\xe1" + (len(payload) + 2).to_bytes(2) + payload
         out.append(segment)
     return None

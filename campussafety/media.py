@@ -31,7 +31,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
 from accounts.scope import BUREAU, SCHOOL_STAFF, VIEW
-from campussafety.exif import without_location
+from campussafety.exif import UnreadablePhoto, without_location
 from campussafety.uploads import STRIPPED_FOLDER, protected_field_for
 
 # Who sees a photo as it was taken, location included.
@@ -89,7 +89,11 @@ def _copy_without_location(storage, name: str) -> str:
             return copy
     except FileNotFoundError:
         pass
-    data = without_location(original.read_bytes())
+    try:
+        data = without_location(original.read_bytes())
+    except UnreadablePhoto:
+        # Served to no one rather than served with whatever it holds.
+        raise Http404 from None
     target.parent.mkdir(parents=True, exist_ok=True)
     # Written aside and renamed, so a concurrent request never reads half a copy.
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".partial-")

@@ -104,6 +104,11 @@ class WhoGetsWhatTests(MediaTestCase):
         self.assertEqual(self.get("principal1", self.log.photo.url).status_code, 404)
         self.assertEqual(self.get("police1", self.log.photo.url).status_code, 404)
 
+    def test_a_file_that_cannot_be_read_is_not_served_without_location_checks(self):
+        Path(self.member.photo.path).write_bytes(b"\x89PNG\r\n\x1a\n broken")
+        self.assertEqual(self.get("police1", self.member.photo.url).status_code, 404)
+        self.assertEqual(self.get("principal1", self.member.photo.url).status_code, 200)
+
     def test_a_replaced_original_gets_a_new_copy(self):
         self.get("police1", self.log.photo.url)
         replacement = jpeg(taken_at="2026:11:23 07:40:00")

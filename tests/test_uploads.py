@@ -26,6 +26,7 @@ from posts.rosters import generate_shifts
 from schools.querysets import ScopedQuerySet
 from tests.photos import (
     GPS_BLOCK,
+    gps_of,
     jpeg,
     png,
     png_of_bytes,
@@ -56,6 +57,7 @@ def claims_pixels(width, height):
     return data[:12] + header + zlib.crc32(header).to_bytes(4) + data[33:]
 
 
+@override_settings(LANGUAGE_CODE="en")
 class LimitsTestCase(PostsWorldTestCase):
     @classmethod
     def setUpTestData(cls):
@@ -317,10 +319,21 @@ class StoredEvidenceTests(PostsWorldTestCase):
 
 
 class WithoutLocationTests(SimpleTestCase):
-    def test_a_photo_without_location_is_unchanged(self):
+    def test_a_photo_without_location_keeps_its_pixels_and_time(self):
         data = jpeg(gps=None)
-        self.assertEqual(without_location(data), data)
+        stripped = without_location(data)
+        self.assertEqual(taken_at_of(stripped), taken_at_of(data))
+        with Image.open(io.BytesIO(stripped)) as a, Image.open(io.BytesIO(data)) as b:
+            self.assertEqual(a.tobytes(), b.tobytes())
         self.assertEqual(without_location(png()), png())
+
+    def test_exif_that_cannot_be_rewritten_goes_whole(self):
+        data = jpeg()
+        broken = b"Exif\x00\x00II*\x00\xff\xff\xff\x7f GPS"
+        segment = b"\xff\xe1" + (len(broken) + 2).to_bytes(2) + broken
+        stripped = without_location(data[:2] + segment + data[2:])
+        self.assertNotIn(b" GPS", stripped)
+        self.assertEqual(gps_of(stripped), {})
 
     def test_xmp_goes_too_because_it_can_repeat_the_location(self):
         buffer = io.BytesIO()
