@@ -12,9 +12,11 @@ import zlib
 import zoneinfo
 from decimal import Decimal
 
+from django.contrib import admin
 from django.core.files.base import ContentFile
 from django.db import models
-from django.test import SimpleTestCase, override_settings
+from django.forms.models import model_to_dict
+from django.test import RequestFactory, SimpleTestCase, override_settings
 from django.test.utils import isolate_apps
 from django.urls import reverse
 from PIL import ExifTags, Image
@@ -188,6 +190,21 @@ class LimitTests(LimitsTestCase):
         self.assertEqual(response.status_code, 201, response.content)
         member = Member.objects.get(name="张伟")
         self.assertEqual(member.photo.read(), original)
+
+    def test_the_admin_refuses_the_same_files(self):
+        member = self.member("s1", "community")
+        request = RequestFactory().get("/")
+        request.user = self.users["admin"]
+        form_class = admin.site.get_model_admin(Member).get_form(request, member)
+        data = {
+            name: value
+            for name, value in model_to_dict(member, fields=form_class.base_fields).items()
+            if value is not None
+        }
+        form = form_class(data, {"photo": too_many_pixels()}, instance=member)
+        self.assertFalse(form.is_valid())
+        self.assertEqual(list(form.errors), ["photo"])
+        self.assertIn("the limit is 40 megapixels", " ".join(form.errors["photo"]))
 
     def test_a_stored_photo_is_not_judged_again_when_its_object_is_edited(self):
         member = self.member("s1", "community")
