@@ -14,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from campussafety.env import envbool, envint, envlist, envstr
+from campussafety.env import envbool, envchoice, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))
@@ -191,7 +191,26 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Served by campussafety.media.ProtectedMediaView at this path (campussafety/urls.py).
 MEDIA_URL = "media/"
+
+# Uploads (campussafety/uploads.py, campussafety/media.py; README.md, "Uploads").
+# Uploaded files are private: only the media view serves them, after checking the
+# viewer's scope. The limits are validators on every ProtectedImageField.
+UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_MB", 10, minimum=1) * 1024 * 1024
+UPLOAD_MAX_MEGAPIXELS = envint("UPLOAD_MAX_MEGAPIXELS", 40, minimum=1)
+# Who sends the file once the view has said yes: Django itself, or a front proxy
+# told by X-Accel-Redirect (nginx: an `internal` location at MEDIA_INTERNAL_URL
+# aliased to MEDIA_ROOT) or X-Sendfile (Apache's mod_xsendfile).
+MEDIA_SERVED_BY = envchoice("MEDIA_SERVED_BY", "django", ("django", "nginx", "apache"))
+MEDIA_INTERNAL_URL = envstr("MEDIA_INTERNAL_URL", "/protected-media/")
+# Request bodies besides files stay small; an upload larger than this goes to a
+# temporary file instead of memory, and is then refused by size if too large.
+# A front proxy should cap bodies a little above UPLOAD_MAX_MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = min(2_621_440, UPLOAD_MAX_BYTES)
+# Forms take one photo each; a request with many files is not ours.
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,10 +1,10 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.api.views import ObtainTokenView
 from campussafety.health import health_view
+from campussafety.media import ProtectedMediaView
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -31,9 +31,5 @@ urlpatterns = [
         name="api-docs",
     ),
     path("health/", health_view, name="health"),
+    path("media/<path:path>", ProtectedMediaView.as_view(), name="media"),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

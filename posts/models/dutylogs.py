@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.scope import ALL_ROLES, BUREAU, SCHOOL_STAFF
+from campussafety.uploads import ProtectedImageField
 from posts.choices import CoverageStatus, Period, Weather
 from posts.models.members import SCHOOL_PATHS
 from posts.models.posts import prefixed
@@ -50,7 +51,7 @@ class DutyLog(TimeStampedModel):
     other_traffic = models.PositiveSmallIntegerField(_("other traffic violations"), default=0)
     incidents = models.TextField(_("incidents"), blank=True)
     weather = models.CharField(_("weather"), max_length=10, choices=Weather, blank=True)
-    photo = models.ImageField(_("photo"), upload_to="duty-logs/%Y/%m/", blank=True)
+    photo = ProtectedImageField(_("photo"), upload_to="duty-logs/%Y/%m/", blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.scope import ALL_ROLES, BUREAU, SCHOOL_STAFF
+from campussafety.uploads import ProtectedImageField
 from posts.choices import POLICE_KINDS, MemberKind, UnitKind, VerificationStatus
 from posts.querysets import MemberQuerySet
 from schools.models import TimeStampedModel
@@ -51,7 +52,7 @@ class Member(TimeStampedModel):
         blank=True,
         help_text=_("The number on the unified protection-post badge or vest."),
     )
-    photo = models.ImageField(_("photo"), upload_to="members/%Y/%m/", blank=True)
+    photo = ProtectedImageField(_("photo"), upload_to="members/%Y/%m/", blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     verification_status = models.CharField(
         _("verification"),
