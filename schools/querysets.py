@@ -21,7 +21,8 @@ class CityOrNationalQuerySet(ScopedQuerySet):
     """Rows that belong to a city, or to no city: national defaults that every city follows.
 
     Everyone who may view the model sees the national defaults; only
-    administrators change them (no scope reaches a row without a city).
+    administrators change them (no scope reaches a row without a city). A
+    model reaching its city through another names the path in `city_path`.
     """
 
     def for_user(self, user, action: str = VIEW, roles=None):
@@ -34,4 +35,5 @@ class CityOrNationalQuerySet(ScopedQuerySet):
             allowed &= set(roles)
         if not any(grant.role in allowed for grant in scope.grants):
             return scoped
-        return scoped | self.filter(city__isnull=True)
+        city_path = getattr(self.model, "city_path", "city")
+        return scoped | self.filter(**{f"{city_path}__isnull": True})
