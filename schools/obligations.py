@@ -566,8 +566,8 @@ def excuse(user, rule: ObligationRule, schools, start, end, reason: str) -> int:
     """Excuse every window of `rule` at `schools` overlapping [start, end] (a closure, works).
 
     Bureau staff only, within their scope: any school outside it is refused
-    as a whole, nothing half-saved. Excusing again is harmless. Returns the
-    number of windows newly excused.
+    as a whole, nothing half-saved. Excusing again is harmless (the first
+    reason stays). Returns the number of windows in the range.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -622,7 +622,6 @@ def excuse(user, rule: ObligationRule, schools, start, end, reason: str) -> int:
             window_end__gt=_at(start),
             excused=False,
         ).update(excused=True)
-    # bulk_create with ignore_conflicts returns every object, created or not.
     return len(created)
 
 
