@@ -2,7 +2,18 @@
 
 from django.contrib import admin
 
-from schools.models import CalendarException, City, District, Gate, PoliceStation, School, Term
+from schools.models import (
+    CalendarException,
+    City,
+    District,
+    Gate,
+    ObligationExcuse,
+    ObligationOverride,
+    ObligationRule,
+    PoliceStation,
+    School,
+    Term,
+)
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -68,3 +79,23 @@ class CalendarExceptionAdmin(ScopedAdmin):
     date_hierarchy = "date"
     search_fields = ["reason"]
     raw_id_fields = ["school"]
+
+
+@admin.register(ObligationRule)
+class ObligationRuleAdmin(ScopedAdmin):
+    list_display = ["name", "code", "domain", "city", "basis", "required_count", "is_active"]
+    list_filter = ["domain", "basis", "is_active", "city"]
+    search_fields = ["name", "code", "source"]
+
+
+@admin.register(ObligationOverride)
+class ObligationOverrideAdmin(ScopedAdmin):
+    list_display = ["rule", "district", "school", "applies", "required_count", "grace"]
+    raw_id_fields = ["school"]
+
+
+@admin.register(ObligationExcuse)
+class ObligationExcuseAdmin(ScopedAdmin):
+    list_display = ["rule", "school", "window_start", "reason", "excused_by", "excused_at"]
+    raw_id_fields = ["school"]
+    readonly_fields = ["excused_by", "excused_at"]

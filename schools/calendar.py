@@ -74,31 +74,13 @@ def school_days(
     """
     if start > end:
         return {}
-    if isinstance(schools, QuerySet):
-        school_filter = Q(pk__in=schools.values("pk"))
-    else:
-        ids = [school.pk if isinstance(school, School) else school for school in schools]
-        school_filter = Q(pk__in=ids)
-    rows = list(
-        School.objects.filter(school_filter).values_list(
-            "pk", "school_type", "district_id", "district__city_id"
-        )
-    )
+    rows = _school_rows(schools)
     if not rows:
         return {}
     district_ids = {row[2] for row in rows}
     city_ids = {row[3] for row in rows}
     school_ids = [row[0] for row in rows]
-
-    terms_by_owner: dict[tuple[str, int], list[tuple[str, datetime.date, datetime.date]]]
-    terms_by_owner = defaultdict(list)
-    for city_id, district_id, audience, first, last in Term.objects.filter(
-        Q(district_id__in=district_ids) | Q(city_id__in=city_ids),
-        start_date__lte=end,
-        end_date__gte=start,
-    ).values_list("city_id", "district_id", "audience", "start_date", "end_date"):
-        owner = ("district", district_id) if district_id else ("city", city_id)
-        terms_by_owner[owner].append((audience, max(first, start), min(last, end)))
+    terms_by_owner = _terms_by_owner(district_ids, city_ids, start, end, clip=True)
 
     overrides: dict[tuple[str, int], dict[datetime.date, bool]] = defaultdict(dict)
     for city_id, district_id, school_id, day, kind in CalendarException.objects.filter(
@@ -138,6 +120,68 @@ def school_days(
             result[school_id] = tuple(sorted(days))
         else:
             result[school_id] = group_days[key]
+    return result
+
+
+def _school_rows(schools) -> list[tuple[int, str, int, int]]:
+    """(id, type, district id, city id) of each school: one query."""
+    if isinstance(schools, QuerySet):
+        school_filter = Q(pk__in=schools.values("pk"))
+    else:
+        ids = [school.pk if isinstance(school, School) else school for school in schools]
+        school_filter = Q(pk__in=ids)
+    return list(
+        School.objects.filter(school_filter).values_list(
+            "pk", "school_type", "district_id", "district__city_id"
+        )
+    )
+
+
+def _terms_by_owner(district_ids, city_ids, start, end, clip):
+    """(audience, first, last) of the terms overlapping [start, end], by ("city"|"district", id).
+
+    One query. With `clip`, each term is cut to the range.
+    """
+    terms_by_owner: dict[tuple[str, int], list[tuple[str, datetime.date, datetime.date]]]
+    terms_by_owner = defaultdict(list)
+    for city_id, district_id, audience, first, last in Term.objects.filter(
+        Q(district_id__in=district_ids) | Q(city_id__in=city_ids),
+        start_date__lte=end,
+        end_date__gte=start,
+    ).values_list("city_id", "district_id", "audience", "start_date", "end_date"):
+        owner = ("district", district_id) if district_id else ("city", city_id)
+        if clip:
+            first, last = max(first, start), min(last, end)
+        terms_by_owner[owner].append((audience, first, last))
+    return terms_by_owner
+
+
+def school_terms(
+    schools: QuerySet | Iterable, start: datetime.date, end: datetime.date
+) -> dict[int, tuple[tuple[datetime.date, datetime.date], ...]]:
+    """The whole terms (first day, last day) of each school overlapping [start, end], by school id.
+
+    Two queries whatever the number of schools. A school follows its city's and
+    its district's terms for its audience (kindergartens or schools).
+    """
+    if start > end:
+        return {}
+    rows = _school_rows(schools)
+    if not rows:
+        return {}
+    terms_by_owner = _terms_by_owner(
+        {row[2] for row in rows}, {row[3] for row in rows}, start, end, clip=False
+    )
+    result = {}
+    for school_id, school_type, district_id, city_id in rows:
+        audiences = term_audiences(school_type == SchoolType.KINDERGARTEN)
+        terms = {
+            (first, last)
+            for owner in (("city", city_id), ("district", district_id))
+            for audience, first, last in terms_by_owner.get(owner, ())
+            if audience in audiences
+        }
+        result[school_id] = tuple(sorted(terms))
     return result
 
 

@@ -27,3 +27,53 @@ class TermAudience(models.TextChoices):
 class ExceptionKind(models.TextChoices):
     CLOSED = "closed", _("Closed (no school)")
     OPEN = "open", _("Open (extra school day)")
+
+
+class Basis(models.TextChoices):
+    """What an obligation's windows follow."""
+
+    SCHOOL_DAY = "school_day", _("Each school day")
+    BOARDING_NIGHT = "boarding_night", _("Each boarding night (before a school day)")
+    DAY = "day", _("Every day")
+    MONTH = "month", _("Each calendar month")
+    QUARTER = "quarter", _("Each quarter")
+    TERM = "term", _("Each term")
+    YEAR = "year", _("Each calendar year")
+
+
+# Bases whose windows are whole calendar periods rather than times of a day.
+PERIOD_BASES = (Basis.MONTH, Basis.QUARTER, Basis.TERM, Basis.YEAR)
+
+
+class SizeBand(models.TextChoices):
+    """Facility grades by the number of people at a school (pupils and staff)."""
+
+    LARGE = "large", _("Large (schools ≥1,500 people, kindergartens ≥300)")
+    MEDIUM = "medium", _("Medium (schools 1,000–1,499, kindergartens 150–299)")
+    SMALL = "small", _("Small (schools <1,000, kindergartens <150)")
+
+
+# The lower bound of each band: (schools, kindergartens). CHECKS.md §5.
+SIZE_BAND_FLOORS = {
+    SizeBand.LARGE: (1500, 300),
+    SizeBand.MEDIUM: (1000, 150),
+    SizeBand.SMALL: (0, 0),
+}
+
+
+class Boarding(models.TextChoices):
+    ANY = "any", _("Boarding or not")
+    ONLY = "only", _("Boarding schools only")
+    NONE = "none", _("Day schools only")
+
+
+class WindowStatus(models.TextChoices):
+    """A due window's status at a moment. The first three are stored on ObligationWindow."""
+
+    DONE = "done", _("Done")
+    LATE = "late", _("Late (done within the grace period)")
+    PARTIAL = "partial", _("Begun, not yet enough")
+    MISSED = "missed", _("Missed")
+    EXCUSED = "excused", _("Excused")
+    OPEN = "open", _("Due now")
+    UPCOMING = "upcoming", _("Upcoming")

@@ -1,0 +1,43 @@
+"""The calendar and rules the obligation tests share.
+
+City A has an autumn term 2026 from 1 September to 22 January and a spring
+term to 3 July; the summer vacation lies between. National Day 2026 closes
+1-7 October, and Saturday 10 October is worked in exchange.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from schools.models import ObligationRule, Term
+from tests.base import WorldTestCase
+
+D = datetime.date
+
+
+def at(day, hour=0, minute=0):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def make_rule(code, basis, **fields):
+    fields.setdefault("name", code)
+    fields.setdefault("domain", "tests")
+    fields.setdefault("source", "test")
+    return ObligationRule.objects.create(code=code, basis=basis, **fields)
+
+
+class ObligationWorldTestCase(WorldTestCase):
+    # The defaults `migrate` creates (inspections) stay only for the tests of them.
+    keep_default_rules = False
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        if not cls.keep_default_rules:
+            ObligationRule.objects.all().delete()
+        Term.objects.create(
+            city=cls.city_a, name="2026 春季学期", start_date=D(2026, 2, 24), end_date=D(2026, 7, 3)
+        )
+        Term.objects.create(
+            city=cls.city_a, name="2026 秋季学期", start_date=D(2026, 9, 1), end_date=D(2027, 1, 22)
+        )
