@@ -9,11 +9,11 @@ from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth.hashers import get_hasher
-from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from tests.auth_support import fresh_throttle_cache
 from tests.base import PASSWORD, WorldTestCase
 
 LOGIN = reverse("login")
@@ -37,9 +37,7 @@ class ThrottleTestCase(WorldTestCase):
     limit = settings.AXES_FAILURE_LIMIT
 
     def setUp(self):
-        # The token endpoint's rate throttle counts in the cache, which outlives a test.
-        cache.clear()
-        self.addCleanup(cache.clear)
+        fresh_throttle_cache(self)
 
     def page_login(self, username, password, address="203.0.113.1", forwarded=None):
         headers = {"accept-language": "en"}

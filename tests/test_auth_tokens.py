@@ -6,13 +6,13 @@ Also the API's schema and docs, which need a signed-in user unless opened.
 import datetime
 
 import time_machine
-from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from tests.auth_support import fresh_throttle_cache
 from tests.base import PASSWORD, WorldTestCase
 
 TOKEN = "/api/v1/auth/token/"
@@ -22,9 +22,7 @@ REVOKE = "/api/v1/auth/token/revoke/"
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 class TokenTestCase(WorldTestCase):
     def setUp(self):
-        # The token endpoint's rate throttle counts in the cache, which outlives a test.
-        cache.clear()
-        self.addCleanup(cache.clear)
+        fresh_throttle_cache(self)
 
     def sign_in(self, username="principal1"):
         response = APIClient().post(TOKEN, {"username": username, "password": PASSWORD})
