@@ -6,6 +6,7 @@ SQLite under var/ and a Celery broker on the filesystem, no servers needed.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -66,7 +67,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
     "posts",
     "reminders",
     "inspections",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "campussafety.urls"
@@ -216,7 +220,7 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.api.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["campussafety.api.permissions.ScopedModelPermission"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -244,6 +248,37 @@ SPECTACULAR_SETTINGS = {
         "CalendarExceptionKindEnum": "schools.choices.ExceptionKind",
     },
 }
+
+# --- Sign-in, throttling, API tokens and the API docs (README.md, "Security") ---
+# How many reverse proxies stand in front of the application. X-Forwarded-For
+# is read only through them (campussafety/client_ip.py); with 0 the address of
+# the connection counts, so a forged header cannot dodge a lockout or throttle.
+NUM_PROXIES = envint("NUM_PROXIES", 0, minimum=0)
+REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES
+# django-axes locks out an account, and separately an address, after
+# LOGIN_FAILURE_LIMIT failed sign-ins, on every door that calls authenticate():
+# the login page, the admin's and the token endpoint. Its backend comes first,
+# so a locked-out attempt is refused before ModelBackend hashes the password
+# (PBKDF2 costs most of a second of CPU by design).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "campussafety.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# Log lockouts, not a banner at every start of every process.
+AXES_VERBOSE = False
+# API tokens (django-rest-knox): a new token per sign-in, stored as a SHA-512
+# digest, expiring API_TOKEN_DAYS after it was issued.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=envint("API_TOKEN_DAYS", 30, minimum=1)),
+    "AUTH_HEADER_PREFIX": "Token",
+}
+# The OpenAPI schema and Swagger UI need a signed-in user unless opened.
+API_DOCS_PUBLIC = envbool("API_DOCS_PUBLIC", False)
 
 # Celery. With no broker configured, kombu's filesystem transport under var/
 # lets a laptop run a real worker and beat with no server. Production points

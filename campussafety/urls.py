@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts.api.views import ObtainTokenView
+from accounts.api.views import ObtainTokenView, RevokeTokenView
+from campussafety.api.docs import DocsView, SchemaView
 from campussafety.health import health_view
 from campussafety.media import ProtectedMediaView
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("auth/token/revoke/", RevokeTokenView.as_view(), name="api-token-revoke"),
     path("", include("schools.api.urls")),
     path("", include("posts.api.urls")),
     path("", include("reminders.api.urls")),
@@ -15,19 +16,18 @@ api_v1 = [
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    path("", include("accounts.auth_urls")),
     path("schools/", include("schools.urls")),
     path("posts/", include("posts.urls")),
     path("inbox/", include("reminders.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file, as the CSP requires.
     path(
         "api/docs/",
-        SpectacularSwaggerSplitView.as_view(
-            url_name="api-schema", template_name="api/swagger_ui.html"
-        ),
+        DocsView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
         name="api-docs",
     ),
     path("health/", health_view, name="health"),

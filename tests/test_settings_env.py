@@ -95,8 +95,11 @@ def test_envstr_defaults(monkeypatch):
     assert envstr("SOME_TEXT", "x") == "x"
 
 
-def load_settings(tmp_path, **env):
-    """Import the settings in a fresh interpreter with `env` on top of a clean environment."""
+def load_settings(tmp_path, show="settings.DATABASES['default']['ENGINE'], settings.DEBUG", **env):
+    """Import the settings in a fresh interpreter with `env` on top of a clean environment.
+
+    The interpreter prints the settings named in `show`.
+    """
     clean = {
         key: value
         for key, value in os.environ.items()
@@ -114,8 +117,7 @@ def load_settings(tmp_path, **env):
         [
             sys.executable,
             "-c",
-            "import django; django.setup(); from django.conf import settings; "
-            "print(settings.DATABASES['default']['ENGINE'], settings.DEBUG)",
+            f"import django; django.setup(); from django.conf import settings; print({show})",
         ],
         cwd=REPO,
         env=clean,
@@ -158,3 +160,41 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     result = load_settings(tmp_path, DEBUG="false", REQUIRE_SECRET_KEY="true")
     assert result.returncode != 0
     assert "SECRET_KEY must be set in production" in result.stderr
+
+
+def test_sign_in_settings_default_to_a_direct_connection_and_closed_docs(tmp_path):
+    show = (
+        "settings.NUM_PROXIES, settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME.seconds, "
+        "settings.REST_KNOX['TOKEN_TTL'].days, settings.API_DOCS_PUBLIC"
+    )
+    result = load_settings(tmp_path, show=show)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0", "5", "900", "30", "False"]
+    result = load_settings(
+        tmp_path,
+        show=show,
+        NUM_PROXIES="1",
+        LOGIN_FAILURE_LIMIT="10",
+        LOGIN_LOCKOUT_MINUTES="30",
+        API_TOKEN_DAYS="7",
+        API_DOCS_PUBLIC="yes",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1", "10", "1800", "7", "True"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("NUM_PROXIES", "one", "NUM_PROXIES='one' is not a whole number"),
+        ("NUM_PROXIES", "-1", "NUM_PROXIES=-1 must be at least 0"),
+        ("LOGIN_FAILURE_LIMIT", "0", "LOGIN_FAILURE_LIMIT=0 must be at least 1"),
+        ("LOGIN_LOCKOUT_MINUTES", "soon", "LOGIN_LOCKOUT_MINUTES='soon' is not a whole number"),
+        ("API_TOKEN_DAYS", "0", "API_TOKEN_DAYS=0 must be at least 1"),
+        ("API_DOCS_PUBLIC", "maybe", "API_DOCS_PUBLIC='maybe' is not a boolean"),
+    ],
+)
+def test_sign_in_settings_refuse_bad_values_naming_them(tmp_path, name, value, message):
+    result = load_settings(tmp_path, **{name: value})
+    assert result.returncode != 0
+    assert message in result.stderr

@@ -1,0 +1,21 @@
+"""Helpers for the sign-in tests."""
+
+from unittest import mock
+
+from django.core.cache.backends.locmem import LocMemCache
+
+from accounts.api.views import TokenThrottle
+
+
+def fresh_throttle_cache(testcase):
+    """Gives the token endpoint's rate throttle an empty cache for one test.
+
+    Its counts would otherwise carry over between tests; clearing the shared
+    cache instead would flush the Redis database CI also uses as the broker.
+    """
+    cache = LocMemCache("sign-in-tests", {})
+    # Caches of one name share their store: empty it for this test.
+    cache.clear()
+    patcher = mock.patch.object(TokenThrottle, "cache", cache)
+    patcher.start()
+    testcase.addCleanup(patcher.stop)
