@@ -67,8 +67,11 @@ run: install
 	@echo
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
+# One test process per core (pytest-xdist), each with its own database; a test
+# class stays on one process, so its world is built once.
+TEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest -q $(ARGS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadscope $(ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

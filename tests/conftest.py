@@ -11,6 +11,10 @@ def pytest_configure(config):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Every test world signs up a dozen personas: at PBKDF2's production cost
+    # that is seconds of CPU per test class. What is tested is who may do what,
+    # not the hash; the sign-in tests that count hashing patch the hasher in use.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # In CI the suite must run against the real services; a silent fallback
     # to SQLite or a skipped service test would hide exactly what CI is for.
     if os.environ.get("CI") == "true":
