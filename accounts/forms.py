@@ -1,6 +1,6 @@
 from django.contrib.auth.forms import AuthenticationForm
 
-from schools.forms import BootstrapFormMixin
+from campussafety.forms import BootstrapFormMixin
 
 
 class LoginForm(BootstrapFormMixin, AuthenticationForm):

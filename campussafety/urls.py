@@ -13,6 +13,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("", include("portal.urls")),
     path("", include("accounts.urls")),
     path("schools/", include("schools.urls")),
     path("posts/", include("posts.urls")),

@@ -15,12 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import ADD, CHANGE, VIEW
-from posts import members, personal
+from campussafety import personal
+from campussafety.forms import BootstrapFormMixin, DateInput, ScopedModelForm, label_blank_choices
+from posts import members
 from posts.choices import VerificationStatus
 from posts.dutylogs import LOG_FIELDS, AttendanceEntry
 from posts.models import DutyLog, Member, MemberAssignment, Post, PostPeriod, RosterRule, Shift
 from schools.calendar import is_school_day
-from schools.forms import BootstrapFormMixin, DateInput, ScopedModelForm, label_blank_choices
 from schools.models import School
 
 # Coverage and the missed list read at most a year at a time.

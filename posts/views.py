@@ -32,6 +32,8 @@ from django_filters.views import FilterView
 
 from accounts.choices import Role
 from accounts.scope import ADD, BUREAU, CHANGE, SCHOOL_STAFF, Scope
+from campussafety.forms import label_blank_choices, style_form
+from campussafety.views import ScopedDeleteView, ScopedObjectMixin, save_in_scope
 from posts import dutylogs, members, rosters
 from posts.choices import VerificationStatus, Weather
 from posts.coverage import coverage, missed_days
@@ -66,9 +68,8 @@ from posts.models import (
 )
 from posts.models.rosters import WEEKDAYS
 from schools.calendar import school_days
-from schools.forms import label_blank_choices, style_form
 from schools.models import School
-from schools.views import SCHOOL_DAYS_HORIZON, ScopedDeleteView, ScopedObjectMixin, save_in_scope
+from schools.views import SCHOOL_DAYS_HORIZON
 
 ONE_DAY = datetime.timedelta(days=1)
 ONE_WEEK = datetime.timedelta(days=7)

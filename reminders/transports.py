@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
 
-from posts.personal import mask_phone
+from campussafety.personal import mask_phone
 from reminders.choices import Channel
 
 logger = logging.getLogger(__name__)

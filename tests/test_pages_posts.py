@@ -18,6 +18,7 @@ from django.test import override_settings
 from django.urls import reverse
 from PIL import Image
 
+from campussafety.personal import hash_id_number, mask_id_number, mask_phone
 from posts import dutylogs, views
 from posts.choices import VerificationStatus
 from posts.models import (
@@ -31,7 +32,6 @@ from posts.models import (
     RosterRule,
     Shift,
 )
-from posts.personal import hash_id_number, mask_id_number, mask_phone
 from posts.rosters import generate_shifts
 from schools.models import School
 from tests.base import LAYOUT_QUERIES, PERSONAS

@@ -4,8 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from campussafety import personal
 from campussafety.api.serializers import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
-from posts import members, personal
+from posts import members
 from posts.choices import CoverageStatus
 from posts.models import (
     DutyAttendance,

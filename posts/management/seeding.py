@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from accounts.models import RoleAssignment, User
+from campussafety.personal import hash_id_number, mask_id_number
 from posts import demo_data as data
 from posts import dutylogs
 from posts.choices import (
@@ -60,7 +61,6 @@ from posts.models import (
     RosterRule,
     Shift,
 )
-from posts.personal import hash_id_number, mask_id_number
 from posts.rules import staffing_of
 from schools import demo_data as school_data
 from schools.calendar import school_days

@@ -28,7 +28,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
     schools in their jurisdiction. Every count is computed in the database.
     """
 
-    template_name = "accounts/home.html"
+    template_name = "portal/home.html"
 
     def get_template_names(self):
         if not Scope.of(self.request.user).roles:
