@@ -13,8 +13,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DeleteView
+from django_filters import fields as filter_fields
 
 from accounts.scope import DELETE, VIEW, Scope
+from campussafety.forms import label_blank_choices, style_form
+
+# More rows than this would slow a phone down; the lists page instead.
+PAGE_SIZE = 50
 
 
 def save_in_scope(user, form, action):
@@ -66,3 +71,27 @@ class ScopedDeleteView(ScopedObjectMixin, DeleteView):
     def form_valid(self, form):
         messages.success(self.request, _("Deleted %(object)s.") % {"object": self.object})
         return super().form_valid(form)
+
+
+def list_query(request):
+    """The query string of a list page without its page number, for the page links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+class FilteredListMixin:
+    """A list page with a FilterSet: styled filters, and page links that keep them."""
+
+    paginate_by = PAGE_SIZE
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = label_blank_choices(style_form(context["filter"].form), _("Any"))
+        for form_field in form.fields.values():
+            # django-filters' ChoiceField puts its own "---------" ahead of the
+            # choices, which label_blank_choices has already given a blank one.
+            if isinstance(form_field, filter_fields.ChoiceField):
+                form_field.empty_label = None
+        context["filter_query"] = list_query(self.request)
+        return context

@@ -7,7 +7,7 @@ from django.views.generic import TemplateView
 
 from accounts.choices import Role
 from accounts.scope import Scope
-from posts.views import todays_posts
+from posts.views.today import todays_posts
 from schools.calendar import holiday_data_known, school_days
 from schools.choices import SchoolType
 from schools.models import City, District, PoliceStation, School
