@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 
 from accounts.scope import BUREAU, Scope
 from campussafety.views import PAGE_SIZE, list_query
-from posts.coverage import coverage, missed_days
+from posts.coverage import coverage, missed_days, sort_rows
 from posts.forms import (
     CoverageForm,
     DateRangeForm,
@@ -27,20 +27,6 @@ def bureau_schools(user):
             _("Coverage is for education bureau staff; a school's own logs are on its pages.")
         )
     return School.objects.for_user(user, roles=BUREAU)
-
-
-def sort_rows(rows, ordering):
-    """Sort coverage rows by a column; rows without a rate (no school days) go last."""
-    key = ordering.lstrip("-")
-    if key == "label":
-        rows.sort(key=lambda row: str(row.label))
-        return rows
-    present = [row for row in rows if getattr(row, key) is not None]
-    absent = [row for row in rows if getattr(row, key) is None]
-    present.sort(key=lambda row: (getattr(row, key), str(row.label)))
-    if ordering.startswith("-"):
-        present.reverse()
-    return present + absent
 
 
 class CoverageView(PageMixin, TemplateView):

@@ -37,7 +37,7 @@ from posts.views.base import (
     parse_day,
     redirect_back,
 )
-from posts.views.today import duplicate_message, logged_message, todays_posts
+from posts.views.today import logged_message, todays_posts
 from schools.models import School
 
 
@@ -111,7 +111,7 @@ class DutyLogCreateView(DutyLogFormMixin, View):
                 )
             except dutylogs.DuplicateLog as error:
                 duplicate = error.existing
-                form.add_error(None, duplicate_message(duplicate))
+                form.add_error(None, dutylogs.duplicate_message(duplicate))
             except ValidationError as error:
                 add_service_errors(form, error)
             except PermissionDenied as error:

@@ -20,7 +20,6 @@ from accounts.scope import ADD, CHANGE, SCHOOL_STAFF, Scope
 from campussafety.views import ScopedDeleteView, save_in_scope
 from posts import rosters
 from posts.forms import (
-    MAX_GENERATED_WEEKS,
     GenerateRosterForm,
     ReplaceMemberForm,
     RosterCellForm,
@@ -36,6 +35,7 @@ from posts.models import (
     Shift,
 )
 from posts.models.rosters import WEEKDAYS
+from posts.rosters import MAX_GENERATED_WEEKS
 from posts.views.base import (
     ONE_DAY,
     ONE_WEEK,

@@ -165,15 +165,6 @@ def logged_message(log: DutyLog) -> str:
     )
 
 
-def duplicate_message(existing: DutyLog) -> str:
-    """Someone logged the period first: say who and when, so nobody logs it twice."""
-    return _("%(period)s was already logged by %(who)s at %(when)s; open it to make changes.") % {
-        "period": existing.post_period,
-        "who": existing.submitted_by or "—",
-        "when": timezone.localtime(existing.created).strftime("%H:%M"),
-    }
-
-
 class QuickLogView(PageMixin, View):
     """Logs a post period for today exactly as rostered, in one tap (POST).
 
@@ -189,7 +180,7 @@ class QuickLogView(PageMixin, View):
         try:
             log = dutylogs.submit_log(user, period, timezone.localdate())
         except dutylogs.DuplicateLog as duplicate:
-            messages.warning(request, duplicate_message(duplicate.existing))
+            messages.warning(request, dutylogs.duplicate_message(duplicate.existing))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
