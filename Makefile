@@ -2,7 +2,7 @@
 #
 #   make run     install, migrate, seed a demo city once, start web + worker + beat
 #   make test    install, run the test suite (pass pytest arguments in ARGS="...")
-#   make lint    ruff, formatting and missing migrations
+#   make lint    ruff, formatting, the import contracts (layers) and missing migrations
 #   make bench   time the school calendar and the coverage API over 3,000 seeded schools
 #
 # Everything installs into .venv with a Python 3.12+ found by scripts/find-python.
@@ -76,6 +76,7 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 # The seed writes ten days of duty logs with their attendance; bench_coverage

@@ -1,6 +1,6 @@
 from django.contrib.auth import forms as auth_forms
 
-from schools.forms import BootstrapFormMixin
+from campussafety.forms import BootstrapFormMixin
 
 
 class LoginForm(BootstrapFormMixin, auth_forms.AuthenticationForm):

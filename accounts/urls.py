@@ -1,11 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
 from accounts.forms import LoginForm
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -36,7 +36,7 @@ if not SECRET_KEY:
     SECRET_KEY = key_file.read_text().strip()
 
 # The key of the keyed hash that recognises a person registered twice by their
-# ID card number (posts/personal.py). Changing it makes every stored hash
+# ID card number (campussafety/personal.py). Changing it makes every stored hash
 # useless, so it is not derived from SECRET_KEY, which may be rotated.
 ID_NUMBER_HASH_KEY = envstr("ID_NUMBER_HASH_KEY")
 if not ID_NUMBER_HASH_KEY:
@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "posts",
     "reminders",
     "inspections",
+    "portal",
     "axes",
 ]
 
@@ -111,8 +112,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "campussafety.context_processors.roles",
-                "campussafety.context_processors.notifications",
+                "accounts.context_processors.roles",
+                "reminders.context_processors.notifications",
             ],
         },
     },

@@ -15,6 +15,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("", include("portal.urls")),
     path("", include("accounts.urls")),
     path("", include("accounts.auth_urls")),
     path("schools/", include("schools.urls")),

@@ -4,7 +4,7 @@ never held in clear, and phones are shown masked in lists."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from posts import personal
+from campussafety import personal
 from posts.models import (
     DailyCoverage,
     DutyAttendance,

@@ -23,6 +23,10 @@ from schools.calendar import school_days
 from schools.models import School
 
 GROUPINGS = ("school", "district", "city", "day")
+# Coverage and missed days are asked for at most a year at a time, on the pages and in the API.
+MAX_RANGE_DAYS = 366
+# How coverage rows may be sorted, on the page and in the API (a leading "-": descending).
+ORDERINGS = ("label", "coverage_rate", "-coverage_rate", "missed", "-missed")
 
 
 @dataclass
@@ -154,3 +158,21 @@ def missed_days(schools, start, end):
     ]
     missed.sort(key=lambda item: (item[1], item[0]))
     return missed
+
+
+def sort_rows(rows, ordering):
+    """Sort coverage rows by a column; rows without a rate (no school days) go last either way.
+
+    A school with no school days in the range has nothing to rank: it belongs after
+    the worst and after the best alike.
+    """
+    key = ordering.lstrip("-")
+    if key == "label":
+        rows.sort(key=lambda row: str(row.label))
+        return rows
+    present = [row for row in rows if getattr(row, key) is not None]
+    absent = [row for row in rows if getattr(row, key) is None]
+    present.sort(key=lambda row: (getattr(row, key), str(row.label)))
+    if ordering.startswith("-"):
+        present.reverse()
+    return present + absent

@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime
 import random
 
+from campussafety.personal import id_check_char
 from posts.choices import MemberKind, Period, Weather
-from posts.personal import id_check_char
 
 # Peak windows of a post period, as Binzhou's schools publish them.
 PERIOD_WINDOWS = {

@@ -44,6 +44,18 @@ class DuplicateLog(Exception):
         self.existing = existing
 
 
+def duplicate_message(existing: DutyLog) -> str:
+    """Someone logged the period first: say who and when, so nobody logs it twice.
+
+    The page and the API both say this (the API with the log's id), whatever the day.
+    """
+    return _("%(period)s was already logged by %(who)s at %(when)s; open it to make changes.") % {
+        "period": existing.post_period,
+        "who": existing.submitted_by or "—",
+        "when": timezone.localtime(existing.created).strftime("%H:%M"),
+    }
+
+
 @dataclass
 class AttendanceEntry:
     member: Member

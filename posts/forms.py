@@ -15,18 +15,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import ADD, CHANGE, VIEW
-from posts import members, personal
+from campussafety import personal
+from campussafety.dates import date_range_errors
+from campussafety.forms import BootstrapFormMixin, DateInput, ScopedModelForm, label_blank_choices
+from posts import members
 from posts.choices import VerificationStatus
+from posts.coverage import MAX_RANGE_DAYS
 from posts.dutylogs import LOG_FIELDS, AttendanceEntry
 from posts.models import DutyLog, Member, MemberAssignment, Post, PostPeriod, RosterRule, Shift
+from posts.rosters import MAX_GENERATED_WEEKS
 from schools.calendar import is_school_day
-from schools.forms import BootstrapFormMixin, DateInput, ScopedModelForm, label_blank_choices
 from schools.models import School
 
 # Coverage and the missed list read at most a year at a time.
-MAX_RANGE_DAYS = 366
-# Generating a roster reaches at most this many weeks ahead (generate_shifts is bounded too).
-MAX_GENERATED_WEEKS = 8
 
 
 class TimeInput(forms.TimeInput):
@@ -469,13 +470,19 @@ class DateRangeForm(BootstrapFormMixin, forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end:
-            if end < start:
-                self.add_error("end", _("The end is before the start."))
-            elif (end - start).days >= MAX_RANGE_DAYS:
-                self.add_error(
-                    "end", _("Ask for at most %(days)s days at a time.") % {"days": MAX_RANGE_DAYS}
-                )
+            for name, error in date_range_errors(start, end, MAX_RANGE_DAYS).items():
+                self.add_error(name, error)
         return cleaned
+
+
+# Every sort the API takes (posts.coverage.ORDERINGS), in words, in the order the page lists them.
+ORDERING_LABELS = {
+    "label": _("Name or day"),
+    "coverage_rate": _("Coverage, lowest first"),
+    "-coverage_rate": _("Coverage, highest first"),
+    "-missed": _("Missed days, most first"),
+    "missed": _("Missed days, fewest first"),
+}
 
 
 class CoverageForm(DateRangeForm):
@@ -486,12 +493,6 @@ class CoverageForm(DateRangeForm):
     )
     sort = forms.ChoiceField(
         label=_("Sort by"),
-        choices=[
-            ("label", _("Name or day")),
-            ("coverage_rate", _("Coverage, lowest first")),
-            ("-coverage_rate", _("Coverage, highest first")),
-            ("-missed", _("Missed days, most first")),
-            ("missed", _("Missed days, fewest first")),
-        ],
+        choices=list(ORDERING_LABELS.items()),
         required=False,
     )

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from posts import personal
+from campussafety import personal
 from posts.choices import VerificationStatus
 from posts.models import Member, MemberAssignment, RosterRule
 

@@ -10,10 +10,16 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campussafety.dates import date_range_errors
 from posts.choices import POLICE_KINDS, ShiftOrigin, VerificationStatus
 from posts.models import Member, MemberAssignment, PostPeriod, RosterRule, Shift
 from posts.rules import Staffing
 from schools.calendar import school_days
+
+# Shifts are generated at most this far ahead at a time, on the page (in weeks) and in the
+# API (in days): further out the pattern will have changed before the shifts come.
+MAX_GENERATED_WEEKS = 8
+MAX_GENERATED_DAYS = MAX_GENERATED_WEEKS * 7
 
 
 @dataclass
@@ -31,6 +37,9 @@ def generate_shifts(post_periods, start: datetime.date, end: datetime.date) -> G
     """
     if start < timezone.localdate():
         raise ValidationError({"start": _("Rosters can only be generated from today on.")})
+    errors = date_range_errors(start, end, MAX_GENERATED_DAYS)
+    if errors:
+        raise ValidationError(errors)
     periods = list(PostPeriod.objects.filter(pk__in=post_periods).select_related("post"))
     days_by_school = school_days({p.post.school_id for p in periods}, start, end)
     school_of = {p.pk: p.post.school_id for p in periods}

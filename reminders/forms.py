@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from posts.personal import validate_phone
+from campussafety.forms import BootstrapFormMixin
+from campussafety.personal import validate_phone
 from reminders.models import NotificationSettings
-from schools.forms import BootstrapFormMixin
 
 
 class TimeInput(forms.TimeInput):

@@ -17,7 +17,7 @@ from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
 
 from campussafety.outbound import RefusedAddress, open_checked
-from posts.personal import mask_phone
+from campussafety.personal import mask_phone
 from reminders.choices import Channel
 
 logger = logging.getLogger(__name__)

@@ -11,26 +11,20 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import DeleteView, DetailView, TemplateView, UpdateView
+from django.views.generic import DetailView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
 from accounts.scope import ADD, BUREAU, CHANGE, DELETE, VIEW, Scope
+from campussafety.forms import label_blank_choices, style_form
+from campussafety.views import ScopedDeleteView, ScopedObjectMixin, save_in_scope
 from schools.calendar import school_days, term_audiences
 from schools.filtersets import SchoolFilterSet
-from schools.forms import (
-    CalendarExceptionForm,
-    GateForm,
-    SchoolForm,
-    TermForm,
-    label_blank_choices,
-    style_form,
-)
+from schools.forms import CalendarExceptionForm, GateForm, SchoolForm, TermForm
 from schools.models import CalendarException, Gate, School, Term
 
 # How far ahead to look for a school's next school days: long enough to reach
@@ -40,46 +34,6 @@ NEXT_SCHOOL_DAYS = 10
 # The calendar page lists exceptions from this far back, so that a closure
 # announced last week can still be checked.
 RECENT_EXCEPTIONS = datetime.timedelta(days=30)
-
-
-def save_in_scope(user, form, action):
-    """Save `form` and keep the write only if the saved object lies in the user's scope.
-
-    The choices of a form are scoped already; this catches a combination the
-    choices cannot, such as district staff naming their own city for a term.
-    Returns the object, or None with an error added to the form.
-    """
-    with transaction.atomic():
-        obj = form.save()
-        if Scope.of(user).contains(obj, action):
-            return obj
-        transaction.set_rollback(True)
-    form.add_error(None, _("You may not make this change: it lies outside your area."))
-    return None
-
-
-class ScopedObjectMixin(LoginRequiredMixin):
-    """The one place an HTML view looks an object up.
-
-    The lookup runs on `model.objects.for_user(user)`, so an object outside the
-    scope is a 404; then the user must be allowed `scope_action` on it (403 if not).
-    """
-
-    model = None
-    scope_action = VIEW
-
-    @property
-    def scope(self) -> Scope:
-        return Scope.of(self.request.user)
-
-    def get_queryset(self):
-        return self.model.objects.for_user(self.request.user)
-
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
-        if self.scope_action != VIEW and not self.scope.contains(obj, self.scope_action):
-            raise PermissionDenied
-        return obj
 
 
 class SchoolListView(LoginRequiredMixin, FilterView):
@@ -159,17 +113,6 @@ class GateCreateView(SchoolDetailView):
             messages.success(request, _("Added %(gate)s.") % {"gate": form.instance.name})
             return HttpResponseRedirect(school.get_absolute_url() + "#gates")
         return self.render_to_response(self.get_context_data(gate_form=form))
-
-
-class ScopedDeleteView(ScopedObjectMixin, DeleteView):
-    """Deletes an object in scope on POST (no confirmation page: the button asks)."""
-
-    scope_action = DELETE
-    http_method_names = ["post"]
-
-    def form_valid(self, form):
-        messages.success(self.request, _("Deleted %(object)s.") % {"object": self.object})
-        return super().form_valid(form)
 
 
 class GateDeleteView(ScopedDeleteView):

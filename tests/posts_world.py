@@ -23,8 +23,8 @@ import zoneinfo
 
 import time_machine
 
+from campussafety.personal import hash_id_number, id_check_char, mask_id_number
 from posts.models import Member, MemberAssignment, Post, PostPeriod, RosterRule
-from posts.personal import hash_id_number, id_check_char, mask_id_number
 from schools.models import Term
 from tests.base import WorldTestCase
 

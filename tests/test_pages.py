@@ -161,7 +161,7 @@ class HomePageTests(PageTestCase):
 
     def test_holiday_warning_for_bureau_staff_only(self):
         this_year = timezone.localdate().year
-        with mock.patch("accounts.views.holiday_data_known", lambda year: year == this_year):
+        with mock.patch("portal.views.holiday_data_known", lambda year: year == this_year):
             self.login("city")
             response = self.client.get(reverse("home"))
             self.assertEqual(response.context["unknown_holiday_years"], [this_year + 1])
@@ -169,7 +169,7 @@ class HomePageTests(PageTestCase):
             self.login("principal1")
             response = self.client.get(reverse("home"))
             self.assertNotIn("unknown_holiday_years", response.context)
-        with mock.patch("accounts.views.holiday_data_known", lambda year: True):
+        with mock.patch("portal.views.holiday_data_known", lambda year: True):
             self.login("city")
             response = self.client.get(reverse("home"))
             self.assertEqual(response.context["unknown_holiday_years"], [])

@@ -6,7 +6,7 @@ import logging
 from django.core.exceptions import ValidationError
 from django.test import SimpleTestCase, override_settings
 
-from posts import personal
+from campussafety import personal
 from posts.models import Member, MemberAssignment
 from tests.posts_world import TODAY, PostsWorldTestCase, make_id_number
 

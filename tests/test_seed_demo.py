@@ -4,15 +4,16 @@ import io
 from unittest import mock
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db.models import ProtectedError
-from django.test import RequestFactory, TestCase, override_settings
+from django.test import RequestFactory, SimpleTestCase, TestCase, override_settings
 
 from accounts.choices import Role
 from accounts.models import RoleAssignment, User
 from accounts.scope import Scope
+from campussafety import demo
 from schools.choices import ExceptionKind, SchoolType, TermAudience
-from schools.management import seeding
 from schools.management.seeding import DEMO_USERNAMES
 from schools.models import CalendarException, City, District, Gate, PoliceStation, School, Term
 
@@ -107,9 +108,9 @@ class SeedDemoTests(TestCase):
         def blocked_reset():
             raise ProtectedError("protected", set(School.objects.all()[:2]))
 
-        steps = [*seeding.STEPS, seeding.Step("elsewhere", lambda ctx: "", blocked_reset)]
+        steps = [*demo.ordered_steps(), demo.Step("elsewhere", lambda ctx: "", blocked_reset)]
         with (
-            mock.patch("schools.management.commands.seed_demo.STEPS", steps),
+            mock.patch("schools.management.commands.seed_demo.ordered_steps", lambda: steps),
             self.assertRaisesMessage(
                 CommandError, f"elsewhere data: {School._meta.verbose_name_plural} still refer"
             ),
@@ -188,3 +189,41 @@ class DemoLoginScopeTests(TestCase):
         self.assertEqual(self.visible_schools("police1"), set(station1.schools.all()))
         self.assertIn(self.unit("principal1", "school"), self.visible_schools("police1"))
         self.assertIn(self.unit("principal2", "school"), self.visible_schools("police2"))
+
+
+class DemoStepOrderTests(SimpleTestCase):
+    """Each app declares its steps in its demo.py; the command runs them after what they need."""
+
+    def steps(self, *declared):
+        # The apps' demo.py modules are imported once; later lookups add nothing to the registry.
+        demo.ordered_steps()
+        with mock.patch.object(demo, "_steps", {}):
+            demo.register(*declared)
+            return demo.ordered_steps()
+
+    def test_the_apps_steps_run_after_the_steps_they_build_on(self):
+        names = [step.name for step in demo.ordered_steps()]
+        self.assertEqual(names, ["organisation", "accounts", "calendar", "posts"])
+
+    def test_a_step_declared_before_what_it_needs_still_runs_after_it(self):
+        def nothing(*args):
+            return ""
+
+        ordered = self.steps(
+            demo.Step("logs", nothing, nothing, after=("schools", "calendar")),
+            demo.Step("calendar", nothing, nothing, after=("schools",)),
+            demo.Step("schools", nothing, nothing),
+        )
+        self.assertEqual([step.name for step in ordered], ["schools", "calendar", "logs"])
+
+    def test_a_circle_or_an_unknown_step_is_refused(self):
+        def nothing(*args):
+            return ""
+
+        with self.assertRaisesMessage(ImproperlyConfigured, "circle"):
+            self.steps(
+                demo.Step("a", nothing, nothing, after=("b",)),
+                demo.Step("b", nothing, nothing, after=("a",)),
+            )
+        with self.assertRaisesMessage(ImproperlyConfigured, "unknown steps: nowhere"):
+            self.steps(demo.Step("a", nothing, nothing, after=("nowhere",)))

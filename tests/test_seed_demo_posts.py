@@ -13,6 +13,7 @@ from django.db import models
 from django.test import TestCase, override_settings
 
 from accounts.models import RoleAssignment
+from campussafety.personal import validate_id_number
 from posts import demo_data
 from posts.choices import MemberKind, VerificationStatus
 from posts.dutylogs import refresh_daily_coverage
@@ -28,7 +29,6 @@ from posts.models import (
     RosterRule,
     Shift,
 )
-from posts.personal import validate_id_number
 from posts.rosters import generate_shifts, roster_problems
 from posts.rules import staffing_of
 from schools.models import School

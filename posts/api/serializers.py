@@ -4,8 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from campussafety import personal
 from campussafety.api.serializers import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
-from posts import members, personal
+from campussafety.dates import date_range_errors
+from posts import coverage, members, rosters
 from posts.choices import CoverageStatus
 from posts.models import (
     DutyAttendance,
@@ -262,21 +264,18 @@ class SwapSerializer(serializers.Serializer):
 class DateRangeSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
-    max_days = 366
+    max_days = coverage.MAX_RANGE_DAYS
 
     def validate(self, attrs):
-        if attrs["end"] < attrs["start"]:
-            raise serializers.ValidationError({"end": _("The end is before the start.")})
-        if (attrs["end"] - attrs["start"]).days >= self.max_days:
-            raise serializers.ValidationError(
-                {"end": _("Ask for at most %(days)s days at a time.") % {"days": self.max_days}}
-            )
+        errors = date_range_errors(attrs["start"], attrs["end"], self.max_days)
+        if errors:
+            raise serializers.ValidationError(errors)
         return attrs
 
 
 class GenerateSerializer(DateRangeSerializer):
     post = ScopedPrimaryKeyRelatedField(queryset=Post.objects.all())
-    max_days = 121
+    max_days = rosters.MAX_GENERATED_DAYS
 
 
 class RosterProblemSerializer(serializers.Serializer):
@@ -411,7 +410,7 @@ class CoverageQuerySerializer(DateRangeSerializer):
         choices=["school", "district", "city", "day"], default="school"
     )
     ordering = serializers.ChoiceField(
-        choices=["label", "coverage_rate", "-coverage_rate", "missed", "-missed"],
+        choices=coverage.ORDERINGS,
         default="label",
         required=False,
     )

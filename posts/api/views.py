@@ -1,6 +1,5 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -237,7 +236,7 @@ class DutyLogViewSet(ScopedModelViewSet):
             existing = duplicate.existing
             return Response(
                 {
-                    "detail": _duplicate_message(existing),
+                    "detail": dutylogs.duplicate_message(existing),
                     "id": existing.pk,
                 },
                 status=status.HTTP_409_CONFLICT,
@@ -284,17 +283,6 @@ class DutyLogViewSet(ScopedModelViewSet):
         return Response(serializers.DutyLogRevisionSerializer(log.revisions.all(), many=True).data)
 
 
-def _duplicate_message(existing):
-    from django.utils.translation import gettext as _
-
-    who = str(existing.submitted_by) if existing.submitted_by else "—"
-    when = timezone.localtime(existing.created).strftime("%H:%M")
-    return _("This post period was already logged today by %(who)s at %(when)s.") % {
-        "who": who,
-        "when": when,
-    }
-
-
 class CoverageView(ScopedViewSetMixin, generics.GenericAPIView):
     """Coverage of school days by duty logs, by school, district, city or day."""
 
@@ -313,7 +301,7 @@ class CoverageView(ScopedViewSetMixin, generics.GenericAPIView):
             OpenApiParameter(
                 "ordering",
                 OpenApiTypes.STR,
-                enum=["label", "coverage_rate", "-coverage_rate", "missed", "-missed"],
+                enum=list(coverage.ORDERINGS),
             ),
         ],
         responses=serializers.CoverageRowSerializer(many=True),
@@ -328,16 +316,7 @@ class CoverageView(ScopedViewSetMixin, generics.GenericAPIView):
             params["end"],
             params["group_by"],
         )
-        ordering = params.get("ordering") or "label"
-        key = ordering.lstrip("-")
-        rows.sort(
-            key=lambda row: (
-                (getattr(row, key) is None, getattr(row, key) or 0)
-                if key != "label"
-                else (str(row.label),)
-            ),
-            reverse=ordering.startswith("-"),
-        )
+        rows = coverage.sort_rows(rows, params.get("ordering") or "label")
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

@@ -32,11 +32,11 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from accounts.models import RoleAssignment, User
+from campussafety.personal import hash_id_number, mask_id_number
 from posts import demo_data as data
 from posts import dutylogs
 from posts.choices import (
@@ -60,15 +60,12 @@ from posts.models import (
     RosterRule,
     Shift,
 )
-from posts.personal import hash_id_number, mask_id_number
 from posts.rules import staffing_of
 from schools import demo_data as school_data
 from schools.calendar import school_days
 from schools.choices import SchoolType, TermAudience
+from schools.management.seeding import DEMO_USERNAMES, DemoContext
 from schools.models import City, District, Gate, School, Term
-
-if TYPE_CHECKING:
-    from schools.management.seeding import DemoContext
 
 # Shifts are made for today and the 13 days after it.
 ROSTER_DAYS_AHEAD = 14
@@ -174,9 +171,7 @@ class World:
         # The main gate was made first (seed_organisation), so it leads.
         for gate in Gate.objects.filter(school__in=schools).order_by("school_id", "pk"):
             gates[gate.school_id].append(gate)
-        users = {
-            user.username: user for user in User.objects.filter(username__in=_demo_usernames())
-        }
+        users = {user.username: user for user in User.objects.filter(username__in=DEMO_USERNAMES)}
         police_user, district_user, home_schools = {}, {}, {}
         by_station, by_district = defaultdict(list), defaultdict(list)
         for school in schools:
@@ -212,13 +207,6 @@ class World:
             term_start=term_start,
             share=city.qualified_share_required,
         )
-
-
-def _demo_usernames() -> tuple[str, ...]:
-    # Imported here: schools.management.seeding imports this module to register the step.
-    from schools.management.seeding import DEMO_USERNAMES
-
-    return DEMO_USERNAMES
 
 
 def _aware(day: datetime.date, hour: int, minute: int) -> datetime.datetime:

@@ -28,7 +28,7 @@ class Member(TimeStampedModel):
     """A person registered under their real name to stand at school protection posts.
 
     The ID card number is kept only as a keyed hash and a masked form
-    (posts/personal.py). A member belongs to schools through assignments, and is
+    (campussafety/personal.py). A member belongs to schools through assignments, and is
     seen by whoever sees one of those schools.
     """
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.scope import BUREAU, SCHOOL_STAFF, Scope
-from posts import personal
+from campussafety import personal
 from posts.models import Member
 
 register = template.Library()

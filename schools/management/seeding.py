@@ -2,10 +2,10 @@
 
 A step is a function that takes the `DemoContext` and returns a line for the
 summary, plus a function that deletes what the step made (run by --reset, in
-reverse order, before anything is seeded again). Another app adds its demo data
-by appending its own `Step` to `STEPS`, after the steps it builds on: duty logs
-for the last `ctx.days` days, for instance, need the schools, the accounts and
-the calendar.
+reverse order, before anything is seeded again). schools/demo.py declares these
+steps; another app adds its demo data by declaring its own in its `demo.py`
+(campussafety/demo.py), after the steps it builds on: duty logs for the last
+`ctx.days` days, for instance, need the schools, the accounts and the calendar.
 
 Each step draws from its own random generator, seeded from the command's seed
 and the step's name (`ctx.rng(name)`), so a step added later never changes
@@ -27,7 +27,6 @@ from django.contrib.auth.hashers import make_password
 
 from accounts.choices import Role
 from accounts.models import RoleAssignment, User
-from posts.management.seeding import reset_posts, seed_posts
 from schools import demo_data as data
 from schools.calendar import days_between, holiday_data_known, is_working_day
 from schools.choices import ExceptionKind, GateKind, SchoolType, TermAudience
@@ -86,13 +85,6 @@ class DemoContext:
         # A string seed is hashed with SHA-512 by random.seed, so this is the
         # same on every run and every machine, whatever PYTHONHASHSEED is.
         return random.Random(f"{self.seed}:{step_name}")
-
-
-@dataclass(frozen=True)
-class Step:
-    name: str
-    seed: Callable[[DemoContext], str]
-    reset: Callable[[], None]
 
 
 def organisation_exists() -> dict[str, int]:
@@ -646,13 +638,3 @@ def seed_calendar(ctx: DemoContext) -> str:
 def reset_calendar() -> None:
     CalendarException.objects.all().delete()
     Term.objects.all().delete()
-
-
-# In order; --reset runs the resets in reverse. Another app's step goes after
-# the steps it builds on.
-STEPS: list[Step] = [
-    Step("organisation", seed_organisation, reset_organisation),
-    Step("accounts", seed_accounts, reset_accounts),
-    Step("calendar", seed_calendar, reset_calendar),
-    Step("posts", seed_posts, reset_posts),
-]

@@ -3,7 +3,8 @@
     manage.py seed_demo --schools 300 --days 30 --seed 1 --password demo-pass-2026
 
 The same seed gives the same organisation and names on every run; dates are
-counted back from today. The steps are in schools/management/seeding.py.
+counted back from today. Each app declares its steps in its demo.py
+(campussafety/demo.py).
 """
 
 import time
@@ -14,9 +15,9 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 
 from accounts.models import User
+from campussafety.demo import ordered_steps
 from schools.management.seeding import (
     DEMO_USERNAMES,
-    STEPS,
     DemoContext,
     max_school_count,
     organisation_exists,
@@ -91,9 +92,10 @@ class Command(BaseCommand):
         summary = []
         # One transaction: a failed step leaves the database as it was,
         # including what --reset would have deleted.
+        steps = ordered_steps()
         with transaction.atomic():
             if reset:
-                for step in reversed(STEPS):
+                for step in reversed(steps):
                     step_started = time.perf_counter()
                     try:
                         step.reset()
@@ -103,12 +105,12 @@ class Command(BaseCommand):
                         raise CommandError(
                             f"--reset cannot delete the {step.name} data: "
                             f"{', '.join(blocking)} still refer to it. The app that made them "
-                            "needs a step with a reset in schools/management/seeding.py (STEPS). "
+                            "needs a demo step with a reset in its demo.py. "
                             "Nothing was deleted."
                         ) from exc
                     elapsed = time.perf_counter() - step_started
                     summary.append(f"  {'reset ' + step.name:<20} {elapsed:6.2f} s")
-            for step in STEPS:
+            for step in steps:
                 step_started = time.perf_counter()
                 line = step.seed(ctx)
                 elapsed = time.perf_counter() - step_started

@@ -1,4 +1,4 @@
-"""Personal data of post members: ID card numbers and phone numbers.
+"""Personal data: ID card numbers and phone numbers, validated and masked the same way everywhere.
 
 ID card numbers (居民身份证号码, GB 11643-1999) are personal information under
 the PIPL. The platform never stores one in clear: it keeps a keyed hash, to

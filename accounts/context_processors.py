@@ -1,4 +1,4 @@
-"""Template context shared by every page."""
+"""Template context of every page's header: the signed-in user's roles."""
 
 from accounts.choices import Role
 from accounts.scope import Scope
@@ -20,16 +20,3 @@ def roles(request):
         return [role.label for role in Role if role in held]
 
     return {"user_roles": user_roles}
-
-
-def notifications(request):
-    """The unread count in the header: one query, and only on pages that show it."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    from reminders.models import Notification
-
-    def unread_count():
-        return Notification.objects.for_user(user).unread().count()
-
-    return {"unread_notifications": unread_count}

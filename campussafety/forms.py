@@ -1,0 +1,73 @@
+"""Form helpers shared by every app's HTML forms.
+
+Every choice of a related object lists only what the user may see (the same
+`for_user` the API's related fields use), so a hidden object fails validation
+exactly like a missing one.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+def style_form(form):
+    """Give each widget the Bootstrap class its kind needs, so templates stay plain."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+    return form
+
+
+def label_blank_choices(form, label):
+    """Give the blank choice of every select `label`.
+
+    Django's own blank labels ("---------", "- Select an option -", "Unknown")
+    are either untranslated or say the wrong thing in a filter, where a blank
+    choice means "any".
+    """
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label is not None:
+                field.empty_label = label
+        elif isinstance(field, forms.NullBooleanField):
+            field.widget.choices = [
+                (value, label if value == "unknown" else text)
+                for value, text in field.widget.choices
+            ]
+        elif isinstance(field, forms.ChoiceField):
+            field.choices = [
+                (value, label if value == "" else text) for value, text in field.choices
+            ]
+    return form
+
+
+class BootstrapFormMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form(self)
+
+
+class DateInput(forms.DateInput):
+    # The browser's own date picker; it submits ISO dates whatever the language.
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class ScopedModelForm(BootstrapFormMixin, forms.ModelForm):
+    """A ModelForm whose related-object choices come from `for_user(user)`."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and hasattr(queryset, "for_user"):
+                field.queryset = queryset.for_user(user)
+        label_blank_choices(self, _("Choose…"))

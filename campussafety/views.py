@@ -1,0 +1,97 @@
+"""View helpers shared by every app's HTML pages.
+
+Every object comes through `Model.objects.for_user(user)` (ScopedObjectMixin),
+so an object outside the user's scope is a 404 exactly like a missing one; an
+object the user may see but not change or delete is a 403. Every write is
+checked to still lie in the scope before its transaction commits
+(save_in_scope).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DeleteView
+from django_filters import fields as filter_fields
+
+from accounts.scope import DELETE, VIEW, Scope
+from campussafety.forms import label_blank_choices, style_form
+
+# More rows than this would slow a phone down; the lists page instead.
+PAGE_SIZE = 50
+
+
+def save_in_scope(user, form, action):
+    """Save `form` and keep the write only if the saved object lies in the user's scope.
+
+    The choices of a form are scoped already; this catches a combination the
+    choices cannot, such as district staff naming their own city for a term.
+    Returns the object, or None with an error added to the form.
+    """
+    with transaction.atomic():
+        obj = form.save()
+        if Scope.of(user).contains(obj, action):
+            return obj
+        transaction.set_rollback(True)
+    form.add_error(None, _("You may not make this change: it lies outside your area."))
+    return None
+
+
+class ScopedObjectMixin(LoginRequiredMixin):
+    """The one place an HTML view looks an object up.
+
+    The lookup runs on `model.objects.for_user(user)`, so an object outside the
+    scope is a 404; then the user must be allowed `scope_action` on it (403 if not).
+    """
+
+    model = None
+    scope_action = VIEW
+
+    @property
+    def scope(self) -> Scope:
+        return Scope.of(self.request.user)
+
+    def get_queryset(self):
+        return self.model.objects.for_user(self.request.user)
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if self.scope_action != VIEW and not self.scope.contains(obj, self.scope_action):
+            raise PermissionDenied
+        return obj
+
+
+class ScopedDeleteView(ScopedObjectMixin, DeleteView):
+    """Deletes an object in scope on POST (no confirmation page: the button asks)."""
+
+    scope_action = DELETE
+    http_method_names = ["post"]
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Deleted %(object)s.") % {"object": self.object})
+        return super().form_valid(form)
+
+
+def list_query(request):
+    """The query string of a list page without its page number, for the page links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+class FilteredListMixin:
+    """A list page with a FilterSet: styled filters, and page links that keep them."""
+
+    paginate_by = PAGE_SIZE
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = label_blank_choices(style_form(context["filter"].form), _("Any"))
+        for form_field in form.fields.values():
+            # django-filters' ChoiceField puts its own "---------" ahead of the
+            # choices, which label_blank_choices has already given a blank one.
+            if isinstance(form_field, filter_fields.ChoiceField):
+                form_field.empty_label = None
+        context["filter_query"] = list_query(self.request)
+        return context

@@ -1,0 +1,106 @@
+"""Coverage of school days for the bureaus, and the days a school missed."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from accounts.scope import BUREAU, Scope
+from campussafety.views import PAGE_SIZE, list_query
+from posts.coverage import coverage, missed_days, sort_rows
+from posts.forms import (
+    CoverageForm,
+    DateRangeForm,
+)
+from posts.views.base import (
+    PageMixin,
+)
+from schools.models import School
+
+
+def bureau_schools(user):
+    """The schools whose coverage the user reads as bureau staff (admins: all); 403 for others."""
+    scope = Scope.of(user)
+    if not (scope.is_admin or scope.has_role(*BUREAU)):
+        raise PermissionDenied(
+            _("Coverage is for education bureau staff; a school's own logs are on its pages.")
+        )
+    return School.objects.for_user(user, roles=BUREAU)
+
+
+class CoverageView(PageMixin, TemplateView):
+    """Coverage of school days by duty logs over a date range, by school, district or day.
+
+    The figures are counted in the database (posts/coverage.py); this page
+    only sorts and pages the rows.
+    """
+
+    template_name = "posts/coverage.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        schools = bureau_schools(self.request.user)
+        form = CoverageForm(self.request.GET)
+        context["form"] = form
+        if not form.is_valid():
+            return context
+        data = form.cleaned_data
+        group_by = data["group_by"] or "school"
+        rows = sort_rows(
+            coverage(schools, data["start"], data["end"], group_by), data["sort"] or "label"
+        )
+        totals = {
+            "school_days": sum(row.school_days for row in rows),
+            "covered": sum(row.covered for row in rows),
+            "partial": sum(row.partial for row in rows),
+            "missed": sum(row.missed for row in rows),
+            "understaffed_logs": sum(row.understaffed_logs for row in rows),
+        }
+        totals["rate"] = (
+            totals["covered"] / totals["school_days"] if totals["school_days"] else None
+        )
+        range_query = {"date_after": data["start"], "date_before": data["end"]}
+        unsorted = self.request.GET.copy()
+        for key in ("sort", "page"):
+            unsorted.pop(key, None)
+        context.update(
+            group_by=group_by,
+            sort=data["sort"] or "label",
+            # Column headers sort by themselves, keeping the range and grouping.
+            sort_query=unsorted.urlencode(),
+            page_obj=Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page")),
+            totals=totals,
+            filter_query=list_query(self.request),
+            range_query=urlencode({"start": data["start"], "end": data["end"]}),
+            logs_query=urlencode(range_query),
+            understaffed_query=urlencode({**range_query, "understaffed": "true"}),
+        )
+        return context
+
+
+class MissedDaysView(PageMixin, TemplateView):
+    """School days on which a school logged no post at all, oldest first, paginated."""
+
+    template_name = "posts/missed_days.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        schools = bureau_schools(self.request.user)
+        form = DateRangeForm(self.request.GET)
+        context["form"] = form
+        if not form.is_valid():
+            return context
+        missed = missed_days(schools, form.cleaned_data["start"], form.cleaned_data["end"])
+        page = Paginator(missed, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        names = dict(
+            School.objects.filter(pk__in={school for school, _day in page}).values_list(
+                "pk", "name"
+            )
+        )
+        context.update(
+            page_obj=page,
+            rows=[(school, names[school], day) for school, day in page],
+            filter_query=list_query(self.request),
+        )
+        return context

@@ -1,0 +1,123 @@
+"""The coverage pages of the bureaus."""
+
+import datetime
+
+import time_machine
+from django.urls import reverse
+
+from posts import dutylogs
+from schools.models import School
+from tests.base import LAYOUT_QUERIES
+from tests.factories import SchoolFactory
+from tests.posts_pages import (
+    LAST_FRIDAY,
+    D,
+    PostsPageTestCase,
+)
+from tests.posts_world import NOW, TODAY
+
+
+class CoveragePageTests(PostsPageTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        # S1 logged both periods of last Friday (the afternoon below the rule)
+        # and S2 only the morning of last Thursday.
+        with time_machine.travel(datetime.datetime(2026, 11, 20, 9, 0, tzinfo=NOW.tzinfo)):
+            for period in (cls.posts["s1"][1], cls.posts["s1"][2]):
+                dutylogs.submit_log(cls.district1, period, LAST_FRIDAY)
+            dutylogs.submit_log(cls.district2, cls.posts["s2"][1], D(2026, 11, 19))
+
+    def get(self, persona, name="coverage", **query):
+        self.login(persona)
+        return self.client.get(reverse(f"posts:{name}"), query)
+
+    def test_bureau_staff_see_rates_by_school_district_and_day(self):
+        response = self.get("city", start="2026-11-16", end="2026-11-20")
+        self.assertEqual(response.status_code, 200)
+        rows = {row.label: row for row in response.context["page_obj"]}
+        self.assertEqual(set(rows), {self.s1.name, self.s2.name, self.k1.name})
+        s1 = rows[self.s1.name]
+        self.assertEqual((s1.school_days, s1.covered, s1.partial, s1.missed), (5, 0, 1, 4))
+        # Nobody was rostered before today, so both of Friday's logs are empty.
+        self.assertEqual(s1.understaffed_logs, 2)
+        self.assertContains(response, "progress-bar")
+        response = self.get("district1", start="2026-11-16", end="2026-11-20", group_by="district")
+        (row,) = response.context["page_obj"]
+        self.assertEqual(row.label, self.d1.name)
+        response = self.get("city", start="2026-11-19", end="2026-11-20", group_by="day")
+        self.assertEqual(
+            [row.key for row in response.context["page_obj"]], [D(2026, 11, 19), LAST_FRIDAY]
+        )
+
+    def test_sorting(self):
+        response = self.get("city", start="2026-11-16", end="2026-11-20", sort="-missed")
+        labels = [row.label for row in response.context["page_obj"]]
+        # The kindergarten missed all five days, S1 and S2 four each.
+        self.assertEqual(labels[0], self.k1.name)
+        response = self.get("city", start="2026-11-16", end="2026-11-20", sort="-coverage_rate")
+        self.assertEqual(len(response.context["page_obj"]), 3)
+        # The column headers sort, keeping the range.
+        self.assertContains(response, "start=2026-11-16&amp;end=2026-11-20&amp;sort=coverage_rate")
+        self.assertContains(response, "start=2026-11-16&amp;end=2026-11-20&amp;sort=-missed")
+
+    def test_the_default_range_is_this_month_up_to_today(self):
+        response = self.get("district1")
+        form = response.context["form"]
+        self.assertEqual(
+            (form.cleaned_data["start"], form.cleaned_data["end"]), (D(2026, 11, 1), TODAY)
+        )
+
+    def test_bad_ranges_are_form_errors(self):
+        cases = {
+            "end before start": {"start": "2026-11-20", "end": "2026-11-01"},
+            "not a date": {"start": "2026-11-31"},
+            "more than a year": {"start": "2025-01-01", "end": "2026-11-20"},
+            "unknown grouping": {"group_by": "planet"},
+        }
+        for case, query in cases.items():
+            for name in ("coverage", "missed"):
+                if name == "missed" and "group_by" in query:
+                    continue
+                with self.subTest(case, page=name):
+                    response = self.get("district1", name, **query)
+                    self.assertEqual(response.status_code, 200)
+                    self.assertTrue(response.context["form"].errors)
+                    self.assertNotIn("page_obj", response.context)
+
+    def test_only_bureau_staff(self):
+        for persona in ("principal1", "officer1", "police1", "outsider"):
+            with self.subTest(persona=persona):
+                for name in ("coverage", "missed"):
+                    self.assertEqual(self.get(persona, name).status_code, 403)
+        self.assertEqual(self.get("admin").status_code, 200)
+
+    def test_the_missed_list(self):
+        response = self.get("district2", "missed", start="2026-11-16", end="2026-11-20")
+        rows = response.context["rows"]
+        self.assertEqual(
+            [day for _school, _name, day in rows],
+            [D(2026, 11, 16), D(2026, 11, 17), D(2026, 11, 18), D(2026, 11, 20)],
+        )
+        self.assertTrue(all(name == self.s2.name for _school, name, _day in rows))
+
+    def test_query_counts_do_not_grow_with_schools(self):
+        # coverage: session, user, role assignments; the school days (three);
+        # which schools logged today (the default range ends today); the
+        # schools' names and districts; the daily coverage rows added up.
+        # missed: the same three, the school days, today's logs, the logged
+        # days, the names.
+        for name, count in (("coverage", 9), ("missed", 9)):
+            with self.subTest(name):
+                self.login("city")
+                with self.assertNumQueries(count + LAYOUT_QUERIES):
+                    self.client.get(reverse(f"posts:{name}"))
+        for n in range(5):
+            SchoolFactory(district=self.d1, police_station=self.p1, name=f"新校{n}")
+        for name, count in (("coverage", 9), ("missed", 9)):
+            with self.subTest(name):
+                self.login("city")
+                with self.assertNumQueries(count + LAYOUT_QUERIES):
+                    response = self.client.get(reverse(f"posts:{name}"))
+                self.assertEqual(response.status_code, 200)
+        self.assertTrue(School.objects.filter(name="新校4").exists())

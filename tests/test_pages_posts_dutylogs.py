@@ -1,0 +1,334 @@
+"""Duty log pages: the form, editing and its lock, countersigning, the police board and the list."""
+
+import datetime
+
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from posts import dutylogs
+from posts.models import (
+    DailyCoverage,
+    DutyAttendance,
+    DutyLog,
+    DutyLogRevision,
+)
+from posts.views import base as views
+from tests.base import LAYOUT_QUERIES, PERSONAS
+from tests.factories import SchoolFactory
+from tests.posts_pages import (
+    LAST_FRIDAY,
+    SATURDAY,
+    PostsPageTestCase,
+    messages_of,
+    png,
+    temporary_media,
+)
+from tests.posts_world import NOW, TODAY
+
+
+class DutyLogFormTests(PostsPageTestCase):
+    def url(self, key="s1", day=None):
+        url = reverse("posts:log-create", args=[self.morning(key).pk])
+        return f"{url}?date={day}" if day else url
+
+    def data(self, **changes):
+        members = self.members["s1"]
+        data = {
+            "date": TODAY.isoformat(),
+            "present": [members[role].pk for role in ("police", "aux", "guard_a", "guard_b")],
+            "walk_ins": [members["guard_expired"].pk],
+            "actual_start": "07:05",
+            "actual_end": "07:55",
+            "illegal_parking": "2",
+            "wrong_way_driving": "1",
+            "electric_tricycles": "3",
+            "farm_vehicles": "0",
+            "other_traffic": "0",
+            "incidents": "一名家长违停，已劝离。",
+            "weather": "rain",
+        }
+        data.update(changes)
+        return data
+
+    def test_the_form_lists_the_roster_ticked(self):
+        self.login("officer1")
+        response = self.client.get(self.url())
+        self.assertEqual(response.status_code, 200)
+        form = response.context["form"]
+        self.assertEqual(len(form.listed), 5)
+        self.assertEqual(len(form.initial["present"]), 5)
+        walk_ins = set(form.fields["walk_ins"].queryset.values_list("name", flat=True))
+        # Assigned to S1 and active, not already on the roster.
+        self.assertEqual(walk_ins, {"S1guard_expired", "S1volunteer"})
+        self.assertContains(response, 'type="checkbox"', count=5)
+
+    def test_logging_with_changes(self):
+        self.login("officer1")
+        response = self.client.post(self.url(), self.data())
+        log = DutyLog.objects.get(post_period=self.morning("s1"), date=TODAY)
+        self.assertRedirects(response, reverse("posts:log-detail", args=[log.pk]))
+        # Four rostered present, the community worker absent, the walk-in present.
+        self.assertEqual(log.attendance.count(), 6)
+        self.assertEqual((log.present_count, log.qualified_count), (5, 4))
+        absent = log.attendance.get(present=False)
+        self.assertEqual(absent.member, self.member("s1", "community"))
+        walk_in = log.attendance.get(member=self.member("s1", "guard_expired"))
+        self.assertFalse(walk_in.was_rostered)
+        self.assertEqual((log.illegal_parking, log.electric_tricycles), (2, 3))
+        self.assertEqual(log.weather, "rain")
+        self.assertEqual(log.actual_start, datetime.time(7, 5))
+
+    def test_bad_input_is_a_form_error_and_nothing_is_saved(self):
+        foreign = self.member("s2", "guard_a")
+        cases = {
+            "walk-in of another school": ({"walk_ins": [foreign.pk]}, "walk_ins"),
+            "present member not rostered": ({"present": [foreign.pk]}, "present"),
+            "end before start": ({"actual_end": "07:00"}, "actual_end"),
+            "not a school day": ({"date": SATURDAY.isoformat()}, "date"),
+            "not a date": ({"date": "2026-02-30"}, "date"),
+            "a day to come": ({"date": "2026-11-24"}, "date"),
+            "a past day by a school": ({"date": LAST_FRIDAY.isoformat()}, "date"),
+            "negative count": ({"illegal_parking": "-1"}, "illegal_parking"),
+            "weather": ({"weather": "tornado"}, "weather"),
+            "not a picture": (
+                {"photo": SimpleUploadedFile("gate.jpg", b"not a picture", "image/jpeg")},
+                "photo",
+            ),
+        }
+        self.login("principal1")
+        for case, (changes, field) in cases.items():
+            with self.subTest(case):
+                response = self.client.post(self.url(), self.data(**changes))
+                self.assertEqual(response.status_code, 200)
+                self.assertIn(field, response.context["form"].errors)
+        self.assertFalse(DutyLog.objects.exists())
+        self.assertFalse(DutyAttendance.objects.exists())
+        self.assertFalse(DailyCoverage.objects.exists())
+
+    def test_bureau_staff_fill_in_a_past_day(self):
+        self.login("district1")
+        response = self.client.get(self.url(day=LAST_FRIDAY.isoformat()))
+        # Nothing was rostered that day (rosters start today).
+        self.assertEqual(response.context["form"].listed, [])
+        response = self.client.post(
+            self.url(day=LAST_FRIDAY.isoformat()),
+            self.data(date=LAST_FRIDAY.isoformat(), present=[]),
+        )
+        log = DutyLog.objects.get(date=LAST_FRIDAY)
+        self.assertRedirects(response, reverse("posts:log-detail", args=[log.pk]))
+        self.assertEqual(log.present_count, 1)
+
+    def test_someone_else_logged_it_first(self):
+        existing = self.log_today(persona="officer1")
+        self.login("principal1")
+        response = self.client.post(self.url(), self.data())
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("officer1", " ".join(response.context["form"].non_field_errors()))
+        self.assertContains(response, reverse("posts:log-detail", args=[existing.pk]))
+        self.assertEqual(DutyLog.objects.count(), 1)
+
+    def test_who_may_open_the_form(self):
+        self.assert_status("police1", "get", self.url(), 403)
+        self.assert_status("principal1", "get", self.url("s2"), 404)
+        self.assert_status("district2", "get", self.url(), 404)
+        self.assert_status("district1", "get", self.url(), 200)
+        self.assert_status("principal1", "get", self.url(day="明天"), 200)
+
+    def test_a_photo(self):
+        with temporary_media(self):
+            self.login("principal1")
+            response = self.client.post(self.url(), self.data(photo=png()))
+            log = DutyLog.objects.get()
+            self.assertRedirects(response, reverse("posts:log-detail", args=[log.pk]))
+            self.assertTrue(log.photo.name.startswith("duty-logs/2026/11/"))
+
+
+class DutyLogEditTests(PostsPageTestCase):
+    def setUp(self):
+        self.log = self.log_today()
+        self.url = reverse("posts:log-edit", args=[self.log.pk])
+        members = self.members["s1"]
+        self.data = {
+            "present": [members[role].pk for role in ("police", "aux", "guard_a")],
+            "actual_start": "07:10",
+            "actual_end": "07:50",
+            "illegal_parking": "1",
+            "wrong_way_driving": "0",
+            "electric_tricycles": "0",
+            "farm_vehicles": "0",
+            "other_traffic": "0",
+            "incidents": "",
+            "weather": "",
+            "reason": "",
+        }
+
+    def test_the_school_corrects_todays_log_and_the_history_keeps_the_old_one(self):
+        self.login("officer1")
+        response = self.client.get(self.url)
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn("date", response.context["form"].fields)
+        response = self.client.post(self.url, self.data)
+        self.assertRedirects(response, reverse("posts:log-detail", args=[self.log.pk]))
+        self.log.refresh_from_db()
+        self.assertEqual((self.log.present_count, self.log.qualified_count), (3, 3))
+        self.assertEqual(self.log.attendance.filter(present=False).count(), 2)
+        revision = DutyLogRevision.objects.get(log=self.log)
+        self.assertEqual(revision.before["present_count"], 5)
+        detail = self.client.get(reverse("posts:log-detail", args=[self.log.pk]))
+        (row,) = detail.context["history"]
+        self.assertEqual(row.revision, revision)
+        # The times, the count of illegal parking, the present and qualified
+        # counts, and the attendance, which names who was absent.
+        self.assertEqual(len(row.changes), 6)
+        _label, before, after = row.changes[-1]
+        self.assertEqual(before, "S1police、S1aux、S1guard_a、S1guard_b、S1community")
+        self.assertTrue(after.startswith("S1police、S1aux、S1guard_a "))
+        self.assertIn("S1community", after)
+
+    def test_a_closed_log_is_the_bureaus_with_a_reason(self):
+        dutylogs.countersign(self.users["police1"], self.log)
+        response = self.assert_status("principal1", "get", self.url, 403)
+        self.assertTemplateUsed(response, "posts/denied.html")
+        self.assertEqual(response.context["reason"], views.LOCKED)
+        self.assert_status("principal1", "post", self.url, 403, self.data)
+        detail = self.assert_status(
+            "principal1", "get", reverse("posts:log-detail", args=[self.log.pk]), 200
+        )
+        self.assertFalse(detail.context["can_edit"])
+        self.login("district1")
+        response = self.client.post(self.url, self.data)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("reason", response.context["form"].errors)
+        response = self.client.post(self.url, {**self.data, "reason": "派出所更正人数"})
+        self.assertRedirects(response, reverse("posts:log-detail", args=[self.log.pk]))
+        self.assertEqual(DutyLogRevision.objects.get().reason, "派出所更正人数")
+
+    def test_yesterdays_log_is_closed_too(self):
+        with time_machine.travel(NOW + datetime.timedelta(days=1)):
+            self.assert_status("officer1", "get", self.url, 403)
+
+    def test_bad_input_changes_nothing(self):
+        self.login("principal1")
+        for changes in ({"actual_end": "06:00"}, {"walk_ins": [self.member("s2", "aux").pk]}):
+            with self.subTest(changes):
+                response = self.client.post(self.url, {**self.data, **changes})
+                self.assertEqual(response.status_code, 200)
+                self.assertTrue(response.context["form"].errors)
+        self.log.refresh_from_db()
+        self.assertEqual(self.log.present_count, 5)
+        self.assertFalse(DutyLogRevision.objects.exists())
+
+    def test_who_may_edit(self):
+        self.assert_status("police1", "get", self.url, 403)
+        self.assert_status("principal2", "get", self.url, 404)
+        self.assert_status("district2", "post", self.url, 404, self.data)
+
+    def test_detail_for_every_persona(self):
+        url = reverse("posts:log-detail", args=[self.log.pk])
+        for persona in PERSONAS:
+            with self.subTest(persona=persona):
+                in_scope = persona in (
+                    "admin",
+                    "city",
+                    "district1",
+                    "principal1",
+                    "officer1",
+                    "police1",
+                )
+                response = self.assert_status(persona, "get", url, 200 if in_scope else 404)
+                if in_scope:
+                    self.assertEqual(
+                        response.context["can_countersign"], persona in ("police1", "admin")
+                    )
+
+
+class CountersignTests(PostsPageTestCase):
+    def test_police_countersign_once(self):
+        log = self.log_today()
+        url = reverse("posts:log-countersign", args=[log.pk])
+        self.assert_status("police2", "post", url, 404)
+        response = self.assert_status("principal1", "post", url, 403)
+        # The service's reason, in the site's layout.
+        self.assertTemplateUsed(response, "posts/denied.html")
+        self.login("police1")
+        response = self.client.post(url, {"next": reverse("posts:police")})
+        self.assertRedirects(response, reverse("posts:police"))
+        log.refresh_from_db()
+        self.assertEqual(log.countersigned_by, self.police1)
+        signed_at = log.countersigned_at
+        response = self.client.post(url, follow=True)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual([m.level_tag for m in messages_of(response)], ["warning"])
+        log.refresh_from_db()
+        self.assertEqual(log.countersigned_at, signed_at)
+
+
+class PoliceBoardTests(PostsPageTestCase):
+    def test_the_board_of_a_police_liaison(self):
+        today_log = self.log_today()
+        with time_machine.travel(datetime.datetime(2026, 11, 20, 9, 0, tzinfo=NOW.tzinfo)):
+            old = dutylogs.submit_log(self.district1, self.morning("s1"), LAST_FRIDAY)
+        self.login("police1")
+        response = self.client.get(reverse("posts:police"))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual([entry.school for entry in response.context["board"]], [self.k1, self.s1])
+        self.assertEqual(response.context["to_countersign"], [today_log])
+        self.assertEqual(list(response.context["recent"]), [old])
+        self.assertContains(response, reverse("posts:log-countersign", args=[old.pk]))
+        # Logged or missing, per period.
+        s1 = response.context["board"][1]
+        self.assertEqual([row.log for row in s1.periods], [today_log, None])
+        # The kindergarten has no post, and school staff never see the board.
+        self.assertEqual(response.context["board"][0].periods, [])
+        for persona in ("principal1", "district1", "city", "outsider"):
+            with self.subTest(persona=persona):
+                self.assert_status(persona, "get", reverse("posts:police"), 403)
+
+    def test_query_count_does_not_grow_with_schools(self):
+        self.log_today()
+        url = reverse("posts:police")
+        self.login("police1")
+        # session, user, role assignments; the jurisdiction's schools; the
+        # school days (three); periods, shifts, today's logs; the last week's
+        # uncountersigned logs. (Where the user may log costs no query: no
+        # role of a police liaison may, so the scope answers none() at once.)
+        with self.assertNumQueries(11 + LAYOUT_QUERIES):
+            self.client.get(url)
+        for n in range(3):
+            SchoolFactory(district=self.d1, police_station=self.p1, name=f"新校{n}")
+        self.login("police1")
+        with self.assertNumQueries(11 + LAYOUT_QUERIES):
+            response = self.client.get(url)
+        self.assertEqual(len(response.context["board"]), 5)
+
+
+class DutyLogListTests(PostsPageTestCase):
+    def test_lists_the_scope_and_filters_understaffed(self):
+        morning = self.log_today()
+        afternoon = self.log_today(period="afternoon")
+        self.log_today("s2", "principal2")
+        self.login("district1")
+        url = reverse("posts:logs")
+        response = self.client.get(url)
+        self.assertEqual(set(response.context["object_list"]), {morning, afternoon})
+        response = self.client.get(url, {"understaffed": "true"})
+        # The afternoon roster is 3 of 4 qualified: below 80%.
+        self.assertEqual(list(response.context["object_list"]), [afternoon])
+        response = self.client.get(url, {"school": self.s2.pk})
+        self.assertEqual(list(response.context["object_list"]), [])
+
+    def test_query_count_does_not_grow_with_rows(self):
+        self.log_today()
+        self.login("district1")
+        url = reverse("posts:logs")
+        # session, user, role assignments; the count; the page of logs with
+        # school and post joined; the school and district choices of the filter.
+        with self.assertNumQueries(7 + LAYOUT_QUERIES):
+            self.client.get(url)
+        self.log_today(period="afternoon")
+        self.log_today("s2", "principal2")
+        self.login("city")
+        with self.assertNumQueries(7 + LAYOUT_QUERIES):
+            response = self.client.get(url)
+        self.assertEqual(len(response.context["object_list"]), 3)
