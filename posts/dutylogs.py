@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import BUREAU, Scope
+from campussafety.errors import Conflict
 from posts.choices import CoverageStatus
 from posts.models import (
     DailyCoverage,
@@ -36,12 +37,25 @@ LOG_FIELDS = (
 )
 
 
-class DuplicateLog(Exception):
+class DuplicateLog(Conflict):
     """Someone else logged this post period on this day first."""
 
     def __init__(self, existing: DutyLog):
-        super().__init__(existing.pk)
+        who = str(existing.submitted_by) if existing.submitted_by else "—"
+        when = timezone.localtime(existing.created).strftime("%H:%M")
+        super().__init__(
+            _("This post period was already logged today by %(who)s at %(when)s.")
+            % {"who": who, "when": when},
+            data={"id": existing.pk},
+        )
         self.existing = existing
+
+
+class AlreadyCountersigned(Conflict):
+    """A second countersignature, however close behind the first."""
+
+    def __init__(self):
+        super().__init__(_("This duty log has already been countersigned."))
 
 
 @dataclass
@@ -248,7 +262,7 @@ def countersign(user, log: DutyLog) -> DutyLog:
         countersigned_by=user, countersigned_at=timezone.now()
     )
     if not updated:
-        raise ValidationError(_("This duty log has already been countersigned."))
+        raise AlreadyCountersigned()
     log.refresh_from_db()
     return log
 

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from campussafety.filters import BooleanFilter
 from posts.choices import MemberKind, Period, VerificationStatus
 from posts.models import DutyLog, Member, MemberAssignment, Post, PostPeriod, RosterRule, Shift
 from schools.filtersets import scoped
@@ -22,7 +23,7 @@ class MemberFilterSet(django_filters.FilterSet):
     verification_status = django_filters.ChoiceFilter(
         choices=VerificationStatus.choices, label=_("Verification")
     )
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = BooleanFilter(label=_("Active"))
 
     class Meta:
         model = Member
@@ -112,10 +113,8 @@ class DutyLogFilterSet(django_filters.FilterSet):
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
     period = django_filters.ChoiceFilter(choices=Period.choices, label=_("Period"))
-    understaffed = django_filters.BooleanFilter(
-        method="filter_understaffed", label=_("Understaffed")
-    )
-    countersigned = django_filters.BooleanFilter(
+    understaffed = BooleanFilter(method="filter_understaffed", label=_("Understaffed"))
+    countersigned = BooleanFilter(
         field_name="countersigned_at", lookup_expr="isnull", exclude=True, label=_("Countersigned")
     )
 

@@ -3,7 +3,10 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
+from campussafety.filters import BooleanFilter
 from schools.choices import ExceptionKind, SchoolType, TermAudience
 from schools.models import CalendarException, City, District, Gate, PoliceStation, School, Term
 
@@ -47,9 +50,9 @@ class SchoolFilterSet(django_filters.FilterSet):
         queryset=scoped(PoliceStation), label=_("Police station")
     )
     school_type = django_filters.ChoiceFilter(choices=SchoolType.choices, label=_("Type"))
-    is_boarding = django_filters.BooleanFilter(label=_("Boarding school"))
-    has_police_room = django_filters.BooleanFilter(label=_("Campus police room"))
-    has_protection_booth = django_filters.BooleanFilter(label=_("Protection booth"))
+    is_boarding = BooleanFilter(label=_("Boarding school"))
+    has_police_room = BooleanFilter(label=_("Campus police room"))
+    has_protection_booth = BooleanFilter(label=_("Protection booth"))
 
     class Meta:
         model = School
@@ -67,6 +70,24 @@ class SchoolFilterSet(django_filters.FilterSet):
         return queryset.filter(
             Q(name__icontains=value) | Q(code__startswith=value) | Q(address__icontains=value)
         )
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class SchoolIdFilter(django_filters.ModelChoiceFilter):
+    """A school by its id (the schema cannot guess the type of a filter on `pk`)."""
+
+
+class SchoolSelectionFilterSet(SchoolFilterSet):
+    """The schools a report covers (coverage, missed days, school days): one of them by `school`.
+
+    A school that is not in the user's scope, or no school at all, is an error
+    rather than a silent report over every school.
+    """
+
+    school = SchoolIdFilter(field_name="pk", queryset=scoped(School), label=_("School"))
+
+    class Meta(SchoolFilterSet.Meta):
+        fields = ["school", *SchoolFilterSet.Meta.fields]
 
 
 class GateFilterSet(django_filters.FilterSet):

@@ -1,0 +1,32 @@
+"""Filters shared by every FilterSet (API and HTML lists)."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+TRUE_VALUES = {"true", "1", "yes", "on"}
+FALSE_VALUES = {"false", "0", "no", "off"}
+# What the HTML lists' yes/no/any select submits for "any".
+ANY_VALUES = {"", "unknown", "none"}
+
+
+class StrictNullBooleanField(forms.NullBooleanField):
+    """Yes, no or any; anything else is an error instead of a silent "any"."""
+
+    default_error_messages = {"invalid": _("Give true or false.")}
+
+    def to_python(self, value):
+        if value in (True, False, None):
+            return value
+        text = str(value).strip().lower()
+        if text in TRUE_VALUES:
+            return True
+        if text in FALSE_VALUES:
+            return False
+        if text in ANY_VALUES:
+            return None
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictNullBooleanField
