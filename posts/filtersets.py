@@ -4,14 +4,14 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from campussafety.filters import BooleanFilter
+from campussafety.filters import BooleanFilter, FilterSet
 from posts.choices import MemberKind, Period, VerificationStatus
 from posts.models import DutyLog, Member, MemberAssignment, Post, PostPeriod, RosterRule, Shift
 from schools.filtersets import scoped
 from schools.models import District, School
 
 
-class MemberFilterSet(django_filters.FilterSet):
+class MemberFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     school = django_filters.ModelChoiceFilter(
         queryset=scoped(School),
@@ -43,7 +43,7 @@ class MemberFilterSet(django_filters.FilterSet):
         )
 
 
-class MemberAssignmentFilterSet(django_filters.FilterSet):
+class MemberAssignmentFilterSet(FilterSet):
     school = django_filters.ModelChoiceFilter(queryset=scoped(School), label=_("School"))
     member = django_filters.ModelChoiceFilter(queryset=scoped(Member), label=_("Member"))
 
@@ -52,7 +52,7 @@ class MemberAssignmentFilterSet(django_filters.FilterSet):
         fields = ["school", "member"]
 
 
-class PostFilterSet(django_filters.FilterSet):
+class PostFilterSet(FilterSet):
     school = django_filters.ModelChoiceFilter(queryset=scoped(School), label=_("School"))
     district = django_filters.ModelChoiceFilter(
         queryset=scoped(District), field_name="school__district", label=_("District")
@@ -63,7 +63,7 @@ class PostFilterSet(django_filters.FilterSet):
         fields = ["school", "district", "is_active"]
 
 
-class PostPeriodFilterSet(django_filters.FilterSet):
+class PostPeriodFilterSet(FilterSet):
     post = django_filters.ModelChoiceFilter(queryset=scoped(Post), label=_("Post"))
     school = django_filters.ModelChoiceFilter(
         queryset=scoped(School), field_name="post__school", label=_("School")
@@ -74,7 +74,7 @@ class PostPeriodFilterSet(django_filters.FilterSet):
         fields = ["post", "school", "period"]
 
 
-class RosterRuleFilterSet(django_filters.FilterSet):
+class RosterRuleFilterSet(FilterSet):
     post_period = django_filters.ModelChoiceFilter(
         queryset=scoped(PostPeriod), label=_("Post period")
     )
@@ -88,7 +88,7 @@ class RosterRuleFilterSet(django_filters.FilterSet):
         fields = ["post_period", "school", "member", "weekday"]
 
 
-class ShiftFilterSet(django_filters.FilterSet):
+class ShiftFilterSet(FilterSet):
     school = django_filters.ModelChoiceFilter(queryset=scoped(School), label=_("School"))
     post = django_filters.ModelChoiceFilter(
         queryset=scoped(Post), field_name="post_period__post", label=_("Post")
@@ -105,7 +105,7 @@ class ShiftFilterSet(django_filters.FilterSet):
         fields = ["school", "post", "member", "date", "date_after", "date_before", "is_cancelled"]
 
 
-class DutyLogFilterSet(django_filters.FilterSet):
+class DutyLogFilterSet(FilterSet):
     school = django_filters.ModelChoiceFilter(queryset=scoped(School), label=_("School"))
     district = django_filters.ModelChoiceFilter(
         queryset=scoped(District), field_name="school__district", label=_("District")

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from campussafety.filters import BooleanFilter
+from campussafety.filters import BooleanFilter, FilterSet
 from schools.choices import ExceptionKind, SchoolType, TermAudience
 from schools.models import CalendarException, City, District, Gate, PoliceStation, School, Term
 
@@ -22,7 +22,7 @@ def scoped(model):
     return queryset
 
 
-class DistrictFilterSet(django_filters.FilterSet):
+class DistrictFilterSet(FilterSet):
     city = django_filters.ModelChoiceFilter(queryset=scoped(City), label=_("City"))
     q = django_filters.CharFilter(method="search", label=_("Search"))
 
@@ -34,7 +34,7 @@ class DistrictFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
 
 
-class PoliceStationFilterSet(django_filters.FilterSet):
+class PoliceStationFilterSet(FilterSet):
     district = django_filters.ModelChoiceFilter(queryset=scoped(District), label=_("District"))
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
 
@@ -43,7 +43,7 @@ class PoliceStationFilterSet(django_filters.FilterSet):
         fields = ["district"]
 
 
-class SchoolFilterSet(django_filters.FilterSet):
+class SchoolFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     district = django_filters.ModelChoiceFilter(queryset=scoped(District), label=_("District"))
     police_station = django_filters.ModelChoiceFilter(
@@ -84,13 +84,16 @@ class SchoolSelectionFilterSet(SchoolFilterSet):
     rather than a silent report over every school.
     """
 
-    school = SchoolIdFilter(field_name="pk", queryset=scoped(School), label=_("School"))
+    school = SchoolIdFilter(method="filter_school", queryset=scoped(School), label=_("School"))
 
     class Meta(SchoolFilterSet.Meta):
         fields = ["school", *SchoolFilterSet.Meta.fields]
 
+    def filter_school(self, queryset, name, value):
+        return queryset.filter(pk=value.pk)
 
-class GateFilterSet(django_filters.FilterSet):
+
+class GateFilterSet(FilterSet):
     school = django_filters.ModelChoiceFilter(queryset=scoped(School), label=_("School"))
 
     class Meta:
@@ -98,7 +101,7 @@ class GateFilterSet(django_filters.FilterSet):
         fields = ["school", "kind"]
 
 
-class TermFilterSet(django_filters.FilterSet):
+class TermFilterSet(FilterSet):
     city = django_filters.ModelChoiceFilter(queryset=scoped(City), label=_("City"))
     district = django_filters.ModelChoiceFilter(queryset=scoped(District), label=_("District"))
     audience = django_filters.ChoiceFilter(choices=TermAudience.choices, label=_("Applies to"))
@@ -112,7 +115,7 @@ class TermFilterSet(django_filters.FilterSet):
         return queryset.filter(start_date__lte=value, end_date__gte=value)
 
 
-class CalendarExceptionFilterSet(django_filters.FilterSet):
+class CalendarExceptionFilterSet(FilterSet):
     city = django_filters.ModelChoiceFilter(queryset=scoped(City), label=_("City"))
     district = django_filters.ModelChoiceFilter(queryset=scoped(District), label=_("District"))
     school = django_filters.ModelChoiceFilter(queryset=scoped(School), label=_("School"))

@@ -2,8 +2,8 @@
 
 A test class declares the endpoint's router basename, how to find the object
 that belongs to a school, payloads, and which personas may write; the mixin
-then checks each persona, the multi-role ones included, x (own-scope object, other-scope objects) x (list,
-retrieve, create, update, delete):
+then checks each persona, the multi-role ones included, x (own-scope objects,
+other-scope objects) x (list, retrieve, create, update, delete):
 
 - an object in scope is listed and retrieved (200); one outside is neither (404);
 - create: 201 for those who may, 403 for those who see the school but may not
@@ -215,9 +215,7 @@ class ScopedAPITests:
                         deleted = self.is_deleted(obj)
                         transaction.set_rollback(True)
                     if may(self.can_delete):
-                        self.assertEqual(
-                            response.status_code, self.delete_status, response.content
-                        )
+                        self.assertEqual(response.status_code, self.delete_status, response.content)
                         self.assertEqual(deleted, self.delete_status == status.HTTP_204_NO_CONTENT)
                     else:
                         self.assertEqual(response.status_code, 403, response.content)
