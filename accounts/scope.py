@@ -21,7 +21,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 
@@ -37,6 +40,13 @@ DELETE = "delete"
 ALL_ROLES = frozenset(Role.values) - {Role.ADMIN}
 BUREAU = frozenset({Role.CITY_STAFF, Role.DISTRICT_STAFF})
 SCHOOL_STAFF = frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER})
+
+
+class OutOfScope(PermissionDenied):
+    """A write reached outside the user's scope for its action."""
+
+    def __init__(self, message=None):
+        super().__init__(message or _("You may not make this change: it lies outside your area."))
 
 
 @dataclass(frozen=True)
@@ -166,6 +176,40 @@ class Scope:
         manager = type(obj)._default_manager
         return self.restrict(manager.filter(pk=obj.pk), action, roles).exists()
 
+    def require(self, objects, action: str) -> None:
+        """Refuse (OutOfScope) unless every saved object lies in the user's scope for `action`.
 
-def scope_for(user) -> Scope:
-    return Scope.of(user)
+        The one write check, in the spirit of NetBox's ObjectValidationMixin:
+        it runs after the write, inside the writing transaction, so that it
+        judges what was really saved (a multi-role user's object is in scope
+        only if one role that may do `action` reaches it), and raising undoes
+        the write. `objects` is one model instance or several. One query per
+        model; none for admins, who reach everything.
+        """
+        if isinstance(objects, Model):
+            objects = [objects]
+        if self.is_admin:
+            return
+        pks_by_model: dict[type, set] = defaultdict(set)
+        for obj in objects:
+            if obj.pk is None:
+                raise ValueError(f"{obj!r} has not been saved: nothing to check.")
+            pks_by_model[type(obj)].add(obj.pk)
+        for model, pks in pks_by_model.items():
+            found = self.restrict(model._default_manager.filter(pk__in=pks), action).count()
+            if found != len(pks):
+                raise OutOfScope()
+
+
+def write_in_scope(user, action: str, write, changed=None):
+    """Run `write()` and keep what it wrote only if it lies in the user's scope for `action`.
+
+    Every write path calls this: the API viewsets (campussafety/api/viewsets.py)
+    for creates, updates and the custom actions, and the pages' save_in_scope.
+    `changed(result)` names the objects the write changed when they are not
+    `write()`'s result itself. Raises OutOfScope, with the write undone.
+    """
+    with transaction.atomic():
+        result = write()
+        Scope.of(user).require(result if changed is None else changed(result), action)
+    return result

@@ -224,6 +224,11 @@ REST_FRAMEWORK = {
         "accounts.api.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["campussafety.api.permissions.ScopedModelPermission"],
+    "DEFAULT_PARSER_CLASSES": [
+        "campussafety.api.exceptions.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",

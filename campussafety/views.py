@@ -10,12 +10,11 @@ checked to still lie in the scope before its transaction commits
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DeleteView
 from django_filters import fields as filter_fields
 
-from accounts.scope import DELETE, VIEW, Scope
+from accounts.scope import DELETE, VIEW, OutOfScope, Scope, write_in_scope
 from campussafety.forms import label_blank_choices, style_form
 
 # More rows than this would slow a phone down; the lists page instead.
@@ -29,13 +28,12 @@ def save_in_scope(user, form, action):
     choices cannot, such as district staff naming their own city for a term.
     Returns the object, or None with an error added to the form.
     """
-    with transaction.atomic():
-        obj = form.save()
-        if Scope.of(user).contains(obj, action):
-            return obj
-        transaction.set_rollback(True)
-    form.add_error(None, _("You may not make this change: it lies outside your area."))
-    return None
+    try:
+        # The same check as every API write (accounts.scope.write_in_scope).
+        return write_in_scope(user, action, form.save)
+    except OutOfScope as refused:
+        form.add_error(None, refused.args[0])
+        return None
 
 
 class ScopedObjectMixin(LoginRequiredMixin):

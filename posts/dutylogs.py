@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import BUREAU, Scope
+from campussafety.errors import Conflict
 from posts.choices import CoverageStatus
 from posts.models import (
     DailyCoverage,
@@ -36,14 +37,6 @@ LOG_FIELDS = (
 )
 
 
-class DuplicateLog(Exception):
-    """Someone else logged this post period on this day first."""
-
-    def __init__(self, existing: DutyLog):
-        super().__init__(existing.pk)
-        self.existing = existing
-
-
 def duplicate_message(existing: DutyLog) -> str:
     """Someone logged the period first: say who and when, so nobody logs it twice.
 
@@ -54,6 +47,21 @@ def duplicate_message(existing: DutyLog) -> str:
         "who": existing.submitted_by or "—",
         "when": timezone.localtime(existing.created).strftime("%H:%M"),
     }
+
+
+class DuplicateLog(Conflict):
+    """Someone else logged this post period on this day first."""
+
+    def __init__(self, existing: DutyLog):
+        super().__init__(duplicate_message(existing), data={"id": existing.pk})
+        self.existing = existing
+
+
+class AlreadyCountersigned(Conflict):
+    """A second countersignature, however close behind the first."""
+
+    def __init__(self):
+        super().__init__(_("This duty log has already been countersigned."))
 
 
 @dataclass
@@ -260,7 +268,7 @@ def countersign(user, log: DutyLog) -> DutyLog:
         countersigned_by=user, countersigned_at=timezone.now()
     )
     if not updated:
-        raise ValidationError(_("This duty log has already been countersigned."))
+        raise AlreadyCountersigned()
     log.refresh_from_db()
     return log
 

@@ -4,13 +4,14 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from campussafety.filters import BooleanFilter, FilterSet
 from posts.choices import MemberKind, Period, VerificationStatus
 from posts.models import DutyLog, Member, MemberAssignment, Post, PostPeriod, RosterRule, Shift
 from schools.filtersets import scoped
 from schools.models import District, School
 
 
-class MemberFilterSet(django_filters.FilterSet):
+class MemberFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     school = django_filters.ModelChoiceFilter(
         queryset=scoped(School),
@@ -22,7 +23,7 @@ class MemberFilterSet(django_filters.FilterSet):
     verification_status = django_filters.ChoiceFilter(
         choices=VerificationStatus.choices, label=_("Verification")
     )
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = BooleanFilter(label=_("Active"))
 
     class Meta:
         model = Member
@@ -42,7 +43,7 @@ class MemberFilterSet(django_filters.FilterSet):
         )
 
 
-class MemberAssignmentFilterSet(django_filters.FilterSet):
+class MemberAssignmentFilterSet(FilterSet):
     school = django_filters.ModelChoiceFilter(queryset=scoped(School), label=_("School"))
     member = django_filters.ModelChoiceFilter(queryset=scoped(Member), label=_("Member"))
 
@@ -51,7 +52,7 @@ class MemberAssignmentFilterSet(django_filters.FilterSet):
         fields = ["school", "member"]
 
 
-class PostFilterSet(django_filters.FilterSet):
+class PostFilterSet(FilterSet):
     school = django_filters.ModelChoiceFilter(queryset=scoped(School), label=_("School"))
     district = django_filters.ModelChoiceFilter(
         queryset=scoped(District), field_name="school__district", label=_("District")
@@ -62,7 +63,7 @@ class PostFilterSet(django_filters.FilterSet):
         fields = ["school", "district", "is_active"]
 
 
-class PostPeriodFilterSet(django_filters.FilterSet):
+class PostPeriodFilterSet(FilterSet):
     post = django_filters.ModelChoiceFilter(queryset=scoped(Post), label=_("Post"))
     school = django_filters.ModelChoiceFilter(
         queryset=scoped(School), field_name="post__school", label=_("School")
@@ -73,7 +74,7 @@ class PostPeriodFilterSet(django_filters.FilterSet):
         fields = ["post", "school", "period"]
 
 
-class RosterRuleFilterSet(django_filters.FilterSet):
+class RosterRuleFilterSet(FilterSet):
     post_period = django_filters.ModelChoiceFilter(
         queryset=scoped(PostPeriod), label=_("Post period")
     )
@@ -87,7 +88,7 @@ class RosterRuleFilterSet(django_filters.FilterSet):
         fields = ["post_period", "school", "member", "weekday"]
 
 
-class ShiftFilterSet(django_filters.FilterSet):
+class ShiftFilterSet(FilterSet):
     school = django_filters.ModelChoiceFilter(queryset=scoped(School), label=_("School"))
     post = django_filters.ModelChoiceFilter(
         queryset=scoped(Post), field_name="post_period__post", label=_("Post")
@@ -104,7 +105,7 @@ class ShiftFilterSet(django_filters.FilterSet):
         fields = ["school", "post", "member", "date", "date_after", "date_before", "is_cancelled"]
 
 
-class DutyLogFilterSet(django_filters.FilterSet):
+class DutyLogFilterSet(FilterSet):
     school = django_filters.ModelChoiceFilter(queryset=scoped(School), label=_("School"))
     district = django_filters.ModelChoiceFilter(
         queryset=scoped(District), field_name="school__district", label=_("District")
@@ -112,10 +113,8 @@ class DutyLogFilterSet(django_filters.FilterSet):
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
     period = django_filters.ChoiceFilter(choices=Period.choices, label=_("Period"))
-    understaffed = django_filters.BooleanFilter(
-        method="filter_understaffed", label=_("Understaffed")
-    )
-    countersigned = django_filters.BooleanFilter(
+    understaffed = BooleanFilter(method="filter_understaffed", label=_("Understaffed"))
+    countersigned = BooleanFilter(
         field_name="countersigned_at", lookup_expr="isnull", exclude=True, label=_("Countersigned")
     )
 

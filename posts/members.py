@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campussafety import personal
+from campussafety.errors import Conflict
 from posts.choices import VerificationStatus
 from posts.models import Member, MemberAssignment, RosterRule
 
@@ -93,14 +94,28 @@ def check_decision(decision: str, reason: str) -> None:
 
 
 def record_decision(member: Member, user, decision: str, reason: str = "") -> None:
-    """Record a verification decision (核验登记): who decided, when, and why a rejection."""
+    """Record a verification decision (核验登记): who decided, when, and why a rejection.
+
+    `member` is the member as the decider saw them. Of decisions taken at the
+    same time on the same member, the first recorded wins and the others raise
+    Conflict: the update only applies while the member's verification is
+    still what the decider saw.
+    """
     check_decision(decision, reason)
-    Member.objects.filter(pk=member.pk).update(
+    updated = Member.objects.filter(
+        pk=member.pk,
+        verification_status=member.verification_status,
+        verified_at=member.verified_at,
+    ).update(
         verification_status=decision,
         verified_by=user,
         verified_at=timezone.now(),
         rejection_reason=reason.strip() if decision == VerificationStatus.REJECTED else "",
     )
+    if not updated:
+        raise Conflict(
+            _("Someone else decided on this member a moment ago: reload to see their decision.")
+        )
 
 
 def check_roster_rule(post_period, member: Member, weekday: int, rule=None) -> None:

@@ -40,7 +40,19 @@ def generate_shifts(post_periods, start: datetime.date, end: datetime.date) -> G
     errors = date_range_errors(start, end, MAX_GENERATED_DAYS)
     if errors:
         raise ValidationError(errors)
-    periods = list(PostPeriod.objects.filter(pk__in=post_periods).select_related("post"))
+    with transaction.atomic():
+        # Lock the post periods first: a generation of the same roster at the
+        # same moment waits, then finds this one's shifts, so each reports the
+        # rows it really created and removed.
+        periods = list(
+            PostPeriod.objects.filter(pk__in=post_periods)
+            .select_related("post")
+            .select_for_update(of=("self",))
+        )
+        return _generate(periods, start, end)
+
+
+def _generate(periods, start, end) -> GenerationResult:
     days_by_school = school_days({p.post.school_id for p in periods}, start, end)
     school_of = {p.pk: p.post.school_id for p in periods}
     rules = defaultdict(list)
@@ -83,11 +95,11 @@ def generate_shifts(post_periods, start: datetime.date, end: datetime.date) -> G
         )
         for period_id, day, member_id in sorted(desired - existing.keys())
     ]
-    with transaction.atomic():
-        Shift.objects.filter(pk__in=stale).delete()
-        # ignore_conflicts: a concurrent generation of the same roster is harmless.
-        Shift.objects.bulk_create(new, ignore_conflicts=True, batch_size=2000)
-    result.created, result.removed = len(new), len(stale)
+    _total, deleted = Shift.objects.filter(pk__in=stale).delete()
+    result.removed = deleted.get(Shift._meta.label, 0)
+    # ignore_conflicts: a shift added by hand meanwhile (not under the lock) stays.
+    Shift.objects.bulk_create(new, ignore_conflicts=True, batch_size=2000)
+    result.created = len(new)
     return result
 
 

@@ -3,7 +3,10 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
+from campussafety.filters import BooleanFilter, FilterSet
 from schools.choices import ExceptionKind, SchoolType, TermAudience
 from schools.models import CalendarException, City, District, Gate, PoliceStation, School, Term
 
@@ -19,7 +22,7 @@ def scoped(model):
     return queryset
 
 
-class DistrictFilterSet(django_filters.FilterSet):
+class DistrictFilterSet(FilterSet):
     city = django_filters.ModelChoiceFilter(queryset=scoped(City), label=_("City"))
     q = django_filters.CharFilter(method="search", label=_("Search"))
 
@@ -31,7 +34,7 @@ class DistrictFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
 
 
-class PoliceStationFilterSet(django_filters.FilterSet):
+class PoliceStationFilterSet(FilterSet):
     district = django_filters.ModelChoiceFilter(queryset=scoped(District), label=_("District"))
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
 
@@ -40,16 +43,16 @@ class PoliceStationFilterSet(django_filters.FilterSet):
         fields = ["district"]
 
 
-class SchoolFilterSet(django_filters.FilterSet):
+class SchoolFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     district = django_filters.ModelChoiceFilter(queryset=scoped(District), label=_("District"))
     police_station = django_filters.ModelChoiceFilter(
         queryset=scoped(PoliceStation), label=_("Police station")
     )
     school_type = django_filters.ChoiceFilter(choices=SchoolType.choices, label=_("Type"))
-    is_boarding = django_filters.BooleanFilter(label=_("Boarding school"))
-    has_police_room = django_filters.BooleanFilter(label=_("Campus police room"))
-    has_protection_booth = django_filters.BooleanFilter(label=_("Protection booth"))
+    is_boarding = BooleanFilter(label=_("Boarding school"))
+    has_police_room = BooleanFilter(label=_("Campus police room"))
+    has_protection_booth = BooleanFilter(label=_("Protection booth"))
 
     class Meta:
         model = School
@@ -69,7 +72,28 @@ class SchoolFilterSet(django_filters.FilterSet):
         )
 
 
-class GateFilterSet(django_filters.FilterSet):
+@extend_schema_field(OpenApiTypes.INT)
+class SchoolIdFilter(django_filters.ModelChoiceFilter):
+    """A school by its id (the schema cannot guess the type of a filter on `pk`)."""
+
+
+class SchoolSelectionFilterSet(SchoolFilterSet):
+    """The schools a report covers (coverage, missed days, school days): one of them by `school`.
+
+    A school that is not in the user's scope, or no school at all, is an error
+    rather than a silent report over every school.
+    """
+
+    school = SchoolIdFilter(method="filter_school", queryset=scoped(School), label=_("School"))
+
+    class Meta(SchoolFilterSet.Meta):
+        fields = ["school", *SchoolFilterSet.Meta.fields]
+
+    def filter_school(self, queryset, name, value):
+        return queryset.filter(pk=value.pk)
+
+
+class GateFilterSet(FilterSet):
     school = django_filters.ModelChoiceFilter(queryset=scoped(School), label=_("School"))
 
     class Meta:
@@ -77,7 +101,7 @@ class GateFilterSet(django_filters.FilterSet):
         fields = ["school", "kind"]
 
 
-class TermFilterSet(django_filters.FilterSet):
+class TermFilterSet(FilterSet):
     city = django_filters.ModelChoiceFilter(queryset=scoped(City), label=_("City"))
     district = django_filters.ModelChoiceFilter(queryset=scoped(District), label=_("District"))
     audience = django_filters.ChoiceFilter(choices=TermAudience.choices, label=_("Applies to"))
@@ -91,7 +115,7 @@ class TermFilterSet(django_filters.FilterSet):
         return queryset.filter(start_date__lte=value, end_date__gte=value)
 
 
-class CalendarExceptionFilterSet(django_filters.FilterSet):
+class CalendarExceptionFilterSet(FilterSet):
     city = django_filters.ModelChoiceFilter(queryset=scoped(City), label=_("City"))
     district = django_filters.ModelChoiceFilter(queryset=scoped(District), label=_("District"))
     school = django_filters.ModelChoiceFilter(queryset=scoped(School), label=_("School"))

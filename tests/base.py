@@ -7,6 +7,12 @@ outside every persona's scope but admin's.
 Personas: admin; city (staff of city A); district1, district2; principal1 (S1),
 principal2 (S2); officer1 (safety officer of S1); police1 (station of S1),
 police2 (station of S2); outsider (signed in, no role).
+
+Multi-role personas hold two of those roles at once: principal1_police2
+(principal of S1 and police liaison of S2's station) and district1_principal2
+(district staff of D1 and principal of S2). At each school they reach they may
+do what the single-role persona of that role may do there, and no more
+(ACTS_AS).
 """
 
 from django.test import TestCase
@@ -42,6 +48,15 @@ PERSONAS = (
     "outsider",
 )
 
+MULTI_ROLE_PERSONAS = ("principal1_police2", "district1_principal2")
+
+# For each persona, the schools whose objects it reaches, and the single-role
+# persona whose rights it has there.
+ACTS_AS = {
+    "principal1_police2": {"s1": "principal1", "s2": "police2"},
+    "district1_principal2": {"s1": "district1", "s2": "principal2"},
+}
+
 # The school whose objects each persona should reach, and the schools whose
 # objects it should not.
 HOME_SCHOOL = {
@@ -67,7 +82,11 @@ FOREIGN_SCHOOLS = {
     "police1": ("s2", "s3"),
     "police2": ("s1", "s3"),
     "outsider": ("s1", "s2", "s3"),
+    "principal1_police2": ("s3",),
+    "district1_principal2": ("s3",),
 }
+for _persona in PERSONAS:
+    ACTS_AS[_persona] = {HOME_SCHOOL[_persona]: _persona} if HOME_SCHOOL[_persona] else {}
 
 
 class World:
@@ -113,7 +132,13 @@ class World:
         assign(users["officer1"], Role.SAFETY_OFFICER, target.s1)
         assign(users["police1"], Role.POLICE_LIAISON, target.p1)
         assign(users["police2"], Role.POLICE_LIAISON, target.p2)
-        for name in PERSONAS:
+        for name in MULTI_ROLE_PERSONAS:
+            users[name] = UserFactory(username=name, password=PASSWORD)
+        assign(users["principal1_police2"], Role.PRINCIPAL, target.s1)
+        assign(users["principal1_police2"], Role.POLICE_LIAISON, target.p2)
+        assign(users["district1_principal2"], Role.DISTRICT_STAFF, target.d1)
+        assign(users["district1_principal2"], Role.PRINCIPAL, target.s2)
+        for name in (*PERSONAS, *MULTI_ROLE_PERSONAS):
             setattr(target, name, users[name])
 
 

@@ -2,12 +2,13 @@
 
 A test class declares the endpoint's router basename, how to find the object
 that belongs to a school, payloads, and which personas may write; the mixin
-then checks each persona x (own-scope object, other-scope objects) x (list,
-retrieve, create, update, delete):
+then checks each persona, the multi-role ones included, x (own-scope objects,
+other-scope objects) x (list, retrieve, create, update, delete):
 
 - an object in scope is listed and retrieved (200); one outside is neither (404);
-- create: 201 for those who may, 403 for those who may not, and 400 with
-  nothing saved when the payload names an out-of-scope related object;
+- create: 201 for those who may, 403 for those who see the school but may not
+  write there, and 400 with nothing saved when the payload names an object
+  outside the scope;
 - update and delete: an object outside the scope is 404 for everyone; an object
   in scope is 200/204 (or `delete_status`) for those who may, 403 for the rest;
 - anonymous requests are refused (401/403).
@@ -17,7 +18,9 @@ from django.db import transaction
 from django.urls import reverse
 from rest_framework import status
 
-from tests.base import FOREIGN_SCHOOLS, HOME_SCHOOL, PERSONAS
+from tests.base import ACTS_AS, FOREIGN_SCHOOLS, MULTI_ROLE_PERSONAS, PERSONAS
+
+ALL_PERSONAS = (*PERSONAS, *MULTI_ROLE_PERSONAS)
 
 
 class ScopedAPITests:
@@ -29,6 +32,10 @@ class ScopedAPITests:
     delete_status = status.HTTP_204_NO_CONTENT
     # Endpoints whose objects are changed through actions, not PATCH, answer 405.
     supports_update = True
+    # A create by someone who cannot see the objects its payload names is a
+    # 400 (they do not exist for them); a payload naming none (a city) is
+    # refused by the write check instead.
+    create_status_unseen = status.HTTP_400_BAD_REQUEST
 
     # --- to declare ---------------------------------------------------------
     def object_for(self, school):
@@ -57,17 +64,29 @@ class ScopedAPITests:
     def detail_url(self, obj):
         return reverse(f"{self.basename}-detail", args=[obj.pk])
 
-    def own_object(self, persona):
-        key = HOME_SCHOOL[persona]
-        return self.object_for(self.school(key)) if key else None
+    def reached(self, persona):
+        """[(object, may)] for the objects of each school the persona reaches.
+
+        `may(rights)` says whether one of the persona's roles that reaches the
+        object is in `rights` (a set of single-role personas): a multi-role
+        user may write only where one of its roles may.
+        """
+        acting_by_pk, objects = {}, {}
+        for key, acting in ACTS_AS[persona].items():
+            obj = self.object_for(self.school(key))
+            objects[obj.pk] = obj
+            acting_by_pk.setdefault(obj.pk, set()).add(acting)
+        return [
+            (obj, lambda rights, acting=acting_by_pk[pk]: bool(acting & rights))
+            for pk, obj in objects.items()
+        ]
 
     def foreign_objects(self, persona):
-        own = self.own_object(persona)
-        visible_anyway = {own.pk} if own is not None and HOME_SCHOOL[persona] else set()
+        reached = {obj.pk for obj, _may in self.reached(persona)}
         objects = []
         for key in FOREIGN_SCHOOLS[persona]:
             obj = self.object_for(self.school(key))
-            if obj.pk not in visible_anyway:
+            if obj.pk not in reached:
                 objects.append(obj)
         return objects
 
@@ -96,47 +115,55 @@ class ScopedAPITests:
             self.assertIn(response.status_code, (401, 403))
 
     def test_list_shows_own_scope_only(self):
-        for persona in PERSONAS:
+        for persona in ALL_PERSONAS:
             with self.subTest(persona=persona):
                 ids = self.list_ids(persona)
-                own = self.own_object(persona)
                 if persona == "outsider":
                     self.assertEqual(ids, set())
-                else:
-                    self.assertIn(own.pk, ids)
+                for obj, _may in self.reached(persona):
+                    self.assertIn(obj.pk, ids)
                 for obj in self.foreign_objects(persona):
                     self.assertNotIn(obj.pk, ids)
 
     def test_retrieve(self):
-        for persona in PERSONAS:
+        for persona in ALL_PERSONAS:
             with self.subTest(persona=persona):
                 client = self.api(persona)
-                own = self.own_object(persona)
-                if own is not None:
-                    self.assertEqual(client.get(self.detail_url(own)).status_code, 200)
+                for obj, _may in self.reached(persona):
+                    self.assertEqual(client.get(self.detail_url(obj)).status_code, 200)
                 for obj in self.foreign_objects(persona):
                     self.assertEqual(client.get(self.detail_url(obj)).status_code, 404)
 
     def test_create(self):
+        """201 where one of the persona's roles may add, 403 where it may only see, else 400.
+
+        The saved object's scope decides, not whether the user may add such
+        objects somewhere: a principal who is also a police liaison elsewhere
+        cannot write at the police school.
+        """
         model = self.model()
-        for persona in PERSONAS:
-            with self.subTest(persona=persona):
-                client = self.api(persona)
-                home = HOME_SCHOOL[persona] or "s1"
-                before = model.objects.count()
-                response = client.post(
-                    self.list_url(), self.create_payload(self.school(home)), format="json"
-                )
-                if persona in self.can_create:
-                    self.assertEqual(response.status_code, 201, response.content)
-                    self.assertEqual(model.objects.count(), before + 1)
-                else:
-                    self.assertEqual(response.status_code, 403, response.content)
-                    self.assertEqual(model.objects.count(), before)
+        for persona in ALL_PERSONAS:
+            schools = ACTS_AS[persona] or {"s1": None}
+            for key, acting in schools.items():
+                with self.subTest(persona=persona, school=key):
+                    client = self.api(persona)
+                    before = model.objects.count()
+                    response = client.post(
+                        self.list_url(), self.create_payload(self.school(key)), format="json"
+                    )
+                    if acting in self.can_create:
+                        self.assertEqual(response.status_code, 201, response.content)
+                        self.assertEqual(model.objects.count(), before + 1)
+                    else:
+                        expected = 403 if acting else self.create_status_unseen
+                        self.assertEqual(response.status_code, expected, response.content)
+                        self.assertEqual(model.objects.count(), before)
 
     def test_create_naming_out_of_scope_object_is_invalid(self):
         model = self.model()
-        for persona in self.can_create - {"admin"}:
+        for persona in ALL_PERSONAS:
+            if persona == "admin" or not set(ACTS_AS[persona].values()) & self.can_create:
+                continue
             for key in FOREIGN_SCHOOLS[persona]:
                 with self.subTest(persona=persona, school=key):
                     before = model.objects.count()
@@ -154,15 +181,14 @@ class ScopedAPITests:
             )
             self.assertEqual(response.status_code, 405)
             return
-        for persona in PERSONAS:
+        for persona in ALL_PERSONAS:
             with self.subTest(persona=persona):
                 client = self.api(persona)
-                own = self.own_object(persona)
-                if own is not None:
+                for obj, may in self.reached(persona):
                     response = client.patch(
-                        self.detail_url(own), self.update_payload(own), format="json"
+                        self.detail_url(obj), self.update_payload(obj), format="json"
                     )
-                    expected = 200 if persona in self.can_update else 403
+                    expected = 200 if may(self.can_update) else 403
                     self.assertEqual(response.status_code, expected, response.content)
                 for obj in self.foreign_objects(persona):
                     obj.refresh_from_db()
@@ -176,26 +202,24 @@ class ScopedAPITests:
 
     def test_delete(self):
         model = self.model()
-        for persona in PERSONAS:
+        for persona in ALL_PERSONAS:
             with self.subTest(persona=persona):
                 client = self.api(persona)
                 for obj in self.foreign_objects(persona):
                     self.assertEqual(client.delete(self.detail_url(obj)).status_code, 404)
                     self.assertTrue(model.objects.filter(pk=obj.pk).exists())
-                own = self.own_object(persona)
-                if own is None:
-                    continue
-                # Later personas need the world as it was: undo each deletion.
-                with transaction.atomic():
-                    response = client.delete(self.detail_url(own))
-                    deleted = self.is_deleted(own)
-                    transaction.set_rollback(True)
-                if persona in self.can_delete:
-                    self.assertEqual(response.status_code, self.delete_status, response.content)
-                    self.assertEqual(deleted, self.delete_status == status.HTTP_204_NO_CONTENT)
-                else:
-                    self.assertEqual(response.status_code, 403, response.content)
-                    self.assertTrue(model.objects.filter(pk=own.pk).exists())
+                for obj, may in self.reached(persona):
+                    # Later personas need the world as it was: undo each deletion.
+                    with transaction.atomic():
+                        response = client.delete(self.detail_url(obj))
+                        deleted = self.is_deleted(obj)
+                        transaction.set_rollback(True)
+                    if may(self.can_delete):
+                        self.assertEqual(response.status_code, self.delete_status, response.content)
+                        self.assertEqual(deleted, self.delete_status == status.HTTP_204_NO_CONTENT)
+                    else:
+                        self.assertEqual(response.status_code, 403, response.content)
+                        self.assertTrue(model.objects.filter(pk=obj.pk).exists())
 
 
 def model_to_tuple(obj):

@@ -15,6 +15,7 @@ class CityAPITests(ScopedAPITests, WorldTestCase):
     basename = "city"
     can_create = can_update = can_delete = {"admin"}
     delete_status = status.HTTP_409_CONFLICT
+    create_status_unseen = status.HTTP_403_FORBIDDEN
 
     def object_for(self, school):
         return school.district.city

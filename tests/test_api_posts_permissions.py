@@ -46,7 +46,7 @@ class MemberAssignmentAPITests(ScopedAPITests, PostsWorldTestCase):
         return {
             "member": member.pk,
             "school": school.pk,
-            "start_date": f"2027-0{1 + self.seq() % 8}-01",
+            "start_date": (datetime.date(2027, 2, 1) + datetime.timedelta(self.seq())).isoformat(),
         }
 
     def update_payload(self, obj):

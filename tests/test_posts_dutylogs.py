@@ -220,7 +220,7 @@ class DutyLogEditingTests(PostsWorldTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertIsNotNone(response.json()["countersigned_at"])
         again = self.api("police1").post(f"{self.url}countersign/")
-        self.assertEqual(again.status_code, 400)
+        self.assertEqual(again.status_code, 409)
         # Countersigned: closed to the school, even on the day.
         response = self.api("principal1").patch(self.url, {"incidents": "改"}, format="json")
         self.assertEqual(response.status_code, 403)

@@ -1,6 +1,6 @@
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from accounts.scope import ADD, CHANGE, DELETE, Scope
+from accounts.scope import CHANGE, DELETE, Scope
 
 OBJECT_ACTIONS = {"PUT": CHANGE, "PATCH": CHANGE, "DELETE": DELETE}
 
@@ -10,6 +10,10 @@ class ScopedModelPermission(BasePermission):
 
     Reads need no check here: every queryset is already restricted by
     `for_user`, so an object outside the scope is a 404 before this runs.
+    A create is not judged here either: whether the user "may add somewhere"
+    says nothing about this object. Its related objects resolve through the
+    write scope (campussafety/api/serializers.py), and the saved object is
+    checked against the scope for adding (campussafety/api/viewsets.py).
     """
 
     def has_permission(self, request, view):
@@ -17,15 +21,8 @@ class ScopedModelPermission(BasePermission):
             return False
         if request.method in SAFE_METHODS:
             return True
-        model = getattr(view, "scoped_model", None)
-        if model is None:
-            return False
-        if getattr(view, "action", None) == "create":
-            return Scope.of(request.user).can(model, ADD)
-        # Updates, deletes and actions on an object are decided per object,
-        # after the scoped lookup, so that an object outside the scope is a 404
-        # for everyone.
-        return True
+        # Writes are only for views that say which scoped model they write.
+        return getattr(view, "scoped_model", None) is not None
 
     def has_object_permission(self, request, view, obj):
         if request.method in SAFE_METHODS:

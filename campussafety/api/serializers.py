@@ -1,20 +1,90 @@
-"""Serializer bases: related objects resolve through the user's scope."""
+"""Serializer bases: related objects resolve through the user's scope for the write."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 
-from accounts.scope import Scope
+from accounts.scope import ADD, CHANGE, VIEW, Scope
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related object outside the user's scope fails exactly like a missing one (400)."""
+    """A related object resolves through the scope of the write that names it.
+
+    A serializer writing model M (a ModelSerializer, or a plain one declaring
+    `scope_write = (M, action)`) may name only objects the user sees through a
+    role that may add (or, on update, change) M. So a principal who is also the
+    police liaison elsewhere may name the police school's objects in a read,
+    but not in a duty log they write. An object the user cannot see at all
+    fails exactly like a missing one (400); one they see but may not write
+    through is a 403. Without a request, or without a write to judge by, the
+    field resolves nothing: it fails closed.
+
+    `action` instead resolves the related model's own scope for that action,
+    for a field naming the object an action works on (as a detail route's URL
+    would), whose own rights the view then checks.
+    """
+
+    default_error_messages = {
+        "not_writable": _("You may see this object but not use it in this change."),
+    }
+
+    def __init__(self, *, action=None, **kwargs):
+        self.scope_action = action
+        super().__init__(**kwargs)
 
     def get_queryset(self):
         queryset = super().get_queryset()
         request = self.context.get("request")
-        if request is None or not hasattr(queryset, "for_user"):
-            return queryset
-        return queryset.for_user(request.user)
+        if request is None:
+            return queryset.none()
+        if self.scope_action is not None:
+            return queryset.for_user(request.user, self.scope_action)
+        target = write_target(self.root)
+        if target is None:
+            return queryset.none()
+        model, action = target
+        return queryset.for_user(request.user, VIEW, roles=model.access.get(action, ()))
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            self.refuse_if_visible([data])
+            raise
+
+    def resolve_many(self, pks) -> dict:
+        """{pk: object} for `pks` in one query; a ValidationError names what did not resolve."""
+        found = self.get_queryset().in_bulk(pks)
+        missing = [pk for pk in pks if pk not in found]
+        if missing:
+            self.refuse_if_visible(missing)
+            raise serializers.ValidationError(
+                [self.error_messages["does_not_exist"].format(pk_value=pk) for pk in missing]
+            )
+        return found
+
+    def refuse_if_visible(self, pks):
+        request = self.context.get("request")
+        if request is None or self.scope_action is not None:
+            return
+        try:
+            visible = super().get_queryset().for_user(request.user).filter(pk__in=pks).exists()
+        except (TypeError, ValueError, DjangoValidationError):
+            return
+        if visible:
+            raise PermissionDenied(self.error_messages["not_writable"])
+
+
+def write_target(serializer):
+    """(model, action) of the write `serializer` makes, or None when it makes none."""
+    declared = getattr(serializer, "scope_write", None)
+    if declared is not None:
+        return declared
+    model = getattr(getattr(serializer, "Meta", None), "model", None)
+    if model is None:
+        return None
+    return model, CHANGE if serializer.instance is not None else ADD
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):

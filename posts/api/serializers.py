@@ -4,10 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.scope import CHANGE, VIEW
 from campussafety import personal
 from campussafety.api.serializers import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from campussafety.dates import date_range_errors
-from posts import coverage, members, rosters
+from posts import coverage, dutylogs, members, rosters
 from posts.choices import CoverageStatus
 from posts.models import (
     DutyAttendance,
@@ -252,12 +253,23 @@ class ShiftSerializer(ScopedModelSerializer):
         ]
         read_only_fields = ["school", "origin", "is_cancelled"]
 
+    def create(self, validated_data):
+        # Conflicts (the member elsewhere at that time, not assigned, ...) are the roster's rules.
+        return rosters.add_shift(
+            validated_data["member"],
+            validated_data["post_period"],
+            validated_data["date"],
+            validated_data.get("note", ""),
+        )
+
 
 class ReplaceMemberSerializer(serializers.Serializer):
+    scope_write = (Shift, CHANGE)
     member = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all())
 
 
 class SwapSerializer(serializers.Serializer):
+    scope_write = (Shift, CHANGE)
     other_shift = ScopedPrimaryKeyRelatedField(queryset=Shift.objects.filter(is_cancelled=False))
 
 
@@ -274,7 +286,10 @@ class DateRangeSerializer(serializers.Serializer):
 
 
 class GenerateSerializer(DateRangeSerializer):
-    post = ScopedPrimaryKeyRelatedField(queryset=Post.objects.all())
+    # The post whose roster is generated, named as a detail route's URL would
+    # name it: one the user cannot see fails like a missing one; the right to
+    # change its roster is the view's write check.
+    post = ScopedPrimaryKeyRelatedField(queryset=Post.objects.all(), action=VIEW)
     max_days = rosters.MAX_GENERATED_DAYS
 
 
@@ -291,9 +306,32 @@ class RosterProblemSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
 
 
+# More than any post is staffed with, and few enough to check in one request.
+MAX_ATTENDANCE = 200
+
+
+class AttendanceListSerializer(serializers.ListSerializer):
+    """Attendance entries, bounded in number, with their members resolved in one query."""
+
+    def to_internal_value(self, data):
+        entries = super().to_internal_value(data)
+        member_field = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all())
+        member_field.bind("member", self)
+        pks = list(dict.fromkeys(entry["member"] for entry in entries))
+        try:
+            found = member_field.resolve_many(pks)
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError({"member": exc.detail}) from None
+        return [{**entry, "member": found[entry["member"]]} for entry in entries]
+
+
 class AttendanceInputSerializer(serializers.Serializer):
-    member = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all())
+    # Resolved for the whole list at once (AttendanceListSerializer).
+    member = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     present = serializers.BooleanField(default=True)
+
+    class Meta:
+        list_serializer_class = AttendanceListSerializer
 
 
 class DutyAttendanceSerializer(serializers.ModelSerializer):
@@ -317,6 +355,7 @@ class DutyLogSerializer(ScopedModelSerializer):
     attendance = DutyAttendanceSerializer(many=True, read_only=True)
     attendance_input = AttendanceInputSerializer(
         many=True,
+        max_length=MAX_ATTENDANCE,
         write_only=True,
         required=False,
         source="attendance_entries",
@@ -397,6 +436,37 @@ class DutyLogSerializer(ScopedModelSerializer):
         attrs = super().validate(attrs)
         attrs["attendance_entries"], attrs["reason"] = entries, reason
         return attrs
+
+    def create(self, validated_data):
+        # One log per post period and day: a second one raises DuplicateLog (409).
+        data = dict(validated_data)
+        entries = data.pop("attendance_entries")
+        data.pop("reason", None)
+        return dutylogs.submit_log(
+            self.context["request"].user,
+            data.pop("post_period"),
+            data.pop("date"),
+            attendance=_attendance(entries),
+            **data,
+        )
+
+    def update(self, instance, validated_data):
+        data = dict(validated_data)
+        entries = data.pop("attendance_entries", None)
+        reason = data.pop("reason", "")
+        return dutylogs.update_log(
+            self.context["request"].user,
+            instance,
+            attendance=_attendance(entries),
+            reason=reason,
+            **data,
+        )
+
+
+def _attendance(entries):
+    if entries is None:
+        return None
+    return [dutylogs.AttendanceEntry(e["member"], e.get("present", True)) for e in entries]
 
 
 class DutyLogRevisionSerializer(serializers.ModelSerializer):

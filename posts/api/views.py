@@ -3,12 +3,11 @@ from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from accounts.scope import Scope
+from accounts.scope import CHANGE
 from campussafety.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
 from posts import coverage, dutylogs, members, rosters
 from posts.api import serializers
@@ -31,7 +30,7 @@ from posts.models import (
     RosterRule,
     Shift,
 )
-from schools.filtersets import SchoolFilterSet
+from schools.filtersets import SchoolSelectionFilterSet
 from schools.models import School
 
 DATE_RANGE = [
@@ -47,18 +46,11 @@ class MemberViewSet(ScopedModelViewSet):
     filterset_class = MemberFilterSet
     ordering_fields = ["name", "created", "verification_status"]
     object_actions = {"verify": "verify"}
+    # So the answer knows whether the phone may be shown.
+    read_back_after_write = True
 
     def get_queryset(self):
         return super().get_queryset().with_phone_visibility(self.request.user)
-
-    def perform_create(self, serializer):
-        super().perform_create(serializer)
-        # Re-read so the response knows whether the phone may be shown.
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
-
-    def perform_update(self, serializer):
-        super().perform_update(serializer)
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
     @extend_schema(
         request=serializers.VerificationSerializer, responses=serializers.MemberSerializer
@@ -72,11 +64,15 @@ class MemberViewSet(ScopedModelViewSet):
         member = self.get_object()
         decision = serializers.VerificationSerializer(data=request.data)
         decision.is_valid(raise_exception=True)
-        members.record_decision(
-            member,
-            request.user,
-            decision.validated_data["decision"],
-            decision.validated_data.get("reason", ""),
+        self.write_in_scope(
+            "verify",
+            lambda: members.record_decision(
+                member,
+                request.user,
+                decision.validated_data["decision"],
+                decision.validated_data.get("reason", ""),
+            ),
+            changed=lambda _: member,
         )
         return Response(self.get_serializer(self.get_object()).data)
 
@@ -119,20 +115,8 @@ class ShiftViewSet(ScopedModelViewSet):
     http_method_names = ["get", "post", "delete", "head", "options"]
     object_actions = {"replace": "change", "swap": "change"}
 
-    def perform_create(self, serializer):
-        data = serializer.validated_data
-        shift = rosters.add_shift(
-            data["member"], data["post_period"], data["date"], data.get("note", "")
-        )
-        serializer.instance = shift
-
     def perform_destroy(self, instance):
         rosters.remove_shift(instance)
-
-    def _writable(self, shift):
-        # The other shift of a swap is checked like the first one.
-        self.check_object_permissions(self.request, shift)
-        return shift
 
     @extend_schema(
         request=serializers.ReplaceMemberSerializer, responses=serializers.ShiftSerializer
@@ -143,7 +127,12 @@ class ShiftViewSet(ScopedModelViewSet):
         shift = self.get_object()
         data = serializers.ReplaceMemberSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        new = rosters.replace_member(shift, data.validated_data["member"])
+        new = self.write_in_scope(
+            CHANGE,
+            lambda: rosters.replace_member(shift, data.validated_data["member"]),
+            # The replaced shift may be gone (a manual one is deleted): check what stands.
+            changed=lambda new: new,
+        )
         return Response(self.get_serializer(new).data)
 
     @extend_schema(
@@ -155,8 +144,11 @@ class ShiftViewSet(ScopedModelViewSet):
         shift = self.get_object()
         data = serializers.SwapSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        other = self._writable(data.validated_data["other_shift"])
-        first, second = rosters.swap_shifts(shift, other)
+        first, second = self.write_in_scope(
+            CHANGE,
+            lambda: rosters.swap_shifts(shift, data.validated_data["other_shift"]),
+            changed=lambda pair: pair,
+        )
         return Response(self.get_serializer([first, second], many=True).data)
 
     @extend_schema(request=serializers.GenerateSerializer, responses=OpenApiTypes.OBJECT)
@@ -166,10 +158,14 @@ class ShiftViewSet(ScopedModelViewSet):
         data = serializers.GenerateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         post = data.validated_data["post"]
-        if not Scope.of(request.user).contains(post, "change"):
-            raise PermissionDenied()
-        result = rosters.generate_shifts(
-            post.periods.all(), data.validated_data["start"], data.validated_data["end"]
+        # Changing a post's roster is changing the post's shifts: the roster
+        # writers of the post's school may, its police liaison may not.
+        result = self.write_in_scope(
+            CHANGE,
+            lambda: rosters.generate_shifts(
+                post.periods.all(), data.validated_data["start"], data.validated_data["end"]
+            ),
+            changed=lambda _: post,
         )
         problems = rosters.roster_problems(
             post.periods.all(), data.validated_data["start"], data.validated_data["end"]
@@ -214,56 +210,8 @@ class DutyLogViewSet(ScopedModelViewSet):
     ordering_fields = ["date", "school"]
     object_actions = {"countersign": "countersign"}
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        entries = data.pop("attendance_entries")
-        data.pop("reason", None)
-        try:
-            log = dutylogs.submit_log(
-                request.user,
-                data.pop("post_period"),
-                data.pop("date"),
-                attendance=None
-                if entries is None
-                else [
-                    dutylogs.AttendanceEntry(e["member"], e.get("present", True)) for e in entries
-                ],
-                **data,
-            )
-        except dutylogs.DuplicateLog as duplicate:
-            existing = duplicate.existing
-            return Response(
-                {
-                    "detail": dutylogs.duplicate_message(existing),
-                    "id": existing.pk,
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
-        return Response(
-            self.get_serializer(self.get_queryset().get(pk=log.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
-
-    def update(self, request, *args, **kwargs):
-        partial = kwargs.pop("partial", False)
-        log = self.get_object()
-        serializer = self.get_serializer(log, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        entries = data.pop("attendance_entries", None)
-        reason = data.pop("reason", "")
-        dutylogs.update_log(
-            request.user,
-            log,
-            attendance=None
-            if entries is None
-            else [dutylogs.AttendanceEntry(e["member"], e.get("present", True)) for e in entries],
-            reason=reason,
-            **data,
-        )
-        return Response(self.get_serializer(self.get_queryset().get(pk=log.pk)).data)
+    # attendance and its members, for the answer.
+    read_back_after_write = True
 
     def perform_destroy(self, instance):
         dutylogs.delete_log(instance)
@@ -271,8 +219,13 @@ class DutyLogViewSet(ScopedModelViewSet):
     @extend_schema(request=None, responses=serializers.DutyLogSerializer)
     @action(detail=True, methods=["post"])
     def countersign(self, request, pk=None):
-        """The police liaison countersigns the log; it is then closed to school staff."""
-        log = dutylogs.countersign(request.user, self.get_object())
+        """The police liaison countersigns the log; it is then closed to school staff.
+
+        A second countersignature, even at the same instant, answers 409.
+        """
+        log = self.write_in_scope(
+            "countersign", lambda: dutylogs.countersign(request.user, self.get_object())
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=log.pk)).data)
 
     @extend_schema(responses=serializers.DutyLogRevisionSerializer(many=True))
@@ -287,7 +240,7 @@ class CoverageView(ScopedViewSetMixin, generics.GenericAPIView):
     """Coverage of school days by duty logs, by school, district, city or day."""
 
     queryset = School.objects.all()
-    filterset_class = SchoolFilterSet
+    filterset_class = SchoolSelectionFilterSet
     serializer_class = serializers.CoverageRowSerializer
     # `ordering` sorts the computed rows, not the schools.
     filter_backends = [DjangoFilterBackend]
@@ -325,7 +278,7 @@ class MissedDaysView(ScopedViewSetMixin, generics.GenericAPIView):
     """School days on which a school logged no post at all."""
 
     queryset = School.objects.all()
-    filterset_class = SchoolFilterSet
+    filterset_class = SchoolSelectionFilterSet
     serializer_class = serializers.MissedDaySerializer
 
     @extend_schema(parameters=DATE_RANGE, responses=serializers.MissedDaySerializer(many=True))

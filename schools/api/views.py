@@ -72,7 +72,7 @@ class SchoolDaysView(ScopedViewSetMixin, generics.ListAPIView):
 
     queryset = School.objects.all()
     serializer_class = serializers.SchoolDaysSerializer
-    filterset_class = filtersets.SchoolFilterSet
+    filterset_class = filtersets.SchoolSelectionFilterSet
     ordering = ["pk"]
 
     def list(self, request, *args, **kwargs):

@@ -1,0 +1,367 @@
+"""The permission matrix: every route and every viewset action declares where its access is tested.
+
+The router endpoints' list, detail and write methods join the shared permission
+tests (tests/permissions.py). Their custom actions and the endpoints outside
+the routers are tested here, for every persona, the multi-role ones included:
+at a school a persona reaches it may do what one of its roles there may do; an
+object of a school it does not reach is a 404 (or, named in a body or a query,
+a 400). The HTML pages point to their permission tests in the page test files.
+A completeness test fails when a route or an action has no declaration.
+"""
+
+import datetime
+import importlib
+
+from django.db import transaction
+from django.test import SimpleTestCase
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework import viewsets
+
+from campussafety.api.viewsets import ScopedModelViewSet
+from posts.models import DutyLog, DutyLogRevision, PostPeriod, Shift
+from posts.rosters import generate_shifts
+from tests import (
+    test_api_organisation,
+    test_api_posts_permissions,
+)
+from tests.base import ACTS_AS, FOREIGN_SCHOOLS
+from tests.permissions import ALL_PERSONAS
+from tests.posts_world import TODAY, PostsWorldTestCase, make_member
+
+SCHOOL_WRITERS = {"admin", "city", "district1", "district2", "principal1", "principal2", "officer1"}
+VERIFIERS = {"admin", "district1", "district2", "police1", "police2"}
+COUNTERSIGNERS = {"admin", "police1", "police2"}
+TUESDAY = TODAY + datetime.timedelta(days=1)
+RANGE = {"start": TODAY.isoformat(), "end": (TODAY + datetime.timedelta(days=4)).isoformat()}
+
+
+class ActionMatrixTests(PostsWorldTestCase):
+    """Custom actions and non-router endpoints, persona by persona and school by school."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        generate_shifts(PostPeriod.objects.all(), TODAY, TODAY + datetime.timedelta(days=4))
+        cls.logs = {}
+        for key in ("s1", "s2", "s3"):
+            school = getattr(cls, key)
+            member = cls.members[key]["guard_expired"]
+            # An afternoon off the weekly pattern, to swap with a morning shift.
+            Shift.objects.create(
+                school=school,
+                post_period=cls.posts[key][2],
+                date=TUESDAY,
+                member=member,
+                origin="manual",
+            )
+            cls.members[key]["pending"] = make_member(f"{key}待核验", school, pending=True)
+            log = DutyLog.objects.create(
+                school=school, post_period=cls.posts[key][1], date=TODAY, period="morning"
+            )
+            DutyLogRevision.objects.create(log=log, reason=f"{key} 更正", before={})
+            cls.logs[key] = log
+
+    def cases(self, persona):
+        """(school key, acting single-role persona or None when the school is not reached)."""
+        yield from ACTS_AS[persona].items()
+        for key in FOREIGN_SCHOOLS[persona]:
+            yield key, None
+
+    def check(self, name, send, allowed, foreign_status=404, refused_status=403):
+        """`send(client, key)` for every persona and school, undone afterwards."""
+        for persona in ALL_PERSONAS:
+            client = self.api(persona)
+            for key, acting in self.cases(persona):
+                with self.subTest(action=name, persona=persona, school=key):
+                    with transaction.atomic():
+                        response = send(client, key)
+                        transaction.set_rollback(True)
+                    if acting is None:
+                        expected = foreign_status
+                    else:
+                        expected = 200 if acting in allowed else refused_status
+                    self.assertEqual(response.status_code, expected, response.content)
+
+    def shift(self, key, role, period=1, day=TUESDAY):
+        return Shift.objects.get(
+            post_period=self.posts[key][period], date=day, member=self.member(key, role)
+        )
+
+    def test_member_verify(self):
+        self.check(
+            "verify",
+            lambda client, key: client.post(
+                reverse("member-verify", args=[self.member(key, "pending").pk]),
+                {"decision": "verified"},
+                format="json",
+            ),
+            VERIFIERS,
+        )
+
+    def test_shift_replace(self):
+        self.check(
+            "replace",
+            lambda client, key: client.post(
+                reverse("shift-replace", args=[self.shift(key, "community").pk]),
+                {"member": self.member(key, "guard_expired").pk},
+                format="json",
+            ),
+            SCHOOL_WRITERS,
+        )
+
+    def test_shift_swap(self):
+        self.check(
+            "swap",
+            lambda client, key: client.post(
+                reverse("shift-swap", args=[self.shift(key, "guard_b").pk]),
+                {"other_shift": self.shift(key, "guard_expired", period=2).pk},
+                format="json",
+            ),
+            SCHOOL_WRITERS,
+        )
+
+    def test_shift_generate(self):
+        # A post the persona cannot see is named in the body: 400. One it sees
+        # but whose roster it may not change (police) is refused by the write check.
+        self.check(
+            "generate",
+            lambda client, key: client.post(
+                reverse("shift-generate"), {"post": self.post(key).pk, **RANGE}, format="json"
+            ),
+            SCHOOL_WRITERS,
+            foreign_status=400,
+        )
+
+    def test_shift_problems(self):
+        self.check(
+            "problems",
+            lambda client, key: client.get(
+                reverse("shift-problems"), {"school": getattr(self, key).pk, **RANGE}
+            ),
+            set(ALL_PERSONAS),
+        )
+
+    def test_dutylog_countersign(self):
+        self.check(
+            "countersign",
+            lambda client, key: client.post(
+                reverse("dutylog-countersign", args=[self.logs[key].pk])
+            ),
+            COUNTERSIGNERS,
+        )
+
+    def test_dutylog_history(self):
+        def send(client, key):
+            response = client.get(reverse("dutylog-history", args=[self.logs[key].pk]))
+            if response.status_code == 200:
+                self.assertEqual([row["reason"] for row in response.json()], [f"{key} 更正"])
+            return response
+
+        self.check("history", send, set(ALL_PERSONAS))
+
+    def report(self, name, **extra):
+        def send(client, key):
+            response = client.get(reverse(name), {"school": getattr(self, key).pk, **RANGE})
+            if response.status_code == 200:
+                rows = response.json()["results"]
+                schools = {row.get("school", row.get("key", row.get("id"))) for row in rows}
+                self.assertLessEqual(schools, {getattr(self, key).pk, str(getattr(self, key).pk)})
+            return response
+
+        self.check(name, send, set(ALL_PERSONAS), foreign_status=400)
+
+    def test_coverage(self):
+        self.report("coverage")
+
+    def test_coverage_missed(self):
+        self.report("coverage-missed")
+
+    def test_school_days(self):
+        self.report("school-days")
+
+
+NOTIFICATIONS = "tests/test_reminders_pages.py::NotificationAPITests"
+
+# Every route, by URL name: the test of who may use it.
+MATRIX = {
+    # The shared permission tests (tests/permissions.py): list, detail and writes.
+    **{
+        f"{cls.basename}-{kind}": cls
+        for module in (test_api_organisation, test_api_posts_permissions)
+        for cls in vars(module).values()
+        if isinstance(cls, type) and getattr(cls, "basename", None)
+        for kind in ("list", "detail")
+    },
+    "member-verify": ActionMatrixTests.test_member_verify,
+    "shift-replace": ActionMatrixTests.test_shift_replace,
+    "shift-swap": ActionMatrixTests.test_shift_swap,
+    "shift-generate": ActionMatrixTests.test_shift_generate,
+    "shift-problems": ActionMatrixTests.test_shift_problems,
+    "dutylog-countersign": ActionMatrixTests.test_dutylog_countersign,
+    "dutylog-history": ActionMatrixTests.test_dutylog_history,
+    "coverage": ActionMatrixTests.test_coverage,
+    "coverage-missed": ActionMatrixTests.test_coverage_missed,
+    "school-days": ActionMatrixTests.test_school_days,
+    # Each user's own notifications, whatever their roles.
+    "notification-list": NOTIFICATIONS,
+    "notification-detail": NOTIFICATIONS,
+    "notification-read": NOTIFICATIONS,
+    "notification-read-all": NOTIFICATIONS,
+    # Open to everyone by design.
+    "api-token": "tests/test_api_schools.py::TokenTests",
+    "api-schema": "tests/test_api_schools.py::SchemaTests",
+    "api-docs": "tests/test_api_schools.py::SchemaTests",
+    "login": "tests/test_pages.py::AnonymousTests",
+    "logout": "tests/test_pages.py::AnonymousTests",
+    "set_language": "tests/test_i18n.py",
+    # HTML pages: their own permission tests.
+    "home": "tests/test_pages.py::HomePageTests",
+    "schools:list": "tests/test_pages.py::SchoolListTests",
+    "schools:detail": "tests/test_pages.py::SchoolDetailTests",
+    "schools:edit": "tests/test_pages.py::SchoolEditTests",
+    "schools:gate-add": "tests/test_pages.py::GateTests",
+    "schools:gate-delete": "tests/test_pages.py::GateTests",
+    "schools:calendar": "tests/test_pages.py::CalendarTests",
+    "schools:term-add": "tests/test_pages.py::CalendarTests",
+    "schools:term-delete": "tests/test_pages.py::CalendarTests",
+    "schools:exception-add": "tests/test_pages.py::CalendarTests",
+    "schools:exception-delete": "tests/test_pages.py::CalendarTests",
+    "posts:today": "tests/test_pages_posts.py::TodayTests",
+    "posts:log-quick": "tests/test_pages_posts.py::TodayTests",
+    "posts:log-create": "tests/test_pages_posts.py::DutyLogFormTests",
+    "posts:log-detail": "tests/test_pages_posts.py::DutyLogEditTests",
+    "posts:log-edit": "tests/test_pages_posts.py::DutyLogEditTests",
+    "posts:log-countersign": "tests/test_pages_posts.py::CountersignTests",
+    "posts:logs": "tests/test_pages_posts.py::DutyLogListTests",
+    "posts:police": "tests/test_pages_posts.py::PoliceBoardTests",
+    "posts:roster": "tests/test_pages_posts.py::RosterPageTests",
+    "posts:roster-print": "tests/test_pages_posts.py::RosterPageTests",
+    "posts:roster-generate": "tests/test_pages_posts.py::RosterPageTests",
+    "posts:shift-add": "tests/test_pages_posts.py::RosterPageTests",
+    "posts:shift-remove": "tests/test_pages_posts.py::RosterPageTests",
+    "posts:shift-replace": "tests/test_pages_posts.py::RosterPageTests",
+    "posts:shift-swap": "tests/test_pages_posts.py::RosterPageTests",
+    "posts:pattern": "tests/test_pages_posts.py::PatternPageTests",
+    "posts:rule-add": "tests/test_pages_posts.py::PatternPageTests",
+    "posts:rule-delete": "tests/test_pages_posts.py::PatternPageTests",
+    "posts:members": "tests/test_pages_posts.py::MemberListTests",
+    "posts:member-add": "tests/test_pages_posts.py::MemberRegistrationTests",
+    "posts:member-edit": "tests/test_pages_posts.py::MemberRegistrationTests",
+    "posts:member-detail": "tests/test_pages_posts.py::AssignmentTests",
+    "posts:assignment-add": "tests/test_pages_posts.py::AssignmentTests",
+    "posts:assignment-end": "tests/test_pages_posts.py::AssignmentTests",
+    "posts:verify": "tests/test_pages_posts.py::VerificationTests",
+    "posts:member-verify": "tests/test_pages_posts.py::VerificationTests",
+    "posts:coverage": "tests/test_pages_posts.py::CoveragePageTests",
+    "posts:missed": "tests/test_pages_posts.py::CoveragePageTests",
+    "reminders:inbox": "tests/test_reminders_pages.py::InboxPageTests",
+    "reminders:read": "tests/test_reminders_pages.py::InboxPageTests",
+    "reminders:read-all": "tests/test_reminders_pages.py::InboxPageTests",
+    "reminders:settings": "tests/test_reminders_pages.py::SettingsPageTests",
+}
+# Django's admin keeps its own staff-only permissions; its querysets go through
+# for_user (schools/admin.py).
+UNDECLARED_NAMESPACES = ("admin",)
+
+
+def route_names(patterns, namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace
+            if namespace and inner:
+                inner = f"{namespace}:{inner}"
+            yield from route_names(pattern.url_patterns, inner or namespace)
+        elif isinstance(pattern, URLPattern):
+            yield pattern, f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def api_viewsets():
+    """(basename, viewset) of every router in the API."""
+    for module in ("schools.api.urls", "posts.api.urls", "reminders.api.urls"):
+        router = importlib.import_module(module).router
+        for _prefix, viewset, basename in router.registry:
+            yield basename, viewset
+
+
+def pointer_exists(pointer: str) -> bool:
+    path, _sep, name = pointer.partition("::")
+    module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
+    return not name or hasattr(module, name)
+
+
+class CompletenessTests(SimpleTestCase):
+    def test_every_route_is_declared(self):
+        undeclared = []
+        for pattern, name in route_names(get_resolver().url_patterns):
+            if name and name.split(":")[0] in UNDECLARED_NAMESPACES:
+                continue
+            if name not in MATRIX:
+                undeclared.append(name or str(pattern.pattern))
+        self.assertEqual(undeclared, [], "routes without a permission test in MATRIX")
+
+    def test_every_viewset_action_is_declared(self):
+        undeclared = []
+        for basename, viewset in api_viewsets():
+            for action in viewset.get_extra_actions():
+                name = f"{basename}-{action.url_name}"
+                if name not in MATRIX:
+                    undeclared.append(name)
+            if issubclass(viewset, viewsets.ModelViewSet | viewsets.ReadOnlyModelViewSet):
+                for kind in ("list", "detail"):
+                    if f"{basename}-{kind}" not in MATRIX:
+                        undeclared.append(f"{basename}-{kind}")
+        self.assertEqual(undeclared, [], "viewset actions without a permission test in MATRIX")
+
+    def test_pointers_name_existing_tests(self):
+        for name, test in MATRIX.items():
+            with self.subTest(route=name):
+                if isinstance(test, str):
+                    self.assertTrue(pointer_exists(test), test)
+
+    def test_no_viewset_writes_around_the_scope_check(self):
+        # Writes go through ScopedWriteMixin (campussafety/api/viewsets.py): a
+        # viewset that overrides these would bypass the check on what it saved.
+        for _basename, viewset in api_viewsets():
+            if not issubclass(viewset, ScopedModelViewSet):
+                continue
+            for method in (
+                "create",
+                "update",
+                "partial_update",
+                "perform_create",
+                "perform_update",
+            ):
+                with self.subTest(viewset=viewset.__name__, method=method):
+                    self.assertNotIn(method, vars(viewset))
+
+
+class MultiRoleWriteTests(PostsWorldTestCase):
+    """A principal who is police liaison elsewhere writes at their school, not at the other."""
+
+    def test_duty_logs_and_shifts_at_the_police_school_are_refused(self):
+        client = self.api("principal1_police2")
+        before = (DutyLog.objects.count(), Shift.objects.count())
+        log = client.post(
+            reverse("dutylog-list"),
+            {"post_period": self.morning("s2").pk, "date": TODAY.isoformat()},
+            format="json",
+        )
+        shift = client.post(
+            reverse("shift-list"),
+            {
+                "post_period": self.morning("s2").pk,
+                "date": TUESDAY.isoformat(),
+                "member": self.member("s2", "volunteer").pk,
+            },
+            format="json",
+        )
+        self.assertEqual((log.status_code, shift.status_code), (403, 403))
+        self.assertEqual((DutyLog.objects.count(), Shift.objects.count()), before)
+
+    def test_the_same_user_writes_at_the_school_it_runs(self):
+        response = self.api("principal1_police2").post(
+            reverse("dutylog-list"),
+            {"post_period": self.morning("s1").pk, "date": TODAY.isoformat()},
+            format="json",
+        )
+        self.assertEqual(response.status_code, 201, response.content)
