@@ -24,6 +24,7 @@ ALL_PERSONAS = (*PERSONAS, *MULTI_ROLE_PERSONAS)
 
 
 class ScopedAPITests:
+    multi_role_personas = True
     basename: str
     can_create: set[str] = set()
     can_update: set[str] = set()

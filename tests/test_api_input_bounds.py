@@ -23,6 +23,8 @@ RANGE = {"start": TODAY.isoformat(), "end": (TODAY + datetime.timedelta(days=4))
 
 
 class AttendanceBoundTests(PostsWorldTestCase):
+    multi_role_personas = True
+
     def log(self, entries):
         return self.api("principal1").post(
             "/api/v1/duty-logs/",

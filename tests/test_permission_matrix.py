@@ -38,6 +38,8 @@ RANGE = {"start": TODAY.isoformat(), "end": (TODAY + datetime.timedelta(days=4))
 class ActionMatrixTests(PostsWorldTestCase):
     """Custom actions and non-router endpoints, persona by persona and school by school."""
 
+    multi_role_personas = True
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -214,6 +216,20 @@ MATRIX = {
     "login": "tests/test_pages.py::AnonymousTests",
     "logout": "tests/test_pages.py::AnonymousTests",
     "set_language": "tests/test_i18n.py",
+    "password_reset": "tests/test_auth_passwords.py::PasswordResetTests",
+    "password_reset_done": "tests/test_auth_passwords.py::PasswordResetTests",
+    "password_reset_confirm": "tests/test_auth_passwords.py::PasswordResetTests",
+    "password_reset_complete": "tests/test_auth_passwords.py::PasswordResetTests",
+    # Liveness for the load balancer: only each service's status, no data.
+    "health": "tests/test_deployment.py::HealthEndpointTests",
+    # Each user's own account and tokens, whatever their roles.
+    "account": "tests/test_auth_tokens.py::OwnerRevokesTests",
+    "account-revoke-token": "tests/test_auth_tokens.py::OwnerRevokesTests",
+    "api-token-revoke": "tests/test_auth_tokens.py::OwnerRevokesTests",
+    "password_change": "tests/test_auth_passwords.py::PasswordChangeTests",
+    "password_change_done": "tests/test_auth_passwords.py::PasswordChangeTests",
+    # Photos: the owning object's scope, persona by persona.
+    "media": "tests/test_media.py::WhoGetsWhatTests",
     # HTML pages: their own permission tests.
     "home": "tests/test_pages.py::HomePageTests",
     "schools:list": "tests/test_pages.py::SchoolListTests",
@@ -226,34 +242,34 @@ MATRIX = {
     "schools:term-delete": "tests/test_pages.py::CalendarTests",
     "schools:exception-add": "tests/test_pages.py::CalendarTests",
     "schools:exception-delete": "tests/test_pages.py::CalendarTests",
-    "posts:today": "tests/test_pages_posts.py::TodayTests",
-    "posts:log-quick": "tests/test_pages_posts.py::TodayTests",
-    "posts:log-create": "tests/test_pages_posts.py::DutyLogFormTests",
-    "posts:log-detail": "tests/test_pages_posts.py::DutyLogEditTests",
-    "posts:log-edit": "tests/test_pages_posts.py::DutyLogEditTests",
-    "posts:log-countersign": "tests/test_pages_posts.py::CountersignTests",
-    "posts:logs": "tests/test_pages_posts.py::DutyLogListTests",
-    "posts:police": "tests/test_pages_posts.py::PoliceBoardTests",
-    "posts:roster": "tests/test_pages_posts.py::RosterPageTests",
-    "posts:roster-print": "tests/test_pages_posts.py::RosterPageTests",
-    "posts:roster-generate": "tests/test_pages_posts.py::RosterPageTests",
-    "posts:shift-add": "tests/test_pages_posts.py::RosterPageTests",
-    "posts:shift-remove": "tests/test_pages_posts.py::RosterPageTests",
-    "posts:shift-replace": "tests/test_pages_posts.py::RosterPageTests",
-    "posts:shift-swap": "tests/test_pages_posts.py::RosterPageTests",
-    "posts:pattern": "tests/test_pages_posts.py::PatternPageTests",
-    "posts:rule-add": "tests/test_pages_posts.py::PatternPageTests",
-    "posts:rule-delete": "tests/test_pages_posts.py::PatternPageTests",
-    "posts:members": "tests/test_pages_posts.py::MemberListTests",
-    "posts:member-add": "tests/test_pages_posts.py::MemberRegistrationTests",
-    "posts:member-edit": "tests/test_pages_posts.py::MemberRegistrationTests",
-    "posts:member-detail": "tests/test_pages_posts.py::AssignmentTests",
-    "posts:assignment-add": "tests/test_pages_posts.py::AssignmentTests",
-    "posts:assignment-end": "tests/test_pages_posts.py::AssignmentTests",
-    "posts:verify": "tests/test_pages_posts.py::VerificationTests",
-    "posts:member-verify": "tests/test_pages_posts.py::VerificationTests",
-    "posts:coverage": "tests/test_pages_posts.py::CoveragePageTests",
-    "posts:missed": "tests/test_pages_posts.py::CoveragePageTests",
+    "posts:today": "tests/test_pages_posts_today.py::TodayTests",
+    "posts:log-quick": "tests/test_pages_posts_today.py::TodayTests",
+    "posts:log-create": "tests/test_pages_posts_dutylogs.py::DutyLogFormTests",
+    "posts:log-detail": "tests/test_pages_posts_dutylogs.py::DutyLogEditTests",
+    "posts:log-edit": "tests/test_pages_posts_dutylogs.py::DutyLogEditTests",
+    "posts:log-countersign": "tests/test_pages_posts_dutylogs.py::CountersignTests",
+    "posts:logs": "tests/test_pages_posts_dutylogs.py::DutyLogListTests",
+    "posts:police": "tests/test_pages_posts_dutylogs.py::PoliceBoardTests",
+    "posts:roster": "tests/test_pages_posts_rosters.py::RosterPageTests",
+    "posts:roster-print": "tests/test_pages_posts_rosters.py::RosterPageTests",
+    "posts:roster-generate": "tests/test_pages_posts_rosters.py::RosterPageTests",
+    "posts:shift-add": "tests/test_pages_posts_rosters.py::RosterPageTests",
+    "posts:shift-remove": "tests/test_pages_posts_rosters.py::RosterPageTests",
+    "posts:shift-replace": "tests/test_pages_posts_rosters.py::RosterPageTests",
+    "posts:shift-swap": "tests/test_pages_posts_rosters.py::RosterPageTests",
+    "posts:pattern": "tests/test_pages_posts_rosters.py::PatternPageTests",
+    "posts:rule-add": "tests/test_pages_posts_rosters.py::PatternPageTests",
+    "posts:rule-delete": "tests/test_pages_posts_rosters.py::PatternPageTests",
+    "posts:members": "tests/test_pages_posts_members.py::MemberListTests",
+    "posts:member-add": "tests/test_pages_posts_members.py::MemberRegistrationTests",
+    "posts:member-edit": "tests/test_pages_posts_members.py::MemberRegistrationTests",
+    "posts:member-detail": "tests/test_pages_posts_members.py::AssignmentTests",
+    "posts:assignment-add": "tests/test_pages_posts_members.py::AssignmentTests",
+    "posts:assignment-end": "tests/test_pages_posts_members.py::AssignmentTests",
+    "posts:verify": "tests/test_pages_posts_members.py::VerificationTests",
+    "posts:member-verify": "tests/test_pages_posts_members.py::VerificationTests",
+    "posts:coverage": "tests/test_pages_posts_coverage.py::CoveragePageTests",
+    "posts:missed": "tests/test_pages_posts_coverage.py::CoveragePageTests",
     "reminders:inbox": "tests/test_reminders_pages.py::InboxPageTests",
     "reminders:read": "tests/test_reminders_pages.py::InboxPageTests",
     "reminders:read-all": "tests/test_reminders_pages.py::InboxPageTests",
@@ -337,6 +353,8 @@ class CompletenessTests(SimpleTestCase):
 
 class MultiRoleWriteTests(PostsWorldTestCase):
     """A principal who is police liaison elsewhere writes at their school, not at the other."""
+
+    multi_role_personas = True
 
     def test_duty_logs_and_shifts_at_the_police_school_are_refused(self):
         client = self.api("principal1_police2")
