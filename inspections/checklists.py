@@ -31,7 +31,7 @@ def publish_version(template: ChecklistTemplate, items: list[dict], note: str = 
     for item in built:
         item.full_clean(exclude=["version"], validate_unique=False, validate_constraints=False)
     with transaction.atomic():
-        ChecklistTemplate.objects.select_for_update().filter(pk=template.pk).first()
+        ChecklistTemplate.objects.select_for_update(of=("self",)).filter(pk=template.pk).first()
         last = template.versions.aggregate(last=Max("number"))["last"] or 0
         version = ChecklistVersion.objects.create(template=template, number=last + 1, note=note)
         for item in built:

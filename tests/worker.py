@@ -7,8 +7,10 @@ server never take each other's messages.
 """
 
 import contextlib
+import os
 import time
 import uuid
+from unittest import mock
 
 from celery.contrib.testing.worker import start_worker
 
@@ -62,14 +64,14 @@ def unreachable_broker():
         app._pool = None
         app.amqp._producer_pool = None
 
-    conf.broker_url, conf.broker_transport, conf.broker_transport_options = (
-        "redis://127.0.0.1:1/0",
-        None,
-        {},
-    )
+    unreachable = "redis://127.0.0.1:1/0"
+    conf.broker_url, conf.broker_transport, conf.broker_transport_options = (unreachable, None, {})
     drop_pools()
     try:
-        yield
+        # Celery prefers the CELERY_BROKER_URL environment variable (set in CI)
+        # to its configuration.
+        with mock.patch.dict(os.environ, {"CELERY_BROKER_URL": unreachable}):
+            yield
     finally:
         conf.broker_url, conf.broker_transport, conf.broker_transport_options = saved
         drop_pools()
