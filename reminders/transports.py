@@ -106,7 +106,7 @@ class SmsTransport(Transport):
             phone = phone.phone if phone else ""
         if not phone:
             raise TransportError("No phone number.", permanent=True)
-        import_string(settings.SMS_GATEWAY)().send(phone, text_of(notification))
+        import_string(settings.SMS_GATEWAY)().send(phone, notification.sms_text)
 
 
 def post_json(url: str, payload: dict, headers=None) -> dict:

@@ -15,7 +15,7 @@ from posts.models import PostPeriod
 from posts.rosters import generate_shifts
 from reminders.choices import DeliveryStatus
 from reminders.delivery import deliver, due_for_sending, record
-from reminders.models import Delivery, Notification, NotificationSettings
+from reminders.models import Delivery, Notification, NotificationItem, NotificationSettings
 from reminders.registry import KINDS, Due
 from reminders.tasks import run_sweep
 from tests import reminder_support
@@ -103,8 +103,14 @@ class DeliveryOnAWorkerTests(TransactionTestCase):
             wait_until(settled, 30)
 
         self.assertEqual(set(Notification.objects.values_list("kind", flat=True)), set(KINDS))
-        keys = list(Notification.objects.values_list("user", "member", "kind", "subject", "due"))
-        self.assertEqual(len(keys), len(set(keys)))
+        # One digest per recipient, kind and sweep window; each item in one digest.
+        digests = list(Notification.objects.values_list("user", "member", "kind", "window"))
+        self.assertEqual(len(digests), len(set(digests)))
+        items = list(
+            NotificationItem.objects.values_list("user", "member", "kind", "subject", "due")
+        )
+        self.assertEqual(len(items), len(set(items)))
+        self.assertFalse(Notification.objects.filter(items__isnull=True).exists())
         pairs = list(Delivery.objects.values_list("notification", "channel"))
         self.assertEqual(len(pairs), len(set(pairs)))
         self.assertFalse(Delivery.objects.exclude(status=DeliveryStatus.SENT).exists())
