@@ -67,7 +67,7 @@ class ScheduleForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, task, **kwargs):
         self.task = task
-        super().__init__(*args, initial=schedule_initial(task), **kwargs)
+        super().__init__(*args, **kwargs)
         # A task runs at a time of day or at an interval: the form offers its own.
         del self.fields["every_minutes" if task.crontab_id else "time"]
 

@@ -6,6 +6,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -14,7 +15,7 @@ from django.views.generic import FormView, ListView, TemplateView, UpdateView
 from django_celery_beat.models import PeriodicTask
 
 from accounts.choices import Role
-from reminders.forms import NotificationSettingsForm, ScheduleForm
+from reminders.forms import NotificationSettingsForm, ScheduleForm, schedule_initial
 from reminders.models import Notification, NotificationSettings
 from reminders.schedule import default_entries, interval_minutes
 
@@ -139,22 +140,28 @@ class ScheduleEditView(ScheduleAccessMixin, FormView):
     form_class = ScheduleForm
     template_name = "reminders/schedule_form.html"
 
-    def get_entry(self):
+    @cached_property
+    def scheduled(self):
+        """(entry, task) of the row named in the URL; only the schedule's rows are offered."""
         for entry, task in scheduled_tasks():
             if task.pk == self.kwargs["pk"]:
                 return entry, task
         raise Http404
 
+    def get_initial(self):
+        return schedule_initial(self.scheduled[1])
+
     def get_form_kwargs(self):
-        self.entry, self.task = self.get_entry()
-        return {**super().get_form_kwargs(), "task": self.task}
+        return {**super().get_form_kwargs(), "task": self.scheduled[1]}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(entry=self.entry, task=self.task, **kwargs)
+        entry, task = self.scheduled
+        return super().get_context_data(entry=entry, task=task, **kwargs)
 
     def form_valid(self, form):
         form.save()
         messages.success(
-            self.request, _("The schedule of “%(name)s” is saved.") % {"name": self.entry.label}
+            self.request,
+            _("The schedule of “%(name)s” is saved.") % {"name": self.scheduled[0].label},
         )
         return redirect("reminders:schedule")

@@ -138,6 +138,24 @@ class DeliveryOnAWorkerTests(TransactionTestCase):
         self.assertEqual(payload["msgtype"], "text")
         self.assertTrue(payload["text"]["content"])
 
+    def test_an_evening_sweep_run_three_times_at_once_sends_one_digest_of_both_periods(self):
+        # 17:51: S1 logged neither its morning nor its afternoon post.
+        moment = at(17, 51).isoformat()
+        with running_worker(concurrency=2):
+            for _ in range(3):
+                send(run_sweep, "missing_log", moment)
+            wait_until(lambda: Notification.objects.filter(kind="missing_log").exists(), 60)
+            wait_until(settled, 60)
+            time.sleep(2)
+            wait_until(settled, 30)
+        [digest] = Notification.objects.filter(kind="missing_log", user=self.users["principal1"])
+        self.assertEqual(digest.items.count(), 2)
+        # One message per channel at each third party, listing both periods.
+        [email] = [m for m in mail.outbox if m.to == ["principal1@example.edu.cn"]]
+        self.assertEqual(email.body.count("南门护学岗"), 2)
+        self.assertEqual(len(self.server.requests), 1)
+        self.assertEqual(len(reminder_support.SENT_SMS), 1)
+
     def record_one_webhook(self):
         user = self.users["principal1"]
         NotificationSettings.objects.filter(user=user).update(
