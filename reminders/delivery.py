@@ -106,9 +106,11 @@ def _record_digests(kind: str, window: str, dues: list[Due]) -> list[int]:
         ).delete()
         # The digests without deliveries yet: those just filled, or left so by
         # an interrupted sweep of this window.
-        fresh = of_window.exclude(
-            Exists(Delivery.objects.filter(notification=OuterRef("pk")))
-        ).select_related("user__notification_settings")
+        fresh = list(
+            of_window.exclude(
+                Exists(Delivery.objects.filter(notification=OuterRef("pk")))
+            ).select_related("user__notification_settings")
+        )
         now = timezone.now()
         deliveries = [
             Delivery(
@@ -122,12 +124,14 @@ def _record_digests(kind: str, window: str, dues: list[Due]) -> list[int]:
             for channel in channels_of(digest)
         ]
         Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=BATCH)
-    # The deliveries to send: those of this window still untouched. Queued
-    # twice by two sweeps at once, a delivery is still sent once (deliver()).
+    if not deliveries:
+        # A repeated tick: the deliveries of this window were queued by the first.
+        return []
+    # The deliveries to send: those of the digests filled now, still untouched.
+    # Queued twice by two sweeps at once, a delivery is still sent once (deliver()).
     return list(
         Delivery.objects.filter(
-            notification__kind=kind,
-            notification__window=window,
+            notification__in=[digest.pk for digest in fresh],
             status=DeliveryStatus.PENDING,
             attempts=0,
         ).values_list("pk", flat=True)
