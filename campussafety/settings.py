@@ -335,6 +335,13 @@ WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", 10, minimum=1)
 # Seconds before each retry of a failed delivery; all well under Redis's
 # visibility timeout (an hour), so a retried message is never also redelivered.
 REMINDER_RETRY_COUNTDOWNS = (30, 120, 600, 1200, 1800)
+# Digests, their links and how long they are kept (reminders/retention.py).
+# The site's public address, for the links in email, SMS and group-robot messages.
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
+# Read notifications and finished deliveries older than this are deleted daily,
+# this many rows per statement so that the purge never holds long locks.
+REMINDER_RETENTION_DAYS = envint("REMINDER_RETENTION_DAYS", 180, minimum=1)
+REMINDER_RETENTION_BATCH = 1000
 
 CACHES = {
     "default": (

@@ -38,6 +38,10 @@ class RosterDigest(ReminderKind):
 
     name = "roster_digest"
     label = _("Today's protection post roster")
+    recipients = _(
+        "Each rostered member with a phone number, by SMS; the school's principal "
+        "and safety officers."
+    )
     crontab = {"hour": 6, "minute": 30}
 
     def sweep(self, now):
@@ -165,6 +169,7 @@ class MissingLog(_MissingLogs):
 
     name = "missing_log"
     label = _("Duty log missing")
+    recipients = _("The school's principal and safety officers.")
     delay_setting = "REMINDER_MISSING_LOG_AFTER_MINUTES"
 
     def sweep(self, now):
@@ -190,6 +195,7 @@ class MissingLogEscalation(_MissingLogs):
 
     name = "missing_log_escalation"
     label = _("Duty log still missing")
+    recipients = _("The district's education bureau staff.")
     delay_setting = "REMINDER_ESCALATE_AFTER_MINUTES"
 
     def url(self, params):
@@ -218,6 +224,7 @@ class MissedSummary(ReminderKind):
 
     name = "missed_summary"
     label = _("Missed protection posts today")
+    recipients = _("The district's education bureau staff: one summary of the district.")
     crontab = {"hour": 20, "minute": 0}
     listed = 30
 
@@ -288,6 +295,7 @@ class RosterGaps(ReminderKind):
 
     name = "roster_gaps"
     label = _("Roster problems in the coming week")
+    recipients = _("The school's principal.")
     crontab = {"hour": 15, "minute": 0}
     horizon = 7
 
@@ -371,6 +379,7 @@ class CertificateExpiry(ReminderKind):
 
     name = "certificate_expiry"
     label = _("Security guard certificate expiring")
+    recipients = _("District staff and police liaisons of the guard's schools.")
     crontab = {"hour": 8, "minute": 0}
     warning_days = 30
 
@@ -408,6 +417,10 @@ class CertificateExpiry(ReminderKind):
     def body(self, params):
         return _("%(name)s's certificate: valid until %(expiry)s.") % params
 
+    def item_text(self, params):
+        # Expiring and expired certificates share a digest: each line says which.
+        return f"{self.title(params)}: {self.body(params)}"
+
     def url(self, params):
         return reverse("posts:member-detail", args=[params["member"]])
 
@@ -418,6 +431,7 @@ class PendingVerification(ReminderKind):
 
     name = "pending_verification"
     label = _("Members waiting for verification")
+    recipients = _("District staff and police liaisons of the member's schools.")
     crontab = {"hour": 8, "minute": 0}
     waiting_days = 3
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError
 
 from reminders.choices import DeliveryStatus
-from reminders.models import Delivery, Notification, NotificationSettings
+from reminders.models import Delivery, Notification, NotificationItem, NotificationSettings
 from reminders.tasks import deliver
 
 logger = logging.getLogger(__name__)
@@ -24,15 +24,26 @@ class DeliveryInline(admin.TabularInline):
         return False
 
 
+class NotificationItemInline(admin.TabularInline):
+    model = NotificationItem
+    extra = 0
+    can_delete = False
+    fields = ["subject", "due", "school", "params", "url"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created", "kind", "user", "member", "subject", "due", "read_at"]
+    list_display = ["created", "kind", "user", "member", "window", "read_at"]
     list_filter = ["kind"]
     date_hierarchy = "created"
-    search_fields = ["user__username", "subject"]
+    search_fields = ["user__username", "items__subject"]
     raw_id_fields = ["user", "member", "school"]
-    readonly_fields = ["kind", "subject", "due", "params", "created"]
-    inlines = [DeliveryInline]
+    readonly_fields = ["kind", "window", "created"]
+    inlines = [NotificationItemInline, DeliveryInline]
 
 
 @admin.register(Delivery)

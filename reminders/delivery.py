@@ -1,14 +1,23 @@
-"""From what a sweep found due to deliveries on each channel, exactly once.
+"""From what a sweep found due to one digest per recipient, delivered exactly once.
 
-1. record(): notifications are inserted with ON CONFLICT DO NOTHING, so a
-   duplicated beat tick, a retried sweep or two workers insert each once; then
-   each new notification gets one delivery per channel the recipient chose,
-   again under a unique constraint.
+1. record(): the items a sweep returns are grouped by recipient into one
+   digest (Notification) per recipient, kind and sweep window. Digests are
+   inserted under a unique constraint (recipient, kind, window), then their
+   items under another (recipient, kind, subject, due), both with ON CONFLICT
+   DO NOTHING: a duplicated beat tick, a retried sweep or two workers in the
+   same window fill one digest, and an item already sent under its due key
+   (by an earlier window) is left out. A digest left with no new item is
+   removed, so a later sweep of the same day sends a new digest only when it
+   has new items, listing only those. Each new digest then gets one delivery
+   per channel its recipient chose, under a third unique constraint.
+   The number of queries depends on neither the number of items nor of
+   recipients (up to the 1,000-row insert batches).
 2. deliver(): a worker claims a pending delivery with a conditional update
    (pending -> sending) and checks the row count, so a redelivered message or a
    second worker finds nothing to do. A transient error puts it back to pending
    for a retry with backoff; a permanent one, or too many attempts, marks it
-   failed and shows the error.
+   failed and shows the error. The message is worded in the recipient's
+   language.
 """
 
 import datetime
@@ -18,98 +27,128 @@ from collections import defaultdict
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from reminders.choices import Channel, DeliveryStatus
-from reminders.models import Delivery, Notification, NotificationSettings
-from reminders.registry import Due
+from reminders.models import Delivery, Notification, NotificationItem
+from reminders.registry import Due, get_kind
 from reminders.transports import TRANSPORTS, TransportError
 
 logger = logging.getLogger(__name__)
 
 # A delivery claimed longer ago than this belonged to a worker that died.
 STALE_CLAIM = datetime.timedelta(minutes=15)
+BATCH = 1000
 
 
-def record(dues: list[Due]) -> list[int]:
-    """Insert the notifications and their deliveries; return the deliveries to send."""
-    if not dues:
-        return []
-    now = timezone.now()
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                user_id=due.user_id,
-                member_id=due.member_id,
-                kind=due.kind,
-                subject=due.subject,
-                due=due.due,
-                school_id=due.school_id,
-                params=due.params,
-            )
-            for due in dues
-        ],
-        ignore_conflicts=True,
-        batch_size=1000,
-    )
-    wanted = {due.key for due in dues}
-    by_kind = defaultdict(set)
+def record(dues: list[Due], now: datetime.datetime | None = None) -> list[int]:
+    """Record the digests of what is due at `now`; return the deliveries to send."""
+    by_kind = defaultdict(list)
     for due in dues:
-        by_kind[due.kind].add(due.due)
-    # (pk, user id, member id) of the notifications of these keys that have no
-    # delivery yet: those just inserted, or left so by an interrupted sweep.
-    fresh = []
-    for kind, due_values in by_kind.items():
-        rows = (
-            Notification.objects.filter(kind=kind, due__in=due_values)
-            .exclude(Exists(Delivery.objects.filter(notification=OuterRef("pk"))))
-            .values_list("pk", "user_id", "member_id", "subject", "due")
-        )
-        fresh.extend(
-            (pk, user_id, member_id)
-            for pk, user_id, member_id, subject, due in rows
-            if (user_id, member_id, kind, subject, due) in wanted
-        )
-    if not fresh:
-        return []
-    settings_by_user = {
-        s.user_id: s
-        for s in NotificationSettings.objects.filter(
-            user_id__in={user_id for _, user_id, _ in fresh if user_id}
-        ).select_related("user")
-    }
-    deliveries = []
-    for pk, user_id, member_id in fresh:
-        if member_id:
-            channels = [Channel.SMS]
-        else:
-            user_settings = settings_by_user.get(user_id)
-            channels = user_settings.channels() if user_settings else [Channel.IN_APP]
-        for channel in channels:
-            in_app = channel == Channel.IN_APP
-            deliveries.append(
-                Delivery(
-                    notification_id=pk,
-                    channel=channel,
-                    # The inbox entry is delivered by existing.
-                    status=DeliveryStatus.SENT if in_app else DeliveryStatus.PENDING,
-                    sent_at=now if in_app else None,
-                )
-            )
-    Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=1000)
-    # The deliveries to send: those of these notifications still untouched.
-    # Queued twice by two sweeps at once, a delivery is still sent once (deliver()).
-    fresh_ids = [pk for pk, _, _ in fresh]
+        by_kind[due.kind].append(due)
+    now = now or timezone.now()
     to_send = []
-    for batch_start in range(0, len(fresh_ids), 5000):
-        to_send.extend(
-            Delivery.objects.filter(
-                notification_id__in=fresh_ids[batch_start : batch_start + 5000],
-                status=DeliveryStatus.PENDING,
-                attempts=0,
-            ).values_list("pk", flat=True)
-        )
+    for kind, kind_dues in by_kind.items():
+        to_send.extend(_record_digests(kind, get_kind(kind).window(now), kind_dues))
     return to_send
+
+
+def _record_digests(kind: str, window: str, dues: list[Due]) -> list[int]:
+    reminder = get_kind(kind)
+    schools = defaultdict(set)
+    for due in dues:
+        schools[(due.user_id, due.member_id)].add(due.school_id)
+    # Sorted, so that concurrent sweeps take the rows' locks in the same order.
+    recipients = sorted(schools, key=lambda r: (r[0] or 0, r[1] or 0))
+    of_window = Notification.objects.filter(kind=kind, window=window)
+    with transaction.atomic():
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    user_id=user_id,
+                    member_id=member_id,
+                    kind=kind,
+                    window=window,
+                    school_id=next(iter(schools[(user_id, member_id)]))
+                    if len(schools[(user_id, member_id)]) == 1
+                    else None,
+                )
+                for user_id, member_id in recipients
+            ],
+            ignore_conflicts=True,
+            batch_size=BATCH,
+        )
+        digest_of = {
+            (user_id, member_id): pk
+            for pk, user_id, member_id in of_window.values_list("pk", "user_id", "member_id")
+        }
+        NotificationItem.objects.bulk_create(
+            [
+                NotificationItem(
+                    notification_id=digest_of[(due.user_id, due.member_id)],
+                    user_id=due.user_id,
+                    member_id=due.member_id,
+                    kind=kind,
+                    subject=due.subject,
+                    due=due.due,
+                    school_id=due.school_id,
+                    params=due.params,
+                    url=reminder.url(due.params),
+                )
+                for due in sorted(dues, key=lambda d: (d.user_id or 0, d.member_id or 0, d.subject))
+            ],
+            ignore_conflicts=True,
+            batch_size=BATCH,
+        )
+        # Every item of theirs went out in an earlier digest: nothing new to say.
+        of_window.exclude(
+            Exists(NotificationItem.objects.filter(notification=OuterRef("pk")))
+        ).delete()
+        # The digests without deliveries yet: those just filled, or left so by
+        # an interrupted sweep of this window.
+        fresh = list(
+            of_window.exclude(
+                Exists(Delivery.objects.filter(notification=OuterRef("pk")))
+            ).select_related("user__notification_settings")
+        )
+        now = timezone.now()
+        deliveries = [
+            Delivery(
+                notification_id=digest.pk,
+                channel=channel,
+                # The inbox entry is delivered by existing.
+                status=DeliveryStatus.SENT if channel == Channel.IN_APP else DeliveryStatus.PENDING,
+                sent_at=now if channel == Channel.IN_APP else None,
+            )
+            for digest in fresh
+            for channel in channels_of(digest)
+        ]
+        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=BATCH)
+    if not deliveries:
+        # A repeated tick: the deliveries of this window were queued by the first.
+        return []
+    # The deliveries to send: those of the digests filled now, still untouched.
+    # Queued twice by two sweeps at once, a delivery is still sent once (deliver()).
+    return list(
+        Delivery.objects.filter(
+            notification__in=[digest.pk for digest in fresh],
+            status=DeliveryStatus.PENDING,
+            attempts=0,
+        ).values_list("pk", flat=True)
+    )
+
+
+def channels_of(digest) -> list[str]:
+    if digest.member_id:
+        return [Channel.SMS]
+    user_settings = getattr(digest.user, "notification_settings", None)
+    return user_settings.channels() if user_settings else [Channel.IN_APP]
+
+
+def language_of(notification) -> str:
+    """The recipient's language for email and SMS; the site's default for post members."""
+    user_settings = getattr(notification.user, "notification_settings", None)
+    return user_settings.message_language if user_settings else settings.LANGUAGE_CODE
 
 
 class RetryLater(Exception):
@@ -130,9 +169,13 @@ def deliver(delivery_id: int) -> str:
     ).update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     if not claimed:
         return "another worker got there first, or it is not due"
-    delivery = Delivery.objects.select_related(
-        "notification__user__notification_settings", "notification__member"
-    ).get(pk=delivery_id)
+    delivery = (
+        Delivery.objects.select_related(
+            "notification__user__notification_settings", "notification__member"
+        )
+        .prefetch_related("notification__items")
+        .get(pk=delivery_id)
+    )
     held = _quiet_hours_end(delivery, now)
     if held:
         Delivery.objects.filter(pk=delivery_id).update(
@@ -143,7 +186,8 @@ def deliver(delivery_id: int) -> str:
         )
         return f"held until {held:%H:%M} (quiet hours)"
     try:
-        TRANSPORTS[delivery.channel].send(delivery)
+        with translation.override(language_of(delivery.notification)):
+            TRANSPORTS[delivery.channel].send(delivery)
     except TransportError as exc:
         countdowns = settings.REMINDER_RETRY_COUNTDOWNS
         final = exc.permanent or delivery.attempts > len(countdowns)

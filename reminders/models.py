@@ -6,7 +6,9 @@ from django.conf import settings
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from campussafety.outbound import validate_public_url
@@ -38,6 +40,13 @@ class NotificationSettings(models.Model):
         help_text=_("SMS due in the quiet hours wait until they end."),
     )
     quiet_end = models.TimeField(_("no SMS until"), default=datetime.time(7, 0))
+    language = models.CharField(
+        _("language of email and SMS"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Left empty, messages use the site's default language."),
+    )
 
     class Meta:
         verbose_name = _("notification settings")
@@ -55,6 +64,10 @@ class NotificationSettings(models.Model):
         if self.webhook_url:
             channels.append(Channel.WEBHOOK)
         return channels
+
+    @property
+    def message_language(self) -> str:
+        return self.language or settings.LANGUAGE_CODE
 
     def in_quiet_hours(self, moment: datetime.time) -> bool:
         if self.quiet_start == self.quiet_end:
@@ -80,12 +93,14 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
-    """One reminder to one recipient about one subject, for one due day or period.
+    """One digest: what one sweep window of one kind found due for one recipient.
 
-    The unique constraint is what makes sweeps repeatable: a second beat tick,
-    a retried task or a second worker computing the same reminder inserts
-    nothing. A recipient is a user or, for roster digests by SMS, a post member
-    without an account.
+    Its items (NotificationItem) are the reminders it lists. The unique
+    constraint on (recipient, kind, window) makes a duplicated beat tick, a
+    retried task or a second worker in the same window add to one digest
+    instead of sending another; each item's own constraint keeps a reminder
+    already sent under its due key out of every later digest. A recipient is a
+    user or, for roster digests by SMS, a post member without an account.
     """
 
     user = models.ForeignKey(
@@ -105,8 +120,9 @@ class Notification(models.Model):
         verbose_name=_("post member"),
     )
     kind = models.CharField(_("kind"), max_length=40)
-    subject = models.CharField(_("subject"), max_length=100)
-    due = models.CharField(_("due"), max_length=40)
+    window = models.CharField(
+        _("sweep window"), max_length=40, help_text=_("The sweep window the digest belongs to.")
+    )
     school = models.ForeignKey(
         "schools.School",
         on_delete=models.CASCADE,
@@ -114,8 +130,8 @@ class Notification(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("school"),
+        help_text=_("Set when every item is about the same school."),
     )
-    params = models.JSONField(_("details"), default=dict)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -132,14 +148,14 @@ class Notification(models.Model):
                 name="notification_one_recipient",
             ),
             models.UniqueConstraint(
-                fields=["user", "kind", "subject", "due"],
+                fields=["user", "kind", "window"],
                 condition=Q(user__isnull=False),
-                name="notification_once_per_user",
+                name="digest_once_per_user",
             ),
             models.UniqueConstraint(
-                fields=["member", "kind", "subject", "due"],
+                fields=["member", "kind", "window"],
                 condition=Q(member__isnull=False),
-                name="notification_once_per_member",
+                name="digest_once_per_member",
             ),
         ]
         indexes = [
@@ -147,6 +163,8 @@ class Notification(models.Model):
             models.Index(
                 fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread_idx"
             ),
+            # record(): the digests of one sweep window.
+            models.Index(fields=["kind", "window"], name="notification_window_idx"),
         ]
 
     def __str__(self):
@@ -163,17 +181,138 @@ class Notification(models.Model):
 
         return get_kind(self.kind)
 
+    @cached_property
+    def item_list(self) -> list:
+        # Prefetched by the inbox and the API; a delivery reads them once.
+        return list(self.items.all())
+
+    @property
+    def title(self) -> str:
+        items = self.item_list
+        if len(items) == 1:
+            return items[0].title
+        return self.reminder.digest_title(len(items))
+
+    @property
+    def body(self) -> str:
+        """Each item's text, with its absolute link for a recipient who can sign in."""
+        items = self.item_list
+        if len(items) == 1:
+            item = items[0]
+            lines = [item.text] if item.text != item.title else []
+            if self.user_id and item.link:
+                lines.append(absolute_url(item.link))
+            return "\n".join(lines)
+        lines = []
+        for item in items:
+            lines.append(f"• {item.text}")
+            if self.user_id and item.link:
+                lines.append(f"  {absolute_url(item.link)}")
+        return "\n".join(lines)
+
+    @property
+    def sms_text(self) -> str:
+        """A short message: one item in full; a digest of several as its count and the inbox."""
+        if len(self.item_list) == 1 or not self.user_id:
+            body = self.body
+            return f"{self.title}\n{body}" if body else self.title
+        return f"{self.title} {absolute_url(reverse('reminders:inbox'))}"
+
+    @property
+    def url(self) -> str:
+        """Where the digest leads: its items' common page, if they share one."""
+        links = {item.link for item in self.item_list}
+        return links.pop() if len(links) == 1 else ""
+
+
+class NotificationItem(models.Model):
+    """One reminder listed in a digest: a subject due under a due key, sent once.
+
+    The recipient and kind are repeated from the digest so that the database
+    keeps each (recipient, kind, subject, due) to one item, whichever digest
+    or worker inserts it first.
+    """
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="items", verbose_name=_("digest")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    member = models.ForeignKey(
+        "posts.Member",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("post member"),
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    subject = models.CharField(_("subject"), max_length=100)
+    due = models.CharField(_("due"), max_length=40)
+    school = models.ForeignKey(
+        "schools.School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("school"),
+    )
+    params = models.JSONField(_("details"), default=dict)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("notification item")
+        verbose_name_plural = _("notification items")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, member__isnull=True)
+                | Q(user__isnull=True, member__isnull=False),
+                name="notification_item_one_recipient",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "subject", "due"],
+                condition=Q(user__isnull=False),
+                name="notification_once_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "kind", "subject", "due"],
+                condition=Q(member__isnull=False),
+                name="notification_once_per_member",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.subject} {self.due}"
+
+    @property
+    def reminder(self):
+        from reminders.registry import get_kind
+
+        return get_kind(self.kind)
+
     @property
     def title(self) -> str:
         return self.reminder.title(self.params)
 
     @property
-    def body(self) -> str:
-        return self.reminder.body(self.params)
+    def text(self) -> str:
+        return self.reminder.item_text(self.params)
 
     @property
-    def url(self) -> str:
-        return self.reminder.url(self.params)
+    def link(self) -> str:
+        # Items recorded before links were stored word theirs from the kind.
+        return self.url or self.reminder.url(self.params)
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{path}" if path.startswith("/") else path
 
 
 class Delivery(models.Model):

@@ -1,9 +1,11 @@
 """Reminder kinds: each app declares its own in its reminders.py.
 
-A kind is a small class: a name, a default schedule, a `sweep(now)` that
-returns what is due (set-based: a few queries for a whole city), and how to
-word a notification. Registering one is all it takes to add a reminder: the
-schedule row, the deliveries and the retries come from this app.
+A kind is a small class: a name, a default schedule, who receives it (a
+sentence for the schedule page), a `sweep(now)` that returns what is due
+(set-based: a few queries for a whole city), and how to word one item.
+Registering one is all it takes to add a reminder: the schedule row, the
+grouping into one digest per recipient per sweep window, the deliveries and
+the retries come from this app.
 """
 
 from __future__ import annotations
@@ -11,14 +13,20 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 KINDS: dict[str, ReminderKind] = {}
 
 
 @dataclass
 class Due:
-    """One notification a sweep found due, for one user or one post member."""
+    """One item a sweep found due, for one user or one post member.
+
+    (recipient, kind, subject, due) is sent once: a later sweep finding it
+    again leaves it out of its digest.
+    """
 
     kind: str
     subject: str
@@ -33,9 +41,15 @@ class Due:
         return (self.user_id, self.member_id, self.kind, self.subject, self.due)
 
 
+# The sweep window of a kind run on a crontab: duplicated ticks this close share a digest.
+DEFAULT_WINDOW_MINUTES = 10
+
+
 class ReminderKind:
     name: str = ""
     label = ""
+    # Who receives it, as one sentence for the schedule page.
+    recipients = ""
     # Beat's default: a crontab ({"hour": 6, "minute": 30}) or minutes between runs.
     crontab: dict | None = None
     every_minutes: int | None = None
@@ -43,11 +57,34 @@ class ReminderKind:
     def sweep(self, now: datetime.datetime) -> list[Due]:
         raise NotImplementedError
 
+    def window(self, now: datetime.datetime) -> str:
+        """The sweep window `now` falls in: every tick in it adds to the same digests.
+
+        A window is the kind's interval (or 10 minutes for a daily kind), so
+        beat's ticks each open their own and a duplicated or retried one
+        within it does not.
+        """
+        local = timezone.localtime(now)
+        minutes = self.every_minutes or DEFAULT_WINDOW_MINUTES
+        of_day = local.hour * 60 + local.minute
+        start = of_day - of_day % minutes
+        return f"{local.date().isoformat()}T{start // 60:02d}:{start % 60:02d}"
+
     def title(self, params: dict) -> str:
         return str(self.label)
 
     def body(self, params: dict) -> str:
         return ""
+
+    def item_text(self, params: dict) -> str:
+        """One item's line in a digest."""
+        return self.body(params) or self.title(params)
+
+    def digest_title(self, count: int) -> str:
+        return ngettext("%(label)s: %(count)s item", "%(label)s: %(count)s items", count) % {
+            "label": self.label,
+            "count": count,
+        }
 
     def url(self, params: dict) -> str:
         return params.get("url", "")

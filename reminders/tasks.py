@@ -11,7 +11,7 @@ from celery import shared_task
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from reminders import delivery
+from reminders import delivery, retention
 from reminders.registry import KINDS
 
 logger = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ def run_sweep(kind: str, now: str | None = None) -> int:
     """
     moment = parse_datetime(now) if now else timezone.now()
     dues = KINDS[kind].sweep(moment)
-    to_send = delivery.record(dues)
+    to_send = delivery.record(dues, moment)
     for delivery_id in to_send:
         deliver.delay(delivery_id)
     logger.info("Sweep %s: %s due, %s deliveries queued", kind, len(dues), len(to_send))
@@ -49,3 +49,9 @@ def flush_deliveries(limit: int = 1000) -> int:
     for delivery_id in ids:
         deliver.delay(delivery_id)
     return len(ids)
+
+
+@shared_task
+def purge_old_notifications() -> int:
+    """Delete read notifications and finished deliveries past the retention age."""
+    return retention.purge(timezone.now())

@@ -113,7 +113,7 @@ class SmsTransport(Transport):
             phone = phone.phone if phone else ""
         if not phone:
             raise TransportError("No phone number.", permanent=True)
-        import_string(settings.SMS_GATEWAY)().send(phone, text_of(notification))
+        import_string(settings.SMS_GATEWAY)().send(phone, notification.sms_text)
 
 
 # Statuses that ask to try again later; every other 4xx (and a redirect, which

@@ -15,7 +15,7 @@ from posts.models import PostPeriod
 from posts.rosters import generate_shifts
 from reminders.choices import DeliveryStatus
 from reminders.delivery import deliver, due_for_sending, record
-from reminders.models import Delivery, Notification, NotificationSettings
+from reminders.models import Delivery, Notification, NotificationItem, NotificationSettings
 from reminders.registry import KINDS, Due
 from reminders.tasks import run_sweep
 from tests import reminder_support
@@ -105,8 +105,14 @@ class DeliveryOnAWorkerTests(TransactionTestCase):
             wait_until(settled, 30)
 
         self.assertEqual(set(Notification.objects.values_list("kind", flat=True)), set(KINDS))
-        keys = list(Notification.objects.values_list("user", "member", "kind", "subject", "due"))
-        self.assertEqual(len(keys), len(set(keys)))
+        # One digest per recipient, kind and sweep window; each item in one digest.
+        digests = list(Notification.objects.values_list("user", "member", "kind", "window"))
+        self.assertEqual(len(digests), len(set(digests)))
+        items = list(
+            NotificationItem.objects.values_list("user", "member", "kind", "subject", "due")
+        )
+        self.assertEqual(len(items), len(set(items)))
+        self.assertFalse(Notification.objects.filter(items__isnull=True).exists())
         pairs = list(Delivery.objects.values_list("notification", "channel"))
         self.assertEqual(len(pairs), len(set(pairs)))
         self.assertFalse(Delivery.objects.exclude(status=DeliveryStatus.SENT).exists())
@@ -133,6 +139,24 @@ class DeliveryOnAWorkerTests(TransactionTestCase):
         payload = self.server.requests[0]
         self.assertEqual(payload["msgtype"], "text")
         self.assertTrue(payload["text"]["content"])
+
+    def test_an_evening_sweep_run_three_times_at_once_sends_one_digest_of_both_periods(self):
+        # 17:51: S1 logged neither its morning nor its afternoon post.
+        moment = at(17, 51).isoformat()
+        with running_worker(concurrency=2):
+            for _ in range(3):
+                send(run_sweep, "missing_log", moment)
+            wait_until(lambda: Notification.objects.filter(kind="missing_log").exists(), 60)
+            wait_until(settled, 60)
+            time.sleep(2)
+            wait_until(settled, 30)
+        [digest] = Notification.objects.filter(kind="missing_log", user=self.users["principal1"])
+        self.assertEqual(digest.items.count(), 2)
+        # One message per channel at each third party, listing both periods.
+        [email] = [m for m in mail.outbox if m.to == ["principal1@example.edu.cn"]]
+        self.assertEqual(email.body.count("南门护学岗"), 2)
+        self.assertEqual(len(self.server.requests), 1)
+        self.assertEqual(len(reminder_support.SENT_SMS), 1)
 
     def record_one_webhook(self):
         user = self.users["principal1"]

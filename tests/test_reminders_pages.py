@@ -1,5 +1,7 @@
 """The inbox, notification settings and the notifications API: a user's own only."""
 
+import datetime
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -8,6 +10,7 @@ from reminders.delivery import record
 from reminders.models import Notification, NotificationSettings
 from reminders.registry import Due
 from tests.base import PERSONAS, WorldTestCase
+from tests.posts_world import NOW
 
 PARAMS = {"date": "2026-11-23", "count": 2, "missed": []}
 
@@ -16,19 +19,21 @@ class NotificationTestCase(WorldTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        record(
-            [
-                Due(
-                    "missed_summary",
-                    subject=f"district:{n}",
-                    due="2026-11-23",
-                    user_id=cls.users[persona].pk,
-                    params=PARAMS,
-                )
-                for persona in ("district1", "district2")
-                for n in range(3)
-            ]
-        )
+        # Three sweeps, an hour apart: three digests of one item for each.
+        for n in range(3):
+            record(
+                [
+                    Due(
+                        "missed_summary",
+                        subject=f"district:{n}",
+                        due="2026-11-23",
+                        user_id=cls.users[persona].pk,
+                        params=PARAMS,
+                    )
+                    for persona in ("district1", "district2")
+                ],
+                NOW + datetime.timedelta(hours=n),
+            )
 
     def mine(self, persona):
         return Notification.objects.filter(user=self.users[persona])
@@ -79,9 +84,9 @@ class NotificationAPITests(NotificationTestCase):
         client = self.api("district1")
         with CaptureQueriesContext(connection) as queries:
             client.get(self.url)
-        # 1. count, 2. the page of notifications (titles are worded from their
-        # stored details, without queries).
-        self.assertEqual(len(queries), 2, [q["sql"] for q in queries])
+        # 1. count, 2. the page of notifications, 3. their items (titles are
+        # worded from the items' stored details, without queries).
+        self.assertEqual(len(queries), 3, [q["sql"] for q in queries])
 
 
 class InboxPageTests(NotificationTestCase):

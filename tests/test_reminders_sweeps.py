@@ -10,7 +10,7 @@ from posts.dutylogs import submit_log
 from posts.models import PostPeriod
 from posts.rosters import generate_shifts
 from reminders.delivery import record
-from reminders.models import Notification
+from reminders.models import Notification, NotificationItem
 from reminders.registry import KINDS
 from tests.factories import UserFactory, assign
 from tests.posts_world import NOW, TODAY, PostsWorldTestCase
@@ -22,7 +22,7 @@ def at(hour, minute=0, day=TODAY):
 
 def sweep(kind, moment):
     dues = KINDS[kind].sweep(moment)
-    record(dues)
+    record(dues, moment)
     return dues
 
 
@@ -149,10 +149,10 @@ class MemberReminderTests(PostsWorldTestCase):
                 (self.users["police1"].pk, "expired"),
             },
         )
-        # Renewed: a new expiry date is a new notification when it comes due again.
+        # Renewed: a new expiry date is a new item when it comes due again.
         sweep("certificate_expiry", at(8, 0, TODAY + datetime.timedelta(days=1)))
         self.assertEqual(
-            Notification.objects.filter(
+            NotificationItem.objects.filter(
                 kind="certificate_expiry", subject=f"member:{guard_b.pk}"
             ).count(),
             2,

@@ -30,7 +30,7 @@ class NotificationViewSet(
     ordering_fields = ["created"]
 
     def get_queryset(self):
-        return super().get_queryset().for_user(self.request.user)
+        return super().get_queryset().for_user(self.request.user).prefetch_related("items")
 
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])

@@ -60,7 +60,7 @@ class Command(BaseCommand):
                 with transaction.atomic(), CaptureQueriesContext(connection) as captured:
                     started = time.perf_counter()
                     dues = KINDS[name].sweep(moment)
-                    record(dues)
+                    record(dues, moment)
                     timings.append((time.perf_counter() - started) * 1000)
                     transaction.set_rollback(True)
                 due_count, queries = len(dues), len(captured)
