@@ -228,6 +228,9 @@ MATRIX = {
     "api-token-revoke": "tests/test_auth_tokens.py::OwnerRevokesTests",
     "password_change": "tests/test_auth_passwords.py::PasswordChangeTests",
     "password_change_done": "tests/test_auth_passwords.py::PasswordChangeTests",
+    # Admins and city staff only.
+    "reminders:schedule": "tests/test_reminders_schedule.py::SchedulePageTests",
+    "reminders:schedule-edit": "tests/test_reminders_schedule.py::SchedulePageTests",
     # Photos: the owning object's scope, persona by persona.
     "media": "tests/test_media.py::WhoGetsWhatTests",
     # HTML pages: their own permission tests.
