@@ -65,13 +65,23 @@ def board(school, today, now=None):
         "week_trouble": week,
         "month_counts": Counter(w.status for w in month),
         "month_missed": [w for w in month if w.status == WindowStatus.MISSED],
-        "next_periodic": [
-            w
-            for w in periodic
-            if w.status in (WindowStatus.OPEN, WindowStatus.UPCOMING, WindowStatus.MISSED)
-            and w.end.date() >= month_start
-        ],
+        "next_periodic": next_periodic(periodic, month_start),
     }
+
+
+def next_periodic(windows, month_start):
+    """Per monthly, quarterly or term rule: its window missed this month, and the next one due."""
+    shown, waiting = [], set()
+    for window in windows:
+        if window.status == WindowStatus.MISSED and window.end.date() >= month_start:
+            shown.append(window)
+        elif (
+            window.status in (WindowStatus.OPEN, WindowStatus.UPCOMING)
+            and window.rule_id not in waiting
+        ):
+            waiting.add(window.rule_id)
+            shown.append(window)
+    return sorted(shown, key=lambda w: w.due)
 
 
 class BoardChoiceView(LoginRequiredMixin, View):
