@@ -286,3 +286,33 @@ class ExcuseTests(InspectionsPageTestCase):
         # their rules, schools and users; the form's rules and districts.
         with self.assertNumQueries(7 + LAYOUT_QUERIES):
             self.client.get(reverse("inspections:excuses"))
+
+
+class AnonymousInspectionTests(InspectionsPageTestCase):
+    def test_every_page_sends_anonymous_visitors_to_sign_in(self):
+        pages = [
+            ("get", reverse("inspections:board-choice")),
+            ("get", reverse("inspections:board", args=[self.s1.pk])),
+            ("get", reverse("inspections:completion")),
+            ("get", reverse("inspections:excuses")),
+            ("post", reverse("inspections:excuses")),
+            ("post", reverse("inspections:excuse-withdraw", args=[1])),
+            ("get", reverse("inspections:checkpoints")),
+            ("get", reverse("inspections:checkpoint-add")),
+            ("get", reverse("inspections:checkpoint-edit", args=[1])),
+            ("post", reverse("inspections:checkpoint-active", args=[1])),
+            ("get", reverse("inspections:templates")),
+            ("get", reverse("inspections:template", args=[1])),
+            ("get", reverse("inspections:template-publish", args=[1])),
+            ("get", reverse("inspections:rules")),
+            ("get", reverse("inspections:override-add", args=[1])),
+            ("post", reverse("inspections:override-delete", args=[1])),
+            ("get", reverse("inspections:fire-export-school", args=[self.s1.pk])),
+            ("get", reverse("inspections:fire-export-district", args=[self.d1.pk])),
+        ]
+        for method, url in pages:
+            with self.subTest(url=url, method=method):
+                response = getattr(self.client, method)(url)
+                self.assertRedirects(
+                    response, f"{reverse('login')}?next={url}", fetch_redirect_response=False
+                )

@@ -177,6 +177,21 @@ class TemplateTests(InspectionsPageTestCase):
                 response = self.client.get(reverse("inspections:template", args=[self.own["b"].pk]))
                 self.assertEqual(response.status_code, 404)
 
+    def test_list_query_count(self):
+        self.login("city")
+        # session, user, role assignments; the count; the page of templates with
+        # their cities and newest version numbers.
+        with self.assertNumQueries(5 + LAYOUT_QUERIES):
+            self.client.get(reverse("inspections:templates"))
+
+    def test_a_post_without_its_management_form_is_an_error(self):
+        self.login("city")
+        url = reverse("inspections:template-publish", args=[self.own["a"].pk])
+        for data in ({"note": "x"}, {"items-TOTAL_FORMS": "x", "items-INITIAL_FORMS": "0"}):
+            with self.subTest(data=data):
+                self.assertEqual(self.client.post(url, data).status_code, 200)
+        self.assertEqual(ChecklistVersion.objects.filter(template=self.own["a"]).count(), 1)
+
     def test_city_staff_publish_a_version_of_their_own(self):
         url = reverse("inspections:template-publish", args=[self.own["a"].pk])
         for persona, status in {
