@@ -95,3 +95,41 @@ def test_the_city_drills_down_on_a_phone(live_server, world, chromium):
     assert page.locator("#board-today .status-done").count() == 1
     assert page_width(page) <= PHONE["width"]
     context.close()
+
+
+@pytest.mark.parametrize(
+    ("persona", "pages"),
+    [
+        (
+            "principal1",
+            [
+                "/inspections/checkpoints/",
+                "/inspections/checkpoints/add/",
+                "/inspections/checklists/",
+                "/inspections/exports/fire/school/{s1}/",
+            ],
+        ),
+        (
+            "city",
+            [
+                "/inspections/excuses/",
+                "/inspections/rules/",
+                "/inspections/exports/fire/district/{d1}/?layout=summary",
+            ],
+        ),
+    ],
+)
+def test_every_inspection_page_fits_a_phone(live_server, world, chromium, persona, pages):
+    ids = {"s1": world.s1.pk, "d1": world.d1.pk}
+    context = chromium.new_context(locale="zh-CN", viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    test_browser.sign_in(page, live_server, persona)
+    for path in pages:
+        url = path.format(**ids)
+        response = page.goto(f"{live_server.url}{url}")
+        assert response.status == 200, url
+        for details in page.locator("main details").all():
+            details.evaluate("element => element.open = true")
+        assert page_width(page) <= PHONE["width"], (url, page_width(page))
+    context.close()
