@@ -65,8 +65,15 @@ class BoardTests(InspectionsPageTestCase):
         response = self.client.get(reverse("inspections:board", args=[self.s1.pk]))
         week = {(w.rule.code, w.date, w.status) for w in response.context["week_trouble"]}
         self.assertNotIn(("fire-patrol", TUESDAY, "missed"), week)
-        # Bureau staff get the link to excuse what is still missed.
-        self.assertContains(response, reverse("inspections:excuses"))
+        # Bureau staff get the link to excuse what is still missed, the form filled in.
+        link = next(w for w in response.context["month_missed"] if w.rule.code == "gate-check")
+        self.assertEqual(link.inspection_rule_id, link.rule.inspection_rule.pk)
+        response = self.client.get(
+            reverse("inspections:excuses"),
+            {"rule": link.inspection_rule_id, "school": self.s1.code, "start": "2026-11-24"},
+        )
+        self.assertTrue(response.context["prefilled"])
+        self.assertEqual(response.context["form"]["school"].value(), self.s1.code)
 
     def test_query_count(self):
         self.login("principal1")

@@ -17,6 +17,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.scope import BUREAU, SCHOOL_STAFF, Scope
+from inspections.models import InspectionRule
 from schools.choices import PERIOD_BASES, WindowStatus
 from schools.models import School
 from schools.obligations import due_windows
@@ -108,10 +109,16 @@ class BoardView(LoginRequiredMixin, TemplateView):
         school = board_school(user, self.kwargs["pk"])
         today = timezone.localdate()
         scope = Scope.of(user)
-        context.update(
-            board(school, today),
-            school=school,
-            today=today,
-            may_excuse=scope.is_admin or scope.contains(school, roles=BUREAU),
-        )
+        may_excuse = scope.is_admin or scope.contains(school, roles=BUREAU)
+        shown = board(school, today)
+        if may_excuse and shown["month_missed"]:
+            # The excuse form names the inspection rule; one query for the missed windows'.
+            rule_ids = dict(
+                InspectionRule.objects.filter(
+                    obligation_id__in={w.rule_id for w in shown["month_missed"]}
+                ).values_list("obligation_id", "pk")
+            )
+            for window in shown["month_missed"]:
+                window.inspection_rule_id = rule_ids.get(window.rule_id)
+        context.update(shown, school=school, today=today, may_excuse=may_excuse)
         return context

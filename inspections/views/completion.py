@@ -143,6 +143,7 @@ class ExcuseListView(LoginRequiredMixin, TemplateView):
             .order_by("-excused_at", "-pk")
         )
         context.setdefault("form", self.get_form())
+        context["prefilled"] = bool(self.request.GET.get("school"))
         context["page_obj"] = Paginator(excuses, PAGE_SIZE).get_page(self.request.GET.get("page"))
         return context
 
