@@ -229,6 +229,17 @@ class ExcuseTests(InspectionsPageTestCase):
                 self.assertIn("school", response.context["form"].errors)
         self.assertFalse(ObligationExcuse.objects.exists())
 
+    def test_a_multi_role_user_excuses_only_where_it_is_bureau_staff(self):
+        # District staff of D1 and principal of S2: S1 yes, its own school no.
+        self.login("district1_principal2")
+        response = self.client.post(reverse("inspections:excuses"), self.data(school=self.s2.code))
+        self.assertIn("school", response.context["form"].errors)
+        self.assertFalse(ObligationExcuse.objects.exists())
+        response = self.client.post(reverse("inspections:excuses"), self.data())
+        self.assertEqual(
+            list(ObligationExcuse.objects.values_list("school", flat=True)), [self.s1.pk]
+        )
+
     def test_bad_input_is_a_form_error(self):
         self.login("district1")
         cases = {

@@ -68,6 +68,13 @@ class CheckpointTests(InspectionsPageTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("school", response.context["form"].errors)
         self.assertEqual(Checkpoint.objects.count(), 3)
+        # District staff of D1 and principal of S2: adds at S2, not at S1.
+        self.login("district1_principal2")
+        response = self.client.post(url, self.data(self.s1))
+        self.assertIn("school", response.context["form"].errors)
+        response = self.client.post(url, self.data(self.s2))
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(Checkpoint.objects.filter(school=self.s2, name="一号宿舍楼").exists())
         self.login("officer1")
         response = self.client.post(url, self.data(self.s1))
         self.assertEqual(response.status_code, 302)
