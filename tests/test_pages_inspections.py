@@ -134,6 +134,19 @@ class CompletionTests(InspectionsPageTestCase):
                 )
                 self.assertEqual(response.status_code, 404)
 
+    def test_admins_start_from_the_cities(self):
+        self.login("admin")
+        url = reverse("inspections:completion")
+        response = self.client.get(url)
+        self.assertEqual(response.context["level"], "city")
+        self.assertEqual(
+            {row.pk for row, _rate in response.context["rows"]}, {self.city_a.pk, self.city_b.pk}
+        )
+        response = self.client.get(url, {"city": self.city_b.pk})
+        self.assertEqual([row.pk for row, _rate in response.context["rows"]], [self.d3.pk])
+        self.login("city")
+        self.assertEqual(self.client.get(url, {"city": self.city_b.pk}).status_code, 404)
+
     def test_district_staff_see_their_district_only(self):
         self.login("district2")
         response = self.client.get(reverse("inspections:completion"))
@@ -170,15 +183,16 @@ class CompletionTests(InspectionsPageTestCase):
         self.login("district1")
         url = reverse("inspections:completion")
         # session, user, role assignments; the inspection rules (form, and again
-        # as it renders its choices); the districts (count, then the one); the
-        # page of schools (count, rows with their done windows); completion_rates():
-        # facts, overrides, terms (2), school days (3), names, the aggregate.
-        with self.assertNumQueries(18 + LAYOUT_QUERIES):
+        # as it renders its choices); the cities and the districts (each a count,
+        # then the one); the page of schools (count, rows with their done
+        # windows); completion_rates(): facts, overrides, terms (2), school days
+        # (3), names, the aggregate.
+        with self.assertNumQueries(20 + LAYOUT_QUERIES):
             self.client.get(url)
         for n in range(60):
             SchoolFactory(district=self.d1, police_station=self.p1, name=f"新校{n:02}")
         self.login("district1")
-        with self.assertNumQueries(18 + LAYOUT_QUERIES):
+        with self.assertNumQueries(20 + LAYOUT_QUERIES):
             response = self.client.get(url)
         self.assertEqual(len(response.context["rows"]), 50)
         self.assertTrue(response.context["page_obj"].has_next())

@@ -22,12 +22,13 @@ from accounts.scope import BUREAU, Scope
 from campussafety.views import PAGE_SIZE, list_query
 from inspections.forms import ExcuseForm, MonthForm, month_bounds
 from schools.choices import WindowStatus
-from schools.models import District, ObligationExcuse, School
+from schools.models import City, District, ObligationExcuse, School
 from schools.obligations import completion_rates, excuse, withdraw_excuse
 
-# Sort keys a list page offers, each an ORDER BY the database runs before paging.
-SCHOOL_SORTS = {"name": ("name", "pk"), "code": ("code", "pk"), "-done": ("-done", "name", "pk")}
-DISTRICT_SORTS = {"name": ("name", "pk"), "code": ("code", "pk"), "-done": ("-done", "name", "pk")}
+# Sort keys of every level (cities, districts, schools), each an ORDER BY the
+# database runs before paging. A rate has its denominator from the calendar,
+# so the rows sort by the windows done, which the database counts.
+SORTS = {"name": ("name", "pk"), "code": ("code", "pk"), "-done": ("-done", "name", "pk")}
 
 
 def require_bureau(user):
@@ -50,8 +51,21 @@ def done_in(prefix, start, end, rules):
     return Count(prefix.rstrip("_"), filter=condition)
 
 
+def pick(queryset, value):
+    """The row of `queryset` a query value names: None when empty, 404 when not a reachable id."""
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404
+    return get_object_or_404(queryset, pk=int(value))
+
+
 class CompletionView(LoginRequiredMixin, TemplateView):
-    """Completion for a month by district (the city's view) or by school (?district=)."""
+    """Completion for a month: by city (admins), by district (?city=), by school (?district=).
+
+    Each level is one page of rows sorted and paged in the database; the
+    rates of that page's rows come from completion_rates().
+    """
 
     template_name = "inspections/completion.html"
 
@@ -66,53 +80,58 @@ class CompletionView(LoginRequiredMixin, TemplateView):
         start, end = month_bounds(form.cleaned_data["month"])
         rule = form.cleaned_data["rule"]
         obligations = [r.obligation for r in ([rule] if rule else form.fields["rule"].queryset)]
-        districts = District.objects.for_user(user, roles=BUREAU)
-        district = None
-        district_id = self.request.GET.get("district") or ""
-        single_district = districts.count() == 1
-        if not district_id and single_district:
-            district = districts.get()
-        elif district_id:
-            if not district_id.isdigit():
-                raise Http404
-            district = get_object_or_404(districts, pk=int(district_id))
-        sort = self.request.GET.get("sort") or "name"
+        cities = City.objects.for_user(user, roles=BUREAU)
+        districts = District.objects.for_user(user, roles=BUREAU).select_related("city")
+        district = pick(districts, self.request.GET.get("district"))
+        city = district.city if district else pick(cities, self.request.GET.get("city"))
+        city_count = cities.count()
+        if city is None and city_count == 1:
+            # Straight to the only city's districts, or the only district's schools.
+            city = cities.get()
+            if districts.count() == 1:
+                district = districts.get()
         query = (self.request.GET.get("q") or "").strip()
-        if district is None:
-            sorts = DISTRICT_SORTS
-            rows = districts.select_related("city").annotate(
-                done=done_in("schools__obligation_windows__", start, end, obligations)
-            )
-        else:
-            sorts = SCHOOL_SORTS
+        if district is not None:
+            level, prefix = "school", "obligation_windows__"
             rows = School.objects.for_user(user, roles=BUREAU).filter(district=district)
             if query:
                 rows = rows.filter(Q(name__icontains=query) | Q(code__startswith=query))
-            rows = rows.annotate(done=done_in("obligation_windows__", start, end, obligations))
-        sort = sort if sort in sorts else "name"
-        page = Paginator(rows.order_by(*sorts[sort]), PAGE_SIZE).get_page(
+        elif city is not None:
+            level, prefix = "district", "schools__obligation_windows__"
+            rows = districts.filter(city=city)
+        else:
+            level, prefix = "city", "districts__schools__obligation_windows__"
+            rows = cities
+        sort = self.request.GET.get("sort") or "name"
+        sort = sort if sort in SORTS else "name"
+        rows = rows.annotate(done=done_in(prefix, start, end, obligations))
+        page = Paginator(rows.order_by(*SORTS[sort]), PAGE_SIZE).get_page(
             self.request.GET.get("page")
         )
         keys = [row.pk for row in page]
-        if district is None:
-            school_ids = School.objects.filter(district__in=keys).values_list("pk", flat=True)
-            group_by = "district"
-        else:
-            school_ids, group_by = keys, "school"
-        rates = {
-            rate.key: rate
-            for rate in completion_rates(
-                user, start, end, group_by=group_by, rules=obligations, schools=school_ids
-            )
-            if keys
-        }
+        school_ids = {
+            "school": keys,
+            "district": School.objects.filter(district__in=keys).values_list("pk", flat=True),
+            "city": School.objects.filter(district__city__in=keys).values_list("pk", flat=True),
+        }[level]
+        rates = {}
+        if keys:
+            rates = {
+                rate.key: rate
+                for rate in completion_rates(
+                    user, start, end, group_by=level, rules=obligations, schools=school_ids
+                )
+            }
         unsorted = self.request.GET.copy()
         for key in ("sort", "page"):
             unsorted.pop(key, None)
         context.update(
             start=start,
             end=end,
+            level=level,
+            city=city,
             district=district,
+            several_cities=city_count > 1,
             page_obj=page,
             rows=[(row, rates.get(row.pk)) for row in page],
             sort=sort,
@@ -120,7 +139,6 @@ class CompletionView(LoginRequiredMixin, TemplateView):
             filter_query=list_query(self.request),
             month_value=start.strftime("%Y-%m"),
             query=query,
-            single_district=single_district,
         )
         return context
 
