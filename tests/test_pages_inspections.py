@@ -172,10 +172,16 @@ class CompletionTests(InspectionsPageTestCase):
         self.assertEqual([row.pk for row, _rate in response.context["rows"]], [self.k1.pk])
         response = self.client.get(url, {"sort": "-done"})
         self.assertEqual(response.context["rows"][0][0].pk, self.s1.pk)
+        # One inspection rule: S1's fire patrols, done on Monday, missed on Tuesday.
+        response = self.client.get(url, {"rule": self.fire_patrol.inspection_rule.pk})
+        rates = {row.pk: rate for row, rate in response.context["rows"]}
+        self.assertEqual(rates[self.s1.pk].done, 1)
+        self.assertGreaterEqual(rates[self.s1.pk].missed, 1)
         response = self.client.get(
             url, {"rule": self.fire_check.inspection_rule.pk, "month": "2026-10"}
         )
-        self.assertEqual(response.status_code, 200)
+        rates = {row.pk: rate for row, rate in response.context["rows"]}
+        self.assertEqual(rates[self.s1.pk].done, 0)
         response = self.client.get(url, {"sort": "nonsense"})
         self.assertEqual(response.context["sort"], "name")
 
