@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("accounts.auth_urls")),
     path("schools/", include("schools.urls")),
     path("posts/", include("posts.urls")),
+    path("inspections/", include("inspections.urls")),
     path("inbox/", include("reminders.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -625,6 +625,35 @@ def excuse(user, rule: ObligationRule, schools, start, end, reason: str) -> int:
     return len(created)
 
 
+def withdraw_excuse(user, excuse_row: ObligationExcuse) -> None:
+    """Undo one excuse: its window counts again (done, late, open or missed as it stands).
+
+    Bureau staff only, within their scope (PermissionDenied otherwise). The
+    window's summary row goes when nothing else keeps it.
+    """
+    allowed = ObligationExcuse.objects.for_user(user, "delete").filter(pk=excuse_row.pk)
+    if not allowed.exists():
+        raise PermissionDenied(_("Only education bureau staff may excuse, within their area."))
+    with transaction.atomic():
+        excuse_row.delete()
+        row = (
+            ObligationWindow.objects.select_for_update()
+            .filter(
+                rule_id=excuse_row.rule_id,
+                school_id=excuse_row.school_id,
+                window_start=excuse_row.window_start,
+            )
+            .first()
+        )
+        if row is None:
+            return
+        if row.completions:
+            row.excused = False
+            row.save(update_fields=["excused"])
+        else:
+            row.delete()
+
+
 # --- Rates ---------------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ do what the single-role persona of that role may do there, and no more
 (ACTS_AS).
 """
 
+import time_machine
 from django.test import TestCase
 from rest_framework.test import APIClient
 
@@ -173,3 +174,20 @@ class WorldTestCase(TestCase):
             # A fresh user object each time, so no scope is cached across requests.
             client.force_authenticate(self.users[persona].__class__.objects.get(username=persona))
         return client
+
+
+class PinnedClockMixin:
+    """Today pinned to `pinned_at` (an aware datetime) for the whole test class."""
+
+    pinned_at = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.traveller = time_machine.travel(cls.pinned_at, tick=False)
+        cls.traveller.start()
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.traveller.stop()

@@ -21,12 +21,10 @@ community: 3 of 4, 75%, below the rule.
 import datetime
 import zoneinfo
 
-import time_machine
-
 from campussafety.personal import hash_id_number, id_check_char, mask_id_number
 from posts.models import Member, MemberAssignment, Post, PostPeriod, RosterRule
 from schools.models import Term
-from tests.base import WorldTestCase
+from tests.base import PinnedClockMixin, WorldTestCase
 
 TODAY = datetime.date(2026, 11, 23)
 NOW = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
@@ -151,19 +149,10 @@ class PostsWorldMixin:
         return self.members[key][role]
 
 
-class PostsWorldTestCase(PostsWorldMixin, WorldTestCase):
+class PostsWorldTestCase(PinnedClockMixin, PostsWorldMixin, WorldTestCase):
     """The world with posts, with today pinned to NOW for the whole class."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.traveller = time_machine.travel(NOW, tick=False)
-        cls.traveller.start()
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.traveller.stop()
+    pinned_at = NOW
 
     @classmethod
     def setUpTestData(cls):

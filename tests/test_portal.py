@@ -20,14 +20,22 @@ class PanelTests(PageTestCase):
 
     def test_each_roles_section_shows_the_apps_panels_in_their_order(self):
         section = self.section("principal1")
-        self.assertEqual(section["panels"], ["posts/_home_today.html", "schools/_home_cards.html"])
+        self.assertEqual(
+            section["panels"],
+            ["posts/_home_today.html", "inspections/_home_school.html", "schools/_home_cards.html"],
+        )
         section = self.section("police1")
         self.assertEqual(
             section["panels"], ["posts/_home_police.html", "schools/_home_police.html"]
         )
         section = self.section("city")
         self.assertEqual(
-            section["panels"], ["schools/_home_overview.html", "posts/_home_bureau.html"]
+            section["panels"],
+            [
+                "schools/_home_overview.html",
+                "posts/_home_bureau.html",
+                "inspections/_home_bureau.html",
+            ],
         )
 
     def test_a_new_apps_panel_joins_the_sections_of_its_roles(self):
@@ -42,7 +50,12 @@ class PanelTests(PageTestCase):
             section = self.section("principal1")
             self.assertEqual(
                 section["panels"],
-                ["posts/_home_today.html", "schools/_yes_no.html", "schools/_home_cards.html"],
+                [
+                    "posts/_home_today.html",
+                    "inspections/_home_school.html",
+                    "schools/_yes_no.html",
+                    "schools/_home_cards.html",
+                ],
             )
             self.assertEqual(section["drills_due"], Role.PRINCIPAL)
             section = self.section("police1")

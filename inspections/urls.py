@@ -1,0 +1,57 @@
+from django.urls import path
+
+from inspections.views import board, checklists, completion, exports
+
+app_name = "inspections"
+urlpatterns = [
+    # The board, completion, excuses, checkpoints, checklists and exports (inspections/views/).
+    path("board/", board.BoardChoiceView.as_view(), name="board-choice"),
+    path("board/<int:pk>/", board.BoardView.as_view(), name="board"),
+    path("completion/", completion.CompletionView.as_view(), name="completion"),
+    path("excuses/", completion.ExcuseListView.as_view(), name="excuses"),
+    path(
+        "excuses/<int:pk>/withdraw/",
+        completion.ExcuseWithdrawView.as_view(),
+        name="excuse-withdraw",
+    ),
+    path("checkpoints/", checklists.CheckpointListView.as_view(), name="checkpoints"),
+    path("checkpoints/add/", checklists.CheckpointCreateView.as_view(), name="checkpoint-add"),
+    path(
+        "checkpoints/<int:pk>/edit/",
+        checklists.CheckpointUpdateView.as_view(),
+        name="checkpoint-edit",
+    ),
+    path(
+        "checkpoints/<int:pk>/active/",
+        checklists.CheckpointDeactivateView.as_view(),
+        name="checkpoint-active",
+    ),
+    path("checklists/", checklists.TemplateListView.as_view(), name="templates"),
+    path("checklists/<int:pk>/", checklists.TemplateDetailView.as_view(), name="template"),
+    path(
+        "checklists/<int:pk>/publish/",
+        checklists.TemplatePublishView.as_view(),
+        name="template-publish",
+    ),
+    path("rules/", checklists.RuleListView.as_view(), name="rules"),
+    path(
+        "rules/<int:pk>/overrides/add/",
+        checklists.OverrideCreateView.as_view(),
+        name="override-add",
+    ),
+    path(
+        "overrides/<int:pk>/delete/",
+        checklists.OverrideDeleteView.as_view(),
+        name="override-delete",
+    ),
+    path(
+        "exports/fire/school/<int:pk>/",
+        exports.SchoolFireExportView.as_view(),
+        name="fire-export-school",
+    ),
+    path(
+        "exports/fire/district/<int:pk>/",
+        exports.DistrictFireExportView.as_view(),
+        name="fire-export-district",
+    ),
+]

@@ -1,0 +1,199 @@
+"""The bureaus' completion of inspections (city → district → school → its board), and excuses.
+
+Rates come from schools.obligations.completion_rates(): one aggregate over the
+summary rows, for the rows of one page only. The districts and schools are
+sorted and paged in the database first, so a page weighs the same in a city
+of 30 schools or of 3,000.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts.scope import BUREAU, Scope
+from campussafety.views import PAGE_SIZE, list_query
+from inspections.forms import ExcuseForm, MonthForm, month_bounds
+from schools.choices import WindowStatus
+from schools.models import City, District, ObligationExcuse, School
+from schools.obligations import completion_rates, excuse, withdraw_excuse
+
+# Sort keys of every level (cities, districts, schools), each an ORDER BY the
+# database runs before paging. A rate has its denominator from the calendar,
+# so the rows sort by the windows done, which the database counts.
+SORTS = {"name": ("name", "pk"), "code": ("code", "pk"), "-done": ("-done", "name", "pk")}
+
+
+def require_bureau(user):
+    scope = Scope.of(user)
+    if not (scope.is_admin or scope.has_role(*BUREAU)):
+        raise PermissionDenied(_("Completion is for education bureau staff."))
+    return scope
+
+
+def done_in(prefix, start, end, rules):
+    """Windows satisfied in the month, counted in the database for sorting by them."""
+    condition = Q(
+        **{
+            f"{prefix}date__gte": start,
+            f"{prefix}date__lte": end,
+            f"{prefix}status__in": (WindowStatus.DONE, WindowStatus.LATE),
+            f"{prefix}rule__in": rules,
+        }
+    )
+    return Count(prefix.rstrip("_"), filter=condition)
+
+
+def pick(queryset, value):
+    """The row of `queryset` a query value names: None when empty, 404 when not a reachable id."""
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404
+    return get_object_or_404(queryset, pk=int(value))
+
+
+class CompletionView(LoginRequiredMixin, TemplateView):
+    """Completion for a month: by city (admins), by district (?city=), by school (?district=).
+
+    Each level is one page of rows sorted and paged in the database; the
+    rates of that page's rows come from completion_rates().
+    """
+
+    template_name = "inspections/completion.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        require_bureau(user)
+        form = MonthForm(self.request.GET, user=user)
+        context["form"] = form
+        if not form.is_valid():
+            return context
+        start, end = month_bounds(form.cleaned_data["month"])
+        rule = form.cleaned_data["rule"]
+        obligations = [r.obligation for r in ([rule] if rule else form.fields["rule"].queryset)]
+        cities = City.objects.for_user(user, roles=BUREAU)
+        districts = District.objects.for_user(user, roles=BUREAU).select_related("city")
+        district = pick(districts, self.request.GET.get("district"))
+        city = district.city if district else pick(cities, self.request.GET.get("city"))
+        city_count = cities.count()
+        if city is None and city_count == 1:
+            # Straight to the only city's districts, or the only district's schools.
+            city = cities.get()
+            if districts.count() == 1:
+                district = districts.get()
+        query = (self.request.GET.get("q") or "").strip()
+        if district is not None:
+            level, prefix = "school", "obligation_windows__"
+            rows = School.objects.for_user(user, roles=BUREAU).filter(district=district)
+            if query:
+                rows = rows.filter(Q(name__icontains=query) | Q(code__startswith=query))
+        elif city is not None:
+            level, prefix = "district", "schools__obligation_windows__"
+            rows = districts.filter(city=city)
+        else:
+            level, prefix = "city", "districts__schools__obligation_windows__"
+            rows = cities
+        sort = self.request.GET.get("sort") or "name"
+        sort = sort if sort in SORTS else "name"
+        rows = rows.annotate(done=done_in(prefix, start, end, obligations))
+        page = Paginator(rows.order_by(*SORTS[sort]), PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        keys = [row.pk for row in page]
+        school_ids = {
+            "school": keys,
+            "district": School.objects.filter(district__in=keys).values_list("pk", flat=True),
+            "city": School.objects.filter(district__city__in=keys).values_list("pk", flat=True),
+        }[level]
+        rates = {}
+        if keys:
+            rates = {
+                rate.key: rate
+                for rate in completion_rates(
+                    user, start, end, group_by=level, rules=obligations, schools=school_ids
+                )
+            }
+        unsorted = self.request.GET.copy()
+        for key in ("sort", "page"):
+            unsorted.pop(key, None)
+        context.update(
+            start=start,
+            end=end,
+            level=level,
+            city=city,
+            district=district,
+            several_cities=city_count > 1,
+            page_obj=page,
+            rows=[(row, rates.get(row.pk)) for row in page],
+            sort=sort,
+            sort_query=unsorted.urlencode(),
+            filter_query=list_query(self.request),
+            month_value=start.strftime("%Y-%m"),
+            query=query,
+        )
+        return context
+
+
+class ExcuseListView(LoginRequiredMixin, TemplateView):
+    """The excused windows in the user's scope, newest first, and the form to excuse more."""
+
+    template_name = "inspections/excuses.html"
+
+    def get_form(self, data=None):
+        return ExcuseForm(data, user=self.request.user, initial=self.request.GET.dict())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        require_bureau(self.request.user)
+        excuses = (
+            ObligationExcuse.objects.for_user(self.request.user)
+            .filter(rule__domain="inspections")
+            .select_related("rule", "school", "excused_by")
+            .order_by("-excused_at", "-pk")
+        )
+        context.setdefault("form", self.get_form())
+        context["prefilled"] = bool(self.request.GET.get("school"))
+        context["page_obj"] = Paginator(excuses, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        return context
+
+    def post(self, request):
+        require_bureau(request.user)
+        form = self.get_form(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                count = excuse(
+                    request.user,
+                    data["rule"].obligation,
+                    form.schools(),
+                    data["start"],
+                    data["end"],
+                    data["reason"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            except PermissionDenied as denied:
+                form.add_error(None, str(denied))
+            else:
+                messages.success(request, _("Excused %(count)s windows.") % {"count": count})
+                return redirect("inspections:excuses")
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class ExcuseWithdrawView(LoginRequiredMixin, View):
+    """Undo an excuse (POST): 404 outside the scope, 403 for those who may not excuse."""
+
+    def post(self, request, pk):
+        row = get_object_or_404(ObligationExcuse.objects.for_user(request.user), pk=pk)
+        withdraw_excuse(request.user, row)
+        messages.success(request, _("The excuse is withdrawn."))
+        return redirect(reverse("inspections:excuses"))

@@ -1,0 +1,129 @@
+"""The month's fire patrol and check records as .xlsx and printable HTML, and formula escaping."""
+
+import io
+
+from django.test import SimpleTestCase
+from django.urls import reverse
+from django.utils import translation
+from openpyxl import load_workbook
+
+from campussafety.spreadsheets import XLSX, safe_cell
+from inspections.views.exports import ROUND_COLUMNS, round_cells
+from schools.choices import WindowStatus
+from schools.models import School
+from schools.obligations import excuse
+from tests.base import LAYOUT_QUERIES
+from tests.inspections_pages import BUREAU, SCHOOL_STAFF, TUESDAY, InspectionsPageTestCase
+
+
+class SafeCellTests(SimpleTestCase):
+    def test_text_that_would_run_as_a_formula_is_escaped(self):
+        for text in ("=1+1", "+86 123", "-2", "@SUM(A1)", "\tx", "\rx"):
+            with self.subTest(text=text):
+                self.assertEqual(safe_cell(text), "'" + text)
+        for value in ("防火巡查", "a=b", 3, -2, None):
+            with self.subTest(value=value):
+                self.assertEqual(safe_cell(value), value)
+
+
+def workbook(response):
+    return load_workbook(io.BytesIO(response.content))
+
+
+class FireExportTests(InspectionsPageTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        excuse(cls.district1, cls.fire_patrol, [cls.s1], TUESDAY, TUESDAY, '=HYPERLINK("x")')
+        School.objects.filter(pk=cls.k1.pk).update(name="@幼儿园")
+
+    def test_who_exports_a_school(self):
+        self.each_persona(
+            lambda key: reverse("inspections:fire-export-school", args=[getattr(self, key).pk]),
+            SCHOOL_STAFF | BUREAU,
+        )
+
+    def test_who_exports_a_district(self):
+        for persona, status in {
+            "admin": 200,
+            "city": 200,
+            "district1": 200,
+            "district1_principal2": 200,
+            "district2": 404,
+            "principal1": 403,
+            "police1": 403,
+            "outsider": 404,
+        }.items():
+            with self.subTest(persona=persona):
+                self.login(persona)
+                response = self.client.get(
+                    reverse("inspections:fire-export-district", args=[self.d1.pk])
+                )
+                self.assertEqual(response.status_code, status)
+
+    def test_school_xlsx(self):
+        self.login("principal1")
+        response = self.client.get(
+            reverse("inspections:fire-export-school", args=[self.s1.pk]),
+            {"month": "2026-11", "format": "xlsx"},
+        )
+        self.assertEqual(response["Content-Type"], XLSX)
+        sheet = workbook(response).worksheets[0]
+        rows = list(sheet.iter_rows(values_only=True))
+        self.assertEqual(len(rows[0]), 7 + len(ROUND_COLUMNS))
+        by_day = {(row[1], str(row[2])[:10]): row for row in rows[1:]}
+        patrol = self.fire_patrol.name
+        with translation.override(response["Content-Language"]):
+            done, excused = str(WindowStatus.DONE.label), str(WindowStatus.EXCUSED.label)
+        monday = by_day[(patrol, "2026-11-23")]
+        self.assertEqual(monday[4], done)
+        self.assertEqual(str(monday[5])[:16], "2026-11-23 15:00")
+        tuesday = by_day[(patrol, "2026-11-24")]
+        # The excuse's reason starts with "=": written as text, never as a formula.
+        self.assertEqual((tuesday[4], tuesday[6]), (excused, '\'=HYPERLINK("x")'))
+        # The month's fire check, and every day of November's fire patrols.
+        self.assertIn((self.fire_check.name, "2026-11-01"), by_day)
+        self.assertEqual(sum(1 for key in by_day if key[0] == patrol), 30)
+
+    def test_district_sheets_and_summary(self):
+        self.login("district1")
+        url = reverse("inspections:fire-export-district", args=[self.d1.pk])
+        book = workbook(self.client.get(url, {"format": "xlsx"}))
+        # One sheet per school; a sheet is named after its school, escaped.
+        self.assertEqual(sorted(book.sheetnames), sorted(["@幼儿园", self.s1.name]))
+        kindergarten = book["@幼儿园"]
+        self.assertEqual(kindergarten.cell(row=2, column=1).value, "'@幼儿园")
+        book = workbook(self.client.get(url, {"format": "xlsx", "layout": "summary"}))
+        rows = list(book.worksheets[0].iter_rows(values_only=True))
+        self.assertEqual(len(rows[0]), 7)
+        self.assertEqual({row[0] for row in rows[1:]}, {"'@幼儿园", self.s1.name})
+
+    def test_printable_html(self):
+        self.login("district1")
+        url = reverse("inspections:fire-export-district", args=[self.d1.pk])
+        response = self.client.get(url, {"month": "2026-11"})
+        self.assertContains(response, "fire-record")
+        self.assertContains(response, "=HYPERLINK")
+        response = self.client.get(url, {"layout": "summary"})
+        self.assertContains(response, "fire-summary")
+        self.login("principal1")
+        school_url = reverse("inspections:fire-export-school", args=[self.s1.pk])
+        # session, user, role assignments; the school; its scope check; the fire
+        # rules; due_windows(): facts, overrides, school days (schools, terms,
+        # exceptions), summary rows; the excuses.
+        with self.assertNumQueries(13 + LAYOUT_QUERIES):
+            self.client.get(school_url)
+
+    def test_bad_month_is_a_400_with_the_error(self):
+        self.login("principal1")
+        for month in ("2026-13", "x"):
+            with self.subTest(month=month):
+                response = self.client.get(
+                    reverse("inspections:fire-export-school", args=[self.s1.pk]),
+                    {"month": month, "format": "xlsx"},
+                )
+                self.assertEqual(response.status_code, 400)
+                self.assertContains(response, "YYYY-MM", status_code=400)
+
+    def test_the_rounds_hook_adds_nothing_yet(self):
+        self.assertEqual((ROUND_COLUMNS, round_cells([])), ([], {}))
