@@ -115,6 +115,8 @@ TEMPLATES = [
                 "accounts.context_processors.roles",
                 "reminders.context_processors.notifications",
             ],
+            # Template tags shared by every app's pages.
+            "libraries": {"rates": "campussafety.templatetags.rates"},
         },
     },
 ]

@@ -1,4 +1,4 @@
-"""Template helpers for the posts pages: personal data on display, rates, and the navigation."""
+"""Template helpers for the posts pages: personal data on display and the navigation."""
 
 from django import template
 from django.urls import reverse
@@ -11,10 +11,6 @@ from posts.models import Member
 
 register = template.Library()
 
-# A coverage rate at or above this is shown green, at or above WARNING amber, else red.
-GOOD_RATE = 0.95
-WARNING_RATE = 0.8
-
 
 @register.filter
 def shown_phone(member):
@@ -23,32 +19,6 @@ def shown_phone(member):
     if getattr(member, "phone_visible", False):
         return member.phone
     return personal.mask_phone(member.phone)
-
-
-@register.filter
-def percent(value):
-    """0.8 → 80%; no value (no school days, nobody present) → —."""
-    if value is None:
-        return "—"
-    return f"{value * 100:.0f}%"
-
-
-@register.filter
-def bar_width(value):
-    """A rate as a CSS width, 0 to 100."""
-    return 0 if value is None else round(min(max(value, 0), 1) * 100)
-
-
-@register.filter
-def rate_colour(value):
-    """The Bootstrap colour of a rate: success, warning or danger."""
-    if value is None:
-        return "secondary"
-    if value >= GOOD_RATE:
-        return "success"
-    if value >= WARNING_RATE:
-        return "warning"
-    return "danger"
 
 
 @register.inclusion_tag("posts/_nav.html", takes_context=True)
