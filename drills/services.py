@@ -20,7 +20,12 @@ from django.utils.translation import gettext as _
 from accounts.scope import CHANGE, write_in_scope
 from drills.choices import TRAINING_RULE_CODES, DrillStatus
 from drills.models import ClassHeadcount, Drill, DrillRequirement, TrainingSession
-from schools.obligations import record_completion, rules_for_cities
+from schools.obligations import (
+    applicable_terms,
+    record_completion,
+    rules_for_cities,
+    school_facts,
+)
 
 DOMAIN = "drills"
 HEADCOUNT_SALT = "drills.headcount"
@@ -94,8 +99,9 @@ def sign_off(user, drill: Drill) -> Drill:
     """The principal signs the held drill off; it then counts towards its requirements.
 
     Queries: the scope's one for the user's roles (once per user), the claim
-    (1), the scope check (1), the city's drill rules (1), their requirements
-    (1), and record_completion's for each requirement the drill satisfies.
+    (1), the scope check (1), the drill with its school (1), the applicable
+    requirements (4, requirements_for), and record_completion's for each
+    requirement the drill satisfies.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -108,19 +114,24 @@ def sign_off(user, drill: Drill) -> Drill:
             signed_off_by_id=user.pk,
             signed_off_at=now,
         )
-        drill.refresh_from_db(fields=["started_at", "all_clear_at"])
-        for requirement in requirements_for(drill):
-            if requirement.is_satisfied_by(drill):
+        held = Drill.objects.select_related("school").get(pk=drill.pk)
+        for requirement in requirements_for(held):
+            if requirement.is_satisfied_by(held):
                 record_completion(
-                    requirement.obligation, drill.school, drill.all_clear_at, _source(drill)
+                    requirement.obligation, held.school, held.all_clear_at, _source(held)
                 )
     return drill
 
 
 def requirements_for(drill: Drill) -> list[DrillRequirement]:
-    """The requirements the drill's city follows (its own, and national ones not replaced)."""
-    city_id = drill.school.district.city_id
-    rules = rules_for_cities([city_id], domain=DOMAIN)[city_id]
+    """The requirements that apply at the drill's school, whichever drill types they ask for.
+
+    After the city's replacements and the district's and school's overrides.
+    Four queries: the school's facts, the city's drill rules, the overrides,
+    the requirements.
+    """
+    facts = school_facts([drill.school_id])
+    rules = [rule for rule, _terms in applicable_terms(facts, domain=DOMAIN)[drill.school_id]]
     return list(DrillRequirement.objects.filter(obligation__in=rules).select_related("obligation"))
 
 
@@ -141,18 +152,18 @@ def drill_for_token(token: str) -> Drill:
     try:
         data = signing.loads(token, salt=HEADCOUNT_SALT, max_age=HEADCOUNT_LINK_SECONDS)
     except signing.SignatureExpired as error:
-        raise ValidationError(_("This headcount link has expired.")) from error
+        raise ValidationError(_("This headcount link has expired."), code="expired") from error
     except signing.BadSignature as error:
-        raise ValidationError(_("This headcount link is not valid.")) from error
+        raise ValidationError(_("This headcount link is not valid."), code="invalid") from error
     drill = (
         Drill.objects.select_related("school")
         .filter(pk=data.get("d"), headcount_secret=data.get("k"))
         .first()
     )
     if drill is None:
-        raise ValidationError(_("This headcount link is not valid."))
+        raise ValidationError(_("This headcount link is not valid."), code="invalid")
     if drill.status not in (DrillStatus.RUNNING, DrillStatus.HELD):
-        raise ValidationError(_("This drill is not running: headcounts are closed."))
+        raise ValidationError(_("This drill is not running: headcounts are closed."), code="closed")
     return drill
 
 
