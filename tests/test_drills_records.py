@@ -243,3 +243,19 @@ class TrainingTests(DrillWorldTestCase):
             services.record_training(self.officer1, session)
         self.assertFalse(TrainingSession.objects.exists())
         self.assertFalse(ObligationCompletion.objects.exists())
+
+
+class AdminTests(DrillWorldTestCase):
+    def test_the_admin_lists_and_shows_the_drill_models(self):
+        drill = self.held_drill()
+        services.record_headcount(drill, "一(1)班", "张老师", 40, 40)
+        self.users["admin"].is_staff = True
+        self.users["admin"].is_superuser = True
+        self.users["admin"].save()
+        self.client.force_login(self.users["admin"])
+        for name in ("drillrequirement", "emergencyplan", "drill", "trainingsession"):
+            with self.subTest(name=name):
+                response = self.client.get(f"/admin/drills/{name}/")
+                self.assertEqual(response.status_code, 200)
+        response = self.client.get(f"/admin/drills/drill/{drill.pk}/change/")
+        self.assertContains(response, "一(1)班")
