@@ -28,6 +28,7 @@ class SchoolForm(ScopedModelForm):
             "enrolment",
             "staff_count",
             "is_boarding",
+            "runs_buses",
             "has_police_room",
             "has_protection_booth",
             "legal_vice_president",

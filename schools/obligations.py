@@ -76,6 +76,7 @@ class SchoolFacts:
     is_boarding: bool
     district_id: int
     city_id: int
+    runs_buses: bool = False
 
     @property
     def size_band(self) -> str:
@@ -119,11 +120,12 @@ def school_facts(schools) -> list[SchoolFacts]:
             "is_boarding",
             "district_id",
             "district__city_id",
+            "runs_buses",
         )
     )
     return [
-        SchoolFacts(pk, school_type, enrolment + staff, boarding, district_id, city_id)
-        for pk, school_type, enrolment, staff, boarding, district_id, city_id in rows
+        SchoolFacts(pk, school_type, enrolment + staff, boarding, district_id, city_id, buses)
+        for pk, school_type, enrolment, staff, boarding, district_id, city_id, buses in rows
     ]
 
 
@@ -132,6 +134,8 @@ def rule_applies(rule: ObligationRule, school: SchoolFacts) -> bool:
     if rule.school_types and school.school_type not in rule.school_types:
         return False
     if rule.size_bands and school.size_band not in rule.size_bands:
+        return False
+    if rule.buses_only and not school.runs_buses:
         return False
     if rule.boarding == Boarding.ONLY:
         return school.is_boarding

@@ -16,6 +16,12 @@ from tests.base import WorldTestCase
 
 D = datetime.date
 
+# The data migration of each app that declares default obligations.
+DEFAULTS_MIGRATIONS = {
+    "inspections": "inspections.migrations.0002_default_checklists",
+    "drills": "drills.migrations.0002_default_requirements",
+}
+
 
 def at(day, hour=0, minute=0):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
@@ -29,7 +35,7 @@ def make_rule(code, basis, **fields):
 
 
 class ObligationWorldTestCase(WorldTestCase):
-    # The defaults `migrate` creates (inspections) stay only for the tests of them.
+    # The defaults `migrate` creates (inspections, drills) stay only for the tests of them.
     keep_default_rules = False
 
     @classmethod
@@ -37,12 +43,14 @@ class ObligationWorldTestCase(WorldTestCase):
         super().setUpTestData()
         if not cls.keep_default_rules:
             ObligationRule.objects.all().delete()
-        elif not ObligationRule.objects.filter(city=None).exists():
-            # A TransactionTestCase run earlier in this process (a browser or
-            # worker test) flushed the tables, and with them what the data
-            # migration created: create the defaults again, as migrate did.
-            defaults = importlib.import_module("inspections.migrations.0002_default_checklists")
-            defaults.create_defaults(django_apps, None)
+        else:
+            for domain, migration in DEFAULTS_MIGRATIONS.items():
+                if not ObligationRule.objects.filter(city=None, domain=domain).exists():
+                    # A TransactionTestCase run earlier in this process (a browser
+                    # or worker test) flushed the tables, and with them what the
+                    # data migration created: create the defaults again, as
+                    # migrate did.
+                    importlib.import_module(migration).create_defaults(django_apps, None)
         Term.objects.create(
             city=cls.city_a, name="2026 春季学期", start_date=D(2026, 2, 24), end_date=D(2026, 7, 3)
         )

@@ -67,6 +67,7 @@ class SchoolSerializer(ScopedModelSerializer):
             "enrolment",
             "staff_count",
             "is_boarding",
+            "runs_buses",
             "has_police_room",
             "has_protection_booth",
             "legal_vice_president",

@@ -31,6 +31,14 @@ SCHOOL_PATHS = {
     "city": ("school__district__city",),
 }
 
+# Rules as data: everyone reads them, city staff edit their city's.
+CITY_STAFF_EDIT = {
+    "view": ALL_ROLES,
+    "add": {Role.CITY_STAFF},
+    "change": {Role.CITY_STAFF},
+    "delete": {Role.CITY_STAFF},
+}
+
 SLOT = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
@@ -152,18 +160,18 @@ class ObligationRule(TimeStampedModel):
     boarding = models.CharField(
         _("boarding"), max_length=10, choices=Boarding, default=Boarding.ANY
     )
+    buses_only = models.BooleanField(
+        _("schools with buses only"),
+        default=False,
+        help_text=_("Applies only to schools that run school buses."),
+    )
     source = models.TextField(_("source"), help_text=_("The regulation or standard it follows."))
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = CityOrNationalQuerySet.as_manager()
 
     scope_paths = {"city": ("city",)}
-    access = {
-        "view": ALL_ROLES,
-        "add": {Role.CITY_STAFF},
-        "change": {Role.CITY_STAFF},
-        "delete": {Role.CITY_STAFF},
-    }
+    access = CITY_STAFF_EDIT
 
     class Meta:
         verbose_name = _("obligation rule")

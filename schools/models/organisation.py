@@ -222,6 +222,11 @@ class School(TimeStampedModel, LocatedModel):
     enrolment = models.PositiveIntegerField(_("pupils enrolled"), default=0)
     staff_count = models.PositiveIntegerField(_("staff"), default=0)
     is_boarding = models.BooleanField(_("boarding school"), default=False)
+    runs_buses = models.BooleanField(
+        _("runs school buses"),
+        default=False,
+        help_text=_("Schools with buses must hold bus drills."),
+    )
     has_police_room = models.BooleanField(_("campus police room"), default=False)
     has_protection_booth = models.BooleanField(_("protection booth"), default=False)
     legal_vice_president = models.CharField(_("legal vice-president"), max_length=50, blank=True)
