@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "posts",
     "reminders",
     "inspections",
+    "equipment",
     "portal",
     "axes",
 ]
