@@ -50,3 +50,12 @@ class EquipmentWorldTestCase(WorldTestCase):
                 Location.objects.create(school=school, kind="floor", name="教学楼1层"),
             )
         cls.s1_guard = Location.objects.create(school=cls.s1, kind="guard", name="南门值班保安")
+
+
+def stock(user, location, equipment_type, quantity=1):
+    """Receive `quantity` pieces of a type at a place (one by one if tracked so)."""
+    from equipment.services import receive
+
+    if equipment_type.is_serialised:
+        return [receive(user, location, equipment_type) for _ in range(quantity)]
+    return [receive(user, location, equipment_type, quantity)]
