@@ -1,11 +1,17 @@
 """The ledger: movements and their effect on the balances, the recount, refusals, and who writes."""
 
+import threading
+
 from django.core.exceptions import ValidationError
+from django.db import connections
+from django.test import TransactionTestCase
+from django.utils import translation
 
 from accounts.scope import OutOfScope
-from equipment.models import Item, Movement, StockBalance
+from equipment.models import EquipmentType, Item, Location, Movement, StockBalance
 from equipment.services import receive, record, stock_from_ledger
-from tests.equipment_world import EquipmentWorldTestCase, stock
+from tests.base import World
+from tests.equipment_world import EquipmentWorldTestCase, ensure_defaults, stock
 
 
 def balances(*locations):
@@ -18,6 +24,8 @@ def balances(*locations):
 
 class LedgerTests(EquipmentWorldTestCase):
     def setUp(self):
+        # The messages are checked in the source language.
+        self.enterContext(translation.override("en"))
         self.gloves = self.types["cut-gloves"]
         self.radio = self.types["radio"]
 
@@ -244,3 +252,50 @@ class LedgerAccessTests(EquipmentWorldTestCase):
                     seen = set(model.objects.for_user(user).values_list("school_id", flat=True))
                     self.assertEqual(seen, schools & ({self.s1.pk} if model is Item else schools))
         self.assertEqual(radio.item.school_id, self.s1.pk)
+
+
+class ConcurrentLedgerTests(TransactionTestCase):
+    """Two people take the last piece at the same instant: one gets it, the other a clear no."""
+
+    def setUp(self):
+        World.build(self)
+        # This class's flush removed what the data migration made for the
+        # tests that follow; they create it again (tests/equipment_world.py).
+        ensure_defaults()
+        self.gloves = EquipmentType.objects.get(code="cut-gloves", city=None)
+        self.store = Location.objects.create(school=self.s1, kind="store", name="器材室")
+        self.gatehouse = Location.objects.create(school=self.s1, kind="gatehouse", name="门卫室")
+        receive(self.officer1, self.store, self.gloves, 1)
+
+    def test_only_one_takes_the_last_piece(self):
+        barrier = threading.Barrier(2)
+        outcomes = []
+
+        def take(persona):
+            try:
+                user = self.users[persona].__class__.objects.get(username=persona)
+                barrier.wait()
+                record(
+                    user,
+                    "issued",
+                    location=self.store,
+                    equipment_type=self.gloves,
+                    to_location=self.gatehouse,
+                )
+                outcomes.append("taken")
+            except ValidationError:
+                outcomes.append("refused")
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=take, args=(p,)) for p in ("principal1", "officer1")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        self.assertEqual(sorted(outcomes), ["refused", "taken"])
+        self.assertEqual(Movement.objects.filter(kind="issued").count(), 1)
+        self.assertEqual(
+            balances(self.store, self.gatehouse), {(self.gatehouse.pk, self.gloves.pk): (1, 0)}
+        )
+        self.assertEqual(stock_from_ledger([self.s1.pk]), balances(self.store, self.gatehouse))
