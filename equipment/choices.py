@@ -36,6 +36,9 @@ class MovementKind(models.TextChoices):
 
 
 class ItemStatus(models.TextChoices):
+    """A piece's state. The ledger sets in service, faulty, lost and scrapped; expired and
+    under repair are set by the service sweep and repair records that build on it."""
+
     IN_SERVICE = "in_service", _("In service")
     FAULTY = "faulty", _("Faulty")
     UNDER_REPAIR = "under_repair", _("Under repair")

@@ -154,6 +154,8 @@ def receive(
 ) -> Movement:
     """Stock arriving at a place; a piece tracked on its own gets its Item (quantity 1)."""
     happened_at = happened_at or timezone.now()
+    if quantity < 1:
+        raise ValidationError({"quantity": _("Give a quantity of at least 1.")})
     with transaction.atomic():
         _require_writer(user, location, None)
         item = None
@@ -172,7 +174,9 @@ def receive(
                 acquired_on=acquired_on or timezone.localdate(happened_at),
             )
             refresh_due_dates(item)
-            item.full_clean(exclude=["school", "equipment_type", "location"])
+            # The references are checked already; the tag must be new at the school.
+            item.clean_fields(exclude=["school", "equipment_type", "location"])
+            item.validate_constraints()
             item.save()
         elif asset_tag or serial_number or manufactured_on:
             raise ValidationError(_("Only pieces tracked one by one have tags and dates."))
@@ -213,6 +217,8 @@ def record(
     """
     if kind == MovementKind.RECEIVED:
         raise ValueError("Use receive() for stock arriving.")
+    if kind not in MovementKind.values:
+        raise ValidationError({"kind": _("Not a kind of movement: %(kind)s") % {"kind": kind}})
     happened_at = happened_at or timezone.now()
     if kind == MovementKind.LOST and not report.strip():
         raise ValidationError({"report": _("A loss is reported in writing.")})

@@ -129,6 +129,22 @@ class LedgerTests(EquipmentWorldTestCase):
             record(self.officer1, "failed", location=self.s1_store, equipment_type=self.radio)
         self.assertEqual(Item.objects.count(), 1)
 
+    def test_a_duplicate_asset_tag_is_refused_and_nothing_is_saved(self):
+        receive(self.officer1, self.s1_store, self.radio, asset_tag="DJJ-01")
+        with self.assertRaises(ValidationError) as raised:
+            receive(self.officer1, self.s1_gatehouse, self.radio, asset_tag="DJJ-01")
+        self.assertIn("__all__", raised.exception.message_dict)
+        self.assertEqual((Item.objects.count(), Movement.objects.count()), (1, 1))
+        # The same tag at another school is another piece.
+        receive(self.principal2, self.s2_store, self.radio, asset_tag="DJJ-01")
+
+    def test_bad_quantities_and_kinds_are_refused(self):
+        with self.assertRaises(ValidationError):
+            receive(self.officer1, self.s1_store, self.gloves, 0)
+        with self.assertRaises(ValidationError):
+            record(self.officer1, "borrowed", location=self.s1_store, equipment_type=self.gloves)
+        self.assertFalse(Movement.objects.exists())
+
     def test_the_ledger_is_never_changed(self):
         (movement,) = stock(self.officer1, self.s1_store, self.gloves, 2)
         movement.quantity = 1
