@@ -16,7 +16,11 @@ from equipment.models import (
     Movement,
     StockBalance,
 )
+from equipment.services import refresh_due_dates_of_type
 from schools.admin import ScopedAdmin
+
+# Changing one of these moves the due dates of every piece of the type.
+RULE_FIELDS = {"check_interval_days", "first_service_years", "service_every_years", "scrap_years"}
 
 
 class ReadOnlyAdmin(ScopedAdmin):
@@ -49,6 +53,11 @@ class EquipmentTypeAdmin(ScopedAdmin):
     ]
     list_filter = ["category", "is_serialised", "is_active"]
     search_fields = ["name", "code", "source"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and RULE_FIELDS & set(form.changed_data):
+            refresh_due_dates_of_type(obj)
 
 
 @admin.register(KitStandard)

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import F, Q, Sum
 
 from accounts.scope import VIEW, Scope
 from schools.querysets import ScopedQuerySet
@@ -52,6 +52,17 @@ class ItemQuerySet(ScopedQuerySet):
 
     def scrap_due_by(self, day: datetime.date):
         return self.held().filter(scrap_on__lte=day)
+
+
+class StockBalanceQuerySet(ScopedQuerySet):
+    def totals(self, *by):
+        """Pieces held and usable, summed in the database per `by` ("school", "equipment_type")."""
+        return (
+            self.order_by()
+            .values(*by)
+            .annotate(held_total=Sum("held"), usable_total=Sum(F("held") - F("faulty")))
+            .order_by(*by)
+        )
 
 
 class MovementQuerySet(ScopedQuerySet):

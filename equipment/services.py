@@ -89,6 +89,24 @@ def refresh_due_dates(item: Item) -> None:
         setattr(item, field, value)
 
 
+def refresh_due_dates_of_type(equipment_type: EquipmentType, batch_size: int = 1000) -> int:
+    """Work the stored due dates of every held piece of a type out again after its rules changed.
+
+    Years cannot be added in SQL the same way on every database, so the dates
+    are computed here and written back in batches. Returns how many changed.
+    """
+    fields = ("next_check_on", "service_due_on", "scrap_on")
+    changed = []
+    for item in Item.objects.held().filter(equipment_type=equipment_type).iterator(batch_size):
+        item.equipment_type = equipment_type
+        before = tuple(getattr(item, field) for field in fields)
+        refresh_due_dates(item)
+        if tuple(getattr(item, field) for field in fields) != before:
+            changed.append(item)
+    Item.objects.bulk_update(changed, fields, batch_size=batch_size)
+    return len(changed)
+
+
 # --- The ledger -------------------------------------------------------------------------------
 
 

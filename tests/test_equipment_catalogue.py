@@ -3,7 +3,14 @@
 import datetime
 
 from equipment.models import EquipmentType, KitLine, KitStandard
-from equipment.services import add_years, due_dates, receive, record, requirements
+from equipment.services import (
+    add_years,
+    due_dates,
+    receive,
+    record,
+    refresh_due_dates_of_type,
+    requirements,
+)
 from schools.obligations import school_facts
 from tests.equipment_world import EquipmentWorldTestCase
 
@@ -132,6 +139,17 @@ class DueDateTests(EquipmentWorldTestCase):
             (item.last_serviced_on, item.service_due_on), (D(2023, 6, 10), D(2024, 6, 10))
         )
         self.assertEqual(item.scrap_on, D(2027, 6, 1))
+
+    def test_changed_rules_move_the_due_dates_of_held_pieces(self):
+        water = self.types["extinguisher-water"]
+        held = receive(self.officer1, self.s1_floor, water, manufactured_on=D(2021, 6, 1)).item
+        gone = receive(self.officer1, self.s1_floor, water, manufactured_on=D(2021, 6, 1)).item
+        record(self.officer1, "scrapped", item=gone)
+        water.scrap_years = 5
+        water.save()
+        self.assertEqual(refresh_due_dates_of_type(water), 1)
+        held.refresh_from_db()
+        self.assertEqual(held.scrap_on, D(2026, 6, 1))
 
 
 class StandardTests(EquipmentWorldTestCase):

@@ -65,6 +65,12 @@ class LedgerTests(EquipmentWorldTestCase):
         self.assertEqual(stock_from_ledger([self.s1.pk]), expected)
         third.refresh_from_db()
         self.assertEqual((third.status, third.location), ("scrapped", None))
+        # Per school and type, summed in the database.
+        totals = StockBalance.objects.filter(school=self.s1).totals("school", "equipment_type")
+        self.assertEqual(
+            {(row["equipment_type"], row["held_total"], row["usable_total"]) for row in totals},
+            {(self.gloves.pk, 4, 4), (self.radio.pk, 2, 2)},
+        )
 
     def test_a_faulty_piece_moves_as_faulty(self):
         (movement,) = stock(self.officer1, self.s1_store, self.radio)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import ALL_ROLES, BUREAU, SCHOOL_STAFF
 from equipment.choices import ItemStatus, LocationKind, MovementKind
-from equipment.querysets import ItemQuerySet, MovementQuerySet
+from equipment.querysets import ItemQuerySet, MovementQuerySet, StockBalanceQuerySet
 from schools.models import TimeStampedModel
 from schools.models.obligations import SCHOOL_PATHS
 from schools.querysets import ScopedQuerySet
@@ -280,7 +280,7 @@ class StockBalance(models.Model):
     held = models.PositiveIntegerField(_("held"), default=0)
     faulty = models.PositiveIntegerField(_("faulty"), default=0)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = StockBalanceQuerySet.as_manager()
 
     scope_paths = SCHOOL_PATHS
     access = READ_ONLY
