@@ -310,7 +310,10 @@ def _update_item(item: Item, kind: str, to_location, day: datetime.date) -> None
     item.status = STATUS_AFTER.get(kind, item.status)
     if kind in MOVES:
         item.location = to_location
-        item.school_id = to_location.school_id
+        if item.school_id != to_location.school_id:
+            item.school_id = to_location.school_id
+            # Its tag must be new at the receiving school too.
+            item.validate_constraints()
     elif kind in REMOVALS:
         item.location = None
     elif kind == MovementKind.CHECKED:

@@ -253,6 +253,17 @@ class LedgerAccessTests(EquipmentWorldTestCase):
         for persona in ("principal1", "principal2"):
             self.assertIn(movement, Movement.objects.for_user(self.users[persona]))
 
+    def test_a_piece_cannot_arrive_where_its_tag_is_taken(self):
+        radio = self.types["radio"]
+        piece = receive(self.officer1, self.s1_store, radio, asset_tag="DJJ-01").item
+        receive(self.principal2, self.s2_store, radio, asset_tag="DJJ-01")
+        with self.assertRaises(ValidationError):
+            record(self.city, "transferred", item=piece, to_location=self.s2_store)
+        piece.refresh_from_db()
+        self.assertEqual(piece.location, self.s1_store)
+        self.assertEqual(Movement.objects.filter(kind="transferred").count(), 0)
+        self.assertEqual(balances(self.s1_store)[(self.s1_store.pk, radio.pk)], (1, 0))
+
     def test_staff_and_police_read_the_ledger_in_their_scope_and_others_nothing(self):
         receive(self.officer1, self.s1_store, self.gloves, 1)
         receive(self.principal2, self.s2_store, self.gloves, 1)
