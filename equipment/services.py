@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -408,12 +408,15 @@ def requirements(facts) -> dict[int, dict[tuple[str, int], int]]:
     return result
 
 
-def shortfalls(schools) -> list[Shortfall]:
+def shortfalls(schools, today: datetime.date | None = None) -> list[Shortfall]:
     """Every place at `schools` (a queryset, or schools or ids) short of its standard.
 
-    Four queries whatever the number of schools: the schools' facts, the
-    standards' lines, the places, and the balances there.
+    A piece counts if it is held, not faulty and not past its scrap date.
+    Five queries whatever the number of schools: the schools' facts, the
+    standards' lines, the places, the balances there, and the pieces in
+    service past their scrap date.
     """
+    today = today or timezone.localdate()
     facts = school_facts(schools)
     needed = requirements(facts)
     school_ids = list(needed)
@@ -426,6 +429,17 @@ def shortfalls(schools) -> list[Shortfall]:
             school_id__in=school_ids
         ).values_list("location_id", "equipment_type_id", "held", "faulty")
     }
+    # Served by the index on (school, scrap_on).
+    expired = (
+        Item.objects.filter(
+            school_id__in=school_ids, status=ItemStatus.IN_SERVICE, scrap_on__lte=today
+        )
+        .order_by()
+        .values_list("location_id", "equipment_type_id")
+        .annotate(count=Count("pk"))
+    )
+    for location_id, type_id, count in expired:
+        usable[(location_id, type_id)] -= count
     result = []
     for location_id, school_id, kind in locations:
         for (line_kind, type_id), required in needed[school_id].items():

@@ -1,7 +1,9 @@
 """Kit shortfalls against the standard: what a place lacks, faulty pieces, and the query cost."""
 
+import datetime
+
 from equipment.models import KitStandard, Location, StockBalance
-from equipment.services import record, requirements, shortfalls
+from equipment.services import receive, record, requirements, shortfalls
 from schools.models import School
 from schools.obligations import school_facts
 from tests.equipment_world import EquipmentWorldTestCase, stock
@@ -38,6 +40,25 @@ class ShortfallTests(EquipmentWorldTestCase):
         (short,) = self.at_gatehouse()
         self.assertEqual((short.equipment_type_id, short.usable), (self.types["radio"].pk, 0))
 
+    def test_a_piece_past_its_scrap_date_does_not_count(self):
+        powder = self.types["extinguisher-dry-powder"]
+        for made in (datetime.date(2015, 5, 1), datetime.date(2022, 5, 1)):
+            receive(self.officer1, self.s1_floor, powder, manufactured_on=made)
+        on_floor = [
+            s
+            for s in shortfalls([self.s1], today=datetime.date(2026, 11, 25))
+            if s.location_id == self.s1_floor.pk
+        ]
+        self.assertEqual([(s.required, s.usable) for s in on_floor], [(2, 1)])
+        self.assertEqual(
+            [
+                s
+                for s in shortfalls([self.s1], today=datetime.date(2025, 4, 30))
+                if s.location_id == self.s1_floor.pk
+            ],
+            [],
+        )
+
     def test_other_places_are_judged_by_their_own_kind(self):
         kinds = {(s.location_id, s.location_kind) for s in shortfalls([self.s1])}
         self.assertIn((self.s1_floor.pk, "floor"), kinds)
@@ -65,19 +86,20 @@ class ShortfallQueryTests(EquipmentWorldTestCase):
                 school=school, location=gatehouse, equipment_type=fork, held=1
             )
 
-    def test_shortfalls_take_four_queries_whatever_the_number_of_schools(self):
+    def test_shortfalls_take_five_queries_whatever_the_number_of_schools(self):
         self.add_schools(self.d1, self.p1, 3)
         # 1 the schools' facts (type, size, district, city)
         # 2 the lines of the national, city and district standards that apply
         # 3 the schools' places of the kinds a standard speaks of
         # 4 the balances at those schools
-        with self.assertNumQueries(4):
+        # 5 the pieces in service past their scrap date there, counted per place and type
+        with self.assertNumQueries(5):
             few = shortfalls(School.objects.all())
         self.add_schools(self.d2, self.p2, 30)
         KitStandard.objects.create(city=self.city_b, name="B", source="t").lines.create(
             equipment_type=self.types["torch"], location_kind="gatehouse"
         )
-        with self.assertNumQueries(4):
+        with self.assertNumQueries(5):
             many = shortfalls(School.objects.all())
         self.assertGreater(len(many), len(few))
         self.assertEqual(len({s.school_id for s in many}), 33 + 2)
