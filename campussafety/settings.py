@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "reminders",
     "inspections",
     "drills",
+    "equipment",
     "portal",
     "axes",
 ]
