@@ -79,7 +79,10 @@ class CatalogueTests(SimpleTestCase):
             if not fields["msgid"]:
                 continue
             with self.subTest(msgid=fields["msgid"]):
-                if "msgid_plural" in fields:
+                if "msgctxt" in fields:
+                    translated = translations.pgettext(fields["msgctxt"], fields["msgid"])
+                    self.assertEqual(translated, fields["msgstr"])
+                elif "msgid_plural" in fields:
                     translated = translations.ngettext(fields["msgid"], fields["msgid_plural"], 1)
                     self.assertEqual(translated, fields["msgstr[0]"])
                 else:
