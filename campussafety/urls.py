@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("schools.api.urls")),
     path("", include("posts.api.urls")),
     path("", include("reminders.api.urls")),
+    path("", include("inspections.api.urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("schools/", include("schools.urls")),
     path("posts/", include("posts.urls")),
     path("inbox/", include("reminders.urls")),
+    path("inspections/", include("inspections.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

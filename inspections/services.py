@@ -145,8 +145,8 @@ def answer(
     photo shows it done) or becomes a Finding through report_failure().
     `round_` comes with its school; `item` and `checkpoint` are the round's own
     (the callers look them up through the round). Constant queries: the scan
-    check, the re-used photo check (with a photo), removing an earlier answer,
-    the insert, and the finding.
+    check, the re-used photo check (with a photo), the earlier answer, its
+    finding removed, the save, and a new finding.
     """
     _require_open(round_)
     now = now or timezone.now()
@@ -183,8 +183,16 @@ def answer(
         row.photo = photo
         fill_photo_evidence(row, round_.school, round_.started_at)
     with transaction.atomic():
-        Answer.objects.filter(round=round_, checkpoint=checkpoint, item=item).delete()
-        row.save()
+        # Answering again replaces the answer in place, and any finding the
+        # earlier one opened goes: the same three queries either way.
+        row.pk = (
+            Answer.objects.filter(round=round_, checkpoint=checkpoint, item=item)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        Finding.objects.filter(answer_id=row.pk).delete()
+        row.save(force_update=row.pk is not None)
         if not result and not corrected_on_spot:
             report_failure(
                 school=round_.school,

@@ -9,7 +9,7 @@ urlpatterns = [
     path("scan/<str:token>/start/", rounds.StartView.as_view(), name="start"),
     path("rounds/<int:pk>/", rounds.RoundView.as_view(), name="round"),
     path(
-        "rounds/<int:pk>/checkpoints/<int:checkpoint>/",
+        "rounds/<int:pk>/checkpoints/<int:checkpoint_pk>/",
         rounds.CheckpointView.as_view(),
         name="checkpoint",
     ),

@@ -3,7 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts.scope import VIEW
+from accounts.choices import Role
+from accounts.scope import VIEW, Scope
 from campussafety.api.serializers import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from campussafety.dates import date_range_errors
 from inspections import services
@@ -17,6 +18,7 @@ from inspections.models import (
     Round,
     Scan,
 )
+from schools.models import School
 
 # A window list is a fine-grained thing (five a day per school): a month at most.
 MAX_WINDOW_DAYS = 31
@@ -128,8 +130,26 @@ class FindingSerializer(serializers.ModelSerializer):
         ]
 
 
+class RoundSchoolField(ScopedPrimaryKeyRelatedField):
+    """The schools a round may be started at: those of the user's round-running grants.
+
+    A guard sees no School rows (their access is the checkpoints and their own
+    rounds), but their grant names the school they guard.
+    """
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if request is None:
+            return queryset
+        guarded = [g.school_id for g in Scope.of(request.user).grants if g.role == Role.GUARD]
+        return queryset | School.objects.filter(pk__in=guarded)
+
+
 class RoundSerializer(ScopedModelSerializer):
     """A round; creating one starts it (the server stamps the time and the checklist version)."""
+
+    school = RoundSchoolField(queryset=School.objects.all())
 
     scans = ScanSerializer(many=True, read_only=True)
     answers = AnswerSerializer(many=True, read_only=True)

@@ -44,7 +44,7 @@ class CheckpointViewSet(ScopedModelViewSet):
 
 class ChecklistTemplateViewSet(ScopedModelViewSet):
     # current_version: the newest version's number.
-    queryset = ChecklistTemplate.objects.with_current_version()
+    queryset = ChecklistTemplate.objects.with_current_version().order_by("code", "city")
     serializer_class = serializers.ChecklistTemplateSerializer
     filterset_class = ChecklistTemplateFilter
     ordering_fields = ["code", "name"]

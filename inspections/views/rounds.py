@@ -148,7 +148,9 @@ class CheckpointView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         round_ = _round_for(user, self.kwargs["pk"], CHANGE)
         checkpoint = get_object_or_404(
-            Checkpoint.objects.for_user(user), pk=self.kwargs["checkpoint"], school=round_.school_id
+            Checkpoint.objects.for_user(user),
+            pk=self.kwargs["checkpoint_pk"],
+            school=round_.school_id,
         )
         scan = Scan.objects.filter(round=round_, checkpoint=checkpoint).first()
         answered = {
@@ -185,7 +187,7 @@ class RoundWriteView(LoginRequiredMixin, View):
         return redirect(self.next_url(round_))
 
     def checkpoint(self, round_):
-        pk = self.request.POST.get("checkpoint") or self.kwargs.get("checkpoint")
+        pk = self.request.POST.get("checkpoint")
         if not pk:
             return None
         return get_object_or_404(
@@ -234,7 +236,7 @@ class QRSheetView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         school = get_object_or_404(School.objects.for_user(self.request.user), pk=self.kwargs["pk"])
-        # Those who place the checkpoints print their codes: school staff and the bureau.
+        # Those who place the checkpoints print their codes: school staff (and administrators).
         if not Scope.of(self.request.user).contains(school, roles=Checkpoint.access[CHANGE]):
             raise PermissionDenied
         checkpoints = Checkpoint.objects.for_user(self.request.user).filter(
