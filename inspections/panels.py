@@ -1,4 +1,8 @@
-"""The inspections panel on the home page: a guard's open round and latest rounds."""
+"""The inspections panel on the home page: a guard's latest rounds.
+
+The guards page and the checkpoint codes (inspections:guards, inspections:qr-sheet)
+are for the school's inspection board to link to; school staff get no second panel.
+"""
 
 from accounts.scope import GUARD
 from campussafety.panels import Panel

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspections.views import rounds
+from inspections.views import guards, rounds
 
 app_name = "inspections"
 urlpatterns = [
@@ -17,4 +17,10 @@ urlpatterns = [
     path("rounds/<int:pk>/answer/", rounds.AnswerView.as_view(), name="answer"),
     path("rounds/<int:pk>/finish/", rounds.FinishView.as_view(), name="finish"),
     path("schools/<int:pk>/qr-codes/", rounds.QRSheetView.as_view(), name="qr-sheet"),
+    path("guards/", guards.GuardsView.as_view(), name="guards"),
+    path(
+        "guards/<int:pk>/<str:action>/",
+        guards.GuardActionView.as_view(),
+        name="guard-action",
+    ),
 ]

@@ -200,6 +200,8 @@ MATRIX = {
     "inspections:answer": "tests/test_pages_inspections.py::RoundPageTests",
     "inspections:finish": "tests/test_pages_inspections.py::RoundPageTests",
     "inspections:qr-sheet": "tests/test_pages_inspections.py::QRSheetTests",
+    "inspections:guards": "tests/test_pages_guards.py::GuardAccountTests",
+    "inspections:guard-action": "tests/test_pages_guards.py::GuardAccountTests",
     # Each user's own notifications, whatever their roles.
     "notification-list": NOTIFICATIONS,
     "notification-detail": NOTIFICATIONS,
