@@ -3,7 +3,9 @@
 A user's role assignments become *grants*: a role anchored at a unit of the
 organisation (a city, a district, a police station or a school), expanded with
 the unit's ancestors. Each scoped model declares how to reach those units from
-its rows (``scope_paths``) and which roles may do what (``access``).
+its rows (``scope_paths``) and which roles may do what (``access``); a role
+that reaches only its own rows there (a guard's own rounds) names the path from
+a row to its user in ``own_paths``.
 ``Model.objects.for_user(user, action)`` is then the only way views, API
 viewsets, form fields, filter dropdowns and serializer related fields get rows:
 an object outside it behaves exactly like a missing one.
