@@ -9,3 +9,4 @@ class Role(models.TextChoices):
     PRINCIPAL = "principal", _("Principal")
     SAFETY_OFFICER = "safety_officer", _("School safety officer")
     POLICE_LIAISON = "police_liaison", _("Police liaison")
+    GUARD = "guard", _("Security guard")

@@ -17,6 +17,7 @@ ROLE_UNIT = {
     Role.PRINCIPAL: "school",
     Role.SAFETY_OFFICER: "school",
     Role.POLICE_LIAISON: "police_station",
+    Role.GUARD: "school",
 }
 UNIT_FIELDS = ("city", "district", "police_station", "school")
 
@@ -88,6 +89,7 @@ class RoleAssignment(models.Model):
                     | _role_unit_condition(Role.PRINCIPAL, "school")
                     | _role_unit_condition(Role.SAFETY_OFFICER, "school")
                     | _role_unit_condition(Role.POLICE_LIAISON, "police_station")
+                    | _role_unit_condition(Role.GUARD, "school")
                 ),
                 name="roleassignment_unit_matches_role",
             ),

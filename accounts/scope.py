@@ -3,7 +3,9 @@
 A user's role assignments become *grants*: a role anchored at a unit of the
 organisation (a city, a district, a police station or a school), expanded with
 the unit's ancestors. Each scoped model declares how to reach those units from
-its rows (``scope_paths``) and which roles may do what (``access``).
+its rows (``scope_paths``) and which roles may do what (``access``); a role
+that reaches only its own rows there (a guard's own rounds) names the path from
+a row to its user in ``own_paths``.
 ``Model.objects.for_user(user, action)`` is then the only way views, API
 viewsets, form fields, filter dropdowns and serializer related fields get rows:
 an object outside it behaves exactly like a missing one.
@@ -37,7 +39,10 @@ CHANGE = "change"
 DELETE = "delete"
 # Models may name further actions in `access` (verify, countersign, ...).
 
-ALL_ROLES = frozenset(Role.values) - {Role.ADMIN}
+# Every role that sees the records of the units it is held over. A guard does
+# not: a model grants guards what their rounds need by naming GUARD itself.
+ALL_ROLES = frozenset(Role.values) - {Role.ADMIN, Role.GUARD}
+GUARD = frozenset({Role.GUARD})
 BUREAU = frozenset({Role.CITY_STAFF, Role.DISTRICT_STAFF})
 SCHOOL_STAFF = frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER})
 
@@ -149,11 +154,16 @@ class Scope:
 
     def _condition(self, model, allowed: set[str], action: str) -> tuple[Q | None, bool]:
         """The filter for `model`, and whether it follows a shared (reverse) path."""
-        ids_by_path: dict[str, set[int]] = defaultdict(set)
+        # (unit path, path to the owning user or "") -> unit ids
+        ids_by_path: dict[tuple[str, str], set[int]] = defaultdict(set)
         shared_used = False
+        # Roles that reach only their own rows (a guard's own rounds) name the
+        # path from a row to its user in `own_paths`.
+        own_paths = getattr(model, "own_paths", {})
         for grant in self.grants:
             if grant.role not in allowed:
                 continue
+            owner = own_paths.get(grant.role, "")
             for level, unit_id in grant.chain():
                 paths = model.scope_paths.get(level, ())
                 if action == VIEW:
@@ -162,13 +172,16 @@ class Scope:
                     paths = (*paths, *shared)
                 if paths:
                     for path in paths:
-                        ids_by_path[path].add(unit_id)
+                        ids_by_path[path, owner].add(unit_id)
                     break
         if not ids_by_path:
             return None, False
         condition = Q()
-        for path, ids in sorted(ids_by_path.items()):
-            condition |= Q(**{f"{path}__in": sorted(ids)})
+        for (path, owner), ids in sorted(ids_by_path.items()):
+            part = Q(**{f"{path}__in": sorted(ids)})
+            if owner:
+                part &= Q(**{owner: self.user.pk})
+            condition |= part
         return condition, shared_used
 
     def contains(self, obj, action: str = VIEW, roles=None) -> bool:

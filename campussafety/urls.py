@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("schools.api.urls")),
     path("", include("posts.api.urls")),
     path("", include("reminders.api.urls")),
+    path("", include("inspections.api.urls")),
 ]
 
 urlpatterns = [

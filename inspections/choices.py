@@ -37,3 +37,22 @@ class CheckpointKind(models.TextChoices):
     PERIMETER = "perimeter", _("Perimeter")
     MONITORING_ROOM = "monitoring_room", _("Monitoring room")
     BUILDING = "building", _("Building")
+
+
+class RoundStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETE = "complete", _("Complete")
+    INCOMPLETE = "incomplete", _("Incomplete")
+
+
+class PhotoFlag(models.TextChoices):
+    """Why a reviewer should look twice at a photo; a flagged photo is kept, never refused."""
+
+    OLD = "old", _("Taken long before the round")
+    FAR = "far", _("Taken far from the school")
+    REUSED = "reused", _("Already used in an earlier record")
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ADOPTED = "adopted", _("Taken over by the hazard ledger")

@@ -2,7 +2,7 @@
 
 import django_filters
 
-from inspections.models import ChecklistTemplate, Checkpoint, InspectionRule
+from inspections.models import ChecklistTemplate, Checkpoint, InspectionRule, Round
 
 
 class ChecklistTemplateFilter(django_filters.FilterSet):
@@ -23,3 +23,9 @@ class InspectionRuleFilter(django_filters.FilterSet):
     class Meta:
         model = InspectionRule
         fields = ["template"]
+
+
+class RoundFilter(django_filters.FilterSet):
+    class Meta:
+        model = Round
+        fields = ["school", "rule", "status", "inspector"]

@@ -1,4 +1,5 @@
-"""The forms of the inspection pages: the month asked for, excuses, checkpoints, items, overrides.
+"""The forms of the inspection pages: the month asked for, excuses, checkpoints, items, overrides,
+and the guard's answer at a checkpoint (the same inputs as the API's answer action).
 
 Every related choice comes from `for_user(user)` (campussafety/forms.py); a
 school is named by its code or id in a text field, never chosen from a list of
@@ -16,7 +17,7 @@ from accounts.scope import BUREAU, SCHOOL_STAFF
 from campussafety.dates import date_range_errors
 from campussafety.forms import BootstrapFormMixin, DateInput, ScopedModelForm
 from inspections.checklists import ITEM_FIELDS
-from inspections.models import ChecklistItem, Checkpoint, InspectionRule
+from inspections.models import Answer, ChecklistItem, Checkpoint, InspectionRule
 from schools.models import District, Gate, ObligationOverride, School
 
 # An excuse covers a closure, not a policy: longer ranges are a change of the rule.
@@ -196,3 +197,21 @@ class OverrideForm(ScopedModelForm):
         if taken.exists():
             raise ValidationError(_("This rule is overridden there already: remove that first."))
         return data
+
+
+class AnswerForm(forms.Form):
+    item = forms.IntegerField(widget=forms.HiddenInput)
+    passed = forms.TypedChoiceField(
+        choices=[("1", _("Pass")), ("0", _("Fail"))],
+        coerce=lambda value: value == "1",
+        required=False,
+        empty_value=None,
+    )
+    number = forms.DecimalField(label=_("Reading"), max_digits=9, decimal_places=2, required=False)
+    text = forms.CharField(label=_("Note"), max_length=500, required=False)
+    photo = forms.ImageField(
+        label=_("Photo"),
+        required=False,
+        validators=Answer._meta.get_field("photo").validators,
+    )
+    corrected_on_spot = forms.BooleanField(label=_("Corrected on the spot"), required=False)

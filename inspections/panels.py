@@ -1,8 +1,21 @@
-"""The inspections panels on the home page: the board for school staff, completion for bureaus."""
+"""The inspections panels on the home page: the board for school staff, completion for bureaus,
+a guard's latest rounds for guards."""
 
 from accounts.choices import Role
-from accounts.scope import SCHOOL_STAFF
+from accounts.scope import GUARD, SCHOOL_STAFF
 from campussafety.panels import Panel
+from inspections.models import Round
+
+
+def guard_rounds(section):
+    # The guard's own rounds (for_user reaches no one else's), newest first.
+    rounds = list(
+        Round.objects.for_user(section.user, roles={section.role})
+        .select_related("rule__obligation", "school")
+        .order_by("-started_at")[:5]
+    )
+    return {"inspections_rounds": rounds}
+
 
 PANELS = [
     Panel(SCHOOL_STAFF, "inspections/_home_school.html", order=15),
@@ -11,4 +24,5 @@ PANELS = [
         "inspections/_home_bureau.html",
         order=25,
     ),
+    Panel(GUARD, "inspections/_home_guard.html", guard_rounds, order=10),
 ]

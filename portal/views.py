@@ -19,6 +19,7 @@ KINDS = {
     Role.PRINCIPAL: "school",
     Role.SAFETY_OFFICER: "school",
     Role.POLICE_LIAISON: "police",
+    Role.GUARD: "guard",
 }
 
 

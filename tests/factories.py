@@ -73,5 +73,6 @@ def assign(user, role, unit=None):
         Role.PRINCIPAL: "school",
         Role.SAFETY_OFFICER: "school",
         Role.POLICE_LIAISON: "police_station",
+        Role.GUARD: "school",
     }.get(role)
     return RoleAssignment.objects.create(user=user, role=role, **({field: unit} if field else {}))

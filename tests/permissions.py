@@ -223,6 +223,31 @@ class ScopedAPITests:
                         self.assertTrue(model.objects.filter(pk=obj.pk).exists())
 
 
+class ActionChecks:
+    """Custom actions and non-router endpoints, persona by persona and school by school."""
+
+    def cases(self, persona):
+        """(school key, acting single-role persona or None when the school is not reached)."""
+        yield from ACTS_AS[persona].items()
+        for key in FOREIGN_SCHOOLS[persona]:
+            yield key, None
+
+    def check(self, name, send, allowed, foreign_status=404, refused_status=403):
+        """`send(client, key)` for every persona and school, undone afterwards."""
+        for persona in ALL_PERSONAS:
+            client = self.api(persona)
+            for key, acting in self.cases(persona):
+                with self.subTest(action=name, persona=persona, school=key):
+                    with transaction.atomic():
+                        response = send(client, key)
+                        transaction.set_rollback(True)
+                    if acting is None:
+                        expected = foreign_status
+                    else:
+                        expected = 200 if acting in allowed else refused_status
+                    self.assertEqual(response.status_code, expected, response.content)
+
+
 def model_to_tuple(obj):
     return tuple(
         getattr(obj, field.attname)

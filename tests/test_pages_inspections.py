@@ -22,6 +22,19 @@ class BoardTests(InspectionsPageTestCase):
             BUREAU | {"principal1", "principal2", "officer1"},
         )
 
+    def test_school_staff_find_the_codes_and_the_guards_from_the_board(self):
+        qr_sheet = reverse("inspections:qr-sheet", args=[self.s1.pk])
+        for persona, shown in (("officer1", True), ("principal1", True), ("district1", False)):
+            with self.subTest(persona=persona):
+                self.login(persona)
+                response = self.client.get(reverse("inspections:board", args=[self.s1.pk]))
+                self.assertEqual(response.status_code, 200)
+                if shown:
+                    self.assertContains(response, qr_sheet)
+                    self.assertContains(response, reverse("inspections:guards"))
+                else:
+                    self.assertNotContains(response, qr_sheet)
+
     def test_unknown_school_is_a_404(self):
         self.login("admin")
         response = self.client.get(reverse("inspections:board", args=[999999]))

@@ -12,7 +12,6 @@ A completeness test fails when a route or an action has no declaration.
 import datetime
 import importlib
 
-from django.db import transaction
 from django.test import SimpleTestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework import viewsets
@@ -21,11 +20,11 @@ from campussafety.api.viewsets import ScopedModelViewSet
 from posts.models import DutyLog, DutyLogRevision, PostPeriod, Shift
 from posts.rosters import generate_shifts
 from tests import (
+    test_api_inspections,
     test_api_organisation,
     test_api_posts_permissions,
 )
-from tests.base import ACTS_AS, FOREIGN_SCHOOLS
-from tests.permissions import ALL_PERSONAS
+from tests.permissions import ALL_PERSONAS, ActionChecks
 from tests.posts_world import TODAY, PostsWorldTestCase, make_member
 
 SCHOOL_WRITERS = {"admin", "city", "district1", "district2", "principal1", "principal2", "officer1"}
@@ -35,7 +34,7 @@ TUESDAY = TODAY + datetime.timedelta(days=1)
 RANGE = {"start": TODAY.isoformat(), "end": (TODAY + datetime.timedelta(days=4)).isoformat()}
 
 
-class ActionMatrixTests(PostsWorldTestCase):
+class ActionMatrixTests(ActionChecks, PostsWorldTestCase):
     """Custom actions and non-router endpoints, persona by persona and school by school."""
 
     multi_role_personas = True
@@ -62,27 +61,6 @@ class ActionMatrixTests(PostsWorldTestCase):
             )
             DutyLogRevision.objects.create(log=log, reason=f"{key} 更正", before={})
             cls.logs[key] = log
-
-    def cases(self, persona):
-        """(school key, acting single-role persona or None when the school is not reached)."""
-        yield from ACTS_AS[persona].items()
-        for key in FOREIGN_SCHOOLS[persona]:
-            yield key, None
-
-    def check(self, name, send, allowed, foreign_status=404, refused_status=403):
-        """`send(client, key)` for every persona and school, undone afterwards."""
-        for persona in ALL_PERSONAS:
-            client = self.api(persona)
-            for key, acting in self.cases(persona):
-                with self.subTest(action=name, persona=persona, school=key):
-                    with transaction.atomic():
-                        response = send(client, key)
-                        transaction.set_rollback(True)
-                    if acting is None:
-                        expected = foreign_status
-                    else:
-                        expected = 200 if acting in allowed else refused_status
-                    self.assertEqual(response.status_code, expected, response.content)
 
     def shift(self, key, role, period=1, day=TUESDAY):
         return Shift.objects.get(
@@ -189,7 +167,7 @@ MATRIX = {
     # The shared permission tests (tests/permissions.py): list, detail and writes.
     **{
         f"{cls.basename}-{kind}": cls
-        for module in (test_api_organisation, test_api_posts_permissions)
+        for module in (test_api_organisation, test_api_posts_permissions, test_api_inspections)
         for cls in vars(module).values()
         if isinstance(cls, type) and getattr(cls, "basename", None)
         for kind in ("list", "detail")
@@ -204,6 +182,26 @@ MATRIX = {
     "coverage": ActionMatrixTests.test_coverage,
     "coverage-missed": ActionMatrixTests.test_coverage_missed,
     "school-days": ActionMatrixTests.test_school_days,
+    # Inspections: the rules are read-only; the round's actions and the reports
+    # persona by persona, guards included.
+    "inspectionrule-list": "tests/test_api_inspections.py::InspectionRuleAPITests",
+    "inspectionrule-detail": "tests/test_api_inspections.py::InspectionRuleAPITests",
+    "round-scan": "tests/test_api_inspections.py::RoundActionTests",
+    "round-answer": "tests/test_api_inspections.py::RoundActionTests",
+    "round-all-fine": "tests/test_api_inspections.py::RoundActionTests",
+    "round-finish": "tests/test_api_inspections.py::RoundActionTests",
+    "inspection-windows": "tests/test_api_inspections.py::RoundActionTests",
+    "inspection-completion": "tests/test_api_inspections.py::RoundActionTests",
+    "inspections:scan": "tests/test_pages_rounds.py::RoundPageTests",
+    "inspections:start": "tests/test_pages_rounds.py::RoundPageTests",
+    "inspections:round": "tests/test_pages_rounds.py::RoundPageTests",
+    "inspections:checkpoint": "tests/test_pages_rounds.py::RoundPageTests",
+    "inspections:all-fine": "tests/test_pages_rounds.py::RoundPageTests",
+    "inspections:answer": "tests/test_pages_rounds.py::RoundPageTests",
+    "inspections:finish": "tests/test_pages_rounds.py::RoundPageTests",
+    "inspections:qr-sheet": "tests/test_pages_rounds.py::QRSheetTests",
+    "inspections:guards": "tests/test_pages_guards.py::GuardAccountTests",
+    "inspections:guard-action": "tests/test_pages_guards.py::GuardAccountTests",
     # Each user's own notifications, whatever their roles.
     "notification-list": NOTIFICATIONS,
     "notification-detail": NOTIFICATIONS,
@@ -314,7 +312,12 @@ def route_names(patterns, namespace=None):
 
 def api_viewsets():
     """(basename, viewset) of every router in the API."""
-    for module in ("schools.api.urls", "posts.api.urls", "reminders.api.urls"):
+    for module in (
+        "schools.api.urls",
+        "posts.api.urls",
+        "reminders.api.urls",
+        "inspections.api.urls",
+    ):
         router = importlib.import_module(module).router
         for _prefix, viewset, basename in router.registry:
             yield basename, viewset

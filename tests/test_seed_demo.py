@@ -132,8 +132,15 @@ class SeedDemoTests(TestCase):
 
     def test_a_single_school_still_gives_every_login_a_role(self):
         seed(schools=1)
-        roles = dict(RoleAssignment.objects.values_list("user__username", "role"))
+        # The schools' guards (inspections' step) come on top of the demo logins.
+        roles = dict(
+            RoleAssignment.objects.exclude(role=Role.GUARD).values_list("user__username", "role")
+        )
         self.assertEqual(set(roles), set(DEMO_USERNAMES))
+        self.assertEqual(
+            list(RoleAssignment.objects.filter(role=Role.GUARD).values_list("user__username")),
+            [("guard1",)],
+        )
         police = RoleAssignment.objects.filter(role=Role.POLICE_LIAISON)
         self.assertEqual(len({a.police_station_id for a in police}), 2)
 
@@ -203,7 +210,7 @@ class DemoStepOrderTests(SimpleTestCase):
 
     def test_the_apps_steps_run_after_the_steps_they_build_on(self):
         names = [step.name for step in demo.ordered_steps()]
-        self.assertEqual(names, ["organisation", "accounts", "calendar", "posts"])
+        self.assertEqual(names, ["organisation", "accounts", "calendar", "posts", "inspections"])
 
     def test_a_step_declared_before_what_it_needs_still_runs_after_it(self):
         def nothing(*args):

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.scope import ALL_ROLES, BUREAU, SCHOOL_STAFF
 from equipment.choices import ItemStatus, LocationKind, MovementKind
@@ -180,7 +181,8 @@ class Movement(models.Model):
         null=True,
         blank=True,
         related_name="movements",
-        verbose_name=_("item"),
+        # A piece of equipment (器材), not an inspection checklist item (检查项).
+        verbose_name=pgettext_lazy("equipment", "item"),
     )
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
     location = models.ForeignKey(

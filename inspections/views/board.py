@@ -120,5 +120,12 @@ class BoardView(LoginRequiredMixin, TemplateView):
             )
             for window in shown["month_missed"]:
                 window.inspection_rule_id = rule_ids.get(window.rule_id)
-        context.update(shown, school=school, today=today, may_excuse=may_excuse)
+        # School staff of this school print its codes and manage its guards (from the
+        # grants already loaded: no query).
+        may_manage = scope.is_admin or any(
+            grant.role in SCHOOL_STAFF and grant.school_id == school.pk for grant in scope.grants
+        )
+        context.update(
+            shown, school=school, today=today, may_excuse=may_excuse, may_manage=may_manage
+        )
         return context

@@ -38,7 +38,8 @@ def posts_nav(context):
         links.append((reverse("posts:today"), _("Today's posts")))
     if scope.has_role(Role.POLICE_LIAISON):
         links.append((reverse("posts:police"), _("My schools today")))
-    if scope.roles:
+    # A guard's role reaches no posts data (only their rounds): no empty pages.
+    if scope.roles - {Role.GUARD}:
         links.append((reverse("posts:roster"), _("Rosters")))
         links.append((reverse("posts:members"), _("Members")))
     if scope.can(Member, "verify"):

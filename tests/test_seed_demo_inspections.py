@@ -1,0 +1,36 @@
+"""The inspections demo step: checkpoints and a guard per school, two weeks of patrols, misses."""
+
+from io import StringIO
+
+import time_machine
+from django.core.management import call_command
+from django.test import TestCase
+
+from accounts.models import User
+from inspections.models import Checkpoint, Finding, Round, Scan
+from schools.models import ObligationCompletion, School
+from tests.posts_world import NOW
+
+PASSWORD = "demo-Pass-1"
+
+
+@time_machine.travel(NOW, tick=False)
+class InspectionsDemoTests(TestCase):
+    def test_checkpoints_guards_and_rounds_with_misses(self):
+        call_command("seed_demo", schools=8, days=14, seed=5, password=PASSWORD, stdout=StringIO())
+        schools = School.objects.count()
+        self.assertEqual(Checkpoint.objects.values("school").distinct().count(), schools)
+        guard = User.objects.get(username="guard1")
+        self.assertTrue(guard.check_password(PASSWORD))
+        rounds = Round.objects.all()
+        # Some days have no round: fewer than one a day a school.
+        self.assertLess(rounds.count(), schools * 14)
+        self.assertGreater(rounds.count(), schools * 10)
+        self.assertTrue(rounds.filter(status="incomplete", skipped__isnull=False).exists())
+        self.assertTrue(Finding.objects.exists())
+        self.assertTrue(Scan.objects.exists())
+        # Every round counts towards its window, as a finished round does.
+        self.assertEqual(
+            ObligationCompletion.objects.filter(source__startswith="inspections.round:").count(),
+            rounds.count(),
+        )
