@@ -84,6 +84,17 @@ def validate_phone(value: str) -> str:
     return phone
 
 
+def submitted_phone(value: str, stored: str = "") -> str:
+    """The phone a form or API write submitted, validated.
+
+    A viewer who may not see the stored phone in full is shown it masked; sent
+    back unchanged, that mask keeps the stored number rather than replacing it.
+    """
+    if stored and (value or "").strip() == mask_phone(stored):
+        return stored
+    return validate_phone(value)
+
+
 def mask_phone(phone: str) -> str:
     """138****5678 for a mobile; the area code and last 4 digits for a landline."""
     if not phone:

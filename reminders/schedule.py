@@ -24,6 +24,8 @@ def default_entries():
             kind.every_minutes,
         )
         for kind in KINDS.values()
+        # A kind recorded as things happen has no schedule, and no beat row.
+        if kind.crontab or kind.every_minutes
     ]
     entries.append(("reminders: flush deliveries", "reminders.tasks.flush_deliveries", [], None, 5))
     entries.append(

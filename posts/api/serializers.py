@@ -110,7 +110,7 @@ class MemberSerializer(ScopedModelSerializer):
 
     def validate_phone(self, value):
         try:
-            return personal.validate_phone(value)
+            return personal.submitted_phone(value, self.instance.phone if self.instance else "")
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages) from None
 
@@ -124,7 +124,14 @@ class MemberSerializer(ScopedModelSerializer):
         if number is not None:
             # The registry's rules are shared with the HTML forms (posts/members.py).
             try:
-                attrs.update(members.identity_values(number, self.instance))
+                attrs.update(
+                    members.identity_values(
+                        number,
+                        self.instance,
+                        user=getattr(self.context.get("request"), "user", None),
+                        school=school,
+                    )
+                )
             except DjangoValidationError as exc:
                 raise serializers.ValidationError(exc.message_dict) from None
         attrs["_school"], attrs["_start"] = school, start
@@ -160,6 +167,18 @@ class MemberAssignmentSerializer(ScopedModelSerializer):
     class Meta:
         model = MemberAssignment
         fields = ["id", "member", "school", "start_date", "end_date", "created", "updated"]
+
+    def validate(self, attrs):
+        if self.instance is not None and "member" not in attrs:
+            # Changing an assignment (reopening an ended one) re-assigns its
+            # member: the member must still be reachable, as on a new assignment.
+            request = self.context.get("request")
+            user = request.user if request else None
+            if not Member.objects.for_user(user, CHANGE).filter(pk=self.instance.member_id):
+                raise serializers.ValidationError(
+                    {"member": _("This member no longer serves your school.")}
+                )
+        return super().validate(attrs)
 
 
 class PostPeriodSerializer(ScopedModelSerializer):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
@@ -32,7 +33,7 @@ class Member(TimeStampedModel):
     seen by whoever sees one of those schools.
     """
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     kind = models.CharField(_("kind"), max_length=20, choices=MemberKind)
     unit_kind = models.CharField(_("unit type"), max_length=20, choices=UnitKind)
     unit_name = models.CharField(_("unit"), max_length=100)
@@ -73,8 +74,10 @@ class Member(TimeStampedModel):
 
     objects = MemberQuerySet.as_manager()
 
-    # A member is reached through their assignments to schools.
-    scope_via = ("posts.MemberAssignment", "member")
+    # A member is reached through their assignments to schools that have not
+    # ended: staff of a school the member left no longer read, change or call
+    # them (the ended assignment itself stays in that school's history).
+    scope_via = ("posts.MemberAssignment", "member", "not_ended")
     access = {
         "view": ALL_ROLES,
         "add": BUREAU | SCHOOL_STAFF,
@@ -214,6 +217,15 @@ class MemberAssignment(TimeStampedModel):
         super().clean()
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The end is before the start.")})
+
+    @staticmethod
+    def not_ended() -> Q:
+        """Assignments in force today or starting later: those through which a member is reached.
+
+        One that starts later counts, so the school that registers or assigns
+        someone from a future day sees them at once.
+        """
+        return Q(end_date__isnull=True) | Q(end_date__gte=timezone.localdate())
 
     @staticmethod
     def active_on(day) -> Q:

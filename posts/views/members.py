@@ -12,6 +12,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from django_filters.views import FilterView
 
 from accounts.scope import ADD, CHANGE, Scope
+from campussafety.errors import Conflict
 from campussafety.views import PAGE_SIZE, FilteredListMixin, ScopedObjectMixin, save_in_scope
 from posts import members
 from posts.choices import VerificationStatus
@@ -104,6 +105,10 @@ class MemberUpdateView(PageMixin, ScopedObjectMixin, UpdateView):
     form_class = MemberForm
     scope_action = CHANGE
     template_name = "posts/member_form.html"
+
+    def get_queryset(self):
+        # phone_visible: the form shows the phone only as the viewer may see it.
+        return super().get_queryset().with_phone_visibility(self.request.user)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -273,7 +278,14 @@ class MemberVerifyView(VerificationQueueView):
         form = VerificationForm(request.POST)
         if form.is_valid():
             decision = form.cleaned_data["decision"]
-            members.record_decision(member, user, decision, form.cleaned_data["reason"])
+            # Decide on the member as the page showed them: one decided since by
+            # someone else is a Conflict, as two decisions at once are.
+            member.verification_status = form.cleaned_data["seen"] or member.verification_status
+            try:
+                members.record_decision(member, user, decision, form.cleaned_data["reason"])
+            except Conflict as conflict:
+                messages.error(request, conflict.messages[0])
+                return redirect_back(request, reverse("posts:verify"))
             if decision == VerificationStatus.VERIFIED:
                 message = _("Verified %(name)s.")
             else:
