@@ -6,7 +6,11 @@ from rest_framework import serializers
 
 from accounts.scope import CHANGE, VIEW
 from campussafety import personal
-from campussafety.api.serializers import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
+from campussafety.api.serializers import (
+    DateField,
+    ScopedModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+)
 from campussafety.dates import date_range_errors
 from posts import coverage, dutylogs, members, rosters
 from posts.choices import CoverageStatus
@@ -38,7 +42,7 @@ class MemberSerializer(ScopedModelSerializer):
         required=False,
         help_text=_("On registration: the school the member serves (required then)."),
     )
-    assignment_start = serializers.DateField(write_only=True, required=False)
+    assignment_start = DateField(write_only=True, required=False)
     schools = serializers.SerializerMethodField()
     is_qualified_today = serializers.SerializerMethodField()
 
@@ -293,8 +297,8 @@ class SwapSerializer(serializers.Serializer):
 
 
 class DateRangeSerializer(serializers.Serializer):
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = DateField()
+    end = DateField()
     max_days = coverage.MAX_RANGE_DAYS
 
     def validate(self, attrs):

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from accounts.scope import CHANGE
 from campussafety.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
+from campussafety.ids import id_or_404
 from posts import coverage, dutylogs, members, rosters
 from posts.api import serializers
 from posts.filtersets import (
@@ -192,7 +193,9 @@ class ShiftViewSet(ScopedModelViewSet):
         school = request.query_params.get("school")
         if school:
             periods = periods.filter(
-                post__school=get_object_or_404(School.objects.for_user(request.user), pk=school)
+                post__school=get_object_or_404(
+                    School.objects.for_user(request.user), pk=id_or_404(school)
+                )
             )
         found = rosters.roster_problems(
             periods, query.validated_data["start"], query.validated_data["end"]
