@@ -2,10 +2,12 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
+from django.test import SimpleTestCase
 from django.urls import reverse
 from django.utils import translation
 
-from campussafety.personal import mask_phone
+from campussafety.personal import id_check_char, mask_phone, validate_id_number
 from posts.choices import VerificationStatus
 from posts.members import NOT_REGISTRABLE
 from posts.models import Member, MemberAssignment
@@ -284,3 +286,19 @@ class VerificationConflictTests(PostsPageTestCase):
         self.login("district1")
         page = self.client.get(reverse("posts:verify"))
         self.assertContains(page, 'name="seen" value="pending"', count=2)
+
+
+class IdNumberValidationTests(SimpleTestCase):
+    def test_only_ascii_digits_make_a_number(self):
+        number = make_id_number("19900101")
+        arabic = "".join(chr(0x0660 + int(c)) if c.isdigit() else c for c in number)
+        with self.assertRaises(ValidationError) as refused:
+            validate_id_number(arabic, today=TODAY)
+        self.assertEqual(refused.exception.code, "id_format")
+
+    def test_the_check_character_is_gb_11643s(self):
+        # The published example of GB 11643-1999.
+        self.assertEqual(id_check_char("11010519491231002"), "X")
+        self.assertEqual(
+            validate_id_number(" 11010519491231002x ", today=TODAY), "11010519491231002X"
+        )
