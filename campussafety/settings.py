@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "inspections",
     "portal",
     "axes",
+    # The access log of personal data (campussafety/audit.py).
+    "auditlog",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who made each logged change, from where (campussafety/audit.py).
+    "campussafety.audit.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

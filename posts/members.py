@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from campussafety import personal
+from campussafety import audit, personal
 from campussafety.errors import Conflict
 from posts import notices
 from posts.choices import VerificationStatus
@@ -136,6 +136,15 @@ def record_decision(member: Member, user, decision: str, reason: str = "") -> No
         raise Conflict(
             _("Someone else decided on this member a moment ago: reload to see their decision.")
         )
+    # A conditional update sends no signals: the access log is told here.
+    audit.log_change(
+        member,
+        user,
+        {
+            "verification_status": (member.verification_status, decision),
+            "rejection_reason": (member.rejection_reason, reason.strip()),
+        },
+    )
 
 
 def check_roster_rule(post_period, member: Member, weekday: int, rule=None) -> None:

@@ -104,6 +104,9 @@ class MemberSerializer(ScopedModelSerializer):
         data = super().to_representation(member)
         if not getattr(member, "phone_visible", False):
             data["phone"] = personal.mask_phone(member.phone)
+        elif "phones_shown" in self.context:
+            # Logged by the view once the answer is made (campussafety/audit.py).
+            self.context["phones_shown"][member.pk] = member
         return data
 
     def validate_id_number(self, value):

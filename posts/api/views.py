@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.scope import CHANGE
+from campussafety import audit
 from campussafety.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
 from campussafety.ids import id_or_404
 from posts import coverage, dutylogs, members, rosters
@@ -52,6 +53,18 @@ class MemberViewSet(ScopedModelViewSet):
 
     def get_queryset(self):
         return super().get_queryset().with_phone_visibility(self.request.user)
+
+    def get_serializer_context(self):
+        # The serializer notes each member whose full phone it writes out.
+        if not hasattr(self, "phones_shown"):
+            self.phones_shown = {}
+        return {**super().get_serializer_context(), "phones_shown": self.phones_shown}
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        shown = getattr(self, "phones_shown", {})
+        if shown and response.status_code < 400:
+            audit.log_phones_shown(request, shown.values())
+        return super().finalize_response(request, response, *args, **kwargs)
 
     @extend_schema(
         request=serializers.VerificationSerializer, responses=serializers.MemberSerializer

@@ -2,6 +2,7 @@
 
 import datetime
 
+from auditlog.registry import auditlog
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -86,6 +87,8 @@ class Member(TimeStampedModel):
         "verify": {Role.DISTRICT_STAFF, Role.POLICE_LIAISON},
         # The member's own school and police liaison need to call them.
         "view_phone": SCHOOL_STAFF | {Role.POLICE_LIAISON},
+        # The access log of a member's personal data (campussafety/audit.py).
+        "view_history": BUREAU,
     }
 
     class Meta:
@@ -231,3 +234,14 @@ class MemberAssignment(TimeStampedModel):
     def active_on(day) -> Q:
         """Assignments in force on `day` (a date or an expression)."""
         return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+
+# The access log (campussafety/audit.py): the ID number's hash is left out (its
+# masked form is logged), phones are logged masked.
+auditlog.register(
+    Member,
+    exclude_fields=["id_number_hash", "created", "updated"],
+    mask_fields=["phone"],
+    mask_callable="campussafety.personal.mask_phone",
+)
+auditlog.register(MemberAssignment, exclude_fields=["created", "updated"])

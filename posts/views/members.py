@@ -12,6 +12,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from django_filters.views import FilterView
 
 from accounts.scope import ADD, CHANGE, Scope
+from campussafety import audit
 from campussafety.errors import Conflict
 from campussafety.views import PAGE_SIZE, FilteredListMixin, ScopedObjectMixin, save_in_scope
 from posts import members
@@ -32,6 +33,13 @@ from posts.views.base import (
     PageMixin,
     redirect_back,
 )
+
+
+def log_phones_shown(request, members):
+    """Log each member whose full phone the page shows (phone_visible, one query at most)."""
+    audit.log_phones_shown(
+        request, [member for member in members if getattr(member, "phone_visible", False)]
+    )
 
 
 def current_assignments(user):
@@ -69,6 +77,7 @@ class MemberListView(PageMixin, FilteredListMixin, FilterView):
             can_add=scope.can(Member, ADD),
             can_verify=scope.can(Member, "verify"),
         )
+        log_phones_shown(self.request, context["object_list"])
         return context
 
 
@@ -109,6 +118,10 @@ class MemberUpdateView(PageMixin, ScopedObjectMixin, UpdateView):
     def get_queryset(self):
         # phone_visible: the form shows the phone only as the viewer may see it.
         return super().get_queryset().with_phone_visibility(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        log_phones_shown(self.request, [self.object])
+        return super().get_context_data(**kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -169,6 +182,12 @@ class MemberDetailView(PageMixin, ScopedObjectMixin, DetailView):
             .select_related("post_period__post", "school")
             .order_by("date", "post_period__start_time")[:10],
         )
+        if scope.contains(member, "view_history"):
+            context["show_history"] = True
+            context["history"] = audit.history_of(
+                {Member: [member.pk], MemberAssignment: [a.pk for a in assignments]}
+            )
+        log_phones_shown(self.request, [member])
         if scope.can(MemberAssignment, ADD):
             context["assignment_form"] = kwargs.get("assignment_form") or AssignmentForm(
                 user=user, instance=MemberAssignment(member=member)
@@ -260,6 +279,7 @@ class VerificationQueueView(PageMixin, ListView):
             failed=kwargs.get("failed"),
             verify_form=kwargs.get("verify_form") or VerificationForm(),
         )
+        log_phones_shown(self.request, context["members"])
         return context
 
 
