@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from posts.models import MemberAssignment
 from reminders import delivery, recipients
 from reminders.registry import Due, ReminderKind, register
 
@@ -31,18 +32,30 @@ class RegisteredElsewhere(ReminderKind):
 
     def body(self, params):
         return _(
-            "%(school)s tried to register %(masked)s, who is already registered. "
+            "%(school)s tried to register %(masked)s, who is registered at %(serves)s. "
             "Assign the member to the school if they moved there."
-        ) % {"school": params["school"], "masked": params["masked"]}
+        ) % {
+            "school": params["school"],
+            "masked": params["masked"],
+            "serves": ", ".join(params["serves"]) or "—",
+        }
 
     def url(self, params):
-        return reverse("posts:member-detail", args=[params["member_id"]])
+        # A member of another district is not on these staff's pages: the city assigns them.
+        if params["in_district"]:
+            return reverse("posts:member-detail", args=[params["member_id"]])
+        return ""
 
 
 def tell_district_registered_elsewhere(member, school) -> None:
     """Tell the district staff of `school` that it tried to register `member` (once a day)."""
     staff = recipients.district_staff({school.district_id}).get(school.district_id, ())
     today = timezone.localdate().isoformat()
+    serving = list(
+        MemberAssignment.objects.filter(MemberAssignment.not_ended(), member=member)
+        .order_by("school__name")
+        .values_list("school__name", "school__district_id")
+    )
     delivery.record(
         [
             Due(
@@ -55,6 +68,8 @@ def tell_district_registered_elsewhere(member, school) -> None:
                     "member_id": member.pk,
                     "masked": member.id_number_masked,
                     "school": school.name,
+                    "serves": [name for name, _district in serving],
+                    "in_district": any(d == school.district_id for _name, d in serving),
                 },
             )
             for user_id in staff

@@ -200,6 +200,23 @@ class RegisteredElsewhereTests(PostsPageTestCase):
         self.register("principal1", number, self.s1)
         self.assertEqual(told.count(), 1)
         self.assertFalse(Member.objects.filter(name="王芳").exists())
+        # The district's inbox says which school tried, with the member's masked number.
+        self.login("district1")
+        inbox = self.client.get(reverse("reminders:inbox"))
+        self.assertContains(inbox, existing.id_number_masked)
+        self.assertContains(inbox, self.s2.name)
+        self.assertNotContains(inbox, number)
+        # A member of another district is not on district 1's pages: no link to a 404.
+        self.assertNotContains(inbox, reverse("posts:member-detail", args=[existing.pk]))
+
+    def test_within_the_district_the_notice_links_the_member(self):
+        number, existing = self.elsewhere()
+        MemberAssignment.objects.create(member=existing, school=self.k1, start_date=TODAY)
+        MemberAssignment.objects.filter(member=existing, school=self.s2).update(end_date=YESTERDAY)
+        self.register("principal1", number, self.s1)
+        self.login("district1")
+        inbox = self.client.get(reverse("reminders:inbox"))
+        self.assertContains(inbox, reverse("posts:member-detail", args=[existing.pk]))
 
     def test_the_api_answers_the_same(self):
         number, existing = self.elsewhere()
