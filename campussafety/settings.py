@@ -389,6 +389,10 @@ LOGGING = {
 # gateway). campussafety/outbound.py.
 WEBHOOK_ALLOW_PRIVATE_IPS = envbool("WEBHOOK_ALLOW_PRIVATE_IPS", False)
 
+# The access log takes no correlation id from the client: the header is the
+# client's to forge, and one longer than its column fails the write on PostgreSQL.
+AUDITLOG_CID_HEADER = None
+
 INSTALLED_APPS += ["health_check"]
 MIDDLEWARE[1:1] = [
     # Django's own CSP (django-csp's successor, built in since 6.0).

@@ -178,15 +178,17 @@ class PhoneViewsAreLoggedTests(PostsPageTestCase):
         self.assertEqual(self.shown("district1"), set())
 
     @override_settings(NUM_PROXIES=0)
-    def test_the_address_is_the_one_the_deployment_trusts(self):
+    def test_the_address_is_the_one_the_deployment_trusts_and_no_client_header_is_kept(self):
         guard = self.member("s1", "guard_a")
         self.login("principal1")
         self.client.post(
             reverse("posts:member-edit", args=[guard.pk]),
             edit_data(guard, badge_number="IP"),
             HTTP_X_FORWARDED_FOR="203.0.113.9",
+            HTTP_X_CORRELATION_ID="x" * 300,
         )
-        self.assertEqual(entries_of(guard).last().remote_addr, "127.0.0.1")
+        entry = entries_of(guard).last()
+        self.assertEqual((entry.remote_addr, entry.cid), ("127.0.0.1", None))
 
 
 class HistoryOnTheMemberPageTests(PostsPageTestCase):
