@@ -181,7 +181,11 @@ class MemberAssignmentSerializer(ScopedModelSerializer):
             # member: the member must still be reachable, as on a new assignment.
             request = self.context.get("request")
             user = request.user if request else None
-            if not Member.objects.for_user(user, CHANGE).filter(pk=self.instance.member_id):
+            if (
+                not Member.objects.for_user(user, CHANGE)
+                .filter(pk=self.instance.member_id)
+                .exists()
+            ):
                 raise serializers.ValidationError(
                     {"member": _("This member no longer serves your school.")}
                 )
