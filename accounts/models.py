@@ -1,5 +1,6 @@
 """Users and the roles they hold over parts of the organisation."""
 
+from auditlog.registry import auditlog
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -156,3 +157,7 @@ class RoleAssignment(models.Model):
                 role=self.role, district_id=self.district_id, city_id=self.district.city_id
             )
         return Grant(role=self.role, city_id=self.city_id)
+
+
+# The access log (campussafety/audit.py): who was given or lost which role.
+auditlog.register(RoleAssignment)

@@ -133,15 +133,18 @@ class Scope:
         via = getattr(model, "scope_via", None)
         if via is not None:
             # Rows that belong to schools through another model (a member
-            # through their assignments): scope that model, then follow it back.
-            label, field = via
+            # through their assignments): scope that model, then follow it back,
+            # through only the rows the declaration's `only` names (a member's
+            # assignments that have not ended).
+            label, field, *only = via
             related_model = apps.get_model(label)
             condition, _ = self._condition(related_model, allowed, action)
             if condition is None:
                 return queryset.none()
-            return queryset.filter(
-                pk__in=related_model._default_manager.filter(condition).values(field)
-            )
+            links = related_model._default_manager.filter(condition)
+            if only:
+                links = links.filter(getattr(related_model, only[0])())
+            return queryset.filter(pk__in=links.values(field))
         condition, through_many = self._condition(model, allowed, action)
         if condition is None:
             return queryset.none()

@@ -1,6 +1,44 @@
-"""Date ranges asked for by pages and the API, checked the same way by both."""
+"""Dates asked for by pages and the API, checked the same way by both.
 
+Every date input, in a form, a serializer, a filter or a query string, lies
+within EARLIEST … LATEST: a school calendar has no use for other years, and a
+day near date.max overflows as soon as a week or a range is added to it.
+"""
+
+import datetime
+
+from django.core.exceptions import BadRequest, ValidationError
 from django.utils.translation import gettext as _
+
+EARLIEST = datetime.date(2000, 1, 1)
+LATEST = datetime.date(2100, 12, 31)
+
+
+def bounds_message() -> str:
+    return _("Give a date from %(earliest)s to %(latest)s.") % {
+        "earliest": EARLIEST.isoformat(),
+        "latest": LATEST.isoformat(),
+    }
+
+
+def check_date_bounds(value) -> None:
+    """The validator of every date field (forms, serializers and filters)."""
+    if value is not None and not EARLIEST <= value <= LATEST:
+        raise ValidationError(bounds_message(), code="date_bounds")
+
+
+def query_date(value, default: datetime.date) -> datetime.date:
+    """A YYYY-MM-DD query-string value; `default` when missing or not a real date.
+
+    A real date outside the bounds is a bad request (400), not a silent default.
+    """
+    try:
+        day = datetime.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+    if not EARLIEST <= day <= LATEST:
+        raise BadRequest(bounds_message())
+    return day
 
 
 def date_range_errors(start, end, max_days) -> dict[str, str]:

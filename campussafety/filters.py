@@ -5,6 +5,8 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from campussafety.dates import check_date_bounds
+
 TRUE_VALUES = {"true", "1", "yes", "on"}
 FALSE_VALUES = {"false", "0", "no", "off"}
 # What the HTML lists' yes/no/any select submits for "any".
@@ -41,10 +43,21 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictNullBooleanField
 
 
+class BoundedDateField(forms.DateField):
+    """A date within the site's bounds (campussafety/dates.py)."""
+
+    default_validators = [check_date_bounds]
+
+
+class DateFilter(django_filters.DateFilter):
+    field_class = BoundedDateField
+
+
 class FilterSet(django_filters.FilterSet):
     """The base of every FilterSet: model booleans filter strictly too."""
 
     FILTER_DEFAULTS = {
         **django_filters.FilterSet.FILTER_DEFAULTS,
         models.BooleanField: {"filter_class": BooleanFilter},
+        models.DateField: {"filter_class": DateFilter},
     }

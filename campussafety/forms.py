@@ -8,10 +8,28 @@ exactly like a missing one.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from campussafety.dates import EARLIEST, LATEST, check_date_bounds
+
+
+def bound_dates(field):
+    """Keep a date field's input within the site's bounds (campussafety/dates.py).
+
+    The browser's date picker is told the bounds too; the server checks them.
+    """
+    if isinstance(field, forms.DateField) and check_date_bounds not in field.validators:
+        field.validators.append(check_date_bounds)
+        field.widget.attrs.setdefault("min", EARLIEST.isoformat())
+        field.widget.attrs.setdefault("max", LATEST.isoformat())
+    return field
+
 
 def style_form(form):
-    """Give each widget the Bootstrap class its kind needs, so templates stay plain."""
+    """Give each widget the Bootstrap class its kind needs, so templates stay plain.
+
+    Every date field gets the site's date bounds on the way.
+    """
     for field in form.fields.values():
+        bound_dates(field)
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput):
             css = "form-check-input"

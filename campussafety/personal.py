@@ -16,25 +16,33 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import ric
 
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK_CHARS = "10X98765432"
-ID_PATTERN = re.compile(r"^[1-9]\d{16}[\dX]$")
+ID_PATTERN = re.compile(r"^[1-9]\d{16}[\dX]$", re.ASCII)
 MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE_PATTERN = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 
 
 def normalise_id_number(value: str) -> str:
-    return (value or "").strip().upper()
+    return ric.compact(value or "")
 
 
 def id_check_char(first17: str) -> str:
-    total = sum(int(digit) * weight for digit, weight in zip(first17, ID_WEIGHTS, strict=True))
-    return ID_CHECK_CHARS[total % 11]
+    """The check character of GB 11643 (python-stdnum's cn.ric computes it)."""
+    # calc_check_digit() reads a whole number and ignores its last character.
+    return ric.calc_check_digit(first17 + "0")
 
 
 def validate_id_number(value: str, today: datetime.date | None = None) -> str:
-    """Return the normalised number, or raise ValidationError without echoing it."""
+    """Return the normalised number, or raise ValidationError without echoing it.
+
+    python-stdnum's cn.ric reads the birth date and computes the check
+    character; its validate() is not used because it also checks the first six
+    digits against the counties that existed in the birth year, which refuses
+    real people (a number issued under a county code created after their birth,
+    such as Binzhou's 371602 for someone born in 1985).
+    """
     number = normalise_id_number(value)
     if len(number) != 18:
         raise ValidationError(_("An ID card number has 18 characters."), code="id_length")
@@ -43,8 +51,8 @@ def validate_id_number(value: str, today: datetime.date | None = None) -> str:
             _("An ID card number is 17 digits followed by a digit or X."), code="id_format"
         )
     try:
-        birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
+        birth = ric.get_birth_date(number)
+    except stdnum_errors.InvalidComponent:
         raise ValidationError(
             _("The birth date in this ID card number is not a real date."), code="id_birth"
         ) from None
@@ -82,6 +90,17 @@ def validate_phone(value: str) -> str:
             code="phone",
         )
     return phone
+
+
+def submitted_phone(value: str, stored: str = "") -> str:
+    """The phone a form or API write submitted, validated.
+
+    A viewer who may not see the stored phone in full is shown it masked; sent
+    back unchanged, that mask keeps the stored number rather than replacing it.
+    """
+    if stored and (value or "").strip() == mask_phone(stored):
+        return stored
+    return validate_phone(value)
 
 
 def mask_phone(phone: str) -> str:

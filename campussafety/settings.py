@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "equipment",
     "portal",
     "axes",
+    # The access log of personal data (campussafety/audit.py).
+    "auditlog",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who made each logged change, from where (campussafety/audit.py).
+    "campussafety.audit.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -395,6 +399,10 @@ LOGGING = {
 # when saved and when connecting, unless this allows them (an intranet robot
 # gateway). campussafety/outbound.py.
 WEBHOOK_ALLOW_PRIVATE_IPS = envbool("WEBHOOK_ALLOW_PRIVATE_IPS", False)
+
+# The access log takes no correlation id from the client: the header is the
+# client's to forge, and one longer than its column fails the write on PostgreSQL.
+AUDITLOG_CID_HEADER = None
 
 INSTALLED_APPS += ["health_check"]
 MIDDLEWARE[1:1] = [

@@ -36,3 +36,9 @@ urlpatterns = [
     path("health/", health_view, name="health"),
     path("media/<path:path>", ProtectedMediaView.as_view(), name="media"),
 ]
+
+# Under /api/ an error outside DRF's views (an unknown route, a crash in
+# middleware) answers JSON like the API's own errors; elsewhere the site's pages.
+handler400 = "campussafety.views.bad_request"
+handler404 = "campussafety.views.page_not_found"
+handler500 = "campussafety.views.server_error"

@@ -10,7 +10,10 @@ checked to still lie in the scope before its transaction commits
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from django.views.generic import DeleteView
 from django_filters import fields as filter_fields
 
@@ -93,3 +96,30 @@ class FilteredListMixin:
                 form_field.empty_label = None
         context["filter_query"] = list_query(self.request)
         return context
+
+
+def is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception=None):
+    """A 404: JSON under /api/ (an unknown route too), the site's page elsewhere."""
+    if is_api(request):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """A 500 raised outside DRF's views: JSON under /api/, the site's page elsewhere."""
+    if is_api(request):
+        return JsonResponse({"detail": _("A server error occurred.")}, status=500)
+    return defaults.server_error(request)
+
+
+def bad_request(request, exception=None):
+    """A 400 raised outside DRF's views (a query-string date out of bounds), saying why:
+    JSON under /api/, the site's page elsewhere."""
+    message = str(exception.args[0]) if exception is not None and exception.args else ""
+    if is_api(request):
+        return JsonResponse({"detail": message or _("Bad request.")}, status=400)
+    return render(request, "400.html", {"message": message}, status=400)

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from campussafety.filters import BooleanFilter, FilterSet
+from campussafety.filters import BooleanFilter, DateFilter, FilterSet
 from posts.choices import MemberKind, Period, VerificationStatus
 from posts.models import DutyLog, Member, MemberAssignment, Post, PostPeriod, RosterRule, Shift
 from schools.filtersets import scoped
@@ -94,8 +94,8 @@ class ShiftFilterSet(FilterSet):
         queryset=scoped(Post), field_name="post_period__post", label=_("Post")
     )
     member = django_filters.ModelChoiceFilter(queryset=scoped(Member), label=_("Member"))
-    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
-    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
+    date_after = DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
+    date_before = DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
     period = django_filters.ChoiceFilter(
         choices=Period.choices, field_name="post_period__period", label=_("Period")
     )
@@ -110,8 +110,8 @@ class DutyLogFilterSet(FilterSet):
     district = django_filters.ModelChoiceFilter(
         queryset=scoped(District), field_name="school__district", label=_("District")
     )
-    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
-    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
+    date_after = DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
+    date_before = DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
     period = django_filters.ChoiceFilter(choices=Period.choices, label=_("Period"))
     understaffed = BooleanFilter(method="filter_understaffed", label=_("Understaffed"))
     countersigned = BooleanFilter(

@@ -111,6 +111,11 @@ class MemberForm(ScopedModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         if self.instance.pk:
+            if not getattr(self.instance, "phone_visible", False):
+                # The viewer sees the phone masked, as everywhere else
+                # (MemberQuerySet.with_phone_visibility); left as it is, the
+                # mask keeps the number on file (clean_phone).
+                self.initial["phone"] = personal.mask_phone(self.instance.phone)
             del self.fields["school"]
             del self.fields["assignment_start"]
             self.fields["id_number"].required = False
@@ -123,6 +128,11 @@ class MemberForm(ScopedModelForm):
             del self.fields["is_active"]
             self.fields["school"].queryset = schools_for(user, Member, ADD)
             self.fields["assignment_start"].initial = timezone.localdate()
+        if self.is_bound and (not self.instance.pk or self.data.get("id_number")):
+            # Sent back with errors, the page keeps everything typed but the number.
+            self.fields["id_number"].help_text = _(
+                "Re-enter the ID card number: it is never kept in the page."
+            )
         self.identity = {}
 
     def clean_id_number(self):
@@ -132,14 +142,18 @@ class MemberForm(ScopedModelForm):
         return personal.validate_id_number(value)
 
     def clean_phone(self):
-        return personal.validate_phone(self.cleaned_data["phone"])
+        # The instance still holds the stored phone: the form sets fields after cleaning.
+        stored = self.instance.phone if self.instance.pk else ""
+        return personal.submitted_phone(self.cleaned_data["phone"], stored)
 
     def clean(self):
         cleaned = super().clean()
         number = cleaned.get("id_number")
         if number:
             try:
-                self.identity = members.identity_values(number, self.instance)
+                self.identity = members.identity_values(
+                    number, self.instance, user=self.user, school=cleaned.get("school")
+                )
             except ValidationError as error:
                 add_service_errors(self, error)
         return cleaned
@@ -172,6 +186,10 @@ class VerificationForm(BootstrapFormMixin, forms.Form):
         widget=forms.HiddenInput,
     )
     reason = forms.CharField(label=_("Reason for rejection"), max_length=200, required=False)
+    # The member's verification as the page showed it (posts.members.record_decision).
+    seen = forms.ChoiceField(
+        choices=[("", ""), *VerificationStatus.choices], required=False, widget=forms.HiddenInput
+    )
 
     def clean(self):
         cleaned = super().clean()

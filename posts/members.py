@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from campussafety import personal
+from campussafety import audit, personal
 from campussafety.errors import Conflict
+from posts import notices
 from posts.choices import VerificationStatus
 from posts.models import Member, MemberAssignment, RosterRule
 
@@ -28,6 +30,12 @@ IDENTITY_FIELDS = (
     "guard_certificate_expiry",
 )
 
+# The answer to an ID number that cannot be registered where it was entered,
+# whatever the reason: it tells nobody whether the person exists elsewhere.
+NOT_REGISTRABLE = _lazy(
+    "This ID card number cannot be registered here; the district education bureau has been told."
+)
+
 # What a member's verification goes back to when their identity changes.
 UNVERIFIED = {
     "verification_status": VerificationStatus.PENDING,
@@ -37,17 +45,24 @@ UNVERIFIED = {
 }
 
 
-def identity_values(number: str, member: Member | None = None) -> dict:
+def identity_values(number: str, member: Member | None = None, *, user=None, school=None) -> dict:
     """The stored forms of a (validated) ID number: its keyed hash and its masked form.
 
     Refuses a number already registered to someone else; the message never
-    repeats the number, which is personal information.
+    repeats the number, which is personal information. Only a user who can
+    see that person (the same school, their own district) is told they are
+    registered; anyone else gets the answer of any number that cannot be
+    registered there, and the district staff of `school` (else of `member`'s
+    school), who resolve transfers, are told which person it is.
     """
     digest = personal.hash_id_number(number)
     duplicates = Member.objects.filter(id_number_hash=digest)
     if member is not None and member.pk:
         duplicates = duplicates.exclude(pk=member.pk)
-    if duplicates.exists():
+    existing = duplicates.first()
+    if existing is None:
+        return {"id_number_hash": digest, "id_number_masked": personal.mask_id_number(number)}
+    if Member.objects.for_user(user).filter(pk=existing.pk).exists():
         raise ValidationError(
             {
                 "id_number": _(
@@ -56,7 +71,12 @@ def identity_values(number: str, member: Member | None = None) -> dict:
                 )
             }
         )
-    return {"id_number_hash": digest, "id_number_masked": personal.mask_id_number(number)}
+    if school is None and member is not None and member.pk:
+        current = member.assignments.filter(MemberAssignment.not_ended()).select_related("school")
+        school = next((a.school for a in current), None)
+    if school is not None:
+        notices.tell_district_registered_elsewhere(existing, school)
+    raise ValidationError({"id_number": NOT_REGISTRABLE})
 
 
 def register(values: dict, school, start=None) -> Member:
@@ -116,6 +136,15 @@ def record_decision(member: Member, user, decision: str, reason: str = "") -> No
         raise Conflict(
             _("Someone else decided on this member a moment ago: reload to see their decision.")
         )
+    # A conditional update sends no signals: the access log is told here.
+    audit.log_change(
+        member,
+        user,
+        {
+            "verification_status": (member.verification_status, decision),
+            "rejection_reason": (member.rejection_reason, reason.strip()),
+        },
+    )
 
 
 def check_roster_rule(post_period, member: Member, weekday: int, rule=None) -> None:

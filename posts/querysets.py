@@ -7,12 +7,10 @@ class MemberQuerySet(ScopedQuerySet):
     def with_phone_visibility(self, user):
         """Annotate `phone_visible`: may `user` see this member's phone in full?
 
-        Only the member's own schools' staff and police liaisons may; everyone
-        else sees it masked. One subquery, not a query per member.
+        Only the staff and police liaisons of the schools the member serves now
+        may; everyone else sees it masked. The same scope as every other access
+        (Member.scope_via: assignments that have not ended), as one subquery,
+        not a query per member.
         """
-        from posts.models import MemberAssignment
-
-        visible = MemberAssignment.objects.for_user(user, "view_phone").filter(
-            member=OuterRef("pk")
-        )
+        visible = self.model.objects.for_user(user, "view_phone").filter(pk=OuterRef("pk"))
         return self.annotate(phone_visible=Exists(visible))

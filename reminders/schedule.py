@@ -41,6 +41,8 @@ def default_entries() -> list[Entry]:
             kind.recipients,
         )
         for kind in KINDS.values()
+        # A kind recorded as things happen has no schedule, and no beat row.
+        if kind.crontab or kind.every_minutes
     ]
     entries += [
         Entry(

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from campussafety.filters import BooleanFilter, FilterSet
+from campussafety.filters import BooleanFilter, DateFilter, FilterSet
 from schools.choices import ExceptionKind, SchoolType, TermAudience
 from schools.models import CalendarException, City, District, Gate, PoliceStation, School, Term
 
@@ -105,7 +105,7 @@ class TermFilterSet(FilterSet):
     city = django_filters.ModelChoiceFilter(queryset=scoped(City), label=_("City"))
     district = django_filters.ModelChoiceFilter(queryset=scoped(District), label=_("District"))
     audience = django_filters.ChoiceFilter(choices=TermAudience.choices, label=_("Applies to"))
-    active_on = django_filters.DateFilter(method="filter_active_on", label=_("In term on"))
+    active_on = DateFilter(method="filter_active_on", label=_("In term on"))
 
     class Meta:
         model = Term
@@ -120,8 +120,8 @@ class CalendarExceptionFilterSet(FilterSet):
     district = django_filters.ModelChoiceFilter(queryset=scoped(District), label=_("District"))
     school = django_filters.ModelChoiceFilter(queryset=scoped(School), label=_("School"))
     kind = django_filters.ChoiceFilter(choices=ExceptionKind.choices, label=_("Kind"))
-    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
-    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
+    date_after = DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
+    date_before = DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
 
     class Meta:
         model = CalendarException

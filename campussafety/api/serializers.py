@@ -1,11 +1,13 @@
 """Serializer bases: related objects resolve through the user's scope for the write."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
 from accounts.scope import ADD, CHANGE, VIEW, Scope
+from campussafety.dates import check_date_bounds
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -87,14 +89,27 @@ def write_target(serializer):
     return model, CHANGE if serializer.instance is not None else ADD
 
 
+class DateField(serializers.DateField):
+    """A date within the site's bounds (campussafety/dates.py): every date the API reads."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(check_date_bounds)
+
+
 class ScopedModelSerializer(serializers.ModelSerializer):
-    """Scoped related fields, and the model's own clean() as object-level validation.
+    """Scoped related fields, bounded dates, and the model's own clean() as object-level
+    validation.
 
     Running Model.clean() here keeps each cross-field rule in one place for the
     admin, the HTML forms and the API.
     """
 
     serializer_related_field = ScopedPrimaryKeyRelatedField
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateField: DateField,
+    }
 
     @property
     def scope(self) -> Scope:

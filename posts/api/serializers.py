@@ -6,7 +6,11 @@ from rest_framework import serializers
 
 from accounts.scope import CHANGE, VIEW
 from campussafety import personal
-from campussafety.api.serializers import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
+from campussafety.api.serializers import (
+    DateField,
+    ScopedModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+)
 from campussafety.dates import date_range_errors
 from posts import coverage, dutylogs, members, rosters
 from posts.choices import CoverageStatus
@@ -38,7 +42,7 @@ class MemberSerializer(ScopedModelSerializer):
         required=False,
         help_text=_("On registration: the school the member serves (required then)."),
     )
-    assignment_start = serializers.DateField(write_only=True, required=False)
+    assignment_start = DateField(write_only=True, required=False)
     schools = serializers.SerializerMethodField()
     is_qualified_today = serializers.SerializerMethodField()
 
@@ -100,6 +104,9 @@ class MemberSerializer(ScopedModelSerializer):
         data = super().to_representation(member)
         if not getattr(member, "phone_visible", False):
             data["phone"] = personal.mask_phone(member.phone)
+        elif "phones_shown" in self.context:
+            # Logged by the view once the answer is made (campussafety/audit.py).
+            self.context["phones_shown"][member.pk] = member
         return data
 
     def validate_id_number(self, value):
@@ -110,7 +117,7 @@ class MemberSerializer(ScopedModelSerializer):
 
     def validate_phone(self, value):
         try:
-            return personal.validate_phone(value)
+            return personal.submitted_phone(value, self.instance.phone if self.instance else "")
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages) from None
 
@@ -124,7 +131,14 @@ class MemberSerializer(ScopedModelSerializer):
         if number is not None:
             # The registry's rules are shared with the HTML forms (posts/members.py).
             try:
-                attrs.update(members.identity_values(number, self.instance))
+                attrs.update(
+                    members.identity_values(
+                        number,
+                        self.instance,
+                        user=getattr(self.context.get("request"), "user", None),
+                        school=school,
+                    )
+                )
             except DjangoValidationError as exc:
                 raise serializers.ValidationError(exc.message_dict) from None
         attrs["_school"], attrs["_start"] = school, start
@@ -160,6 +174,22 @@ class MemberAssignmentSerializer(ScopedModelSerializer):
     class Meta:
         model = MemberAssignment
         fields = ["id", "member", "school", "start_date", "end_date", "created", "updated"]
+
+    def validate(self, attrs):
+        if self.instance is not None and "member" not in attrs:
+            # Changing an assignment (reopening an ended one) re-assigns its
+            # member: the member must still be reachable, as on a new assignment.
+            request = self.context.get("request")
+            user = request.user if request else None
+            if (
+                not Member.objects.for_user(user, CHANGE)
+                .filter(pk=self.instance.member_id)
+                .exists()
+            ):
+                raise serializers.ValidationError(
+                    {"member": _("This member no longer serves your school.")}
+                )
+        return super().validate(attrs)
 
 
 class PostPeriodSerializer(ScopedModelSerializer):
@@ -274,8 +304,8 @@ class SwapSerializer(serializers.Serializer):
 
 
 class DateRangeSerializer(serializers.Serializer):
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = DateField()
+    end = DateField()
     max_days = coverage.MAX_RANGE_DAYS
 
     def validate(self, attrs):

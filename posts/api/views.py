@@ -8,7 +8,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.scope import CHANGE
+from campussafety import audit
 from campussafety.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
+from campussafety.ids import id_or_404
 from posts import coverage, dutylogs, members, rosters
 from posts.api import serializers
 from posts.filtersets import (
@@ -51,6 +53,18 @@ class MemberViewSet(ScopedModelViewSet):
 
     def get_queryset(self):
         return super().get_queryset().with_phone_visibility(self.request.user)
+
+    def get_serializer_context(self):
+        # The serializer notes each member whose full phone it writes out.
+        if not hasattr(self, "phones_shown"):
+            self.phones_shown = {}
+        return {**super().get_serializer_context(), "phones_shown": self.phones_shown}
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        shown = getattr(self, "phones_shown", {})
+        if shown and response.status_code < 400:
+            audit.log_phones_shown(request, shown.values())
+        return super().finalize_response(request, response, *args, **kwargs)
 
     @extend_schema(
         request=serializers.VerificationSerializer, responses=serializers.MemberSerializer
@@ -192,7 +206,9 @@ class ShiftViewSet(ScopedModelViewSet):
         school = request.query_params.get("school")
         if school:
             periods = periods.filter(
-                post__school=get_object_or_404(School.objects.for_user(request.user), pk=school)
+                post__school=get_object_or_404(
+                    School.objects.for_user(request.user), pk=id_or_404(school)
+                )
             )
         found = rosters.roster_problems(
             periods, query.validated_data["start"], query.validated_data["end"]

@@ -2,10 +2,12 @@
 
 import datetime
 
+from auditlog.registry import auditlog
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
@@ -32,7 +34,7 @@ class Member(TimeStampedModel):
     seen by whoever sees one of those schools.
     """
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     kind = models.CharField(_("kind"), max_length=20, choices=MemberKind)
     unit_kind = models.CharField(_("unit type"), max_length=20, choices=UnitKind)
     unit_name = models.CharField(_("unit"), max_length=100)
@@ -73,8 +75,10 @@ class Member(TimeStampedModel):
 
     objects = MemberQuerySet.as_manager()
 
-    # A member is reached through their assignments to schools.
-    scope_via = ("posts.MemberAssignment", "member")
+    # A member is reached through their assignments to schools that have not
+    # ended: staff of a school the member left no longer read, change or call
+    # them (the ended assignment itself stays in that school's history).
+    scope_via = ("posts.MemberAssignment", "member", "not_ended")
     access = {
         "view": ALL_ROLES,
         "add": BUREAU | SCHOOL_STAFF,
@@ -83,6 +87,8 @@ class Member(TimeStampedModel):
         "verify": {Role.DISTRICT_STAFF, Role.POLICE_LIAISON},
         # The member's own school and police liaison need to call them.
         "view_phone": SCHOOL_STAFF | {Role.POLICE_LIAISON},
+        # The access log of a member's personal data (campussafety/audit.py).
+        "view_history": BUREAU,
     }
 
     class Meta:
@@ -216,6 +222,26 @@ class MemberAssignment(TimeStampedModel):
             raise ValidationError({"end_date": _("The end is before the start.")})
 
     @staticmethod
+    def not_ended() -> Q:
+        """Assignments in force today or starting later: those through which a member is reached.
+
+        One that starts later counts, so the school that registers or assigns
+        someone from a future day sees them at once.
+        """
+        return Q(end_date__isnull=True) | Q(end_date__gte=timezone.localdate())
+
+    @staticmethod
     def active_on(day) -> Q:
         """Assignments in force on `day` (a date or an expression)."""
         return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+
+# The access log (campussafety/audit.py): the ID number's hash is left out (its
+# masked form is logged), phones are logged masked.
+auditlog.register(
+    Member,
+    exclude_fields=["id_number_hash", "created", "updated"],
+    mask_fields=["phone"],
+    mask_callable="campussafety.personal.mask_phone",
+)
+auditlog.register(MemberAssignment, exclude_fields=["created", "updated"])

@@ -17,6 +17,8 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy
 
+# Query-string dates: a real date outside the site's bounds is a 400 (campussafety/dates.py).
+from campussafety.dates import query_date as parse_day
 from posts.forms import (
     schools_for,
 )
@@ -57,14 +59,6 @@ def redirect_back(request, default):
     ):
         return HttpResponseRedirect(target)
     return HttpResponseRedirect(default)
-
-
-def parse_day(value, default: datetime.date) -> datetime.date:
-    """A YYYY-MM-DD query value, or `default` when it is missing or not a real date."""
-    try:
-        return datetime.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
 
 
 def week_of(value, today) -> datetime.date:

@@ -12,6 +12,8 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from django_filters.views import FilterView
 
 from accounts.scope import ADD, CHANGE, Scope
+from campussafety import audit
+from campussafety.errors import Conflict
 from campussafety.views import PAGE_SIZE, FilteredListMixin, ScopedObjectMixin, save_in_scope
 from posts import members
 from posts.choices import VerificationStatus
@@ -31,6 +33,13 @@ from posts.views.base import (
     PageMixin,
     redirect_back,
 )
+
+
+def log_phones_shown(request, members):
+    """Log each member whose full phone the page shows (phone_visible, one query at most)."""
+    audit.log_phones_shown(
+        request, [member for member in members if getattr(member, "phone_visible", False)]
+    )
 
 
 def current_assignments(user):
@@ -68,6 +77,7 @@ class MemberListView(PageMixin, FilteredListMixin, FilterView):
             can_add=scope.can(Member, ADD),
             can_verify=scope.can(Member, "verify"),
         )
+        log_phones_shown(self.request, context["object_list"])
         return context
 
 
@@ -104,6 +114,14 @@ class MemberUpdateView(PageMixin, ScopedObjectMixin, UpdateView):
     form_class = MemberForm
     scope_action = CHANGE
     template_name = "posts/member_form.html"
+
+    def get_queryset(self):
+        # phone_visible: the form shows the phone only as the viewer may see it.
+        return super().get_queryset().with_phone_visibility(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        log_phones_shown(self.request, [self.object])
+        return super().get_context_data(**kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -164,6 +182,12 @@ class MemberDetailView(PageMixin, ScopedObjectMixin, DetailView):
             .select_related("post_period__post", "school")
             .order_by("date", "post_period__start_time")[:10],
         )
+        if scope.contains(member, "view_history"):
+            context["show_history"] = True
+            context["history"] = audit.history_of(
+                {Member: [member.pk], MemberAssignment: [a.pk for a in assignments]}
+            )
+        log_phones_shown(self.request, [member])
         if scope.can(MemberAssignment, ADD):
             context["assignment_form"] = kwargs.get("assignment_form") or AssignmentForm(
                 user=user, instance=MemberAssignment(member=member)
@@ -255,6 +279,7 @@ class VerificationQueueView(PageMixin, ListView):
             failed=kwargs.get("failed"),
             verify_form=kwargs.get("verify_form") or VerificationForm(),
         )
+        log_phones_shown(self.request, context["members"])
         return context
 
 
@@ -273,7 +298,14 @@ class MemberVerifyView(VerificationQueueView):
         form = VerificationForm(request.POST)
         if form.is_valid():
             decision = form.cleaned_data["decision"]
-            members.record_decision(member, user, decision, form.cleaned_data["reason"])
+            # Decide on the member as the page showed them: one decided since by
+            # someone else is a Conflict, as two decisions at once are.
+            member.verification_status = form.cleaned_data["seen"] or member.verification_status
+            try:
+                members.record_decision(member, user, decision, form.cleaned_data["reason"])
+            except Conflict as conflict:
+                messages.error(request, conflict.messages[0])
+                return redirect_back(request, reverse("posts:verify"))
             if decision == VerificationStatus.VERIFIED:
                 message = _("Verified %(name)s.")
             else:

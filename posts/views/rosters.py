@@ -17,6 +17,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.scope import ADD, CHANGE, SCHOOL_STAFF, Scope
+from campussafety.ids import id_or_404
 from campussafety.views import ScopedDeleteView, save_in_scope
 from posts import rosters
 from posts.forms import (
@@ -66,9 +67,7 @@ def roster_school(request) -> School | None:
     user = request.user
     value = request.GET.get("school", "")
     if value:
-        if not value.isdigit():
-            raise Http404
-        return get_object_or_404(School.objects.for_user(user), pk=value)
+        return get_object_or_404(School.objects.for_user(user), pk=id_or_404(value))
     if Scope.of(user).has_role(*SCHOOL_STAFF):
         return School.objects.for_user(user, roles=SCHOOL_STAFF).order_by("name").first()
     return School.objects.for_user(user).order_by("name").first()

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.scope import ADD, SCHOOL_STAFF, Scope
+from campussafety.ids import id_or_404
 from posts import dutylogs
 from posts.forms import (
     schools_for,
@@ -127,9 +127,7 @@ class TodayView(PageMixin, TemplateView):
         user = self.request.user
         school_id = self.request.GET.get("school", "")
         if school_id:
-            if not school_id.isdigit():
-                raise Http404
-            schools = [get_object_or_404(School.objects.for_user(user), pk=school_id)]
+            schools = [get_object_or_404(School.objects.for_user(user), pk=id_or_404(school_id))]
         else:
             # Not admins either: their scope is every school, which is no one's gate.
             if not Scope.of(user).has_role(*SCHOOL_STAFF):

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.scope import BUREAU, CHANGE
-from campussafety.api.serializers import ScopedModelSerializer
+from campussafety.api.serializers import DateField, ScopedModelSerializer
 from schools.models import CalendarException, City, District, Gate, PoliceStation, School, Term
 
 
@@ -142,8 +142,8 @@ class CalendarExceptionSerializer(ScopedModelSerializer):
 
 
 class SchoolDaysQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(help_text=_("First day of the range."))
-    end = serializers.DateField(help_text=_("Last day of the range (at most 366 days)."))
+    start = DateField(help_text=_("First day of the range."))
+    end = DateField(help_text=_("Last day of the range (at most 366 days)."))
 
     def validate(self, attrs):
         if attrs["start"] > attrs["end"]:

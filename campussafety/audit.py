@@ -1,0 +1,93 @@
+"""The access log (PIPL): who changed personal data or saw a phone in full, when, and what.
+
+django-auditlog records every save and delete of the models an app registers
+(posts: members and their assignments; accounts: role assignments) with the
+actor, the time, the client address and the changed fields. Personal data
+never enters the log in clear: an app registers its ID-number hash as omitted
+and its phones as masked (campussafety.personal.mask_phone). What auditlog's
+signals do not see is logged here: a change made with a conditional update
+(a verification decision), and each time a full phone number is shown.
+"""
+
+from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.utils.functional import SimpleLazyObject
+
+from campussafety.client_ip import client_ip
+
+# What an access entry says was shown.
+PHONE_SHOWN = {"phone": ["", "shown in full"]}
+
+
+class AuditlogMiddleware(BaseAuditlogMiddleware):
+    """django-auditlog's middleware, with the client address this deployment trusts
+    and an actor read when an entry is written.
+
+    The API authenticates inside its views (a token), after this middleware
+    ran: the actor is looked up when the log entry is saved, by then the
+    request's user. auditlog's own address reading trusts any X-Forwarded-For.
+    """
+
+    @staticmethod
+    def _get_remote_addr(request):
+        return client_ip(request)
+
+    @staticmethod
+    def _get_actor(request):
+        def signed_in():
+            user = getattr(request, "user", None)
+            return user if user is not None and user.is_authenticated else None
+
+        return SimpleLazyObject(signed_in)
+
+
+def log_change(instance, actor, changes: dict, remote_addr=None) -> None:
+    """Log a change auditlog's signals miss (a conditional update): {field: [old, new]}."""
+    LogEntry.objects.log_create(
+        instance,
+        action=LogEntry.Action.UPDATE,
+        changes={field: [str(old), str(new)] for field, (old, new) in changes.items()},
+        actor=actor,
+        remote_addr=remote_addr,
+        force_log=True,
+    )
+
+
+def log_phones_shown(request, objects) -> None:
+    """Log that the request's user was shown the full phone of each of `objects` (one query)."""
+    objects = list(objects)
+    if not objects:
+        return
+    user = request.user
+    address = client_ip(request)
+    content_type = ContentType.objects.get_for_model(objects[0])
+    LogEntry.objects.bulk_create(
+        [
+            LogEntry(
+                content_type=content_type,
+                object_pk=str(obj.pk),
+                object_id=obj.pk,
+                object_repr=str(obj),
+                action=LogEntry.Action.ACCESS,
+                changes=PHONE_SHOWN,
+                actor=user if user.is_authenticated else None,
+                remote_addr=address,
+            )
+            for obj in objects
+        ]
+    )
+
+
+def history_of(objects_by_model: dict, limit: int = 100):
+    """The log entries of the given objects ({model: [pks]}), newest first, with actors."""
+    from django.db.models import Q
+
+    condition = Q(pk__in=[])
+    for model, pks in objects_by_model.items():
+        condition |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=pks)
+    return (
+        LogEntry.objects.filter(condition)
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-pk")[:limit]
+    )
