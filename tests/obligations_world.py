@@ -34,6 +34,17 @@ def make_rule(code, basis, **fields):
     return ObligationRule.objects.create(code=code, basis=basis, **fields)
 
 
+def restore_default_rules():
+    """Create again the default rules of each app's data migration, where they are missing.
+
+    A TransactionTestCase run earlier in this process (a browser or worker
+    test) flushed the tables, and with them what the data migrations created.
+    """
+    for domain, migration in DEFAULTS_MIGRATIONS.items():
+        if not ObligationRule.objects.filter(city=None, domain=domain).exists():
+            importlib.import_module(migration).create_defaults(django_apps, None)
+
+
 class ObligationWorldTestCase(WorldTestCase):
     # The defaults `migrate` creates (inspections, drills) stay only for the tests of them.
     keep_default_rules = False
@@ -44,13 +55,7 @@ class ObligationWorldTestCase(WorldTestCase):
         if not cls.keep_default_rules:
             ObligationRule.objects.all().delete()
         else:
-            for domain, migration in DEFAULTS_MIGRATIONS.items():
-                if not ObligationRule.objects.filter(city=None, domain=domain).exists():
-                    # A TransactionTestCase run earlier in this process (a browser
-                    # or worker test) flushed the tables, and with them what the
-                    # data migration created: create the defaults again, as
-                    # migrate did.
-                    importlib.import_module(migration).create_defaults(django_apps, None)
+            restore_default_rules()
         Term.objects.create(
             city=cls.city_a, name="2026 春季学期", start_date=D(2026, 2, 24), end_date=D(2026, 7, 3)
         )

@@ -11,7 +11,7 @@ from campussafety.personal import id_check_char, mask_phone, validate_id_number
 from posts.choices import VerificationStatus
 from posts.members import NOT_REGISTRABLE
 from posts.models import Member, MemberAssignment
-from reminders.models import Notification
+from reminders.models import Notification, NotificationItem
 from tests.posts_pages import PostsPageTestCase, messages_of
 from tests.posts_world import TODAY, make_id_number, make_member
 
@@ -191,7 +191,7 @@ class RegisteredElsewhereTests(PostsPageTestCase):
         self.assertNotContains(response, number)
         self.assertNotContains(response, existing.id_number_masked)
         # District 1's staff, who resolve transfers, are told who and where; once a day.
-        told = Notification.objects.filter(kind="registered_elsewhere")
+        told = NotificationItem.objects.filter(kind="registered_elsewhere")
         self.assertEqual(
             list(told.values_list("user__username", "subject")),
             [("district1", f"member:{existing.pk}")],

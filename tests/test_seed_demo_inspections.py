@@ -9,6 +9,7 @@ from django.test import TestCase
 from accounts.models import User
 from inspections.models import Checkpoint, Finding, Round, Scan
 from schools.models import ObligationCompletion, School
+from tests.obligations_world import restore_default_rules
 from tests.posts_world import NOW
 
 PASSWORD = "demo-Pass-1"
@@ -16,6 +17,11 @@ PASSWORD = "demo-Pass-1"
 
 @time_machine.travel(NOW, tick=False)
 class InspectionsDemoTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        # The demo's rounds follow the default inspection rules `migrate` made.
+        restore_default_rules()
+
     def test_checkpoints_guards_and_rounds_with_misses(self):
         call_command("seed_demo", schools=8, days=14, seed=5, password=PASSWORD, stdout=StringIO())
         schools = School.objects.count()
