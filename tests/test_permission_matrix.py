@@ -211,6 +211,8 @@ MATRIX = {
     "notification-read-all": NOTIFICATIONS,
     # Open to everyone by design.
     "api-token": "tests/test_api_schools.py::TokenTests",
+    # Links only; each endpoint it lists is scoped on its own.
+    "api-root": "tests/test_api_schools.py::ApiRootTests",
     "api-schema": "tests/test_api_schools.py::SchemaTests",
     "api-docs": "tests/test_api_schools.py::SchemaTests",
     "login": "tests/test_pages.py::AnonymousTests",
