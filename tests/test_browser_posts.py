@@ -80,7 +80,7 @@ def test_principal_logs_the_morning_post_in_one_tap(live_server, world, chromium
     page.screenshot(path="/tmp/posts-phone-home-after.png", full_page=True)
 
     # The today page shows the same, and only the afternoon left to log.
-    page.goto(f"{live_server.url}/posts/today/")
+    test_browser.open_page(page, f"{live_server.url}/posts/today/")
     assert page.locator("button.quick-log").count() == 1
     assert page_width(page) <= PHONE["width"]
     page.screenshot(path="/tmp/posts-phone-today.png", full_page=True)
@@ -122,7 +122,7 @@ def test_every_posts_page_fits_a_phone(live_server, ids, chromium, persona, page
     test_browser.sign_in(page, live_server, persona)
     for path in pages:
         url = path.format(**ids)
-        page.goto(f"{live_server.url}{url}")
+        test_browser.open_page(page, f"{live_server.url}{url}")
         for details in page.locator("main details").all():
             details.evaluate("element => element.open = true")
         name = url.strip("/").replace("/", "-").split("?")[0] or "home"
