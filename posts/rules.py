@@ -54,3 +54,50 @@ def coverage_status(required: int, logged: int, compliant: int) -> str:
     if required and compliant >= required:
         return CoverageStatus.COVERED
     return CoverageStatus.PARTIAL
+
+
+@dataclass(frozen=True)
+class Check:
+    """One staffing rule of a log as people read it: what there was, what it needs, the gap."""
+
+    rule: str  # "members", "police" or "qualified_share"
+    actual: str
+    required: str
+    passed: bool
+    shortfall: int  # how many more (members, police, qualified members) it needed
+
+
+def staffing_checks(staffing: Staffing) -> list[Check]:
+    """Each rule of `staffing` with its figures, in the order a post is staffed.
+
+    Minimum staffing is two rules (people and police): the verdict names the
+    one that failed, so "5 present, at least 4" is never shown as the failure
+    when the missing police officer was.
+    """
+    share = staffing.share_required
+    # The smallest number of qualified members that meets the share of those present.
+    needed = -((-share * staffing.present) // 1) if staffing.present else 1
+    shown_share = f"{staffing.qualified_share:.0%}" if staffing.present else "—"
+    return [
+        Check(
+            "members",
+            str(staffing.present),
+            str(staffing.min_members),
+            staffing.present >= staffing.min_members,
+            max(staffing.min_members - staffing.present, 0),
+        ),
+        Check(
+            "police",
+            str(staffing.police),
+            str(staffing.min_police),
+            staffing.police >= staffing.min_police,
+            max(staffing.min_police - staffing.police, 0),
+        ),
+        Check(
+            "qualified_share",
+            f"{staffing.qualified}/{staffing.present} ({shown_share})",
+            f"{share:.0%}",
+            staffing.meets_qualified_share,
+            max(int(needed) - staffing.qualified, 0),
+        ),
+    ]

@@ -1,9 +1,12 @@
 """Duty log pages: the form, editing and its lock, countersigning, the police board and the list."""
 
 import datetime
+import re
+from decimal import Decimal
 
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import SimpleTestCase
 from django.urls import reverse
 
 from posts import dutylogs
@@ -13,6 +16,7 @@ from posts.models import (
     DutyLog,
     DutyLogRevision,
 )
+from posts.rules import Staffing, staffing_checks
 from posts.views import base as views
 from tests.base import LAYOUT_QUERIES, PERSONAS
 from tests.factories import SchoolFactory
@@ -252,8 +256,11 @@ class CountersignTests(PostsPageTestCase):
         # The service's reason, in the site's layout.
         self.assertTemplateUsed(response, "posts/denied.html")
         self.login("police1")
-        response = self.client.post(url, {"next": reverse("posts:police")})
+        response = self.client.post(url, {"next": reverse("posts:police")}, follow=True)
         self.assertRedirects(response, reverse("posts:police"))
+        # The day as the pages write it, not 2026-11-23.
+        [message] = messages_of(response)
+        self.assertIn("2026年11月23日", str(message))
         log.refresh_from_db()
         self.assertEqual(log.countersigned_by, self.police1)
         signed_at = log.countersigned_at
@@ -322,8 +329,9 @@ class DutyLogListTests(PostsPageTestCase):
         self.log_today()
         self.login("district1")
         url = reverse("posts:logs")
-        # session, user, role assignments; the count; the page of logs with
-        # school and post joined; the school and district choices of the filter.
+        # session, user, role assignments; the count; the page of logs with school
+        # (its district and city: the share) and post joined; the school and
+        # district choices of the filter.
         with self.assertNumQueries(7 + LAYOUT_QUERIES):
             self.client.get(url)
         self.log_today(period="afternoon")
@@ -332,3 +340,69 @@ class DutyLogListTests(PostsPageTestCase):
         with self.assertNumQueries(7 + LAYOUT_QUERIES):
             response = self.client.get(url)
         self.assertEqual(len(response.context["object_list"]), 3)
+
+
+class VerdictTests(PostsPageTestCase):
+    """The detail and the understaffed list name the rule a log failed, and by how much."""
+
+    def log_without_police(self):
+        # Half the present must be qualified here: only the police rule fails.
+        self.city_a.qualified_share_required = "0.50"
+        self.city_a.save()
+        members = self.members["s1"]
+        attendance = [
+            dutylogs.AttendanceEntry(members[role], present=role not in ("police", "aux"))
+            for role in ("police", "aux", "guard_a", "guard_b", "community")
+        ]
+        return dutylogs.submit_log(
+            self.users["principal1"], self.morning("s1"), TODAY, attendance=attendance
+        )
+
+    def test_the_detail_highlights_the_police_rule_not_minimum_staffing(self):
+        log = self.log_without_police()
+        self.login("district1")
+        response = self.client.get(reverse("posts:log-detail", args=[log.pk]))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            [check.rule for check in response.context["log"].failing_checks], ["police"]
+        )
+        html = response.content.decode()
+        failed = re.findall(r'<li class="[^"]*check-failed">(.*?)</li>', html, re.S)
+        self.assertEqual(len(failed), 1)
+        self.assertIn("到岗警力（民警或辅警）", failed[0])
+        self.assertIn("0，至少 1", failed[0])
+        self.assertIn("缺 1 名民警或辅警", failed[0])
+        self.assertIn("到岗人数", html)
+        self.assertIn("3，至少 3", html)
+
+    def test_the_understaffed_list_says_why_each_log_failed(self):
+        self.log_without_police()
+        self.login("district1")
+        response = self.client.get(reverse("posts:logs"), {"understaffed": "true"})
+        html = response.content.decode()
+        self.assertIn("缺 1 名民警或辅警", html)
+        self.assertNotIn("缺 1 人", html)
+
+
+class StaffingCheckTests(SimpleTestCase):
+    def checks(self, present, police, qualified, share="0.80"):
+        staffing = Staffing(present, police, qualified, 4, 1, Decimal(share))
+        return {check.rule: check for check in staffing_checks(staffing)}
+
+    def test_each_rule_says_its_shortfall(self):
+        checks = self.checks(present=5, police=0, qualified=3)
+        self.assertEqual(
+            {rule: (check.passed, check.shortfall) for rule, check in checks.items()},
+            {"members": (True, 0), "police": (False, 1), "qualified_share": (False, 1)},
+        )
+        self.assertEqual(checks["qualified_share"].actual, "3/5 (60%)")
+        self.assertEqual(checks["qualified_share"].required, "80%")
+
+    def test_four_of_five_is_exactly_the_share(self):
+        self.assertTrue(self.checks(present=5, police=1, qualified=4)["qualified_share"].passed)
+
+    def test_nobody_present(self):
+        checks = self.checks(present=0, police=0, qualified=0)
+        self.assertEqual(checks["members"].shortfall, 4)
+        self.assertEqual(checks["qualified_share"].actual, "0/0 (—)")
+        self.assertFalse(checks["qualified_share"].passed)

@@ -152,3 +152,31 @@ class TodayTests(PostsPageTestCase):
         with self.assertNumQueries(11 + LAYOUT_QUERIES):
             response = self.client.get(url)
         self.assertEqual(len(response.context["board"][0].periods), 3)
+
+
+class QualificationReasonTests(PostsPageTestCase):
+    """ "Not qualified" says why: unverified, certificate expired, no certificate, or the kind."""
+
+    def test_each_reason(self):
+        members = self.members["s1"]
+        members["guard_b"].guard_certificate_expiry = None
+        cases = {
+            "police": None,
+            "aux": None,
+            "guard_a": None,
+            "guard_b": "无保安员证",
+            "guard_expired": "保安员证已于 2026年10月31日 过期",
+            "community": "非民警、辅警或持证保安员",
+            "volunteer": "尚未核验",
+        }
+        for role, reason in cases.items():
+            with self.subTest(role=role):
+                member = members[role]
+                shown = member.unqualified_reason(TODAY)
+                self.assertEqual(None if shown is None else str(shown), reason)
+                self.assertEqual(member.is_qualified_on(TODAY), reason is None)
+
+    def test_the_today_page_says_why(self):
+        self.login("principal1")
+        response = self.client.get(reverse("posts:today"))
+        self.assertContains(response, "非专业力量: 非民警、辅警或持证保安员")

@@ -12,6 +12,7 @@ from campussafety.uploads import ProtectedImageField
 from posts.choices import CoverageStatus, Period, Weather
 from posts.models.members import SCHOOL_PATHS
 from posts.models.posts import prefixed
+from posts.rules import Staffing, staffing_checks
 from schools.models import TimeStampedModel
 from schools.querysets import ScopedQuerySet
 
@@ -130,6 +131,29 @@ class DutyLog(TimeStampedModel):
     @property
     def qualified_share(self):
         return self.qualified_count / self.present_count if self.present_count else None
+
+    @property
+    def staffing(self) -> Staffing:
+        """The figures kept on the log against its post period's minimums and the city's share.
+
+        Reads school__district__city and post_period: select them with the log.
+        """
+        return Staffing(
+            present=self.present_count,
+            police=self.police_count,
+            qualified=self.qualified_count,
+            min_members=self.post_period.min_members,
+            min_police=self.post_period.min_police,
+            share_required=self.school.district.city.qualified_share_required,
+        )
+
+    @property
+    def checks(self):
+        return staffing_checks(self.staffing)
+
+    @property
+    def failing_checks(self):
+        return [check for check in self.checks if not check.passed]
 
     @property
     def is_countersigned(self):

@@ -8,6 +8,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, TemplateView
@@ -248,7 +249,12 @@ class DutyLogDetailView(PageMixin, ScopedObjectMixin, DetailView):
         return (
             super()
             .get_queryset()
-            .select_related("school", "post_period__post__gate", "submitted_by", "countersigned_by")
+            .select_related(
+                "school__district__city",
+                "post_period__post__gate",
+                "submitted_by",
+                "countersigned_by",
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -280,9 +286,8 @@ class CountersignView(PageMixin, View):
         except ValidationError as error:
             messages.warning(request, " ".join(error.messages))
         else:
-            messages.success(
-                request, _("Countersigned %(log)s.") % {"log": f"{log.date} {log.post_period}"}
-            )
+            shown = f"{date_format(log.date)} {log.post_period}"
+            messages.success(request, _("Countersigned %(log)s.") % {"log": shown})
         return redirect_back(request, reverse("posts:log-detail", args=[log.pk]))
 
 
@@ -293,9 +298,10 @@ class DutyLogListView(PageMixin, FilteredListMixin, FilterView):
     template_name = "posts/dutylog_list.html"
 
     def get_queryset(self):
-        # school and post_period__post: each row names its school and post.
+        # school and post_period__post: each row names its school and post;
+        # the city: its qualified share, to say which rule a log failed.
         return DutyLog.objects.for_user(self.request.user).select_related(
-            "school", "post_period__post"
+            "school__district__city", "post_period__post"
         )
 
 

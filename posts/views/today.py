@@ -38,7 +38,12 @@ from schools.views import SCHOOL_DAYS_HORIZON
 @dataclass
 class RosteredMember:
     member: Member
-    qualified: bool
+    # Why the member does not count as qualified today; None when they do.
+    unqualified_reason: str | None
+
+    @property
+    def qualified(self) -> bool:
+        return self.unqualified_reason is None
 
 
 @dataclass
@@ -86,7 +91,7 @@ def todays_posts(user, schools, today) -> list[SchoolToday]:
             .order_by("member__name", "member_id")
         ):
             rostered[shift.post_period_id].append(
-                RosteredMember(shift.member, shift.member.is_qualified_on(today))
+                RosteredMember(shift.member, shift.member.unqualified_reason(today))
             )
         logs = {
             log.post_period_id: log
