@@ -67,6 +67,10 @@ class Check:
     shortfall: int  # how many more (members, police, qualified members) it needed
 
 
+def _at_least(rule: str, actual: int, minimum: int) -> Check:
+    return Check(rule, str(actual), str(minimum), actual >= minimum, max(minimum - actual, 0))
+
+
 def staffing_checks(staffing: Staffing) -> list[Check]:
     """Each rule of `staffing` with its figures, in the order a post is staffed.
 
@@ -79,20 +83,8 @@ def staffing_checks(staffing: Staffing) -> list[Check]:
     needed = -((-share * staffing.present) // 1) if staffing.present else 1
     shown_share = f"{staffing.qualified_share:.0%}" if staffing.present else "—"
     return [
-        Check(
-            "members",
-            str(staffing.present),
-            str(staffing.min_members),
-            staffing.present >= staffing.min_members,
-            max(staffing.min_members - staffing.present, 0),
-        ),
-        Check(
-            "police",
-            str(staffing.police),
-            str(staffing.min_police),
-            staffing.police >= staffing.min_police,
-            max(staffing.min_police - staffing.police, 0),
-        ),
+        _at_least("members", staffing.present, staffing.min_members),
+        _at_least("police", staffing.police, staffing.min_police),
         Check(
             "qualified_share",
             f"{staffing.qualified}/{staffing.present} ({shown_share})",
