@@ -64,6 +64,10 @@ class AlreadyCountersigned(Conflict):
         super().__init__(_("This duty log has already been countersigned."))
 
 
+# The longest police remark or reason for a return (DutyLog's fields).
+REMARK_LENGTH = 200
+
+
 @dataclass
 class AttendanceEntry:
     member: Member
@@ -193,7 +197,10 @@ def submit_log(user, post_period: PostPeriod, day, attendance=None, **fields) ->
 
 
 def is_locked(log: DutyLog) -> bool:
-    """After its day, or once countersigned, a log is the bureau's to change."""
+    """After its day, or once countersigned, a log is the bureau's to change,
+    unless the police liaison returned it to the school to fix."""
+    if log.is_returned:
+        return False
     return log.date < timezone.localdate() or log.is_countersigned
 
 
@@ -246,6 +253,12 @@ def update_log(user, log: DutyLog, attendance=None, reason="", **fields) -> Duty
     for key, value in fields.items():
         if key in (*LOG_FIELDS, "photo"):
             setattr(log, key, value)
+    if log.is_returned:
+        # Saved again after a return: resubmitted to the police liaison, with
+        # the reason kept in the history.
+        reason = reason or (_("Fixed after return: %(reason)s") % {"reason": log.return_reason})
+        reason = reason[:200]
+        log.returned_by, log.returned_at, log.return_reason = None, None, ""
     log.full_clean(
         exclude=["school", "post_period", "submitted_by", "date"],
         validate_unique=False,
@@ -260,12 +273,48 @@ def update_log(user, log: DutyLog, attendance=None, reason="", **fields) -> Duty
     return log
 
 
-def countersign(user, log: DutyLog) -> DutyLog:
-    """The police liaison confirms the log. Exactly once: a second attempt is refused."""
+def _police_remark(text, field, required=False) -> str:
+    text = (text or "").strip()
+    if required and not text:
+        raise ValidationError({field: _("Say what the school must fix.")})
+    if len(text) > REMARK_LENGTH:
+        raise ValidationError(
+            {field: _("At most %(count)s characters.") % {"count": REMARK_LENGTH}}
+        )
+    return text
+
+
+def countersign(user, log: DutyLog, remark: str = "") -> DutyLog:
+    """The police liaison confirms the log, with an optional remark. Exactly once: a
+    second attempt is refused. Countersigning a returned log settles the return."""
     if not Scope.of(user).contains(log, "countersign"):
         raise PermissionDenied(_("Only the police liaison of this school may countersign."))
+    remark = _police_remark(remark, "remark")
     updated = DutyLog.objects.filter(pk=log.pk, countersigned_at__isnull=True).update(
-        countersigned_by=user, countersigned_at=timezone.now()
+        countersigned_by=user,
+        countersigned_at=timezone.now(),
+        countersign_remark=remark,
+        returned_by=None,
+        returned_at=None,
+        return_reason="",
+    )
+    if not updated:
+        raise AlreadyCountersigned()
+    log.refresh_from_db()
+    return log
+
+
+def return_log(user, log: DutyLog, reason: str) -> DutyLog:
+    """The police liaison sends the log back to the school with a reason (required).
+
+    The school sees the reason, fixes the log (it is open to them again, whatever
+    its day) and saves it, which resubmits it. A countersigned log is not returned.
+    """
+    if not Scope.of(user).contains(log, "countersign"):
+        raise PermissionDenied(_("Only the police liaison of this school may return a log."))
+    reason = _police_remark(reason, "reason", required=True)
+    updated = DutyLog.objects.filter(pk=log.pk, countersigned_at__isnull=True).update(
+        returned_by=user, returned_at=timezone.now(), return_reason=reason
     )
     if not updated:
         raise AlreadyCountersigned()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("logs/<int:pk>/", dutylogs.DutyLogDetailView.as_view(), name="log-detail"),
     path("logs/<int:pk>/edit/", dutylogs.DutyLogUpdateView.as_view(), name="log-edit"),
     path("logs/<int:pk>/countersign/", dutylogs.CountersignView.as_view(), name="log-countersign"),
+    path("logs/<int:pk>/return/", dutylogs.ReturnView.as_view(), name="log-return"),
     path("roster/", rosters.RosterView.as_view(), name="roster"),
     path("roster/print/", rosters.RosterPrintView.as_view(), name="roster-print"),
     path("roster/shifts/add/", rosters.ShiftAddView.as_view(), name="shift-add"),

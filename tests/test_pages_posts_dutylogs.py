@@ -148,24 +148,28 @@ class DutyLogFormTests(PostsPageTestCase):
             self.assertTrue(log.photo.name.startswith("duty-logs/2026/11/"))
 
 
+def edit_data(members):
+    """The edit form of S1's morning log: three of the five present, one illegal parking."""
+    return {
+        "present": [members[role].pk for role in ("police", "aux", "guard_a")],
+        "actual_start": "07:10",
+        "actual_end": "07:50",
+        "illegal_parking": "1",
+        "wrong_way_driving": "0",
+        "electric_tricycles": "0",
+        "farm_vehicles": "0",
+        "other_traffic": "0",
+        "incidents": "",
+        "weather": "",
+        "reason": "",
+    }
+
+
 class DutyLogEditTests(PostsPageTestCase):
     def setUp(self):
         self.log = self.log_today()
         self.url = reverse("posts:log-edit", args=[self.log.pk])
-        members = self.members["s1"]
-        self.data = {
-            "present": [members[role].pk for role in ("police", "aux", "guard_a")],
-            "actual_start": "07:10",
-            "actual_end": "07:50",
-            "illegal_parking": "1",
-            "wrong_way_driving": "0",
-            "electric_tricycles": "0",
-            "farm_vehicles": "0",
-            "other_traffic": "0",
-            "incidents": "",
-            "weather": "",
-            "reason": "",
-        }
+        self.data = edit_data(self.members["s1"])
 
     def test_the_school_corrects_todays_log_and_the_history_keeps_the_old_one(self):
         self.login("officer1")
@@ -406,3 +410,75 @@ class StaffingCheckTests(SimpleTestCase):
         self.assertEqual(checks["members"].shortfall, 4)
         self.assertEqual(checks["qualified_share"].actual, "0/0 (—)")
         self.assertFalse(checks["qualified_share"].passed)
+
+
+class ReturnTests(PostsPageTestCase):
+    """The police liaison returns a log with a reason; the school sees it, fixes it, resubmits."""
+
+    def setUp(self):
+        # Last Friday's log: closed to the school until it is returned.
+        with time_machine.travel(datetime.datetime(2026, 11, 20, 9, 0, tzinfo=NOW.tzinfo)):
+            self.log = dutylogs.submit_log(self.principal1, self.morning("s1"), LAST_FRIDAY)
+        self.url = reverse("posts:log-return", args=[self.log.pk])
+        self.detail = reverse("posts:log-detail", args=[self.log.pk])
+
+    def test_only_the_schools_police_liaison_returns_and_a_reason_is_required(self):
+        self.assert_status("police2", "post", self.url, 404, {"reason": "x"})
+        self.assert_status("principal1", "post", self.url, 403, {"reason": "x"})
+        self.login("police1")
+        response = self.client.post(self.url, {"reason": "  "}, follow=True)
+        self.assertEqual([str(m) for m in messages_of(response)], ["请说明学校需要修改的内容。"])
+        self.log.refresh_from_db()
+        self.assertFalse(self.log.is_returned)
+        response = self.client.post(self.url, {"reason": "民警未到岗却记为到岗"}, follow=True)
+        self.assertRedirects(response, self.detail)
+        self.log.refresh_from_db()
+        self.assertTrue(self.log.is_returned)
+        self.assertEqual(
+            (self.log.returned_by, self.log.return_reason), (self.police1, "民警未到岗却记为到岗")
+        )
+
+    def test_the_school_sees_the_reason_fixes_the_log_and_resubmits_it(self):
+        dutylogs.return_log(self.police1, self.log, "民警未到岗却记为到岗")
+        self.login("principal1")
+        detail = self.client.get(self.detail)
+        self.assertContains(detail, "民警未到岗却记为到岗")
+        self.assertTrue(detail.context["can_edit"])
+        edit = reverse("posts:log-edit", args=[self.log.pk])
+        self.assertEqual(self.client.get(edit).status_code, 200)
+        response = self.client.post(edit, edit_data(self.members["s1"]))
+        self.assertRedirects(response, self.detail)
+        self.log.refresh_from_db()
+        self.assertFalse(self.log.is_returned)
+        self.assertEqual(self.log.present_count, 3)
+        self.assertEqual(
+            DutyLogRevision.objects.get(log=self.log).reason, "退回后修改：民警未到岗却记为到岗"
+        )
+        # Resubmitted, it is closed to the school again (its day is past).
+        self.assertTrue(dutylogs.is_locked(self.log))
+        self.assertEqual(self.client.get(edit).status_code, 403)
+
+    def test_a_countersigned_log_is_not_returned(self):
+        dutylogs.countersign(self.police1, self.log)
+        self.login("police1")
+        response = self.client.post(self.url, {"reason": "晚了"}, follow=True)
+        self.assertEqual([m.level_tag for m in messages_of(response)], ["warning"])
+        self.log.refresh_from_db()
+        self.assertFalse(self.log.is_returned)
+
+    def test_countersigning_with_a_remark(self):
+        self.login("police1")
+        self.client.post(
+            reverse("posts:log-countersign", args=[self.log.pk]), {"remark": "人员齐整"}
+        )
+        self.assertContains(self.client.get(self.detail), "人员齐整")
+
+    def test_the_page_and_the_api_refuse_a_return_without_a_reason_alike(self):
+        self.login("police1")
+        page = self.client.post(self.url, {"reason": ""}, follow=True)
+        api = self.api("police1").post(
+            reverse("dutylog-return", args=[self.log.pk]), {"reason": " "}, format="json"
+        )
+        self.assertEqual(api.status_code, 400)
+        self.assertEqual([str(m) for m in messages_of(page)], api.json()["reason"])
+        self.assertFalse(DutyLog.objects.get(pk=self.log.pk).is_returned)

@@ -152,6 +152,17 @@ class ActionMatrixTests(PostsWorldTestCase):
             COUNTERSIGNERS,
         )
 
+    def test_dutylog_return(self):
+        self.check(
+            "return",
+            lambda client, key: client.post(
+                reverse("dutylog-return", args=[self.logs[key].pk]),
+                {"reason": "缺少民警签到"},
+                format="json",
+            ),
+            COUNTERSIGNERS,
+        )
+
     def test_dutylog_history(self):
         def send(client, key):
             response = client.get(reverse("dutylog-history", args=[self.logs[key].pk]))
@@ -200,6 +211,7 @@ MATRIX = {
     "shift-generate": ActionMatrixTests.test_shift_generate,
     "shift-problems": ActionMatrixTests.test_shift_problems,
     "dutylog-countersign": ActionMatrixTests.test_dutylog_countersign,
+    "dutylog-return": ActionMatrixTests.test_dutylog_return,
     "dutylog-history": ActionMatrixTests.test_dutylog_history,
     "coverage": ActionMatrixTests.test_coverage,
     "coverage-missed": ActionMatrixTests.test_coverage_missed,
@@ -250,6 +262,7 @@ MATRIX = {
     "posts:log-detail": "tests/test_pages_posts_dutylogs.py::DutyLogEditTests",
     "posts:log-edit": "tests/test_pages_posts_dutylogs.py::DutyLogEditTests",
     "posts:log-countersign": "tests/test_pages_posts_dutylogs.py::CountersignTests",
+    "posts:log-return": "tests/test_pages_posts_dutylogs.py::ReturnTests",
     "posts:logs": "tests/test_pages_posts_dutylogs.py::DutyLogListTests",
     "posts:police": "tests/test_pages_posts_dutylogs.py::PoliceBoardTests",
     "posts:roster": "tests/test_pages_posts_rosters.py::RosterPageTests",

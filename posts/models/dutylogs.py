@@ -74,6 +74,19 @@ class DutyLog(TimeStampedModel):
         verbose_name=_("countersigned by"),
     )
     countersigned_at = models.DateTimeField(_("countersigned at"), null=True, blank=True)
+    countersign_remark = models.CharField(_("police remark"), max_length=200, blank=True)
+    # Returned by the police liaison with a reason: the school fixes the log and
+    # saves it again, which clears these (the revision keeps the reason).
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("returned by"),
+    )
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    return_reason = models.CharField(_("reason for return"), max_length=200, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -102,6 +115,10 @@ class DutyLog(TimeStampedModel):
                 | Q(actual_end__isnull=True)
                 | Q(actual_end__gte=F("actual_start")),
                 name="dutylog_times_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(returned_at__isnull=True) | ~Q(return_reason=""),
+                name="dutylog_return_has_a_reason",
             ),
             models.CheckConstraint(
                 condition=Q(qualified_count__lte=F("present_count"))
@@ -158,6 +175,11 @@ class DutyLog(TimeStampedModel):
     @property
     def is_countersigned(self):
         return self.countersigned_at is not None
+
+    @property
+    def is_returned(self):
+        """Sent back to the school by the police liaison, and not fixed yet."""
+        return self.returned_at is not None and not self.is_countersigned
 
     def clean(self):
         super().clean()

@@ -15,7 +15,7 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from accounts.choices import Role
-from accounts.scope import ADD, BUREAU, CHANGE, Scope
+from accounts.scope import ADD, BUREAU, CHANGE, Scope, write_in_scope
 from campussafety.views import PAGE_SIZE, FilteredListMixin, ScopedObjectMixin
 from posts import dutylogs
 from posts.choices import Weather
@@ -274,21 +274,52 @@ class DutyLogDetailView(PageMixin, ScopedObjectMixin, DetailView):
         return context
 
 
-class CountersignView(PageMixin, View):
-    """The police liaison countersigns a duty log in one tap (POST); it then closes."""
+class PoliceActionView(PageMixin, View):
+    """A police liaison's decision on a duty log (POST), through the one write check."""
+
+    def act(self, log):
+        raise NotImplementedError
+
+    def done(self, log) -> str:
+        raise NotImplementedError
 
     def post(self, request, pk):
         log = get_object_or_404(
             DutyLog.objects.for_user(request.user).select_related("post_period__post"), pk=pk
         )
         try:
-            dutylogs.countersign(request.user, log)
+            log = write_in_scope(request.user, "countersign", lambda: self.act(log))
         except ValidationError as error:
             messages.warning(request, " ".join(error.messages))
         else:
-            shown = f"{date_format(log.date)} {log.post_period}"
-            messages.success(request, _("Countersigned %(log)s.") % {"log": shown})
+            messages.success(request, self.done(log))
         return redirect_back(request, reverse("posts:log-detail", args=[log.pk]))
+
+
+def shown_log(log) -> str:
+    """A log named in a message: its day as the pages write it, and its post period."""
+    return f"{date_format(log.date)} {log.post_period}"
+
+
+class CountersignView(PoliceActionView):
+    """The police liaison countersigns a duty log in one tap, with an optional remark; it
+    then closes."""
+
+    def act(self, log):
+        return dutylogs.countersign(self.request.user, log, self.request.POST.get("remark", ""))
+
+    def done(self, log):
+        return _("Countersigned %(log)s.") % {"log": shown_log(log)}
+
+
+class ReturnView(PoliceActionView):
+    """The police liaison returns a duty log to the school with a reason (required)."""
+
+    def act(self, log):
+        return dutylogs.return_log(self.request.user, log, self.request.POST.get("reason", ""))
+
+    def done(self, log):
+        return _("Returned %(log)s to the school.") % {"log": shown_log(log)}
 
 
 class DutyLogListView(PageMixin, FilteredListMixin, FilterView):
