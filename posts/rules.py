@@ -1,5 +1,6 @@
 """The staffing rules of a post period: minimum staffing and the qualified share."""
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -80,7 +81,7 @@ def staffing_checks(staffing: Staffing) -> list[Check]:
     """
     share = staffing.share_required
     # The smallest number of qualified members that meets the share of those present.
-    needed = -((-share * staffing.present) // 1) if staffing.present else 1
+    needed = math.ceil(share * staffing.present) if staffing.present else 1
     shown_share = f"{staffing.qualified_share:.0%}" if staffing.present else "—"
     return [
         _at_least("members", staffing.present, staffing.min_members),
@@ -90,6 +91,6 @@ def staffing_checks(staffing: Staffing) -> list[Check]:
             f"{staffing.qualified}/{staffing.present} ({shown_share})",
             f"{share:.0%}",
             staffing.meets_qualified_share,
-            max(int(needed) - staffing.qualified, 0),
+            max(needed - staffing.qualified, 0),
         ),
     ]

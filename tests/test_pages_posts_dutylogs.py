@@ -402,6 +402,11 @@ class StaffingCheckTests(SimpleTestCase):
         self.assertEqual(checks["qualified_share"].actual, "3/5 (60%)")
         self.assertEqual(checks["qualified_share"].required, "80%")
 
+    def test_three_of_four_needs_one_more(self):
+        # 80% of 4 is 3.2: a fourth qualified member, not a third.
+        check = self.checks(present=4, police=1, qualified=3)["qualified_share"]
+        self.assertEqual((check.passed, check.shortfall, check.actual), (False, 1, "3/4 (75%)"))
+
     def test_four_of_five_is_exactly_the_share(self):
         self.assertTrue(self.checks(present=5, police=1, qualified=4)["qualified_share"].passed)
 
