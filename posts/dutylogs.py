@@ -153,6 +153,31 @@ def _apply_attendance(log: DutyLog, entries, rostered_ids):
     )
 
 
+def check_late_entry(user, post_period: PostPeriod, day) -> bool:
+    """Whether a log of `day` is late (补报); refuses one the user may no longer enter.
+
+    Logs are written at the gate on the day. School staff may still log a
+    school day they missed up to their city's `late_entry_days` back (calendar
+    days); an earlier day is the bureau's decision. `post_period` comes with
+    its school's district and city.
+    """
+    today = timezone.localdate()
+    if day >= today:
+        return False
+    window = post_period.post.school.district.city.late_entry_days
+    if (today - day).days > window and not Scope.of(user).contains(
+        post_period, "add", roles=BUREAU
+    ):
+        raise PermissionDenied(
+            _(
+                "School staff may log a missed day up to %(days)s days back; "
+                "only education bureau staff may log an earlier day."
+            )
+            % {"days": window}
+        )
+    return True
+
+
 def submit_log(user, post_period: PostPeriod, day, attendance=None, **fields) -> DutyLog:
     """Record the duty log of `post_period` on `day`.
 
@@ -165,10 +190,7 @@ def submit_log(user, post_period: PostPeriod, day, attendance=None, **fields) ->
         pk=post_period.pk
     )
     _validate_day(post_period, day)
-    if day < timezone.localdate() and not Scope.of(user).contains(post_period, "add", roles=BUREAU):
-        # Logs are written at the gate on the day; filling in a past day is the
-        # bureau's decision, not the school's.
-        raise PermissionDenied(_("Only education bureau staff may log a past day."))
+    late = check_late_entry(user, post_period, day)
     entries, rostered_ids = _resolve_attendance(post_period, day, attendance)
     log = DutyLog(
         school=post_period.post.school,
@@ -176,6 +198,7 @@ def submit_log(user, post_period: PostPeriod, day, attendance=None, **fields) ->
         date=day,
         period=post_period.period,
         submitted_by=user,
+        is_late=late,
         **{key: value for key, value in fields.items() if key in (*LOG_FIELDS, "photo")},
     )
     log.full_clean(

@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import SimpleTestCase
 from django.urls import reverse
@@ -15,6 +16,7 @@ from posts.models import (
     DutyAttendance,
     DutyLog,
     DutyLogRevision,
+    Shift,
 )
 from posts.rules import Staffing, staffing_checks
 from posts.views import base as views
@@ -92,7 +94,8 @@ class DutyLogFormTests(PostsPageTestCase):
             "not a school day": ({"date": SATURDAY.isoformat()}, "date"),
             "not a date": ({"date": "2026-02-30"}, "date"),
             "a day to come": ({"date": "2026-11-24"}, "date"),
-            "a past day by a school": ({"date": LAST_FRIDAY.isoformat()}, "date"),
+            # Four days back: past the city's three days of late entry.
+            "a day too far back for a school": ({"date": "2026-11-19"}, "date"),
             "negative count": ({"illegal_parking": "-1"}, "illegal_parking"),
             "weather": ({"weather": "tornado"}, "weather"),
             "not a picture": (
@@ -487,3 +490,96 @@ class ReturnTests(PostsPageTestCase):
         self.assertEqual(api.status_code, 400)
         self.assertEqual([str(m) for m in messages_of(page)], api.json()["reason"])
         self.assertFalse(DutyLog.objects.get(pk=self.log.pk).is_returned)
+
+
+TRAFFIC_ZEROS = dict.fromkeys(
+    (
+        "illegal_parking",
+        "wrong_way_driving",
+        "electric_tricycles",
+        "farm_vehicles",
+        "other_traffic",
+    ),
+    "0",
+)
+
+
+class LateEntryTests(PostsPageTestCase):
+    """补报: school staff log a missed day up to the city's window back; bureau staff any day."""
+
+    THURSDAY = datetime.date(2026, 11, 19)
+
+    def form_url(self, day):
+        return reverse("posts:log-create", args=[self.morning("s1").pk]) + f"?date={day}"
+
+    def test_a_school_logs_last_friday_late_and_the_district_sees_it_as_late(self):
+        self.login("officer1")
+        response = self.client.post(
+            self.form_url(LAST_FRIDAY),
+            {"date": LAST_FRIDAY.isoformat(), **TRAFFIC_ZEROS, "present": []},
+        )
+        log = DutyLog.objects.get(date=LAST_FRIDAY)
+        self.assertRedirects(response, reverse("posts:log-detail", args=[log.pk]))
+        self.assertTrue(log.is_late)
+        self.assertEqual((log.submitted_by, log.created), (self.officer1, NOW))
+        self.login("district1")
+        listed = self.client.get(reverse("posts:logs"))
+        self.assertContains(listed, "late-entry", count=1)
+        detail = self.client.get(reverse("posts:log-detail", args=[log.pk]))
+        self.assertContains(detail, "补报")
+
+    def test_the_window_is_the_citys(self):
+        self.assertEqual(self.city_a.late_entry_days, 3)
+        with self.assertRaises(PermissionDenied):
+            dutylogs.submit_log(self.principal1, self.morning("s1"), self.THURSDAY)
+        self.city_a.late_entry_days = 4
+        self.city_a.save()
+        log = dutylogs.submit_log(self.principal1, self.morning("s1"), self.THURSDAY)
+        self.assertTrue(log.is_late)
+
+    def test_bureau_staff_enter_any_past_day_late_and_today_is_not_late(self):
+        log = dutylogs.submit_log(self.district1, self.morning("s1"), self.THURSDAY)
+        self.assertTrue(log.is_late)
+        self.assertFalse(dutylogs.submit_log(self.principal1, self.morning("s1"), TODAY).is_late)
+
+    def test_the_page_and_the_api_agree_on_the_window(self):
+        self.login("principal1")
+        page = self.client.post(
+            self.form_url(self.THURSDAY),
+            {"date": self.THURSDAY.isoformat(), **TRAFFIC_ZEROS, "present": []},
+        )
+        api = self.api("principal1").post(
+            reverse("dutylog-list"),
+            {"post_period": self.morning("s1").pk, "date": self.THURSDAY.isoformat()},
+            format="json",
+        )
+        self.assertEqual(api.status_code, 403)
+        self.assertEqual(page.context["form"].errors["date"], [api.json()["detail"]])
+        late = self.api("principal1").post(
+            reverse("dutylog-list"),
+            {"post_period": self.morning("s1").pk, "date": LAST_FRIDAY.isoformat()},
+            format="json",
+        )
+        self.assertEqual(late.status_code, 201, late.content)
+        self.assertTrue(late.json()["is_late"])
+        self.assertFalse(DutyLog.objects.filter(date=self.THURSDAY).exists())
+
+    def test_the_write_path_costs_no_more_queries(self):
+        # The window is read from the city the post period is loaded with: a late
+        # entry costs what today's log costs, 16 queries as before late entry
+        # existed. (Warmed up first: the user's roles are read once a request.)
+        Shift.objects.create(
+            school=self.s1,
+            post_period=self.morning("s1"),
+            date=LAST_FRIDAY,
+            member=self.member("s1", "police"),
+            origin="manual",
+        )
+        dutylogs.submit_log(self.principal1, self.afternoon("s1"), TODAY)
+        for day in (TODAY, LAST_FRIDAY):
+            # The post period with school, district and city; the calendar (3);
+            # the roster; savepoint; the log; attendance cleared and inserted;
+            # the log's figures; the coverage row made, locked, its required
+            # periods and its logs counted, saved; release.
+            with self.subTest(day=day), self.assertNumQueries(16):
+                dutylogs.submit_log(self.principal1, self.morning("s1"), day)

@@ -60,6 +60,8 @@ class DutyLog(TimeStampedModel):
         related_name="+",
         verbose_name=_("submitted by"),
     )
+    # Logged after its day (补报): submitted_by and created say who and when.
+    is_late = models.BooleanField(_("late entry"), default=False)
     present_count = models.PositiveSmallIntegerField(_("members present"), default=0)
     police_count = models.PositiveSmallIntegerField(_("police officers present"), default=0)
     qualified_count = models.PositiveSmallIntegerField(_("qualified members present"), default=0)
