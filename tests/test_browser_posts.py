@@ -172,3 +172,22 @@ def test_police_return_a_log_with_a_reason_and_the_school_fixes_it(live_server, 
     assert page.locator(".log-returned").count() == 0
     assert page_width(page) <= PHONE["width"]
     context.close()
+
+
+def test_a_school_logs_a_missed_day_late_on_a_phone(live_server, ids, chromium):
+    """Last Friday, three days back, is still the school's to log: the log says 补报."""
+    context, page = phone_page(chromium, live_server, "principal1")
+    form = f"{live_server.url}/posts/logs/new/{ids['morning']}/?date=2026-11-20"
+    test_browser.open_page(page, form)
+    assert page.locator("input[name=date]").input_value() == "2026-11-20"
+    assert page_width(page) <= PHONE["width"]
+    with page.expect_response(lambda response: "/posts/logs/new/" in response.url) as posted:
+        page.get_by_role("button", name="提交执勤记录").click()
+    page.wait_for_load_state()
+    assert posted.value.status == 302
+    assert "/posts/logs/" in page.url and "/new/" not in page.url
+    assert page.locator(".late-entry").inner_text() == "补报"
+    assert "principal1" in page.locator("main").inner_text()
+    assert page_width(page) <= PHONE["width"]
+    page.screenshot(path="/tmp/posts-phone-late-entry.png", full_page=True)
+    context.close()
