@@ -85,12 +85,21 @@ class CoveragePageTests(PostsPageTestCase):
                     self.assertTrue(response.context["form"].errors)
                     self.assertNotIn("page_obj", response.context)
 
-    def test_only_bureau_staff(self):
-        for persona in ("principal1", "officer1", "police1", "outsider"):
+    def test_bureau_staff_and_principals_only(self):
+        for persona in ("officer1", "police1", "outsider"):
             with self.subTest(persona=persona):
                 for name in ("coverage", "missed"):
                     self.assertEqual(self.get(persona, name).status_code, 403)
         self.assertEqual(self.get("admin").status_code, 200)
+
+    def test_a_principal_sees_their_own_schools_coverage(self):
+        for name in ("coverage", "missed"):
+            with self.subTest(page=name):
+                response = self.get("principal1", name, start="2026-11-16", end="2026-11-20")
+                self.assertEqual(response.status_code, 200)
+                rows = response.context["page_obj"].object_list
+                schools = {row.key for row in rows} if name == "coverage" else {r[0] for r in rows}
+                self.assertEqual(schools, {self.s1.pk})
 
     def test_the_missed_list(self):
         response = self.get("district2", "missed", start="2026-11-16", end="2026-11-20")
