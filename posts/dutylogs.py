@@ -327,6 +327,34 @@ def countersign(user, log: DutyLog, remark: str = "") -> DutyLog:
     return log
 
 
+def countersignable(user, day):
+    """The user's logs of `day` that one confirmation may countersign together: compliant,
+    not countersigned, not returned to the school."""
+    return DutyLog.objects.for_user(user, "countersign").filter(
+        date=day,
+        countersigned_at__isnull=True,
+        returned_at__isnull=True,
+        meets_staffing=True,
+        meets_qualified_share=True,
+    )
+
+
+def countersign_many(user, day, ids) -> list[int]:
+    """Countersign the chosen logs of `day` that are still countersignable, in one UPDATE.
+
+    Each log must still pass the rule of countersignable(): one edited below the
+    rules or countersigned by someone else since the list was shown is left out.
+    Returns the ids countersigned. Call inside write_in_scope.
+    """
+    chosen = list(
+        countersignable(user, day).filter(pk__in=ids).order_by().values_list("pk", flat=True)
+    )
+    DutyLog.objects.filter(pk__in=chosen, countersigned_at__isnull=True).update(
+        countersigned_by=user, countersigned_at=timezone.now()
+    )
+    return chosen
+
+
 def return_log(user, log: DutyLog, reason: str) -> DutyLog:
     """The police liaison sends the log back to the school with a reason (required).
 

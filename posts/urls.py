@@ -6,6 +6,7 @@ app_name = "posts"
 urlpatterns = [
     path("today/", today.TodayView.as_view(), name="today"),
     path("police/", dutylogs.PoliceBoardView.as_view(), name="police"),
+    path("police/countersign/", dutylogs.CountersignDayView.as_view(), name="countersign-day"),
     path("logs/", dutylogs.DutyLogListView.as_view(), name="logs"),
     path("logs/quick/<int:pk>/", today.QuickLogView.as_view(), name="log-quick"),
     path("logs/new/<int:pk>/", dutylogs.DutyLogCreateView.as_view(), name="log-create"),

@@ -92,11 +92,23 @@ def test_principal_logs_the_morning_post_in_one_tap(live_server, world, chromium
     [
         (
             "principal1",
-            ["/posts/today/", "/posts/roster/", "/posts/roster/pattern/", "/posts/members/add/"],
+            [
+                "/posts/today/",
+                "/posts/roster/",
+                "/posts/roster/pattern/",
+                "/posts/members/add/",
+                "/posts/coverage/",
+            ],
         ),
         (
             "police1",
-            ["/posts/police/", "/posts/roster/print/?school={s1}", "/posts/members/verify/"],
+            [
+                "/posts/police/",
+                "/posts/police/countersign/",
+                "/posts/logs/{log}/",
+                "/posts/roster/print/?school={s1}",
+                "/posts/members/verify/",
+            ],
         ),
         (
             "district1",

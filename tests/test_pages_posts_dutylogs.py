@@ -583,3 +583,53 @@ class LateEntryTests(PostsPageTestCase):
             # periods and its logs counted, saved; release.
             with self.subTest(day=day), self.assertNumQueries(16):
                 dutylogs.submit_log(self.principal1, self.morning("s1"), day)
+
+
+class CountersignDayTests(PostsPageTestCase):
+    """A police liaison countersigns a day's compliant logs with one confirmation."""
+
+    def setUp(self):
+        # The morning meets the rules (4 of 5 qualified); the afternoon does not.
+        self.morning_log = self.log_today()
+        self.afternoon_log = self.log_today(period="afternoon")
+        self.foreign_log = self.log_today("s2", "principal2")
+        self.url = reverse("posts:countersign-day")
+
+    def test_the_compliant_logs_are_listed_selected_and_signed_at_once(self):
+        self.login("police1")
+        response = self.client.get(self.url)
+        self.assertEqual(list(response.context["logs"]), [self.morning_log])
+        self.assertContains(response, f'value="{self.morning_log.pk}" id="log-')
+        response = self.client.post(
+            self.url,
+            {
+                "date": TODAY.isoformat(),
+                # The afternoon is below the rules and s2 is police2's: both left out.
+                "log": [self.morning_log.pk, self.afternoon_log.pk, self.foreign_log.pk],
+            },
+            follow=True,
+        )
+        self.assertRedirects(response, reverse("posts:police"))
+        self.assertEqual(
+            [str(m) for m in messages_of(response)], ["已会签 2026年11月23日 的 1 条记录。"]
+        )
+        signed = set(
+            DutyLog.objects.filter(countersigned_by=self.police1).values_list("pk", flat=True)
+        )
+        self.assertEqual(signed, {self.morning_log.pk})
+
+    def test_only_police_liaisons(self):
+        for persona in ("principal1", "district1"):
+            self.assert_status(persona, "get", self.url, 403)
+            self.assert_status(persona, "post", self.url, 403, {"log": [self.morning_log.pk]})
+        self.assertFalse(DutyLog.objects.filter(countersigned_at__isnull=False).exists())
+
+    def test_query_counts(self):
+        self.login("police1")
+        # session, user, role assignments; the logs with school and post.
+        with self.assertNumQueries(4 + LAYOUT_QUERIES):
+            self.client.get(self.url)
+        # session, user, role assignments; savepoint; the chosen ids (still
+        # countersignable, in scope); the update; the write check's count; release.
+        with self.assertNumQueries(8):
+            self.client.post(self.url, {"date": TODAY.isoformat(), "log": [self.morning_log.pk]})

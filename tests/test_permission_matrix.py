@@ -265,6 +265,7 @@ MATRIX = {
     "posts:log-return": "tests/test_pages_posts_dutylogs.py::ReturnTests",
     "posts:logs": "tests/test_pages_posts_dutylogs.py::DutyLogListTests",
     "posts:police": "tests/test_pages_posts_dutylogs.py::PoliceBoardTests",
+    "posts:countersign-day": "tests/test_pages_posts_dutylogs.py::CountersignDayTests",
     "posts:roster": "tests/test_pages_posts_rosters.py::RosterPageTests",
     "posts:roster-print": "tests/test_pages_posts_rosters.py::RosterPageTests",
     "posts:roster-generate": "tests/test_pages_posts_rosters.py::RosterPageTests",

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
@@ -320,6 +321,55 @@ class ReturnView(PoliceActionView):
 
     def done(self, log):
         return _("Returned %(log)s to the school.") % {"log": shown_log(log)}
+
+
+class CountersignDayView(PageMixin, TemplateView):
+    """A day's compliant logs, all selected, countersigned with one confirmation (POST).
+
+    ?date= names the day (today by default). Only logs that still meet the
+    rules and wait for a countersignature are listed and signed.
+    """
+
+    template_name = "posts/countersign_day.html"
+
+    def setup_day(self, request):
+        if not Scope.of(request.user).has_role(Role.POLICE_LIAISON):
+            raise PermissionDenied(_("This board is for police liaisons."))
+        source = request.POST if request.method == "POST" else request.GET
+        return parse_day(source.get("date"), timezone.localdate())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        day = self.setup_day(self.request)
+        context.update(
+            day=day,
+            # school and post_period__post: each row names its school and post.
+            logs=dutylogs.countersignable(self.request.user, day)
+            .select_related("school", "post_period__post")
+            .order_by("school__name", "post_period__start_time"),
+        )
+        return context
+
+    def post(self, request):
+        day = self.setup_day(request)
+        ids = [value for value in request.POST.getlist("log") if value.isdigit()]
+        signed = write_in_scope(
+            request.user,
+            "countersign",
+            lambda: dutylogs.countersign_many(request.user, day, ids),
+            # The check reads only their ids: no need to load the logs again.
+            changed=lambda signed: [DutyLog(pk=pk) for pk in signed],
+        )
+        messages.success(
+            request,
+            ngettext(
+                "Countersigned %(count)s log of %(day)s.",
+                "Countersigned %(count)s logs of %(day)s.",
+                len(signed),
+            )
+            % {"count": len(signed), "day": date_format(day)},
+        )
+        return HttpResponseRedirect(reverse("posts:police"))
 
 
 class DutyLogListView(PageMixin, FilteredListMixin, FilterView):
