@@ -135,6 +135,18 @@ class DutyLogFormTests(PostsPageTestCase):
         self.assertContains(response, reverse("posts:log-detail", args=[existing.pk]))
         self.assertEqual(DutyLog.objects.count(), 1)
 
+    def test_opening_a_logged_period_says_so_at_once(self):
+        existing = self.log_today(persona="officer1")
+        self.login("principal1")
+        response = self.client.get(self.url())
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("officer1", response.context["already_logged"])
+        self.assertContains(response, "already-logged")
+        self.assertContains(response, reverse("posts:log-detail", args=[existing.pk]))
+        # A period not logged yet opens blank.
+        afternoon = reverse("posts:log-create", args=[self.afternoon("s1").pk])
+        self.assertIsNone(self.client.get(afternoon).context["already_logged"])
+
     def test_who_may_open_the_form(self):
         self.assert_status("police1", "get", self.url(), 403)
         self.assert_status("principal1", "get", self.url("s2"), 404)
@@ -279,6 +291,17 @@ class CountersignTests(PostsPageTestCase):
 
 
 class PoliceBoardTests(PostsPageTestCase):
+    def test_the_pending_count_is_the_count_of_the_list(self):
+        self.log_today()
+        with time_machine.travel(datetime.datetime(2026, 11, 20, 9, 0, tzinfo=NOW.tzinfo)):
+            dutylogs.submit_log(self.district1, self.morning("s1"), LAST_FRIDAY)
+        self.login("police1")
+        response = self.client.get(reverse("posts:police"))
+        buttons = response.content.decode().count('action="/posts/logs/')
+        self.assertEqual(response.context["pending"], 2)
+        self.assertEqual(buttons, 2)
+        self.assertContains(response, "2 条记录待会签")
+
     def test_the_board_of_a_police_liaison(self):
         today_log = self.log_today()
         with time_machine.travel(datetime.datetime(2026, 11, 20, 9, 0, tzinfo=NOW.tzinfo)):

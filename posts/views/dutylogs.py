@@ -96,7 +96,19 @@ class DutyLogCreateView(DutyLogFormMixin, View):
 
     def get(self, request, pk):
         self.setup_period(request, pk)
-        return self.render_form(self.get_form())
+        form = self.get_form()
+        # Logged already: say so at once, with the way to the log, rather than a
+        # blank form that fails on submit.
+        existing = (
+            DutyLog.objects.filter(post_period=self.period, date=form.initial["date"])
+            .select_related("submitted_by", "post_period__post")
+            .first()
+        )
+        return self.render_form(
+            form,
+            duplicate=existing,
+            already_logged=existing and dutylogs.duplicate_message(existing),
+        )
 
     def post(self, request, pk):
         self.setup_period(request, pk)
@@ -413,9 +425,15 @@ class PoliceBoardView(PageMixin, TemplateView):
                 if row.log and not row.log.is_countersigned
             ],
             # school and post_period__post: each row names its school and post.
-            recent=DutyLog.objects.for_user(user, "countersign")
-            .filter(date__gte=today - RECENT_LOGS, date__lt=today, countersigned_at__isnull=True)
-            .select_related("school", "post_period__post")
-            .order_by("-date", "school__name", "post_period__start_time")[:PAGE_SIZE],
+            recent=list(
+                DutyLog.objects.for_user(user, "countersign")
+                .filter(
+                    date__gte=today - RECENT_LOGS, date__lt=today, countersigned_at__isnull=True
+                )
+                .select_related("school", "post_period__post")
+                .order_by("-date", "school__name", "post_period__start_time")[:PAGE_SIZE]
+            ),
         )
+        # The count at the top is of every log the board lists to countersign.
+        context["pending"] = len(context["to_countersign"]) + len(context["recent"])
         return context
