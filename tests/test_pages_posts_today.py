@@ -180,3 +180,38 @@ class QualificationReasonTests(PostsPageTestCase):
         self.login("principal1")
         response = self.client.get(reverse("posts:today"))
         self.assertContains(response, "非专业力量: 非民警、辅警或持证保安员")
+
+
+class PastDayTests(PostsPageTestCase):
+    """The missed-days list opens that day's posts at that school, read-only but for entering."""
+
+    FRIDAY = D(2026, 11, 20)
+
+    def test_the_missed_days_link_opens_that_day(self):
+        self.login("district1")
+        response = self.client.get(
+            reverse("posts:missed"), {"start": "2026-11-20", "end": "2026-11-20"}
+        )
+        self.assertContains(response, f"?school={self.s1.pk}&amp;date=2026-11-20")
+
+    def test_bureau_staff_see_the_day_and_may_enter_on_the_schools_behalf(self):
+        self.login("district1")
+        response = self.client.get(
+            reverse("posts:today"), {"school": self.s1.pk, "date": "2026-11-20"}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.context["today"], self.FRIDAY)
+        self.assertNotContains(response, "quick-log")
+        self.assertContains(response, "代学校补录")
+        self.assertContains(
+            response, reverse("posts:log-create", args=[self.morning("s1").pk]) + "?date=2026-11-20"
+        )
+
+    def test_the_school_logs_it_late_and_a_day_to_come_is_today(self):
+        self.login("principal1")
+        response = self.client.get(reverse("posts:today"), {"date": "2026-11-20"})
+        self.assertContains(response, "enter-late")
+        self.assertNotContains(response, "代学校补录")
+        response = self.client.get(reverse("posts:today"), {"date": "2026-12-01"})
+        self.assertEqual(response.context["today"], TODAY)
+        self.assertContains(response, "quick-log")

@@ -28,6 +28,7 @@ from posts.models import (
 from posts.views.base import (
     PageMixin,
     may,
+    parse_day,
     redirect_back,
 )
 from schools.calendar import school_days
@@ -122,7 +123,7 @@ class TodayView(PageMixin, TemplateView):
     """The principal's or safety officer's task at the gate: today's posts, logged or not.
 
     Each unlogged period has a one-tap "Log as rostered" button. Bureau staff
-    and police open a school's page with ?school=.
+    and police open a school's page with ?school=, and a past day with ?date=.
     """
 
     template_name = "posts/today.html"
@@ -143,7 +144,17 @@ class TodayView(PageMixin, TemplateView):
                 )
             schools = School.objects.for_user(user, roles=SCHOOL_STAFF).order_by("name")
         today = timezone.localdate()
-        context.update(today=today, board=todays_posts(user, schools, today))
+        # ?date= opens a past day (from the missed days): read-only, except the
+        # way to enter a missing log late, or on the school's behalf.
+        day = min(parse_day(self.request.GET.get("date"), today), today)
+        context.update(
+            today=day,
+            past_day=day < today,
+            # Bureau staff entering a school's log do so on its behalf, and the
+            # log says who entered it, and that it was late.
+            on_behalf=not Scope.of(user).has_role(*SCHOOL_STAFF),
+            board=todays_posts(user, schools, day),
+        )
         return context
 
 
