@@ -32,6 +32,19 @@ class CoveragePageTests(PostsPageTestCase):
         self.login(persona)
         return self.client.get(reverse(f"posts:{name}"), query)
 
+    def test_todays_row_says_how_many_schools_logged_so_far(self):
+        dutylogs.submit_log(self.principal1, self.morning("s1"), TODAY)
+        response = self.get("district1", start="2026-11-20", end="2026-11-23", group_by="day")
+        rows = {row.key: row for row in response.context["page_obj"]}
+        today = rows[TODAY]
+        # S1 logged; district1's other schools open today have not yet.
+        self.assertEqual(today.school_days, 1)
+        self.assertGreater(today.schools_today, 1)
+        self.assertIsNone(rows[LAST_FRIDAY].schools_today)
+        self.assertContains(
+            response, f"今日：{today.schools_today} 所学校中已有 1 所填报", html=False
+        )
+
     def test_bureau_staff_see_rates_by_school_district_and_day(self):
         response = self.get("city", start="2026-11-16", end="2026-11-20")
         self.assertEqual(response.status_code, 200)
