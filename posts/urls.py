@@ -9,6 +9,7 @@ urlpatterns = [
     path("police/countersign/", dutylogs.CountersignDayView.as_view(), name="countersign-day"),
     path("logs/", dutylogs.DutyLogListView.as_view(), name="logs"),
     path("logs/quick/<int:pk>/", today.QuickLogView.as_view(), name="log-quick"),
+    path("logs/quick/all/", today.LogAllDueView.as_view(), name="log-all-due"),
     path("logs/new/<int:pk>/", dutylogs.DutyLogCreateView.as_view(), name="log-create"),
     path("logs/<int:pk>/", dutylogs.DutyLogDetailView.as_view(), name="log-detail"),
     path("logs/<int:pk>/edit/", dutylogs.DutyLogUpdateView.as_view(), name="log-edit"),

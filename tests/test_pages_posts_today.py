@@ -215,3 +215,39 @@ class PastDayTests(PostsPageTestCase):
         response = self.client.get(reverse("posts:today"), {"date": "2026-12-01"})
         self.assertEqual(response.context["today"], TODAY)
         self.assertContains(response, "quick-log")
+
+
+class LogAllDueTests(PostsPageTestCase):
+    """One tap logs every period of today that has started, as rostered, by the same rules."""
+
+    def setUp(self):
+        self.url = reverse("posts:log-all-due")
+
+    def test_at_nine_the_morning_is_logged_and_the_afternoon_is_not(self):
+        self.login("officer1")
+        response = self.client.post(self.url, {"school": self.s1.pk}, follow=True)
+        self.assertRedirects(response, reverse("posts:today"))
+        self.assertEqual(
+            list(DutyLog.objects.values_list("post_period", "date")),
+            [(self.morning("s1").pk, TODAY)],
+        )
+        self.assertEqual([m.level_tag for m in messages_of(response)], ["success"])
+        # A second tap finds nothing due.
+        response = self.client.post(self.url, {"school": self.s1.pk}, follow=True)
+        self.assertEqual([m.level_tag for m in messages_of(response)], ["info"])
+        self.assertEqual(DutyLog.objects.count(), 1)
+
+    def test_in_the_evening_both_periods(self):
+        with time_machine.travel(NOW.replace(hour=18)):
+            self.login("principal1")
+            self.client.post(self.url, {"school": self.s1.pk})
+        self.assertEqual(DutyLog.objects.filter(school=self.s1, date=TODAY).count(), 2)
+        self.assertEqual(DailyCoverage.objects.get(school=self.s1, date=TODAY).logged, 2)
+
+    def test_who_may(self):
+        self.assert_status("police1", "post", self.url, 403, {"school": self.s1.pk})
+        self.assert_status("principal2", "post", self.url, 404, {"school": self.s1.pk})
+        self.assert_status("principal1", "post", self.url, 404, {"school": "x"})
+        self.assertFalse(DutyLog.objects.exists())
+        self.login("principal1")
+        self.assertContains(self.client.get(reverse("posts:today")), "log-all-due")

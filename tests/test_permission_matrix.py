@@ -258,6 +258,7 @@ MATRIX = {
     "schools:exception-delete": "tests/test_pages.py::CalendarTests",
     "posts:today": "tests/test_pages_posts_today.py::TodayTests",
     "posts:log-quick": "tests/test_pages_posts_today.py::TodayTests",
+    "posts:log-all-due": "tests/test_pages_posts_today.py::LogAllDueTests",
     "posts:log-create": "tests/test_pages_posts_dutylogs.py::DutyLogFormTests",
     "posts:log-detail": "tests/test_pages_posts_dutylogs.py::DutyLogEditTests",
     "posts:log-edit": "tests/test_pages_posts_dutylogs.py::DutyLogEditTests",

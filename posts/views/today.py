@@ -202,3 +202,40 @@ class QuickLogView(PageMixin, View):
         else:
             messages.success(request, logged_message(log))
         return redirect_back(request, reverse("posts:today"))
+
+
+class LogAllDueView(PageMixin, View):
+    """Logs, as rostered and in one tap (POST, ?school=), every post period of the school
+    today that has started and is not logged yet: the same service and rules as one
+    period at a time, each period its own log."""
+
+    def post(self, request):
+        user = request.user
+        school_id = request.POST.get("school", "")
+        if not school_id.isdigit():
+            raise Http404
+        school = get_object_or_404(School.objects.for_user(user), pk=school_id)
+        if not may(user, DutyLog, ADD, school.pk):
+            raise PermissionDenied
+        now = timezone.localtime()
+        due = (
+            PostPeriod.objects.for_user(user)
+            .filter(post__school=school, post__is_active=True, start_time__lte=now.time())
+            .exclude(duty_logs__date=now.date())
+            .select_related("post")
+            .order_by("start_time", "post__name")
+        )
+        logged = 0
+        for period in due:
+            try:
+                log = dutylogs.submit_log(user, period, now.date())
+            except dutylogs.DuplicateLog as duplicate:
+                messages.warning(request, dutylogs.duplicate_message(duplicate.existing))
+            except ValidationError as error:
+                messages.error(request, f"{period}: {' '.join(error.messages)}")
+            else:
+                logged += 1
+                messages.success(request, logged_message(log))
+        if not logged:
+            messages.info(request, _("No post of this school is due to be logged now."))
+        return redirect_back(request, reverse("posts:today"))
