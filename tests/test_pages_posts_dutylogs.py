@@ -30,7 +30,7 @@ from tests.posts_pages import (
     png,
     temporary_media,
 )
-from tests.posts_world import NOW, TODAY
+from tests.posts_world import NOW, TODAY, make_member
 
 
 class DutyLogFormTests(PostsPageTestCase):
@@ -68,6 +68,20 @@ class DutyLogFormTests(PostsPageTestCase):
         # Assigned to S1 and active, not already on the roster.
         self.assertEqual(walk_ins, {"S1guard_expired", "S1volunteer"})
         self.assertContains(response, 'type="checkbox"', count=5)
+
+    def test_walk_ins_are_told_apart_and_the_unverified_marked(self):
+        # A namesake registered at the school: the ID tail tells them apart.
+        twin = make_member("S1volunteer", self.s1, kind="parent_volunteer")
+        self.login("officer1")
+        form = self.client.get(self.url()).context["form"]
+        labels = [label for _value, label in form.fields["walk_ins"].choices]
+        volunteer = self.member("s1", "volunteer")
+        self.assertIn(
+            f"S1volunteer · 家长志愿者 · 身份证尾号 {volunteer.id_number_masked[-4:]} · 待核验",
+            labels,
+        )
+        self.assertIn(f"S1volunteer · 家长志愿者 · 身份证尾号 {twin.id_number_masked[-4:]}", labels)
+        self.assertNotEqual(volunteer.id_number_masked[-4:], twin.id_number_masked[-4:])
 
     def test_logging_with_changes(self):
         self.login("officer1")
