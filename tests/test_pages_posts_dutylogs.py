@@ -565,6 +565,17 @@ class LateEntryTests(PostsPageTestCase):
         detail = self.client.get(reverse("posts:log-detail", args=[log.pk]))
         self.assertContains(detail, "补报")
 
+    def test_the_date_picker_offers_only_the_days_the_user_may_log(self):
+        self.login("principal1")
+        field = self.client.get(self.form_url(TODAY)).context["form"].fields["date"]
+        self.assertEqual(
+            (field.widget.attrs["min"], field.widget.attrs["max"]), ("2026-11-20", "2026-11-23")
+        )
+        self.login("district1")
+        field = self.client.get(self.form_url(TODAY)).context["form"].fields["date"]
+        self.assertNotIn("min", field.widget.attrs)
+        self.assertEqual(field.widget.attrs["max"], "2026-11-23")
+
     def test_the_window_is_the_citys(self):
         self.assertEqual(self.city_a.late_entry_days, 3)
         with self.assertRaises(PermissionDenied):

@@ -65,7 +65,9 @@ class DutyLogCreateView(DutyLogFormMixin, View):
 
     def setup_period(self, request, pk):
         self.period = get_object_or_404(
-            PostPeriod.objects.for_user(request.user).select_related("post__school", "post__gate"),
+            PostPeriod.objects.for_user(request.user).select_related(
+                "post__school__district__city", "post__gate"
+            ),
             pk=pk,
         )
         if not may(request.user, DutyLog, ADD, self.period.post.school_id):
@@ -84,7 +86,7 @@ class DutyLogCreateView(DutyLogFormMixin, View):
             "actual_end": self.period.end_time,
             "present": listed,
         }
-        return DutyLogForm(
+        form = DutyLogForm(
             data,
             files,
             instance=instance,
@@ -93,6 +95,13 @@ class DutyLogCreateView(DutyLogFormMixin, View):
             listed=listed,
             day=day,
         )
+        # The date picker offers only the days this user may log: none to come,
+        # and for school staff none before the city's late-entry window.
+        form.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
+        earliest = dutylogs.earliest_loggable_day(self.request.user, self.period)
+        if earliest is not None:
+            form.fields["date"].widget.attrs["min"] = earliest.isoformat()
+        return form
 
     def get(self, request, pk):
         self.setup_period(request, pk)
