@@ -9,6 +9,7 @@ or orphaned.
 """
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -71,6 +72,11 @@ class MakeRunStopsTests(SimpleTestCase):
             check=True,
             timeout=300,
         )
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.var_dir, ignore_errors=True)
+        super().tearDownClass()
 
     def start(self):
         log = open(Path(self.var_dir) / f"honcho-{time.monotonic_ns()}.log", "w+")  # noqa: SIM115
