@@ -12,6 +12,7 @@ import os
 import uuid
 from time import monotonic
 
+from celery.worker import state as worker_state
 from kombu.transport import filesystem
 from kombu.utils.encoding import str_to_bytes
 from kombu.utils.json import dumps
@@ -32,5 +33,32 @@ class Channel(filesystem.Channel):
             raise filesystem.ChannelError(f"Cannot add message {name!r}") from exc
 
 
+def stopping() -> bool:
+    """A warm or cold shutdown was asked for (SIGTERM, SIGINT, SIGQUIT) in this worker."""
+    return any(
+        flag is not None and flag is not False
+        for flag in (worker_state.should_stop, worker_state.should_terminate)
+    )
+
+
 class Transport(filesystem.Transport):
+    """The filesystem transport, which also notices a worker's shutdown between polls.
+
+    A transport without a socket runs Celery's blocking loop, which waits here
+    2 s per call and calls once more after the shutdown flag is seen: with the
+    polling in between an idle worker took several seconds to leave on SIGTERM,
+    long enough for honcho to kill it, or to be orphaned when honcho went first.
+    Waiting one poll at a time and stopping as soon as the flag is set lets it
+    leave within a poll or two.
+    """
+
     Channel = Channel
+
+    def drain_events(self, connection, timeout=None):
+        start = monotonic()
+        while True:
+            try:
+                return super().drain_events(connection, timeout=self.polling_interval)
+            except TimeoutError:
+                if stopping() or (timeout is not None and monotonic() - start >= timeout):
+                    raise

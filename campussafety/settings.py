@@ -315,6 +315,8 @@ if CELERY_BROKER_URL == "filesystem://":
         # Exchange bindings; kombu would otherwise write them to ./control.
         "control_folder": str(broker_dir / "control"),
         "store_processed": False,
+        # Seconds between looks into the folder; also how soon a worker notices a shutdown.
+        "polling_interval": 0.5,
     }
 else:
     # Tasks are acknowledged after they run; a message whose worker died is

@@ -1,12 +1,24 @@
 from django.contrib import admin
 from django.urls import include, path
+from rest_framework.routers import APIRootView
 
 from accounts.api.views import ObtainTokenView, RevokeTokenView
 from campussafety.api.docs import DocsView, SchemaView
 from campussafety.health import health_view
 from campussafety.media import ProtectedMediaView
+from posts.api.urls import router as posts_router
+from reminders.api.urls import router as reminders_router
+from schools.api.urls import router as schools_router
+
+# The browsable index of /api/v1/: every router's list endpoint, by its prefix.
+API_ROOT = {
+    prefix: f"{basename}-list"
+    for router in (schools_router, posts_router, reminders_router)
+    for prefix, _viewset, basename in router.registry
+}
 
 api_v1 = [
+    path("", APIRootView.as_view(api_root_dict=API_ROOT), name="api-root"),
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("auth/token/revoke/", RevokeTokenView.as_view(), name="api-token-revoke"),
     path("", include("schools.api.urls")),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scope import BUREAU, SCHOOL_STAFF
 from campussafety.dates import date_range_errors
 from campussafety.forms import BootstrapFormMixin, DateInput, ScopedModelForm
+from campussafety.ids import parse_id
 from inspections.checklists import ITEM_FIELDS
 from inspections.models import Answer, ChecklistItem, Checkpoint, InspectionRule
 from schools.models import District, Gate, ObligationOverride, School
@@ -51,8 +52,8 @@ def school_by_code(user, value, roles):
     value = (value or "").strip()
     schools = School.objects.for_user(user, roles=roles)
     found = schools.filter(code=value).first()
-    if found is None and value.isdigit():
-        found = schools.filter(pk=int(value)).first()
+    if found is None and parse_id(value) is not None:
+        found = schools.filter(pk=parse_id(value)).first()
     if found is None:
         raise ValidationError(_("No school with this code in your area."), code="unknown")
     return found

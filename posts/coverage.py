@@ -40,6 +40,9 @@ class CoverageRow:
     understaffed_logs: int = 0
     present: int = 0
     qualified: int = 0
+    # On today's row of the coverage by day: the schools for which today is a
+    # school day (school_days then counts those that logged so far).
+    schools_today: int | None = None
 
     @property
     def missed(self) -> int:
@@ -54,14 +57,17 @@ class CoverageRow:
         return round(self.qualified / self.present, 4) if self.present else None
 
 
-def counted_school_days(schools, start, end, today=None):
+def counted_school_days(schools, start, end, today=None, open_today=None):
     """The school days that count towards coverage, by school id.
 
     Days to come do not count, and nor does today until the school has logged
     something: at nine in the morning the afternoon post is not missed yet.
+    `open_today`, a set, receives the schools for which today is a school day.
     """
     today = today or timezone.localdate()
     days = school_days(schools, start, min(end, today))
+    if open_today is not None:
+        open_today.update(pk for pk, days_ in days.items() if days_ and days_[-1] == today)
     if start <= today <= end:
         logged_today = set(
             DailyCoverage.objects.filter(school_id__in=list(days), date=today)
@@ -79,7 +85,8 @@ def coverage(schools, start: datetime.date, end: datetime.date, group_by: str = 
     """Coverage rows over [start, end] for `schools` (a scoped School queryset)."""
     if group_by not in GROUPINGS:
         raise ValueError(group_by)
-    days = counted_school_days(schools, start, end)
+    open_today = set()
+    days = counted_school_days(schools, start, end, open_today=open_today)
     school_ids = list(days)
     daily = DailyCoverage.objects.filter(school_id__in=school_ids, date__gte=start, date__lte=end)
     aggregates = {
@@ -104,6 +111,12 @@ def coverage(schools, start: datetime.date, end: datetime.date, group_by: str = 
                 expected[day] += count
         for day, count in sorted(expected.items()):
             rows[day] = CoverageRow(key=day, label=day.isoformat(), school_days=count)
+        today = timezone.localdate()
+        if open_today:
+            # Today is counted only for the schools that logged so far; the row
+            # says so ("3 of 12 schools logged so far") rather than a rate.
+            row = rows.setdefault(today, CoverageRow(key=today, label=today.isoformat()))
+            row.schools_today = len(open_today)
         field = "date"
     else:
         schools_info = School.objects.filter(pk__in=school_ids).values_list(

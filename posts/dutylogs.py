@@ -1,5 +1,6 @@
 """Submitting, editing and countersigning duty logs, and keeping daily coverage current."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -62,6 +63,10 @@ class AlreadyCountersigned(Conflict):
 
     def __init__(self):
         super().__init__(_("This duty log has already been countersigned."))
+
+
+# The longest police remark or reason for a return (DutyLog's fields).
+REMARK_LENGTH = 200
 
 
 @dataclass
@@ -149,6 +154,41 @@ def _apply_attendance(log: DutyLog, entries, rostered_ids):
     )
 
 
+def _late_entry_start(post_period: PostPeriod):
+    """The first day school staff may still log: their city's `late_entry_days` back
+    (calendar days). `post_period` comes with its school's district and city."""
+    window = post_period.post.school.district.city.late_entry_days
+    return timezone.localdate() - datetime.timedelta(days=window)
+
+
+def earliest_loggable_day(user, post_period: PostPeriod):
+    """The first day `user` may still log at `post_period`; None when any past day."""
+    if Scope.of(user).contains(post_period, "add", roles=BUREAU):
+        return None
+    return _late_entry_start(post_period)
+
+
+def check_late_entry(user, post_period: PostPeriod, day) -> bool:
+    """Whether a log of `day` is late (补报); refuses one the user may no longer enter.
+
+    Logs are written at the gate on the day. School staff may still log a
+    school day they missed within their city's window; an earlier day is the
+    bureau's decision.
+    """
+    if day >= timezone.localdate():
+        return False
+    # Within the window nobody's roles need reading: the write path stays as cheap.
+    if day >= _late_entry_start(post_period) or earliest_loggable_day(user, post_period) is None:
+        return True
+    raise PermissionDenied(
+        _(
+            "School staff may log a missed day up to %(days)s days back; "
+            "only education bureau staff may log an earlier day."
+        )
+        % {"days": post_period.post.school.district.city.late_entry_days}
+    )
+
+
 def submit_log(user, post_period: PostPeriod, day, attendance=None, **fields) -> DutyLog:
     """Record the duty log of `post_period` on `day`.
 
@@ -161,10 +201,7 @@ def submit_log(user, post_period: PostPeriod, day, attendance=None, **fields) ->
         pk=post_period.pk
     )
     _validate_day(post_period, day)
-    if day < timezone.localdate() and not Scope.of(user).contains(post_period, "add", roles=BUREAU):
-        # Logs are written at the gate on the day; filling in a past day is the
-        # bureau's decision, not the school's.
-        raise PermissionDenied(_("Only education bureau staff may log a past day."))
+    late = check_late_entry(user, post_period, day)
     entries, rostered_ids = _resolve_attendance(post_period, day, attendance)
     log = DutyLog(
         school=post_period.post.school,
@@ -172,6 +209,7 @@ def submit_log(user, post_period: PostPeriod, day, attendance=None, **fields) ->
         date=day,
         period=post_period.period,
         submitted_by=user,
+        is_late=late,
         **{key: value for key, value in fields.items() if key in (*LOG_FIELDS, "photo")},
     )
     log.full_clean(
@@ -193,7 +231,10 @@ def submit_log(user, post_period: PostPeriod, day, attendance=None, **fields) ->
 
 
 def is_locked(log: DutyLog) -> bool:
-    """After its day, or once countersigned, a log is the bureau's to change."""
+    """After its day, or once countersigned, a log is the bureau's to change,
+    unless the police liaison returned it to the school to fix."""
+    if log.is_returned:
+        return False
     return log.date < timezone.localdate() or log.is_countersigned
 
 
@@ -246,6 +287,12 @@ def update_log(user, log: DutyLog, attendance=None, reason="", **fields) -> Duty
     for key, value in fields.items():
         if key in (*LOG_FIELDS, "photo"):
             setattr(log, key, value)
+    if log.is_returned:
+        # Saved again after a return: resubmitted to the police liaison, with
+        # the reason kept in the history.
+        reason = reason or (_("Fixed after return: %(reason)s") % {"reason": log.return_reason})
+        reason = reason[:200]
+        log.returned_by, log.returned_at, log.return_reason = None, None, ""
     log.full_clean(
         exclude=["school", "post_period", "submitted_by", "date"],
         validate_unique=False,
@@ -260,12 +307,76 @@ def update_log(user, log: DutyLog, attendance=None, reason="", **fields) -> Duty
     return log
 
 
-def countersign(user, log: DutyLog) -> DutyLog:
-    """The police liaison confirms the log. Exactly once: a second attempt is refused."""
+def _police_remark(text, field, required=False) -> str:
+    text = (text or "").strip()
+    if required and not text:
+        raise ValidationError({field: _("Say what the school must fix.")})
+    if len(text) > REMARK_LENGTH:
+        raise ValidationError(
+            {field: _("At most %(count)s characters.") % {"count": REMARK_LENGTH}}
+        )
+    return text
+
+
+def countersign(user, log: DutyLog, remark: str = "") -> DutyLog:
+    """The police liaison confirms the log, with an optional remark. Exactly once: a
+    second attempt is refused. Countersigning a returned log settles the return."""
     if not Scope.of(user).contains(log, "countersign"):
         raise PermissionDenied(_("Only the police liaison of this school may countersign."))
+    remark = _police_remark(remark, "remark")
     updated = DutyLog.objects.filter(pk=log.pk, countersigned_at__isnull=True).update(
+        countersigned_by=user,
+        countersigned_at=timezone.now(),
+        countersign_remark=remark,
+        returned_by=None,
+        returned_at=None,
+        return_reason="",
+    )
+    if not updated:
+        raise AlreadyCountersigned()
+    log.refresh_from_db()
+    return log
+
+
+def countersignable(user, day):
+    """The user's logs of `day` that one confirmation may countersign together: compliant,
+    not countersigned, not returned to the school."""
+    return DutyLog.objects.for_user(user, "countersign").filter(
+        date=day,
+        countersigned_at__isnull=True,
+        returned_at__isnull=True,
+        meets_staffing=True,
+        meets_qualified_share=True,
+    )
+
+
+def countersign_many(user, day, ids) -> list[int]:
+    """Countersign the chosen logs of `day` that are still countersignable, in one UPDATE.
+
+    Each log must still pass the rule of countersignable(): one edited below the
+    rules or countersigned by someone else since the list was shown is left out.
+    Returns the ids countersigned. Call inside write_in_scope.
+    """
+    chosen = list(
+        countersignable(user, day).filter(pk__in=ids).order_by().values_list("pk", flat=True)
+    )
+    DutyLog.objects.filter(pk__in=chosen, countersigned_at__isnull=True).update(
         countersigned_by=user, countersigned_at=timezone.now()
+    )
+    return chosen
+
+
+def return_log(user, log: DutyLog, reason: str) -> DutyLog:
+    """The police liaison sends the log back to the school with a reason (required).
+
+    The school sees the reason, fixes the log (it is open to them again, whatever
+    its day) and saves it, which resubmits it. A countersigned log is not returned.
+    """
+    if not Scope.of(user).contains(log, "countersign"):
+        raise PermissionDenied(_("Only the police liaison of this school may return a log."))
+    reason = _police_remark(reason, "reason", required=True)
+    updated = DutyLog.objects.filter(pk=log.pk, countersigned_at__isnull=True).update(
+        returned_by=user, returned_at=timezone.now(), return_reason=reason
     )
     if not updated:
         raise AlreadyCountersigned()

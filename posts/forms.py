@@ -247,8 +247,18 @@ class EndAssignmentForm(BootstrapFormMixin, forms.ModelForm):
 
 
 class MemberChoiceField(forms.ModelMultipleChoiceField):
+    """Members by name and kind, told apart by the tail of their masked ID number, and
+    marked when they are not verified (they never count as qualified)."""
+
     def label_from_instance(self, member):
-        return f"{member.name} · {member.get_kind_display()}"
+        parts = [
+            member.name,
+            member.get_kind_display(),
+            _("ID …%(tail)s") % {"tail": member.id_number_masked[-4:]},
+        ]
+        if member.verification_status != VerificationStatus.VERIFIED:
+            parts.append(str(member.get_verification_status_display()))
+        return " · ".join(str(part) for part in parts)
 
 
 class DutyLogForm(BootstrapFormMixin, forms.ModelForm):

@@ -1,5 +1,6 @@
 """The staffing rules of a post period: minimum staffing and the qualified share."""
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -54,3 +55,42 @@ def coverage_status(required: int, logged: int, compliant: int) -> str:
     if required and compliant >= required:
         return CoverageStatus.COVERED
     return CoverageStatus.PARTIAL
+
+
+@dataclass(frozen=True)
+class Check:
+    """One staffing rule of a log as people read it: what there was, what it needs, the gap."""
+
+    rule: str  # "members", "police" or "qualified_share"
+    actual: str
+    required: str
+    passed: bool
+    shortfall: int  # how many more (members, police, qualified members) it needed
+
+
+def _at_least(rule: str, actual: int, minimum: int) -> Check:
+    return Check(rule, str(actual), str(minimum), actual >= minimum, max(minimum - actual, 0))
+
+
+def staffing_checks(staffing: Staffing) -> list[Check]:
+    """Each rule of `staffing` with its figures, in the order a post is staffed.
+
+    Minimum staffing is two rules (people and police): the verdict names the
+    one that failed, so "5 present, at least 4" is never shown as the failure
+    when the missing police officer was.
+    """
+    share = staffing.share_required
+    # The smallest number of qualified members that meets the share of those present.
+    needed = math.ceil(share * staffing.present) if staffing.present else 1
+    shown_share = f"{staffing.qualified_share:.0%}" if staffing.present else "—"
+    return [
+        _at_least("members", staffing.present, staffing.min_members),
+        _at_least("police", staffing.police, staffing.min_police),
+        Check(
+            "qualified_share",
+            f"{staffing.qualified}/{staffing.present} ({shown_share})",
+            f"{share:.0%}",
+            staffing.meets_qualified_share,
+            max(needed - staffing.qualified, 0),
+        ),
+    ]

@@ -278,3 +278,15 @@ class SchemaTests(WorldTestCase):
         docs = client.get("/api/docs/")
         self.assertEqual(docs.status_code, 200)
         self.assertNotIn(b"cdn.jsdelivr", docs.content)
+
+
+class ApiRootTests(WorldTestCase):
+    def test_the_root_lists_every_router_endpoint_to_signed_in_users(self):
+        response = self.api("principal1").get("/api/v1/")
+        self.assertEqual(response.status_code, 200)
+        links = response.json()
+        for prefix in ("schools", "duty-logs", "members", "shifts", "notifications"):
+            self.assertTrue(links[prefix].endswith(f"/api/v1/{prefix}/"), links)
+
+    def test_anonymous_callers_are_refused(self):
+        self.assertIn(APIClient().get("/api/v1/").status_code, (401, 403))

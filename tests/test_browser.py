@@ -114,6 +114,18 @@ def test_principal_signs_in_on_a_phone(live_server, world, chromium, locale, gre
     context.close()
 
 
+def open_page(page, url):
+    """Go to `url` and check that the page itself answered: 200, not a redirect to sign in.
+
+    A 403, a 404 or the login page fits a phone as well as the page would; a
+    width test that did not look at the status would pass on any of them.
+    """
+    response = page.goto(url)
+    assert response is not None and response.status == 200, (url, response and response.status)
+    assert "/login/" not in page.url, (url, page.url)
+    return response
+
+
 def test_every_page_fits_a_phone(live_server, world, chromium):
     """District staff see the widest pages (tables, filters, add forms); none scrolls sideways."""
     context = chromium.new_context(locale="zh-CN", viewport=PHONE)
@@ -128,7 +140,7 @@ def test_every_page_fits_a_phone(live_server, world, chromium):
         "calendar": "/schools/calendar/",
     }
     for name, path in pages.items():
-        page.goto(f"{live_server.url}{path}")
+        open_page(page, f"{live_server.url}{path}")
         # Open every folded form so that its fields are measured too.
         for details in page.locator("main details").all():
             details.evaluate("element => element.open = true")

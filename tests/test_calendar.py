@@ -96,6 +96,27 @@ class CalendarTests(WorldTestCase):
         self.assertTrue(is_school_day(self.s1, D(2026, 12, 2)))
         self.assertFalse(is_school_day(self.s2, D(2026, 12, 2)))
 
+    def test_a_district_exception_overrides_its_citys_either_way(self):
+        # The city closes Wednesday 2 December; D1 keeps its schools open.
+        CalendarException.objects.create(
+            city=self.city_a, date=D(2026, 12, 2), kind="closed", reason="暴雪"
+        )
+        CalendarException.objects.create(
+            district=self.d1, date=D(2026, 12, 2), kind="open", reason="本区未降雪"
+        )
+        # The city opens Sunday 29 November; D1 stays closed.
+        CalendarException.objects.create(
+            city=self.city_a, date=D(2026, 11, 29), kind="open", reason="全市补课"
+        )
+        CalendarException.objects.create(
+            district=self.d1, date=D(2026, 11, 29), kind="closed", reason="本区停课"
+        )
+        days = school_days([self.s1, self.s2], D(2026, 11, 29), D(2026, 12, 2))
+        self.assertIn(D(2026, 12, 2), days[self.s1.pk])
+        self.assertNotIn(D(2026, 12, 2), days[self.s2.pk])
+        self.assertNotIn(D(2026, 11, 29), days[self.s1.pk])
+        self.assertIn(D(2026, 11, 29), days[self.s2.pk])
+
     def test_an_extra_school_day_on_a_sunday(self):
         CalendarException.objects.create(
             district=self.d2, date=D(2026, 11, 29), kind="open", reason="运动会补课"

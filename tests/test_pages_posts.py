@@ -74,7 +74,7 @@ class AnonymousTests(PostsPageTestCase):
 class NavigationTests(PostsPageTestCase):
     def test_each_role_sees_the_links_to_its_pages(self):
         expected = {
-            "principal1": {"today", "roster", "members"},
+            "principal1": {"today", "roster", "members", "coverage"},
             "officer1": {"today", "roster", "members"},
             "police1": {"police", "roster", "members", "verify"},
             "district1": {"roster", "members", "verify", "coverage"},

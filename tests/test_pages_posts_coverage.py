@@ -32,6 +32,19 @@ class CoveragePageTests(PostsPageTestCase):
         self.login(persona)
         return self.client.get(reverse(f"posts:{name}"), query)
 
+    def test_todays_row_says_how_many_schools_logged_so_far(self):
+        dutylogs.submit_log(self.principal1, self.morning("s1"), TODAY)
+        response = self.get("district1", start="2026-11-20", end="2026-11-23", group_by="day")
+        rows = {row.key: row for row in response.context["page_obj"]}
+        today = rows[TODAY]
+        # S1 logged; district1's other schools open today have not yet.
+        self.assertEqual(today.school_days, 1)
+        self.assertGreater(today.schools_today, 1)
+        self.assertIsNone(rows[LAST_FRIDAY].schools_today)
+        self.assertContains(
+            response, f"今日：{today.schools_today} 所学校中已有 1 所填报", html=False
+        )
+
     def test_bureau_staff_see_rates_by_school_district_and_day(self):
         response = self.get("city", start="2026-11-16", end="2026-11-20")
         self.assertEqual(response.status_code, 200)
@@ -85,12 +98,21 @@ class CoveragePageTests(PostsPageTestCase):
                     self.assertTrue(response.context["form"].errors)
                     self.assertNotIn("page_obj", response.context)
 
-    def test_only_bureau_staff(self):
-        for persona in ("principal1", "officer1", "police1", "outsider"):
+    def test_bureau_staff_and_principals_only(self):
+        for persona in ("officer1", "police1", "outsider"):
             with self.subTest(persona=persona):
                 for name in ("coverage", "missed"):
                     self.assertEqual(self.get(persona, name).status_code, 403)
         self.assertEqual(self.get("admin").status_code, 200)
+
+    def test_a_principal_sees_their_own_schools_coverage(self):
+        for name in ("coverage", "missed"):
+            with self.subTest(page=name):
+                response = self.get("principal1", name, start="2026-11-16", end="2026-11-20")
+                self.assertEqual(response.status_code, 200)
+                rows = response.context["page_obj"].object_list
+                schools = {row.key for row in rows} if name == "coverage" else {r[0] for r in rows}
+                self.assertEqual(schools, {self.s1.pk})
 
     def test_the_missed_list(self):
         response = self.get("district2", "missed", start="2026-11-16", end="2026-11-20")

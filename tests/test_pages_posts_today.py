@@ -152,3 +152,102 @@ class TodayTests(PostsPageTestCase):
         with self.assertNumQueries(11 + LAYOUT_QUERIES):
             response = self.client.get(url)
         self.assertEqual(len(response.context["board"][0].periods), 3)
+
+
+class QualificationReasonTests(PostsPageTestCase):
+    """ "Not qualified" says why: unverified, certificate expired, no certificate, or the kind."""
+
+    def test_each_reason(self):
+        members = self.members["s1"]
+        members["guard_b"].guard_certificate_expiry = None
+        cases = {
+            "police": None,
+            "aux": None,
+            "guard_a": None,
+            "guard_b": "无保安员证",
+            "guard_expired": "保安员证已于 2026年10月31日 过期",
+            "community": "非民警、辅警或持证保安员",
+            "volunteer": "尚未核验",
+        }
+        for role, reason in cases.items():
+            with self.subTest(role=role):
+                member = members[role]
+                shown = member.unqualified_reason(TODAY)
+                self.assertEqual(None if shown is None else str(shown), reason)
+                self.assertEqual(member.is_qualified_on(TODAY), reason is None)
+
+    def test_the_today_page_says_why(self):
+        self.login("principal1")
+        response = self.client.get(reverse("posts:today"))
+        self.assertContains(response, "非专业力量: 非民警、辅警或持证保安员")
+
+
+class PastDayTests(PostsPageTestCase):
+    """The missed-days list opens that day's posts at that school, read-only but for entering."""
+
+    FRIDAY = D(2026, 11, 20)
+
+    def test_the_missed_days_link_opens_that_day(self):
+        self.login("district1")
+        response = self.client.get(
+            reverse("posts:missed"), {"start": "2026-11-20", "end": "2026-11-20"}
+        )
+        self.assertContains(response, f"?school={self.s1.pk}&amp;date=2026-11-20")
+
+    def test_bureau_staff_see_the_day_and_may_enter_on_the_schools_behalf(self):
+        self.login("district1")
+        response = self.client.get(
+            reverse("posts:today"), {"school": self.s1.pk, "date": "2026-11-20"}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.context["today"], self.FRIDAY)
+        self.assertNotContains(response, "quick-log")
+        self.assertContains(response, "代学校补录")
+        self.assertContains(
+            response, reverse("posts:log-create", args=[self.morning("s1").pk]) + "?date=2026-11-20"
+        )
+
+    def test_the_school_logs_it_late_and_a_day_to_come_is_today(self):
+        self.login("principal1")
+        response = self.client.get(reverse("posts:today"), {"date": "2026-11-20"})
+        self.assertContains(response, "enter-late")
+        self.assertNotContains(response, "代学校补录")
+        response = self.client.get(reverse("posts:today"), {"date": "2026-12-01"})
+        self.assertEqual(response.context["today"], TODAY)
+        self.assertContains(response, "quick-log")
+
+
+class LogAllDueTests(PostsPageTestCase):
+    """One tap logs every period of today that has started, as rostered, by the same rules."""
+
+    def setUp(self):
+        self.url = reverse("posts:log-all-due")
+
+    def test_at_nine_the_morning_is_logged_and_the_afternoon_is_not(self):
+        self.login("officer1")
+        response = self.client.post(self.url, {"school": self.s1.pk}, follow=True)
+        self.assertRedirects(response, reverse("posts:today"))
+        self.assertEqual(
+            list(DutyLog.objects.values_list("post_period", "date")),
+            [(self.morning("s1").pk, TODAY)],
+        )
+        self.assertEqual([m.level_tag for m in messages_of(response)], ["success"])
+        # A second tap finds nothing due.
+        response = self.client.post(self.url, {"school": self.s1.pk}, follow=True)
+        self.assertEqual([m.level_tag for m in messages_of(response)], ["info"])
+        self.assertEqual(DutyLog.objects.count(), 1)
+
+    def test_in_the_evening_both_periods(self):
+        with time_machine.travel(NOW.replace(hour=18)):
+            self.login("principal1")
+            self.client.post(self.url, {"school": self.s1.pk})
+        self.assertEqual(DutyLog.objects.filter(school=self.s1, date=TODAY).count(), 2)
+        self.assertEqual(DailyCoverage.objects.get(school=self.s1, date=TODAY).logged, 2)
+
+    def test_who_may(self):
+        self.assert_status("police1", "post", self.url, 403, {"school": self.s1.pk})
+        self.assert_status("principal2", "post", self.url, 404, {"school": self.s1.pk})
+        self.assert_status("principal1", "post", self.url, 404, {"school": "x"})
+        self.assertFalse(DutyLog.objects.exists())
+        self.login("principal1")
+        self.assertContains(self.client.get(reverse("posts:today")), "log-all-due")

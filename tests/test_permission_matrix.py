@@ -130,6 +130,17 @@ class ActionMatrixTests(ActionChecks, PostsWorldTestCase):
             COUNTERSIGNERS,
         )
 
+    def test_dutylog_return(self):
+        self.check(
+            "return",
+            lambda client, key: client.post(
+                reverse("dutylog-return", args=[self.logs[key].pk]),
+                {"reason": "缺少民警签到"},
+                format="json",
+            ),
+            COUNTERSIGNERS,
+        )
+
     def test_dutylog_history(self):
         def send(client, key):
             response = client.get(reverse("dutylog-history", args=[self.logs[key].pk]))
@@ -178,6 +189,7 @@ MATRIX = {
     "shift-generate": ActionMatrixTests.test_shift_generate,
     "shift-problems": ActionMatrixTests.test_shift_problems,
     "dutylog-countersign": ActionMatrixTests.test_dutylog_countersign,
+    "dutylog-return": ActionMatrixTests.test_dutylog_return,
     "dutylog-history": ActionMatrixTests.test_dutylog_history,
     "coverage": ActionMatrixTests.test_coverage,
     "coverage-missed": ActionMatrixTests.test_coverage_missed,
@@ -209,6 +221,8 @@ MATRIX = {
     "notification-read-all": NOTIFICATIONS,
     # Open to everyone by design.
     "api-token": "tests/test_api_schools.py::TokenTests",
+    # Links only; each endpoint it lists is scoped on its own.
+    "api-root": "tests/test_api_schools.py::ApiRootTests",
     "api-schema": "tests/test_api_schools.py::SchemaTests",
     "api-docs": "tests/test_api_schools.py::SchemaTests",
     "login": "tests/test_pages.py::AnonymousTests",
@@ -245,12 +259,15 @@ MATRIX = {
     "schools:exception-delete": "tests/test_pages.py::CalendarTests",
     "posts:today": "tests/test_pages_posts_today.py::TodayTests",
     "posts:log-quick": "tests/test_pages_posts_today.py::TodayTests",
+    "posts:log-all-due": "tests/test_pages_posts_today.py::LogAllDueTests",
     "posts:log-create": "tests/test_pages_posts_dutylogs.py::DutyLogFormTests",
     "posts:log-detail": "tests/test_pages_posts_dutylogs.py::DutyLogEditTests",
     "posts:log-edit": "tests/test_pages_posts_dutylogs.py::DutyLogEditTests",
     "posts:log-countersign": "tests/test_pages_posts_dutylogs.py::CountersignTests",
+    "posts:log-return": "tests/test_pages_posts_dutylogs.py::ReturnTests",
     "posts:logs": "tests/test_pages_posts_dutylogs.py::DutyLogListTests",
     "posts:police": "tests/test_pages_posts_dutylogs.py::PoliceBoardTests",
+    "posts:countersign-day": "tests/test_pages_posts_dutylogs.py::CountersignDayTests",
     "posts:roster": "tests/test_pages_posts_rosters.py::RosterPageTests",
     "posts:roster-print": "tests/test_pages_posts_rosters.py::RosterPageTests",
     "posts:roster-generate": "tests/test_pages_posts_rosters.py::RosterPageTests",

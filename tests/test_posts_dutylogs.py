@@ -151,12 +151,14 @@ class DutyLogTests(PostsWorldTestCase):
     def test_police_cannot_write_logs(self):
         self.assertEqual(self.log("police1", self.morning("s1")).status_code, 403)
 
-    def test_school_staff_cannot_backfill_a_past_day_but_the_bureau_can(self):
-        friday = "2026-11-20"
-        response = self.log("principal1", self.morning("s1"), date=friday)
+    def test_school_staff_backfill_only_within_the_window_but_the_bureau_any_day(self):
+        # Thursday is four days back, past the city's three days of late entry.
+        thursday = "2026-11-19"
+        response = self.log("principal1", self.morning("s1"), date=thursday)
         self.assertEqual(response.status_code, 403)
-        response = self.log("district1", self.morning("s1"), date=friday)
+        response = self.log("district1", self.morning("s1"), date=thursday)
         self.assertEqual(response.status_code, 201, response.content)
+        self.assertTrue(response.json()["is_late"])
 
 
 class DutyLogEditingTests(PostsWorldTestCase):

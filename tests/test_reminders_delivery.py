@@ -6,6 +6,7 @@ worker threads with their own database connections.
 
 import datetime
 import time
+from collections import Counter
 
 import time_machine
 from django.core import mail
@@ -22,7 +23,7 @@ from tests import reminder_support
 from tests.base import World
 from tests.posts_world import NOW, TODAY, build_posts
 from tests.reminder_support import WebhookServer
-from tests.worker import running_worker, send, wait_until
+from tests.worker import running_worker, send, task_runs, wait_until
 
 # When each sweep has something to say on the simulated Monday.
 # Every kind with a schedule; the others are recorded as things happen (posts/notices.py).
@@ -95,7 +96,7 @@ class DeliveryOnAWorkerTests(TransactionTestCase):
                 send(run_sweep, kind, moment)
 
     def test_every_sweep_twice_and_twice_at_once_gives_exactly_one_of_everything(self):
-        with running_worker(concurrency=2):
+        with running_worker(concurrency=2), task_runs() as runs:
             self.fire_every_sweep(concurrently=False)
             self.fire_every_sweep(concurrently=False)
             self.fire_every_sweep(concurrently=True)
@@ -106,6 +107,20 @@ class DeliveryOnAWorkerTests(TransactionTestCase):
             # Let any stray duplicate message arrive before counting.
             time.sleep(2)
             wait_until(settled, 30)
+
+        # Every sweep queued ran, four times a kind, and so did every delivery it queued.
+        sweeps = [run for run in runs if run[0] == "reminders.tasks.run_sweep"]
+        self.assertEqual(Counter(run[1][0] for run in sweeps), dict.fromkeys(SWEEP_TIMES, 4))
+        self.assertEqual({run[2] for run in sweeps}, {"SUCCESS"})
+        queued = sum(run[3] for run in sweeps)
+        deliveries = [run for run in runs if run[0] == "reminders.tasks.deliver"]
+        self.assertEqual(len(deliveries), queued)
+        self.assertEqual({run[2] for run in deliveries}, {"SUCCESS"})
+        # (Two sweeps at once may both queue a delivery; deliver() sends it once.)
+        self.assertEqual(
+            {run[1][0] for run in deliveries},
+            set(Delivery.objects.exclude(channel="in_app").values_list("pk", flat=True)),
+        )
 
         self.assertEqual(set(Notification.objects.values_list("kind", flat=True)), set(SWEEP_TIMES))
         # One digest per recipient, kind and sweep window; each item in one digest.

@@ -13,6 +13,7 @@ import uuid
 from unittest import mock
 
 from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
 
 from campussafety.celery import app
 
@@ -33,6 +34,25 @@ def running_worker(concurrency=1):
         loglevel="WARNING",
     ) as worker:
         yield worker
+
+
+@contextlib.contextmanager
+def task_runs():
+    """Record every task run that finishes meanwhile: (task name, args, state, return value).
+
+    The test worker's threads run in this process, so the signal reaches this list.
+    A test counts from it that every message it queued actually ran, once.
+    """
+    runs = []
+
+    def record(task=None, args=None, state=None, retval=None, **_):
+        runs.append((task.name, tuple(args or ()), state, retval))
+
+    task_postrun.connect(record, weak=False)
+    try:
+        yield runs
+    finally:
+        task_postrun.disconnect(record)
 
 
 def send(task, *args, **kwargs):

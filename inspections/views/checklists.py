@@ -16,6 +16,7 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
 
 from accounts.scope import ADD, CHANGE, DELETE, Scope
+from campussafety.ids import parse_id
 from campussafety.views import PAGE_SIZE, ScopedObjectMixin, list_query, save_in_scope
 from inspections.checklists import ITEM_FIELDS, publish_version
 from inspections.forms import CheckpointForm, ItemFormSet, OverrideForm, PublishForm
@@ -33,9 +34,9 @@ class CheckpointListView(LoginRequiredMixin, ListView):
             .select_related("school", "gate")
             .order_by("school__name", "position", "name")
         )
-        school = self.request.GET.get("school") or ""
-        if school.isdigit():
-            checkpoints = checkpoints.filter(school_id=int(school))
+        school = parse_id(self.request.GET.get("school"))
+        if school is not None:
+            checkpoints = checkpoints.filter(school_id=school)
         return checkpoints
 
     def get_context_data(self, **kwargs):

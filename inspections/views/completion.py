@@ -11,7 +11,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.scope import BUREAU, Scope
+from campussafety.ids import id_or_404
 from campussafety.views import PAGE_SIZE, list_query
 from inspections.forms import ExcuseForm, MonthForm, month_bounds
 from schools.choices import WindowStatus
@@ -55,9 +55,7 @@ def pick(queryset, value):
     """The row of `queryset` a query value names: None when empty, 404 when not a reachable id."""
     if not value:
         return None
-    if not value.isdigit():
-        raise Http404
-    return get_object_or_404(queryset, pk=int(value))
+    return get_object_or_404(queryset, pk=id_or_404(value))
 
 
 class CompletionView(LoginRequiredMixin, TemplateView):

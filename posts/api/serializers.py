@@ -381,6 +381,22 @@ class DutyAttendanceSerializer(serializers.ModelSerializer):
         ]
 
 
+def police_text(help_text):
+    """A police liaison's words on a log. Whether they are required is the service's
+    rule (posts/dutylogs.py), so the page and the API say the same."""
+    return serializers.CharField(
+        required=False, allow_blank=True, max_length=dutylogs.REMARK_LENGTH, help_text=help_text
+    )
+
+
+class CountersignSerializer(serializers.Serializer):
+    remark = police_text(_("An optional remark."))
+
+
+class ReturnSerializer(serializers.Serializer):
+    reason = police_text(_("What the school must fix; the school sees it. Required."))
+
+
 class DutyLogSerializer(ScopedModelSerializer):
     attendance = DutyAttendanceSerializer(many=True, read_only=True)
     attendance_input = AttendanceInputSerializer(
@@ -430,8 +446,13 @@ class DutyLogSerializer(ScopedModelSerializer):
             "meets_qualified_share",
             "is_compliant",
             "submitted_by",
+            "is_late",
             "countersigned_by",
             "countersigned_at",
+            "countersign_remark",
+            "returned_by",
+            "returned_at",
+            "return_reason",
             "created",
             "updated",
         ]
@@ -444,8 +465,13 @@ class DutyLogSerializer(ScopedModelSerializer):
             "meets_staffing",
             "meets_qualified_share",
             "submitted_by",
+            "is_late",
             "countersigned_by",
             "countersigned_at",
+            "countersign_remark",
+            "returned_by",
+            "returned_at",
+            "return_reason",
         ]
         # One log per post period and day is the database's to enforce: a
         # second submission gets a 409 naming who logged first (posts/dutylogs.py).

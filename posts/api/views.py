@@ -224,7 +224,7 @@ class DutyLogViewSet(ScopedModelViewSet):
     serializer_class = serializers.DutyLogSerializer
     filterset_class = DutyLogFilterSet
     ordering_fields = ["date", "school"]
-    object_actions = {"countersign": "countersign"}
+    object_actions = {"countersign": "countersign", "return_to_school": "countersign"}
 
     # attendance and its members, for the answer.
     read_back_after_write = True
@@ -232,17 +232,44 @@ class DutyLogViewSet(ScopedModelViewSet):
     def perform_destroy(self, instance):
         dutylogs.delete_log(instance)
 
-    @extend_schema(request=None, responses=serializers.DutyLogSerializer)
+    @extend_schema(
+        request=serializers.CountersignSerializer, responses=serializers.DutyLogSerializer
+    )
     @action(detail=True, methods=["post"])
     def countersign(self, request, pk=None):
-        """The police liaison countersigns the log; it is then closed to school staff.
+        """The police liaison countersigns the log, with an optional remark; it is then
+        closed to school staff.
 
         A second countersignature, even at the same instant, answers 409.
         """
+        data = self.police_input(serializers.CountersignSerializer)
         log = self.write_in_scope(
-            "countersign", lambda: dutylogs.countersign(request.user, self.get_object())
+            "countersign",
+            lambda: dutylogs.countersign(
+                request.user, self.get_object(), remark=data.get("remark", "")
+            ),
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=log.pk)).data)
+
+    @extend_schema(request=serializers.ReturnSerializer, responses=serializers.DutyLogSerializer)
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_to_school(self, request, pk=None):
+        """The police liaison returns the log to the school with a reason (required).
+
+        The school sees the reason and fixes the log, whatever its day; saving it
+        resubmits it. A countersigned log answers 409.
+        """
+        data = self.police_input(serializers.ReturnSerializer)
+        log = self.write_in_scope(
+            "countersign",
+            lambda: dutylogs.return_log(request.user, self.get_object(), data.get("reason", "")),
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=log.pk)).data)
+
+    def police_input(self, serializer_class):
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
 
     @extend_schema(responses=serializers.DutyLogRevisionSerializer(many=True))
     @action(detail=True, methods=["get"])

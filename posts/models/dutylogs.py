@@ -12,6 +12,7 @@ from campussafety.uploads import ProtectedImageField
 from posts.choices import CoverageStatus, Period, Weather
 from posts.models.members import SCHOOL_PATHS
 from posts.models.posts import prefixed
+from posts.rules import Staffing, staffing_checks
 from schools.models import TimeStampedModel
 from schools.querysets import ScopedQuerySet
 
@@ -59,6 +60,8 @@ class DutyLog(TimeStampedModel):
         related_name="+",
         verbose_name=_("submitted by"),
     )
+    # Logged after its day (补报): submitted_by and created say who and when.
+    is_late = models.BooleanField(_("late entry"), default=False)
     present_count = models.PositiveSmallIntegerField(_("members present"), default=0)
     police_count = models.PositiveSmallIntegerField(_("police officers present"), default=0)
     qualified_count = models.PositiveSmallIntegerField(_("qualified members present"), default=0)
@@ -73,6 +76,19 @@ class DutyLog(TimeStampedModel):
         verbose_name=_("countersigned by"),
     )
     countersigned_at = models.DateTimeField(_("countersigned at"), null=True, blank=True)
+    countersign_remark = models.CharField(_("police remark"), max_length=200, blank=True)
+    # Returned by the police liaison with a reason: the school fixes the log and
+    # saves it again, which clears these (the revision keeps the reason).
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("returned by"),
+    )
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    return_reason = models.CharField(_("reason for return"), max_length=200, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -101,6 +117,10 @@ class DutyLog(TimeStampedModel):
                 | Q(actual_end__isnull=True)
                 | Q(actual_end__gte=F("actual_start")),
                 name="dutylog_times_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(returned_at__isnull=True) | ~Q(return_reason=""),
+                name="dutylog_return_has_a_reason",
             ),
             models.CheckConstraint(
                 condition=Q(qualified_count__lte=F("present_count"))
@@ -132,8 +152,36 @@ class DutyLog(TimeStampedModel):
         return self.qualified_count / self.present_count if self.present_count else None
 
     @property
+    def staffing(self) -> Staffing:
+        """The figures kept on the log against its post period's minimums and the city's share.
+
+        Reads school__district__city and post_period: select them with the log.
+        """
+        return Staffing(
+            present=self.present_count,
+            police=self.police_count,
+            qualified=self.qualified_count,
+            min_members=self.post_period.min_members,
+            min_police=self.post_period.min_police,
+            share_required=self.school.district.city.qualified_share_required,
+        )
+
+    @property
+    def checks(self):
+        return staffing_checks(self.staffing)
+
+    @property
+    def failing_checks(self):
+        return [check for check in self.checks if not check.passed]
+
+    @property
     def is_countersigned(self):
         return self.countersigned_at is not None
+
+    @property
+    def is_returned(self):
+        """Sent back to the school by the police liaison, and not fixed yet."""
+        return self.returned_at is not None and not self.is_countersigned
 
     def clean(self):
         super().clean()

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
@@ -134,15 +135,25 @@ class Member(TimeStampedModel):
 
     def is_qualified_on(self, day: datetime.date) -> bool:
         """Police, auxiliary police, or a guard whose certificate is valid on `day`; verified."""
+        return self.unqualified_reason(day) is None
+
+    def unqualified_reason(self, day: datetime.date) -> str | None:
+        """Why the member does not count as qualified on `day`, in words; None when they do."""
+        if self.verification_status == VerificationStatus.PENDING:
+            return _("not verified yet")
         if self.verification_status != VerificationStatus.VERIFIED:
-            return False
+            return _("verification rejected")
         if self.kind in POLICE_KINDS:
-            return True
-        return (
-            self.kind == MemberKind.SECURITY_GUARD
-            and self.guard_certificate_expiry is not None
-            and self.guard_certificate_expiry >= day
-        )
+            return None
+        if self.kind != MemberKind.SECURITY_GUARD:
+            return _("neither police nor a certified security guard")
+        if self.guard_certificate_expiry is None:
+            return _("no security guard certificate")
+        if self.guard_certificate_expiry < day:
+            return _("security guard certificate expired on %(day)s") % {
+                "day": date_format(self.guard_certificate_expiry)
+            }
+        return None
 
     @staticmethod
     def qualified_condition(prefix: str = "", day=None) -> Q:

@@ -44,6 +44,6 @@ def posts_nav(context):
         links.append((reverse("posts:members"), _("Members")))
     if scope.can(Member, "verify"):
         links.append((reverse("posts:verify"), _("Verify members")))
-    if scope.is_admin or scope.has_role(*BUREAU):
+    if scope.is_admin or scope.has_role(*BUREAU, Role.PRINCIPAL):
         links.append((reverse("posts:coverage"), _("Coverage")))
     return {"links": links, "path": request.path}

@@ -6,6 +6,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from accounts.choices import Role
 from accounts.scope import BUREAU, Scope
 from campussafety.views import PAGE_SIZE, list_query
 from posts.coverage import coverage, missed_days, sort_rows
@@ -18,15 +19,21 @@ from posts.views.base import (
 )
 from schools.models import School
 
+# Bureau staff read the coverage of their area; a principal that of their own school.
+COVERAGE_READERS = BUREAU | {Role.PRINCIPAL}
 
-def bureau_schools(user):
-    """The schools whose coverage the user reads as bureau staff (admins: all); 403 for others."""
+
+def coverage_schools(user):
+    """The schools whose coverage the user reads (admins: all); 403 for others."""
     scope = Scope.of(user)
-    if not (scope.is_admin or scope.has_role(*BUREAU)):
+    if not (scope.is_admin or scope.has_role(*COVERAGE_READERS)):
         raise PermissionDenied(
-            _("Coverage is for education bureau staff; a school's own logs are on its pages.")
+            _(
+                "Coverage is for education bureau staff and principals; "
+                "a school's own logs are on its pages."
+            )
         )
-    return School.objects.for_user(user, roles=BUREAU)
+    return School.objects.for_user(user, roles=COVERAGE_READERS)
 
 
 class CoverageView(PageMixin, TemplateView):
@@ -40,7 +47,7 @@ class CoverageView(PageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        schools = bureau_schools(self.request.user)
+        schools = coverage_schools(self.request.user)
         form = CoverageForm(self.request.GET)
         context["form"] = form
         if not form.is_valid():
@@ -86,7 +93,7 @@ class MissedDaysView(PageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        schools = bureau_schools(self.request.user)
+        schools = coverage_schools(self.request.user)
         form = DateRangeForm(self.request.GET)
         context["form"] = form
         if not form.is_valid():

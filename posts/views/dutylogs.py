@@ -8,13 +8,16 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from accounts.choices import Role
-from accounts.scope import ADD, BUREAU, CHANGE, Scope
+from accounts.scope import ADD, BUREAU, CHANGE, Scope, write_in_scope
+from campussafety.ids import parse_id
 from campussafety.views import PAGE_SIZE, FilteredListMixin, ScopedObjectMixin
 from posts import dutylogs
 from posts.choices import Weather
@@ -63,7 +66,9 @@ class DutyLogCreateView(DutyLogFormMixin, View):
 
     def setup_period(self, request, pk):
         self.period = get_object_or_404(
-            PostPeriod.objects.for_user(request.user).select_related("post__school", "post__gate"),
+            PostPeriod.objects.for_user(request.user).select_related(
+                "post__school__district__city", "post__gate"
+            ),
             pk=pk,
         )
         if not may(request.user, DutyLog, ADD, self.period.post.school_id):
@@ -82,7 +87,7 @@ class DutyLogCreateView(DutyLogFormMixin, View):
             "actual_end": self.period.end_time,
             "present": listed,
         }
-        return DutyLogForm(
+        form = DutyLogForm(
             data,
             files,
             instance=instance,
@@ -91,10 +96,29 @@ class DutyLogCreateView(DutyLogFormMixin, View):
             listed=listed,
             day=day,
         )
+        # The date picker offers only the days this user may log: none to come,
+        # and for school staff none before the city's late-entry window.
+        form.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
+        earliest = dutylogs.earliest_loggable_day(self.request.user, self.period)
+        if earliest is not None:
+            form.fields["date"].widget.attrs["min"] = earliest.isoformat()
+        return form
 
     def get(self, request, pk):
         self.setup_period(request, pk)
-        return self.render_form(self.get_form())
+        form = self.get_form()
+        # Logged already: say so at once, with the way to the log, rather than a
+        # blank form that fails on submit.
+        existing = (
+            DutyLog.objects.filter(post_period=self.period, date=form.initial["date"])
+            .select_related("submitted_by", "post_period__post")
+            .first()
+        )
+        return self.render_form(
+            form,
+            duplicate=existing,
+            already_logged=existing and dutylogs.duplicate_message(existing),
+        )
 
     def post(self, request, pk):
         self.setup_period(request, pk)
@@ -248,7 +272,12 @@ class DutyLogDetailView(PageMixin, ScopedObjectMixin, DetailView):
         return (
             super()
             .get_queryset()
-            .select_related("school", "post_period__post__gate", "submitted_by", "countersigned_by")
+            .select_related(
+                "school__district__city",
+                "post_period__post__gate",
+                "submitted_by",
+                "countersigned_by",
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -268,22 +297,101 @@ class DutyLogDetailView(PageMixin, ScopedObjectMixin, DetailView):
         return context
 
 
-class CountersignView(PageMixin, View):
-    """The police liaison countersigns a duty log in one tap (POST); it then closes."""
+class PoliceActionView(PageMixin, View):
+    """A police liaison's decision on a duty log (POST), through the one write check."""
+
+    def act(self, log):
+        raise NotImplementedError
+
+    def done(self, log) -> str:
+        raise NotImplementedError
 
     def post(self, request, pk):
         log = get_object_or_404(
             DutyLog.objects.for_user(request.user).select_related("post_period__post"), pk=pk
         )
         try:
-            dutylogs.countersign(request.user, log)
+            log = write_in_scope(request.user, "countersign", lambda: self.act(log))
         except ValidationError as error:
             messages.warning(request, " ".join(error.messages))
         else:
-            messages.success(
-                request, _("Countersigned %(log)s.") % {"log": f"{log.date} {log.post_period}"}
-            )
+            messages.success(request, self.done(log))
         return redirect_back(request, reverse("posts:log-detail", args=[log.pk]))
+
+
+def shown_log(log) -> str:
+    """A log named in a message: its day as the pages write it, and its post period."""
+    return f"{date_format(log.date)} {log.post_period}"
+
+
+class CountersignView(PoliceActionView):
+    """The police liaison countersigns a duty log in one tap, with an optional remark; it
+    then closes."""
+
+    def act(self, log):
+        return dutylogs.countersign(self.request.user, log, self.request.POST.get("remark", ""))
+
+    def done(self, log):
+        return _("Countersigned %(log)s.") % {"log": shown_log(log)}
+
+
+class ReturnView(PoliceActionView):
+    """The police liaison returns a duty log to the school with a reason (required)."""
+
+    def act(self, log):
+        return dutylogs.return_log(self.request.user, log, self.request.POST.get("reason", ""))
+
+    def done(self, log):
+        return _("Returned %(log)s to the school.") % {"log": shown_log(log)}
+
+
+class CountersignDayView(PageMixin, TemplateView):
+    """A day's compliant logs, all selected, countersigned with one confirmation (POST).
+
+    ?date= names the day (today by default). Only logs that still meet the
+    rules and wait for a countersignature are listed and signed.
+    """
+
+    template_name = "posts/countersign_day.html"
+
+    def setup_day(self, request):
+        if not Scope.of(request.user).has_role(Role.POLICE_LIAISON):
+            raise PermissionDenied(_("This board is for police liaisons."))
+        source = request.POST if request.method == "POST" else request.GET
+        return parse_day(source.get("date"), timezone.localdate())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        day = self.setup_day(self.request)
+        context.update(
+            day=day,
+            # school and post_period__post: each row names its school and post.
+            logs=dutylogs.countersignable(self.request.user, day)
+            .select_related("school", "post_period__post")
+            .order_by("school__name", "post_period__start_time"),
+        )
+        return context
+
+    def post(self, request):
+        day = self.setup_day(request)
+        ids = [pk for pk in map(parse_id, request.POST.getlist("log")) if pk is not None]
+        signed = write_in_scope(
+            request.user,
+            "countersign",
+            lambda: dutylogs.countersign_many(request.user, day, ids),
+            # The check reads only their ids: no need to load the logs again.
+            changed=lambda signed: [DutyLog(pk=pk) for pk in signed],
+        )
+        messages.success(
+            request,
+            ngettext(
+                "Countersigned %(count)s log of %(day)s.",
+                "Countersigned %(count)s logs of %(day)s.",
+                len(signed),
+            )
+            % {"count": len(signed), "day": date_format(day)},
+        )
+        return HttpResponseRedirect(reverse("posts:police"))
 
 
 class DutyLogListView(PageMixin, FilteredListMixin, FilterView):
@@ -293,9 +401,10 @@ class DutyLogListView(PageMixin, FilteredListMixin, FilterView):
     template_name = "posts/dutylog_list.html"
 
     def get_queryset(self):
-        # school and post_period__post: each row names its school and post.
+        # school and post_period__post: each row names its school and post;
+        # the city: its qualified share, to say which rule a log failed.
         return DutyLog.objects.for_user(self.request.user).select_related(
-            "school", "post_period__post"
+            "school__district__city", "post_period__post"
         )
 
 
@@ -326,9 +435,15 @@ class PoliceBoardView(PageMixin, TemplateView):
                 if row.log and not row.log.is_countersigned
             ],
             # school and post_period__post: each row names its school and post.
-            recent=DutyLog.objects.for_user(user, "countersign")
-            .filter(date__gte=today - RECENT_LOGS, date__lt=today, countersigned_at__isnull=True)
-            .select_related("school", "post_period__post")
-            .order_by("-date", "school__name", "post_period__start_time")[:PAGE_SIZE],
+            recent=list(
+                DutyLog.objects.for_user(user, "countersign")
+                .filter(
+                    date__gte=today - RECENT_LOGS, date__lt=today, countersigned_at__isnull=True
+                )
+                .select_related("school", "post_period__post")
+                .order_by("-date", "school__name", "post_period__start_time")[:PAGE_SIZE]
+            ),
         )
+        # The count at the top is of every log the board lists to countersign.
+        context["pending"] = len(context["to_countersign"]) + len(context["recent"])
         return context

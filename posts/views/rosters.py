@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
@@ -95,7 +96,8 @@ def roster_week(user, school, monday) -> dict:
         .select_related("member")
         .order_by("member__name", "member_id")
     ):
-        shift.qualified = shift.member.is_qualified_on(shift.date)
+        shift.unqualified_reason = shift.member.unqualified_reason(shift.date)
+        shift.qualified = shift.unqualified_reason is None
         shifts[(shift.post_period_id, shift.date)].append(shift)
     problems = {
         (problem.post_period.pk, problem.date): problem.reasons
@@ -134,7 +136,8 @@ def roster_week(user, school, monday) -> dict:
 
 def shift_words(shift) -> dict:
     """The words a message about a shift names: who, which post period, which day."""
-    return {"name": shift.member.name, "period": shift.post_period, "day": shift.date.isoformat()}
+    # The day as the pages write it, not in ISO form.
+    return {"name": shift.member.name, "period": shift.post_period, "day": date_format(shift.date)}
 
 
 class RosterView(PageMixin, TemplateView):

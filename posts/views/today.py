@@ -28,6 +28,7 @@ from posts.models import (
 from posts.views.base import (
     PageMixin,
     may,
+    parse_day,
     redirect_back,
 )
 from schools.calendar import school_days
@@ -38,7 +39,12 @@ from schools.views import SCHOOL_DAYS_HORIZON
 @dataclass
 class RosteredMember:
     member: Member
-    qualified: bool
+    # Why the member does not count as qualified today; None when they do.
+    unqualified_reason: str | None
+
+    @property
+    def qualified(self) -> bool:
+        return self.unqualified_reason is None
 
 
 @dataclass
@@ -86,7 +92,7 @@ def todays_posts(user, schools, today) -> list[SchoolToday]:
             .order_by("member__name", "member_id")
         ):
             rostered[shift.post_period_id].append(
-                RosteredMember(shift.member, shift.member.is_qualified_on(today))
+                RosteredMember(shift.member, shift.member.unqualified_reason(today))
             )
         logs = {
             log.post_period_id: log
@@ -117,7 +123,7 @@ class TodayView(PageMixin, TemplateView):
     """The principal's or safety officer's task at the gate: today's posts, logged or not.
 
     Each unlogged period has a one-tap "Log as rostered" button. Bureau staff
-    and police open a school's page with ?school=.
+    and police open a school's page with ?school=, and a past day with ?date=.
     """
 
     template_name = "posts/today.html"
@@ -136,7 +142,17 @@ class TodayView(PageMixin, TemplateView):
                 )
             schools = School.objects.for_user(user, roles=SCHOOL_STAFF).order_by("name")
         today = timezone.localdate()
-        context.update(today=today, board=todays_posts(user, schools, today))
+        # ?date= opens a past day (from the missed days): read-only, except the
+        # way to enter a missing log late, or on the school's behalf.
+        day = min(parse_day(self.request.GET.get("date"), today), today)
+        context.update(
+            today=day,
+            past_day=day < today,
+            # Bureau staff entering a school's log do so on its behalf, and the
+            # log says who entered it, and that it was late.
+            on_behalf=not Scope.of(user).has_role(*SCHOOL_STAFF),
+            board=todays_posts(user, schools, day),
+        )
         return context
 
 
@@ -183,4 +199,39 @@ class QuickLogView(PageMixin, View):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, logged_message(log))
+        return redirect_back(request, reverse("posts:today"))
+
+
+class LogAllDueView(PageMixin, View):
+    """Logs, as rostered and in one tap (POST, ?school=), every post period of the school
+    today that has started and is not logged yet: the same service and rules as one
+    period at a time, each period its own log."""
+
+    def post(self, request):
+        user = request.user
+        school_id = id_or_404(request.POST.get("school"))
+        school = get_object_or_404(School.objects.for_user(user), pk=school_id)
+        if not may(user, DutyLog, ADD, school.pk):
+            raise PermissionDenied
+        now = timezone.localtime()
+        due = (
+            PostPeriod.objects.for_user(user)
+            .filter(post__school=school, post__is_active=True, start_time__lte=now.time())
+            .exclude(duty_logs__date=now.date())
+            .select_related("post")
+            .order_by("start_time", "post__name")
+        )
+        logged = 0
+        for period in due:
+            try:
+                log = dutylogs.submit_log(user, period, now.date())
+            except dutylogs.DuplicateLog as duplicate:
+                messages.warning(request, dutylogs.duplicate_message(duplicate.existing))
+            except ValidationError as error:
+                messages.error(request, f"{period}: {' '.join(error.messages)}")
+            else:
+                logged += 1
+                messages.success(request, logged_message(log))
+        if not logged:
+            messages.info(request, _("No post of this school is due to be logged now."))
         return redirect_back(request, reverse("posts:today"))

@@ -94,6 +94,17 @@ class City(TimeStampedModel):
             "police or certified security guards (0.80 = 80%)."
         ),
     )
+    # The bureau's own policy, like the share above: how far back a school may
+    # log a day it missed (补报). Earlier days are the bureau's to enter.
+    late_entry_days = models.PositiveSmallIntegerField(
+        _("days a school may log late"),
+        default=3,
+        validators=[MaxValueValidator(31)],
+        help_text=_(
+            "How many days back school staff may still log a missed school day (补报); "
+            "before that only education bureau staff may."
+        ),
+    )
 
     objects = ScopedManager()
 

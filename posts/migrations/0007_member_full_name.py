@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('posts', '0004_protected_photos'),
+        ('posts', '0006_dutylog_is_late'),
     ]
 
     operations = [
