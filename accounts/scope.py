@@ -47,6 +47,16 @@ BUREAU = frozenset({Role.CITY_STAFF, Role.DISTRICT_STAFF})
 SCHOOL_STAFF = frozenset({Role.PRINCIPAL, Role.SAFETY_OFFICER})
 
 
+def edited_by(roles, view=ALL_ROLES) -> dict:
+    """An `access` declaration: `view` roles read the rows, `roles` add, change and delete them.
+
+    Rules and standards held as data are read by everyone and edited by one
+    role (city staff): they declare `access = edited_by({Role.CITY_STAFF})`.
+    """
+    roles = frozenset(roles)
+    return {"view": frozenset(view), "add": roles, "change": roles, "delete": roles}
+
+
 class OutOfScope(PermissionDenied):
     """A write reached outside the user's scope for its action."""
 

@@ -12,19 +12,15 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scope import ALL_ROLES, GUARD, SCHOOL_STAFF, Role
+from accounts.scope import ALL_ROLES, GUARD, SCHOOL_STAFF, Role, edited_by
 from inspections.choices import AnswerType, CheckpointKind, HazardCategory, HazardLevel
 from inspections.querysets import ChecklistTemplateQuerySet, CheckpointQuerySet
 from schools.models import LocatedModel, TimeStampedModel
 from schools.models.obligations import SCHOOL_PATHS, ChoiceListValidator
 from schools.querysets import CityOrNationalQuerySet
 
-CITY_STAFF_EDIT = {
-    "view": ALL_ROLES | GUARD,
-    "add": {Role.CITY_STAFF},
-    "change": {Role.CITY_STAFF},
-    "delete": {Role.CITY_STAFF},
-}
+# Guards read the checklists they answer.
+CITY_STAFF_EDIT = edited_by({Role.CITY_STAFF}, view=ALL_ROLES | GUARD)
 
 
 class ChecklistTemplate(TimeStampedModel):

@@ -10,11 +10,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scope import ALL_ROLES, BUREAU, Role
+from accounts.scope import ALL_ROLES, BUREAU
 from equipment.choices import Category, LocationKind
 from equipment.querysets import KitLineQuerySet, KitStandardQuerySet
 from schools.models import TimeStampedModel
-from schools.models.obligations import ChoiceListValidator
+from schools.models.obligations import CITY_STAFF_EDIT, ChoiceListValidator
 from schools.querysets import CityOrNationalQuerySet
 
 # The location kinds a kit standard speaks of; store rooms and other places hold spares.
@@ -76,12 +76,7 @@ class EquipmentType(TimeStampedModel):
     objects = CityOrNationalQuerySet.as_manager()
 
     scope_paths = {"city": ("city",)}
-    access = {
-        "view": ALL_ROLES,
-        "add": {Role.CITY_STAFF},
-        "change": {Role.CITY_STAFF},
-        "delete": {Role.CITY_STAFF},
-    }
+    access = CITY_STAFF_EDIT
 
     class Meta:
         verbose_name = _("equipment type")

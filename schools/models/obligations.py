@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scope import ALL_ROLES, BUREAU, Role
+from accounts.scope import ALL_ROLES, BUREAU, Role, edited_by
 from schools.choices import Basis, Boarding, WindowStatus
 from schools.models.organisation import TimeStampedModel
 from schools.querysets import CityOrNationalQuerySet, ScopedQuerySet
@@ -32,12 +32,7 @@ SCHOOL_PATHS = {
 }
 
 # Rules as data: everyone reads them, city staff edit their city's.
-CITY_STAFF_EDIT = {
-    "view": ALL_ROLES,
-    "add": {Role.CITY_STAFF},
-    "change": {Role.CITY_STAFF},
-    "delete": {Role.CITY_STAFF},
-}
+CITY_STAFF_EDIT = edited_by({Role.CITY_STAFF})
 
 SLOT = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -257,12 +252,7 @@ class ObligationOverride(TimeStampedModel):
         "district": ("district", "school__district"),
         "city": ("district__city", "school__district__city"),
     }
-    access = {
-        "view": ALL_ROLES,
-        "add": {Role.CITY_STAFF},
-        "change": {Role.CITY_STAFF},
-        "delete": {Role.CITY_STAFF},
-    }
+    access = CITY_STAFF_EDIT
 
     class Meta:
         verbose_name = _("obligation override")
