@@ -10,17 +10,25 @@ terms, so no school days and nothing due.
 import datetime
 from collections import Counter
 
+import time_machine
+from django.core import mail
 from django.db import connection
+from django.test import TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from reminders.choices import DeliveryStatus
 from reminders.delivery import record
-from reminders.models import Notification, NotificationItem
+from reminders.models import Delivery, Notification, NotificationItem, NotificationSettings
 from reminders.registry import KINDS
+from reminders.tasks import run_sweep
+from schools.models import ObligationRule, Term
 from schools.obligations import record_completion
+from tests.base import World
 from tests.factories import SchoolFactory
 from tests.obligations_world import D, ObligationWorldTestCase, at, make_rule
+from tests.worker import running_worker, send, task_runs, wait_until
 
 TODAY = D(2026, 11, 25)
 HALF_HOUR = datetime.timedelta(minutes=30)
@@ -204,3 +212,44 @@ class QueryCountTests(InspectionRemindersTestCase):
             for _ in range(10):
                 SchoolFactory(district=district)
         self.assertEqual(self.counts(), pinned)
+
+
+class SweepOnAWorkerTests(TransactionTestCase):
+    """The missed-window sweep queued through the broker, run and delivered by a real worker."""
+
+    def setUp(self):
+        with time_machine.travel(at(TODAY, 6), tick=False):
+            World.build(self)
+            # Only this test's rules: not the defaults a migration may have left.
+            ObligationRule.objects.all().delete()
+            Term.objects.create(
+                city=self.city_a,
+                name="2026 秋季学期",
+                start_date=D(2026, 9, 1),
+                end_date=D(2027, 1, 22),
+            )
+            build_rules(self)
+        officer = self.users["officer1"]
+        officer.email = "officer1@example.edu.cn"
+        officer.save()
+        NotificationSettings.objects.create(user=officer, email_enabled=True, language="zh-hans")
+
+    def test_a_queued_sweep_ran_once_and_delivered_one_digest(self):
+        moment = at(TODAY, 10, 31).isoformat()
+        with running_worker(concurrency=2), task_runs() as runs:
+            # A duplicated tick, two at once: still one digest, one email.
+            for _ in range(3):
+                send(run_sweep, "inspection_missed", moment)
+            wait_until(lambda: Delivery.objects.filter(channel="email").exists(), 60)
+            wait_until(
+                lambda: not Delivery.objects.exclude(status=DeliveryStatus.SENT).exists(), 60
+            )
+        sweeps = [run for run in runs if run[0] == "reminders.tasks.run_sweep"]
+        self.assertEqual([run[2] for run in sweeps], ["SUCCESS"] * 3)
+        [digest] = Notification.objects.filter(user=self.users["officer1"])
+        self.assertEqual(digest.items.count(), 2)
+        [email] = [m for m in mail.outbox if m.to == ["officer1@example.edu.cn"]]
+        # Worded in the officer's language, linking to the school's board.
+        self.assertIn("未完成", email.body)
+        self.assertIn(reverse("inspections:board", args=[self.s1.pk]), email.body)
+        self.assertTrue(Notification.objects.filter(user=self.users["principal1"]).exists())
