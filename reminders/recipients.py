@@ -37,3 +37,7 @@ def district_staff(district_ids):
 
 def police_liaisons(station_ids):
     return holders("police_station", (Role.POLICE_LIAISON,), station_ids)
+
+
+def safety_officers(school_ids):
+    return holders("school", (Role.SAFETY_OFFICER,), school_ids)

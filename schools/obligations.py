@@ -167,7 +167,7 @@ def rules_for_cities(city_ids, domain=None, codes=None) -> dict[int, list[Obliga
 
 
 def applicable_terms(
-    facts: list[SchoolFacts], rules=None, domain=None
+    facts: list[SchoolFacts], rules=None, domain=None, codes=None
 ) -> dict[int, list[tuple[ObligationRule, Terms]]]:
     """For each school id, the rules that apply to it with their effective terms.
 
@@ -177,7 +177,7 @@ def applicable_terms(
     if not facts:
         return {}
     if rules is None:
-        by_city = rules_for_cities({school.city_id for school in facts}, domain=domain)
+        by_city = rules_for_cities({school.city_id for school in facts}, domain=domain, codes=codes)
     else:
         rules = list(rules)
         by_city = defaultdict(lambda: rules)
@@ -338,7 +338,7 @@ def _calendar_range(bases, start, end, terms_by_school):
     return low, high
 
 
-def _plan(schools, start, end, rules=None, domain=None):
+def _plan(schools, start, end, rules=None, domain=None, codes=None):
     """(school id, rule, terms, spans) for every applicable rule of `schools` over [start, end].
 
     Queries: the schools (1), the rules (1, unless given), the overrides (1),
@@ -346,7 +346,7 @@ def _plan(schools, start, end, rules=None, domain=None):
     rule depends on them: at most eight, whatever the number of schools.
     """
     facts = school_facts(schools)
-    by_school = applicable_terms(facts, rules=rules, domain=domain)
+    by_school = applicable_terms(facts, rules=rules, domain=domain, codes=codes)
     bases = {terms.basis for chosen in by_school.values() for _rule, terms in chosen}
     ids = [school_id for school_id, chosen in by_school.items() if chosen]
     terms_by_school = school_terms(ids, start, end) if Basis.TERM in bases else {}
@@ -365,16 +365,17 @@ def _plan(schools, start, end, rules=None, domain=None):
             yield school_id, rule, terms, cache[key]
 
 
-def due_windows(schools, start, end, rules=None, domain=None, now=None) -> list[Window]:
+def due_windows(schools, start, end, rules=None, domain=None, now=None, codes=None) -> list[Window]:
     """Every due window of `schools` overlapping [start, end], with its status at `now`.
 
     `schools` is a (scoped) School queryset or a list of schools or ids;
-    `rules` limits to some rules, `domain` to one app's. The queries of
+    `rules` limits to some rules, `domain` to one app's, `codes` to the rules
+    of those codes each city follows (its own replacing the national one). The queries of
     _plan() and one for the summary rows, whatever the number of schools.
     """
     now = now or timezone.now()
     windows = []
-    for school_id, rule, terms, spans in _plan(schools, start, end, rules, domain):
+    for school_id, rule, terms, spans in _plan(schools, start, end, rules, domain, codes):
         for day, opens, closes in spans:
             windows.append(
                 Window(

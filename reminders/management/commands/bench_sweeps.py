@@ -27,6 +27,10 @@ MOMENTS = {
     "missed_summary": (20, 0),
     "certificate_expiry": (8, 0),
     "pending_verification": (8, 0),
+    "inspection_missed": (19, 30),
+    "inspection_missed_district": (8, 0),
+    "fire_check": (7, 0),
+    "alarm_test_missed": (7, 30),
 }
 
 
