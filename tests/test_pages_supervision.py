@@ -124,3 +124,13 @@ class SupervisionPageTests(InspectionsPageTestCase):
         # The other district's staff see neither.
         self.login("district2")
         self.assertNotContains(self.client.get(url), "supervision-rank")
+
+    def test_city_staff_rank_one_district(self):
+        self.score(self.visit_s1, "district1", FULL_MARKS)
+        self.login("city")
+        url = reverse("inspections:supervision")
+        response = self.client.get(url, {"district": self.d2.pk})
+        self.assertEqual(list(response.context["ranking"]), [])
+        response = self.client.get(url, {"district": self.d1.pk})
+        self.assertEqual([v.pk for v in response.context["ranking"]], [self.visit_s1.pk])
+        self.assertEqual(self.client.get(url, {"district": "x"}).status_code, 404)
