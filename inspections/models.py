@@ -302,6 +302,7 @@ class InspectionRule(TimeStampedModel):
 # Rounds, scans, answers and findings live in their own module; imported last
 # because they point at the models above.
 from inspections.models_rounds import Answer, Finding, Round, Scan  # noqa: E402
+from inspections.models_supervision import SupervisionDraw, SupervisionVisit  # noqa: E402
 
 __all__ = [
     "Answer",
@@ -313,4 +314,6 @@ __all__ = [
     "InspectionRule",
     "Round",
     "Scan",
+    "SupervisionDraw",
+    "SupervisionVisit",
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspections.views import board, checklists, completion, exports, guards, rounds
+from inspections.views import board, checklists, completion, exports, guards, rounds, supervision
 
 app_name = "inspections"
 urlpatterns = [
@@ -73,5 +73,12 @@ urlpatterns = [
         "guards/<int:pk>/<str:action>/",
         guards.GuardActionView.as_view(),
         name="guard-action",
+    ),
+    # The bureau's supervision visits (督导) (inspections/views/supervision.py).
+    path("supervision/", supervision.SupervisionView.as_view(), name="supervision"),
+    path(
+        "supervision/visits/<int:pk>/",
+        supervision.VisitView.as_view(),
+        name="supervision-visit",
     ),
 ]

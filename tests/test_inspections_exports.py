@@ -8,12 +8,16 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from campussafety.spreadsheets import XLSX, safe_cell
-from inspections.views.exports import ROUND_COLUMNS, round_cells
+from inspections.choices import RoundStatus
+from inspections.models import Answer, Finding, InspectionRule, Round
+from inspections.views.exports import ROUND_COLUMNS
 from schools.choices import WindowStatus
 from schools.models import School
-from schools.obligations import excuse
+from schools.obligations import excuse, record_completion
 from tests.base import LAYOUT_QUERIES
+from tests.factories import UserFactory
 from tests.inspections_pages import BUREAU, SCHOOL_STAFF, TUESDAY, InspectionsPageTestCase
+from tests.obligations_world import D, at
 
 
 class SafeCellTests(SimpleTestCase):
@@ -110,8 +114,9 @@ class FireExportTests(InspectionsPageTestCase):
         school_url = reverse("inspections:fire-export-school", args=[self.s1.pk])
         # session, user, role assignments; the school; its scope check; the fire
         # rules; due_windows(): facts, overrides, school days (schools, terms,
-        # exceptions), summary rows; the excuses.
-        with self.assertNumQueries(13 + LAYOUT_QUERIES):
+        # exceptions), summary rows; the excuses; the windows' completions by
+        # rounds (none here, so no rounds or findings).
+        with self.assertNumQueries(14 + LAYOUT_QUERIES):
             self.client.get(school_url)
 
     def test_bad_month_is_a_400_with_the_error(self):
@@ -125,5 +130,77 @@ class FireExportTests(InspectionsPageTestCase):
                 self.assertEqual(response.status_code, 400)
                 self.assertContains(response, "YYYY-MM", status_code=400)
 
-    def test_the_rounds_hook_adds_nothing_yet(self):
-        self.assertEqual((ROUND_COLUMNS, round_cells([])), ([], {}))
+    def fire_round(self, day, inspector):
+        """A finished fire patrol at S1 on `day`: two fails, one corrected, one a finding."""
+        rule = InspectionRule.objects.get(obligation=self.fire_patrol)
+        version = rule.template.current_version
+        items = list(version.items.all()[:3])
+        finished = at(day, 16)
+        round_ = Round.objects.create(
+            school=self.s1,
+            rule=rule,
+            version=version,
+            inspector=inspector,
+            started_at=at(day, 15),
+            finished_at=finished,
+            status=RoundStatus.COMPLETE,
+        )
+        corrected, failed, passed = (
+            Answer.objects.create(
+                round=round_,
+                item=item,
+                passed=ok,
+                corrected_on_spot=fixed,
+                answered_at=finished,
+            )
+            for item, ok, fixed in zip(
+                items, (False, False, True), (True, False, False), strict=True
+            )
+        )
+        Finding.objects.create(
+            school=self.s1,
+            round=round_,
+            answer=failed,
+            place="=配电房",
+            description="灭火器过期",
+            hazard_category="fire",
+            hazard_level="general",
+            found_at=finished,
+        )
+        record_completion(self.fire_patrol, self.s1, finished, f"inspections.round:{round_.pk}")
+        return round_
+
+    def test_the_round_behind_each_window(self):
+        inspector = UserFactory(username="inspector-zhang", full_name="张检查")
+        self.fire_round(D(2026, 11, 20), inspector)
+        self.login("principal1")
+        url = reverse("inspections:fire-export-school", args=[self.s1.pk])
+        response = self.client.get(url, {"month": "2026-11", "format": "xlsx"})
+        rows = list(workbook(response).worksheets[0].iter_rows(values_only=True))
+        self.assertEqual(len(rows[0]), 7 + len(ROUND_COLUMNS))
+        by_day = {(row[1], str(row[2])[:10]): row for row in rows[1:]}
+        friday = by_day[(self.fire_patrol.name, "2026-11-20")]
+        self.assertEqual(friday[7], "张检查")
+        self.assertEqual(str(friday[8])[:16], "2026-11-20 16:00")
+        # Two items failed, one corrected on the spot; the finding's text is escaped.
+        self.assertEqual((friday[9], friday[10], friday[11]), (2, "'=配电房: 灭火器过期", 1))
+        # A window without a round (Monday's was recorded by other means) leaves them empty.
+        monday = by_day[(self.fire_patrol.name, "2026-11-23")]
+        self.assertEqual(monday[7:], (None,) * len(ROUND_COLUMNS))
+        html = self.client.get(url, {"month": "2026-11"})
+        self.assertContains(html, "张检查")
+        self.assertContains(html, "=配电房: 灭火器过期")
+        with translation.override(html["Content-Language"]):
+            self.assertContains(html, str(ROUND_COLUMNS[2]))
+
+    def test_round_columns_in_a_constant_number_of_queries(self):
+        inspector = UserFactory(username="inspector-li", full_name="李检查")
+        self.login("principal1")
+        url = reverse("inspections:fire-export-school", args=[self.s1.pk])
+        for day in (D(2026, 11, 18), D(2026, 11, 19), D(2026, 11, 20)):
+            self.fire_round(day, inspector)
+            # As test_printable_html, then the rounds with their counts and inspector,
+            # and their findings: the same however many windows had rounds.
+            with self.subTest(day=day), self.assertNumQueries(16 + LAYOUT_QUERIES):
+                response = self.client.get(url, {"month": "2026-11"})
+            self.assertContains(response, "李检查", count=[18, 19, 20].index(day.day) + 1)

@@ -306,6 +306,8 @@ MATRIX = {
     "inspections:override-delete": "tests/test_pages_inspections_checklists.py::OverrideTests",
     "inspections:fire-export-school": "tests/test_inspections_exports.py::FireExportTests",
     "inspections:fire-export-district": "tests/test_inspections_exports.py::FireExportTests",
+    "inspections:supervision": "tests/test_pages_supervision.py::SupervisionPageTests",
+    "inspections:supervision-visit": "tests/test_pages_supervision.py::SupervisionPageTests",
     "reminders:inbox": "tests/test_reminders_pages.py::InboxPageTests",
     "reminders:read": "tests/test_reminders_pages.py::InboxPageTests",
     "reminders:read-all": "tests/test_reminders_pages.py::InboxPageTests",

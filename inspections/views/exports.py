@@ -2,8 +2,8 @@
 
 For a school, or a district (one sheet per school, or a summary), as .xlsx or
 printable HTML. The rows are the obligation windows of the fire rules: date,
-window, status, completed at, excuse reason. The rounds' own columns join at
-one place, ROUND_COLUMNS and round_cells() below, once the rounds exist.
+window, status, completed at, excuse reason, and the round behind each window
+(round_cells() below).
 """
 
 from collections import Counter
@@ -11,33 +11,94 @@ from dataclasses import dataclass
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from openpyxl import Workbook
 
 from accounts.scope import BUREAU, SCHOOL_STAFF, Scope
 from campussafety.spreadsheets import add_sheet, xlsx_response
 from inspections.forms import MonthForm, month_bounds
+from inspections.models import Finding, Round
 from schools.choices import WindowStatus
-from schools.models import District, ObligationExcuse, School
+from schools.models import District, ObligationCompletion, ObligationExcuse, School
 from schools.obligations import due_windows, rules_for_cities
 
 # The default rules (and a city's replacements, by the same codes) these records cover.
 FIRE_CODES = ("fire-patrol", "fire-check")
 
-# --- The hook where the rounds join ---------------------------------------------------------
-# The rounds (inspector, items checked, hazards found and how each was handled)
-# are not recorded yet. When they are, ROUND_COLUMNS names their columns and
-# round_cells() returns, for each window key (rule id, school id, window start),
-# the cells of the round that satisfied it; every export below then carries them.
-ROUND_COLUMNS: list[str] = []
+# --- The rounds behind the windows -----------------------------------------------------------
+# Each window a round satisfied carries that round's inspector, finish time,
+# items failed, findings handed on and items corrected on the spot. A window
+# done by several rounds shows the first one.
+ROUND_SOURCE = "inspections.round:"
+ROUND_COLUMNS = [
+    gettext_lazy("Inspector"),
+    gettext_lazy("Finished at"),
+    gettext_lazy("Items failed"),
+    gettext_lazy("Findings"),
+    gettext_lazy("Corrected on the spot"),
+]
 
 
 def round_cells(windows) -> dict[tuple, list]:
-    """Cells of the rounds behind `windows`, by window key; none until rounds exist."""
-    return {}
+    """Cells of the rounds behind `windows`, by window key (rule id, school id, window start).
+
+    Queries: the windows' completions by rounds, the rounds with their failed
+    and corrected counts, and their findings: three whatever the number of windows.
+    """
+    done = [w for w in windows if w.completions]
+    if not done:
+        return {}
+    completions = (
+        ObligationCompletion.objects.filter(
+            rule_id__in={w.rule_id for w in done},
+            school_id__in={w.school_id for w in done},
+            window_start__in={w.start for w in done},
+            source__startswith=ROUND_SOURCE,
+        )
+        .order_by("-occurred_at")
+        .values_list("rule_id", "school_id", "window_start", "source")
+    )
+    # Newest first, so the first round of a window is the one left standing.
+    round_of = {
+        (rule_id, school_id, start): int(source.removeprefix(ROUND_SOURCE))
+        for rule_id, school_id, start, source in completions
+        if source.removeprefix(ROUND_SOURCE).isdigit()
+    }
+    if not round_of:
+        return {}
+    rounds = {
+        round_.pk: round_
+        for round_ in Round.objects.filter(pk__in=set(round_of.values()))
+        .select_related("inspector")
+        .annotate(
+            failed=Count("answers", filter=Q(answers__passed=False)),
+            corrected=Count("answers", filter=Q(answers__corrected_on_spot=True)),
+        )
+    }
+    findings: dict[int, list[str]] = {}
+    for round_id, place, description in Finding.objects.filter(
+        round_id__in=list(rounds)
+    ).values_list("round_id", "place", "description"):
+        findings.setdefault(round_id, []).append(f"{place}: {description}")
+    cells = {}
+    for key, round_id in round_of.items():
+        round_ = rounds.get(round_id)
+        if round_ is None:
+            continue
+        finished = round_.finished_at
+        cells[key] = [
+            str(round_.inspector),
+            timezone.localtime(finished).replace(tzinfo=None) if finished else "",
+            round_.failed,
+            "; ".join(findings.get(round_id, [])),
+            round_.corrected,
+        ]
+    return cells
 
 
 # ----------------------------------------------------------------------------------------------
@@ -65,7 +126,7 @@ def header():
         _("Status"),
         _("Completed at"),
         _("Excuse reason"),
-        *ROUND_COLUMNS,
+        *(str(column) for column in ROUND_COLUMNS),
     ]
 
 
@@ -117,7 +178,7 @@ def fire_records(schools: list[School], start, end) -> list[Record]:
                     else ""
                 ),
                 reason=reasons.get(key, ""),
-                extra=extra.get(key, []),
+                extra=extra.get(key, [""] * len(ROUND_COLUMNS)),
             )
         )
     records.sort(key=lambda r: (r.school, r.rule, r.date, r.window))
