@@ -272,6 +272,14 @@ class InspectionRule(TimeStampedModel):
             "A round that skips one of the school's checkpoints of these kinds is incomplete."
         ),
     )
+    walks_checkpoints = models.BooleanField(
+        _("walks the checkpoints"),
+        default=True,
+        help_text=_(
+            "Off for a check made in one place, such as a bureau's supervision visit: "
+            "its rounds skip no checkpoint."
+        ),
+    )
 
     objects = CityOrNationalQuerySet.as_manager()
 

@@ -230,7 +230,10 @@ def all_fine(round_: Round, checkpoint: Checkpoint | None, now=None) -> list[Ans
 
 
 def expected_checkpoints(round_: Round):
-    """The school's checkpoints the round visits: of the rule's kinds (all when none named)."""
+    """The school's checkpoints the round visits: of the rule's kinds (all when none named),
+    none for a rule that does not walk the checkpoints (a supervision visit)."""
+    if not round_.rule.walks_checkpoints:
+        return Checkpoint.objects.none()
     checkpoints = Checkpoint.objects.filter(school_id=round_.school_id, is_active=True)
     if round_.rule.checkpoint_kinds:
         checkpoints = checkpoints.filter(kind__in=round_.rule.checkpoint_kinds)

@@ -18,8 +18,11 @@ D = datetime.date
 
 # The data migration of each app that declares default obligations.
 DEFAULTS_MIGRATIONS = {
-    "inspections": "inspections.migrations.0002_default_checklists",
-    "drills": "drills.migrations.0002_default_requirements",
+    "inspections": (
+        ("inspections.migrations.0002_default_checklists", "create_defaults"),
+        ("inspections.migrations.0005_rule_walks_checkpoints", "supervision_walks_no_checkpoints"),
+    ),
+    "drills": (("drills.migrations.0002_default_requirements", "create_defaults"),),
 }
 
 
@@ -40,9 +43,10 @@ def restore_default_rules():
     A TransactionTestCase run earlier in this process (a browser or worker
     test) flushed the tables, and with them what the data migrations created.
     """
-    for domain, migration in DEFAULTS_MIGRATIONS.items():
+    for domain, steps in DEFAULTS_MIGRATIONS.items():
         if not ObligationRule.objects.filter(city=None, domain=domain).exists():
-            importlib.import_module(migration).create_defaults(django_apps, None)
+            for migration, function in steps:
+                getattr(importlib.import_module(migration), function)(django_apps, None)
 
 
 class ObligationWorldTestCase(WorldTestCase):

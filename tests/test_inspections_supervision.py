@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 
 from accounts.scope import OutOfScope, write_in_scope
 from inspections import services
-from inspections.models import SupervisionDraw, SupervisionVisit
+from inspections.choices import CheckpointKind, RoundStatus
+from inspections.models import Checkpoint, SupervisionDraw, SupervisionVisit
 from inspections.supervision import district_averages, draw, ranking, replay, start_visit
 from tests.obligations_world import D, ObligationWorldTestCase, at
 
@@ -71,6 +72,14 @@ class SupervisionTests(ObligationWorldTestCase):
         self.assertEqual(round_.rule.obligation.code, "supervision-visit")
         # Starting again goes back to the same round.
         self.assertEqual(start_visit(visit.inspector, visit, now=NOW).pk, round_.pk)
+
+    def test_a_visit_walks_no_checkpoint_and_is_complete(self):
+        visit = self.draw_d1().visits.first()
+        # The school's patrol checkpoints are a guard's round, not the bureau's visit.
+        Checkpoint.objects.create(school=visit.school, name="南门", kind=CheckpointKind.GATE)
+        round_ = self.visit(visit, [Decimal(1)] * 50)
+        self.assertEqual(round_.status, RoundStatus.COMPLETE)
+        self.assertFalse(round_.skipped.exists())
 
     def test_score_ranking_and_district_averages(self):
         first, second = self.draw_d1().visits.order_by("school__name")
