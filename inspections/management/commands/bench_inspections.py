@@ -27,10 +27,11 @@ import random
 import statistics
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,6 +46,7 @@ from schools.models import District, ObligationRule, ObligationWindow, School
 
 LOGINS = ("city", "district1")
 YEAR = 365
+PLAIN_STATIC = "django.contrib.staticfiles.storage.StaticFilesStorage"
 # Group columns of the floor query, as completion_rates groups.
 GROUPS = {"school": "s.id", "district": "s.district_id", "city": "d.city_id"}
 
@@ -102,7 +104,11 @@ class Command(BaseCommand):
                 )
             self.synthesize(days, schools_limit, seed)
         note = refresh_statistics()
-        self.measure(users, repeat, note)
+        # Pages name their static files; the benchmark's database has no
+        # collectstatic manifest, and the page is timed, not served.
+        storages = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}}
+        with override_settings(STORAGES=storages):
+            self.measure(users, repeat, note)
 
     def synthesize(self, days, schools_limit, seed):
         started = time.perf_counter()
