@@ -13,11 +13,11 @@ from django.db import models
 from django.test import TestCase, override_settings
 
 from accounts.models import RoleAssignment
+from campussafety.bulk import write_rows
 from campussafety.personal import validate_id_number
 from posts import demo_data
 from posts.choices import MemberKind, VerificationStatus
 from posts.dutylogs import refresh_daily_coverage
-from posts.management.bulk import write_rows
 from posts.models import (
     DailyCoverage,
     DutyAttendance,

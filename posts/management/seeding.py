@@ -10,7 +10,7 @@ daily coverage those logs add up to.
 It is written for a city's 3,000 schools, where it writes about a hundred
 thousand rows per day of history: members, posts and periods go in with
 bulk_create (their ids are needed), rosters, shifts, logs, attendance and
-coverage with posts.management.bulk.write_rows, several times faster, logs a
+coverage with campussafety.bulk.write_rows, several times faster, logs a
 batch of schools at a time so memory stays flat. The figures of each log
 (staffing, qualified share) and each day (coverage) are worked out by the
 same rules the platform applies when a log is submitted (posts.rules,
@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 
+from campussafety.bulk import write_rows
 from posts import demo_data as data
 from posts import dutylogs
 from posts.choices import (
@@ -36,7 +37,6 @@ from posts.choices import (
     VerificationStatus,
 )
 from posts.dutylogs import COVERAGE_FIGURES, coverage_rows
-from posts.management.bulk import write_rows
 from posts.management.planning import (
     INSERT_BATCH,
     SCHOOL_BATCH,

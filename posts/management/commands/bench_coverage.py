@@ -33,7 +33,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
-from posts.management.bulk import write_rows
+from campussafety.bulk import refresh_statistics, write_rows
 from posts.management.seeding import COVERAGE_FIELDS, daily_coverage
 from posts.models import DailyCoverage, DutyLog, PostPeriod
 from posts.rules import Staffing
@@ -266,24 +266,6 @@ class Command(BaseCommand):
         self.stdout.write("  ".join("-" * width for width in widths))
         for line in lines:
             self.stdout.write(format_line(line))
-
-
-def refresh_statistics() -> str:
-    """Give PostgreSQL's planner the statistics autovacuum would have gathered by now.
-
-    Right after a bulk load (the seed, --synthesize) the tables have none, and
-    the planner, expecting a few thousand logs instead of millions, picks plans
-    that take seconds (measured: the duty-log list 2.3 s instead of 0.26 s).
-    SQLite keeps no statistics unless asked, and Django never asks: it is
-    measured as it is deployed.
-    """
-    if connection.vendor != "postgresql":
-        return "no statistics (SQLite as deployed)"
-    # VACUUM cannot run inside a transaction (the tests run in one); ANALYZE can.
-    command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
-    with connection.cursor() as cursor:
-        cursor.execute(command)
-    return f"statistics refreshed ({command})"
 
 
 def _log_row(rng, period, day, share):
