@@ -397,6 +397,28 @@ class ReturnSerializer(serializers.Serializer):
     reason = police_text(_("What the school must fix; the school sees it. Required."))
 
 
+class CountersignDaySerializer(serializers.Serializer):
+    date = DateField(help_text=_("The day whose logs are countersigned."))
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=dutylogs.COUNTERSIGN_DAY_LIMIT,
+        help_text=_(
+            "The logs to countersign; all of the day's compliant logs waiting for a "
+            "countersignature when left out."
+        ),
+    )
+
+
+class CountersignDayResultSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    countersigned = serializers.ListField(child=serializers.IntegerField())
+    left_out = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text=_("Named logs not countersigned: not compliant, already signed or returned."),
+    )
+
+
 class DutyLogSerializer(ScopedModelSerializer):
     attendance = DutyAttendanceSerializer(many=True, read_only=True)
     attendance_input = AttendanceInputSerializer(

@@ -1,13 +1,15 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from accounts.scope import CHANGE
+from accounts.scope import CHANGE, Scope
 from campussafety import audit
 from campussafety.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
 from campussafety.ids import id_or_404
@@ -265,6 +267,39 @@ class DutyLogViewSet(ScopedModelViewSet):
             lambda: dutylogs.return_log(request.user, self.get_object(), data.get("reason", "")),
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=log.pk)).data)
+
+    @extend_schema(
+        request=serializers.CountersignDaySerializer,
+        responses=serializers.CountersignDayResultSerializer,
+    )
+    @action(detail=False, methods=["post"], url_path="countersign-day", url_name="countersign-day")
+    def countersign_day(self, request):
+        """The police liaison countersigns a day's compliant logs with one request, as the
+        page's bulk countersign does.
+
+        `ids` names the logs (all of the day's countersignable ones when left out);
+        a named log the user cannot see answers 400, one they see but may not
+        countersign 403. Named logs that no longer meet the rules, or were signed
+        or returned meanwhile, are left out and listed as such.
+        """
+        data = self.police_input(serializers.CountersignDaySerializer)
+        user, day = request.user, data["date"]
+        if "ids" in data:
+            named = dutylogs.named_logs(user, data["ids"])
+            ids = [log.pk for log in named]
+        elif not Scope.of(user).can(DutyLog, "countersign"):
+            raise PermissionDenied(_("Only police liaisons countersign duty logs."))
+        else:
+            ids = list(dutylogs.countersignable(user, day).values_list("pk", flat=True))
+            named = [DutyLog(pk=pk) for pk in ids]
+        signed = self.write_in_scope(
+            "countersign",
+            lambda: dutylogs.countersign_many(user, day, ids),
+            # Every named log, signed or not, must be the user's to countersign.
+            changed=lambda signed: named,
+        )
+        left_out = sorted(set(ids) - set(signed))
+        return Response({"date": day, "countersigned": sorted(signed), "left_out": left_out})
 
     def police_input(self, serializer_class):
         serializer = serializer_class(data=self.request.data)
