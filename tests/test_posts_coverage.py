@@ -4,6 +4,7 @@ import datetime
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from posts.dutylogs import AttendanceEntry, submit_log
 from posts.models import PostPeriod
@@ -96,10 +97,43 @@ class CoverageTests(PostsWorldTestCase):
         response = self.api("district1").get(
             "/api/v1/coverage/missed/", {"start": MONDAY.isoformat(), "end": FRIDAY.isoformat()}
         )
-        missed = [(row["school"], row["date"]) for row in response.json()["results"]]
-        self.assertIn((self.s1.pk, "2026-11-19"), missed)
-        self.assertNotIn((self.s1.pk, "2026-11-18"), missed)  # partial, not missed
-        self.assertEqual(len(missed), 2 + 5)
+        missed = {(row["school"], row["date"]): row for row in response.json()["results"]}
+        self.assertEqual(missed[(self.s1.pk, "2026-11-19")]["status"], "missed")
+        # S1 logged Wednesday's morning only: partly missed, its afternoon named.
+        wednesday = missed[(self.s1.pk, "2026-11-18")]
+        self.assertEqual(wednesday["status"], "partial")
+        afternoon = self.afternoon("s1")
+        self.assertEqual(
+            wednesday["missing_periods"],
+            [{"post_period": afternoon.pk, "post": afternoon.post_id, "label": str(afternoon)}],
+        )
+        # S2 logged both of Monday's periods (one understaffed): not missed.
+        self.assertNotIn((self.s2.pk, "2026-11-16"), missed)
+        self.assertEqual(len(missed), 2 + 1 + 5)
+
+    def test_the_missed_days_page_agrees_with_the_api(self):
+        params = {"start": MONDAY.isoformat(), "end": FRIDAY.isoformat()}
+        api = self.api("district1").get("/api/v1/coverage/missed/", params).json()["results"]
+        self.client.force_login(self.users["district1"])
+        response = self.client.get(reverse("posts:missed"), params)
+        page = [
+            (item.school_id, item.date.isoformat(), item.status, [p.pk for p in item.missing])
+            for item, _name in response.context["rows"]
+        ]
+        self.assertEqual(
+            page,
+            [
+                (
+                    row["school"],
+                    row["date"],
+                    row["status"],
+                    [p["post_period"] for p in row["missing_periods"]],
+                )
+                for row in api
+            ],
+        )
+        self.assertContains(response, "部分漏报")
+        self.assertContains(response, str(self.afternoon("s1")))
 
     def test_a_day_with_only_an_optional_post_logged_is_still_missed(self):
         from posts.models import DailyCoverage

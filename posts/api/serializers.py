@@ -577,8 +577,20 @@ class CoverageRowSerializer(serializers.Serializer):
     qualified_share = serializers.FloatField(allow_null=True)
 
 
+class MissingPeriodSerializer(serializers.Serializer):
+    post_period = serializers.IntegerField(source="pk")
+    post = serializers.IntegerField(source="post_id")
+    label = serializers.CharField(source="__str__")
+
+
 class MissedDaySerializer(serializers.Serializer):
     school = serializers.IntegerField()
     school_name = serializers.CharField()
     date = serializers.DateField()
-    status = serializers.CharField(default=CoverageStatus.MISSED)
+    status = serializers.ChoiceField(
+        choices=[CoverageStatus.MISSED, CoverageStatus.PARTIAL],
+        help_text=_("missed: no post logged; partial: some required post periods logged."),
+    )
+    missing_periods = MissingPeriodSerializer(
+        many=True, help_text=_("The required post periods left unlogged that day.")
+    )

@@ -353,7 +353,8 @@ class CoverageView(ScopedViewSetMixin, generics.GenericAPIView):
 
 
 class MissedDaysView(ScopedViewSetMixin, generics.GenericAPIView):
-    """School days on which a school logged no post at all."""
+    """School days on which a school left a required post period unlogged: no log at all
+    (status missed) or some periods only (partial, naming the missing ones)."""
 
     queryset = School.objects.all()
     filterset_class = SchoolSelectionFilterSet
@@ -367,7 +368,20 @@ class MissedDaysView(ScopedViewSetMixin, generics.GenericAPIView):
         missed = coverage.missed_days(
             schools, query.validated_data["start"], query.validated_data["end"]
         )
-        page = self.paginate_queryset(missed)
-        names = dict(School.objects.filter(pk__in={s for s, _ in page}).values_list("pk", "name"))
-        rows = [{"school": s, "school_name": names[s], "date": d} for s, d in page]
+        page = coverage.with_missing_periods(self.paginate_queryset(missed))
+        names = dict(
+            School.objects.filter(pk__in={item.school_id for item in page}).values_list(
+                "pk", "name"
+            )
+        )
+        rows = [
+            {
+                "school": item.school_id,
+                "school_name": names[item.school_id],
+                "date": item.date,
+                "status": item.status,
+                "missing_periods": item.missing,
+            }
+            for item in page
+        ]
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
