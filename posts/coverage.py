@@ -38,6 +38,7 @@ class CoverageRow:
     partial: int = 0
     logs: int = 0
     understaffed_logs: int = 0
+    late_logs: int = 0
     present: int = 0
     qualified: int = 0
     # On today's row of the coverage by day: the schools for which today is a
@@ -94,6 +95,7 @@ def coverage(schools, start: datetime.date, end: datetime.date, group_by: str = 
         "partial": Count("pk", filter=Q(status=CoverageStatus.PARTIAL)),
         "logs": Sum("logs"),
         "understaffed_logs": Sum("understaffed_logs"),
+        "late_logs": Sum("late_logs"),
         "present": Sum("present"),
         "qualified": Sum("qualified"),
     }
@@ -148,6 +150,7 @@ def coverage(schools, start: datetime.date, end: datetime.date, group_by: str = 
             row.covered, row.partial = values["covered"], values["partial"]
             row.logs = values["logs"] or 0
             row.understaffed_logs = values["understaffed_logs"] or 0
+            row.late_logs = values["late_logs"] or 0
             row.present = values["present"] or 0
             row.qualified = values["qualified"] or 0
     return list(rows.values())

@@ -433,6 +433,7 @@ def coverage_rows(school_ids, start, end) -> list[DailyCoverage]:
         .annotate(
             logs=Count("pk"),
             understaffed_logs=Count("pk", filter=~compliant),
+            late_logs=Count("pk", filter=Q(is_late=True)),
             present=Sum("present_count"),
             qualified=Sum("qualified_count"),
             logged=Count("pk", filter=on_required),
@@ -489,6 +490,7 @@ COVERAGE_FIGURES = (
     "status",
     "logs",
     "understaffed_logs",
+    "late_logs",
     "present",
     "qualified",
 )

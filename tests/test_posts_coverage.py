@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from posts.dutylogs import AttendanceEntry, submit_log
-from posts.models import PostPeriod
+from posts.dutylogs import AttendanceEntry, refresh_daily_coverage, submit_log
+from posts.models import DutyLog, PostPeriod
 from posts.rosters import generate_shifts
 from tests.posts_world import TODAY, PostsWorldTestCase
 
@@ -84,6 +84,29 @@ class CoverageTests(PostsWorldTestCase):
         self.assertEqual(rows["2026-11-16"]["covered"], 1)
         self.assertEqual(rows["2026-11-18"]["partial"], 1)
         self.assertEqual(rows["2026-11-20"]["missed"], 2)
+
+    def test_late_entries_are_counted_as_such(self):
+        # The bureau logged the week afterwards: every log is a late entry.
+        rows = {row["label"]: row for row in self.coverage("district1")}
+        self.assertEqual((rows[self.s1.name]["logs"], rows[self.s1.name]["late_logs"]), (5, 5))
+        days = {row["label"]: row for row in self.coverage("city", group_by="day")}
+        self.assertEqual(days["2026-11-16"]["late_logs"], 4)
+        # A log written on its day is not late; the count is kept on the day's row.
+        log = submit_log(self.users["principal1"], self.morning("s1"), TODAY)
+        self.assertFalse(log.is_late)
+        params = {"start": TODAY.isoformat(), "end": TODAY.isoformat()}
+        [today] = [r for r in self.coverage("district1", **params) if r["label"] == self.s1.name]
+        self.assertEqual((today["logs"], today["late_logs"]), (1, 0))
+        DutyLog.objects.filter(pk=log.pk).update(is_late=True)
+        refresh_daily_coverage(self.s1.pk, TODAY)
+        [today] = [r for r in self.coverage("district1", **params) if r["label"] == self.s1.name]
+        self.assertEqual(today["late_logs"], 1)
+        self.client.force_login(self.users["district1"])
+        response = self.client.get(
+            reverse("posts:coverage"), {"start": MONDAY.isoformat(), "end": FRIDAY.isoformat()}
+        )
+        self.assertContains(response, "补报")
+        self.assertContains(response, '<span class="badge text-bg-info">5</span>')
 
     def test_scope_limits_coverage(self):
         rows = self.coverage("principal2")

@@ -574,6 +574,9 @@ class CoverageRowSerializer(serializers.Serializer):
     coverage_rate = serializers.FloatField(allow_null=True)
     logs = serializers.IntegerField()
     understaffed_logs = serializers.IntegerField()
+    late_logs = serializers.IntegerField(
+        help_text=_("Logs entered after their day (late entries).")
+    )
     qualified_share = serializers.FloatField(allow_null=True)
 
 

@@ -63,6 +63,7 @@ class CoverageView(PageMixin, TemplateView):
             "partial": sum(row.partial for row in rows),
             "missed": sum(row.missed for row in rows),
             "understaffed_logs": sum(row.understaffed_logs for row in rows),
+            "late_logs": sum(row.late_logs for row in rows),
         }
         totals["rate"] = (
             totals["covered"] / totals["school_days"] if totals["school_days"] else None
