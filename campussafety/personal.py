@@ -105,8 +105,14 @@ def submitted_phone(value: str, stored: str = "") -> str:
 
 def mask_phone(phone: str) -> str:
     """138****5678 for a mobile; the area code and last 4 digits for a landline."""
-    if not phone:
+    return mask_number(phone)
+
+
+def mask_number(number: str) -> str:
+    """The first 3 and last 4 characters of a personal number (a phone, a certificate or
+    police number); all masked when it is too short to keep any."""
+    if not number:
         return ""
-    if len(phone) <= 7:
-        return "*" * len(phone)
-    return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
+    if len(number) <= 7:
+        return "*" * len(number)
+    return f"{number[:3]}{'*' * (len(number) - 7)}{number[-4:]}"

@@ -260,6 +260,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "GateKindEnum": "schools.choices.GateKind",
         "CalendarExceptionKindEnum": "schools.choices.ExceptionKind",
+        "WeekdayEnum": "schools.choices.WEEKDAYS",
     },
 }
 

@@ -12,13 +12,13 @@ per-school day counts, one addition per school.
 
 import datetime
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from posts.choices import CoverageStatus
-from posts.models import DailyCoverage
+from posts.models import DailyCoverage, DutyLog, PostPeriod
 from schools.calendar import school_days
 from schools.models import School
 
@@ -38,6 +38,7 @@ class CoverageRow:
     partial: int = 0
     logs: int = 0
     understaffed_logs: int = 0
+    late_logs: int = 0
     present: int = 0
     qualified: int = 0
     # On today's row of the coverage by day: the schools for which today is a
@@ -94,6 +95,7 @@ def coverage(schools, start: datetime.date, end: datetime.date, group_by: str = 
         "partial": Count("pk", filter=Q(status=CoverageStatus.PARTIAL)),
         "logs": Sum("logs"),
         "understaffed_logs": Sum("understaffed_logs"),
+        "late_logs": Sum("late_logs"),
         "present": Sum("present"),
         "qualified": Sum("qualified"),
     }
@@ -148,29 +150,86 @@ def coverage(schools, start: datetime.date, end: datetime.date, group_by: str = 
             row.covered, row.partial = values["covered"], values["partial"]
             row.logs = values["logs"] or 0
             row.understaffed_logs = values["understaffed_logs"] or 0
+            row.late_logs = values["late_logs"] or 0
             row.present = values["present"] or 0
             row.qualified = values["qualified"] or 0
     return list(rows.values())
 
 
-def missed_days(schools, start, end):
-    """(school id, day) for every past school day with no duty log at all, oldest first."""
+@dataclass
+class MissedDay:
+    """A past school day on which a school missed a required post period, or all of them.
+
+    `missing` names the required post periods with no log (filled in for a page
+    of days by with_missing_periods); a partly missed day logged some of them.
+    """
+
+    school_id: int
+    date: datetime.date
+    status: str = CoverageStatus.MISSED
+    missing: list = field(default_factory=list)
+
+    @property
+    def is_partial(self) -> bool:
+        return self.status == CoverageStatus.PARTIAL
+
+
+def missed_days(schools, start, end) -> list[MissedDay]:
+    """Every past school day on which a school left a required post period unlogged, oldest
+    first: the days with no duty log at all, and the partly missed days (one gate logged,
+    another did not). A day whose periods were all logged, compliant or not, is not missed."""
     days = counted_school_days(schools, start, end)
-    logged = defaultdict(set)
-    for school_id, day in (
+    logged = defaultdict(dict)
+    for school_id, day, logged_periods, required in (
         DailyCoverage.objects.filter(school_id__in=list(days), date__gte=start, date__lte=end)
         .exclude(status=CoverageStatus.MISSED)
-        .values_list("school_id", "date")
+        .values_list("school_id", "date", "logged", "required")
     ):
-        logged[school_id].add(day)
+        # None: every required period was logged.
+        logged[school_id][day] = CoverageStatus.PARTIAL if logged_periods < required else None
     missed = [
-        (school_id, day)
+        MissedDay(school_id, day, logged[school_id].get(day, CoverageStatus.MISSED))
         for school_id, school_days_ in days.items()
         for day in school_days_
-        if day not in logged[school_id]
+        if logged[school_id].get(day, CoverageStatus.MISSED) is not None
     ]
-    missed.sort(key=lambda item: (item[1], item[0]))
+    missed.sort(key=lambda item: (item.date, item.school_id))
     return missed
+
+
+def with_missing_periods(missed_page):
+    """Name the required post periods each missed day lacks: two queries for a page of days
+    (none for an empty page)."""
+    school_ids = {item.school_id for item in missed_page}
+    periods = defaultdict(list)
+    for period in (
+        PostPeriod.objects.filter(
+            post__school_id__in=school_ids, post__is_active=True, is_required=True
+        )
+        .select_related("post")
+        .order_by("post__name", "start_time")
+    ):
+        periods[period.post.school_id].append(period)
+    if not missed_page:
+        return missed_page
+    dates = [item.date for item in missed_page]
+    logged = set(
+        DutyLog.objects.filter(
+            school_id__in=school_ids,
+            date__gte=min(dates),
+            date__lte=max(dates),
+            post_period__is_required=True,
+        )
+        .order_by()
+        .values_list("school_id", "date", "post_period_id")
+    )
+    for item in missed_page:
+        item.missing = [
+            period
+            for period in periods[item.school_id]
+            if (item.school_id, item.date, period.pk) not in logged
+        ]
+    return missed_page
 
 
 def sort_rows(rows, ordering):

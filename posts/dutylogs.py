@@ -350,6 +350,23 @@ def countersignable(user, day):
     )
 
 
+# The most logs one bulk countersignature names.
+COUNTERSIGN_DAY_LIMIT = 1000
+
+
+def named_logs(user, ids) -> list[DutyLog]:
+    """The logs `ids` names, each one the user sees; one they do not see is refused
+    like a missing one (ValidationError), as any write naming an object is."""
+    ids = set(ids)
+    found = list(DutyLog.objects.for_user(user).filter(pk__in=ids).only("pk"))
+    missing = ids - {log.pk for log in found}
+    if missing:
+        raise ValidationError(
+            {"ids": _("No such duty log: %(ids)s.") % {"ids": ", ".join(map(str, sorted(missing)))}}
+        )
+    return found
+
+
 def countersign_many(user, day, ids) -> list[int]:
     """Countersign the chosen logs of `day` that are still countersignable, in one UPDATE.
 
@@ -416,6 +433,7 @@ def coverage_rows(school_ids, start, end) -> list[DailyCoverage]:
         .annotate(
             logs=Count("pk"),
             understaffed_logs=Count("pk", filter=~compliant),
+            late_logs=Count("pk", filter=Q(is_late=True)),
             present=Sum("present_count"),
             qualified=Sum("qualified_count"),
             logged=Count("pk", filter=on_required),
@@ -472,6 +490,7 @@ COVERAGE_FIGURES = (
     "status",
     "logs",
     "understaffed_logs",
+    "late_logs",
     "present",
     "qualified",
 )

@@ -14,7 +14,7 @@ from campussafety.dates import date_range_errors
 from posts.choices import POLICE_KINDS, ShiftOrigin, VerificationStatus
 from posts.models import Member, MemberAssignment, PostPeriod, RosterRule, Shift
 from posts.rules import Staffing
-from schools.calendar import school_days
+from schools.calendar import pattern_weekdays, school_days
 
 # Shifts are generated at most this far ahead at a time, on the page (in weeks) and in the
 # API (in days): further out the pattern will have changed before the shifts come.
@@ -53,7 +53,10 @@ def generate_shifts(post_periods, start: datetime.date, end: datetime.date) -> G
 
 
 def _generate(periods, start, end) -> GenerationResult:
-    days_by_school = school_days({p.post.school_id for p in periods}, start, end)
+    school_ids = {p.post.school_id for p in periods}
+    days_by_school = school_days(school_ids, start, end)
+    # A make-up school day on a weekend stands the pattern of the weekday it follows.
+    followed = pattern_weekdays(school_ids, start, end)
     school_of = {p.pk: p.post.school_id for p in periods}
     rules = defaultdict(list)
     for period_id, weekday, member_id in RosterRule.objects.filter(
@@ -63,9 +66,11 @@ def _generate(periods, start, end) -> GenerationResult:
 
     desired = set()
     for period in periods:
+        school_followed = followed.get(period.post.school_id, {})
         for day in days_by_school.get(period.post.school_id, ()):
+            day_weekday = school_followed.get(day, day.weekday())
             for weekday, member_id in rules[period.pk]:
-                if day.weekday() == weekday:
+                if day_weekday == weekday:
                     desired.add((period.pk, day, member_id))
 
     existing = {}

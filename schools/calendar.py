@@ -77,24 +77,13 @@ def school_days(
     rows = _school_rows(schools)
     if not rows:
         return {}
-    district_ids = {row[2] for row in rows}
-    city_ids = {row[3] for row in rows}
-    school_ids = [row[0] for row in rows]
-    terms_by_owner = _terms_by_owner(district_ids, city_ids, start, end, clip=True)
-
-    overrides: dict[tuple[str, int], dict[datetime.date, bool]] = defaultdict(dict)
-    for city_id, district_id, school_id, day, kind in CalendarException.objects.filter(
-        Q(city_id__in=city_ids) | Q(district_id__in=district_ids) | Q(school_id__in=school_ids),
-        date__gte=start,
-        date__lte=end,
-    ).values_list("city_id", "district_id", "school_id", "date", "kind"):
-        if school_id:
-            owner = ("school", school_id)
-        elif district_id:
-            owner = ("district", district_id)
-        else:
-            owner = ("city", city_id)
-        overrides[owner][day] = kind == ExceptionKind.OPEN
+    terms_by_owner = _terms_by_owner(
+        {row[2] for row in rows}, {row[3] for row in rows}, start, end, clip=True
+    )
+    overrides = _exceptions_by_owner(rows, start, end, "kind")
+    for days in overrides.values():
+        for day, kind in days.items():
+            days[day] = kind == ExceptionKind.OPEN
 
     workdays = working_days(start, end)
     group_days: dict[tuple[int, int, bool], tuple[datetime.date, ...]] = {}
@@ -121,6 +110,27 @@ def school_days(
         else:
             result[school_id] = group_days[key]
     return result
+
+
+def _exceptions_by_owner(rows, start, end, field: str) -> dict[tuple[str, int], dict]:
+    """`field` of the calendar exceptions of the schools' cities, districts and themselves in
+    [start, end], by owner ("school" | "district" | "city", id) and day. One query."""
+    by_owner: dict[tuple[str, int], dict] = defaultdict(dict)
+    for city_id, district_id, school_id, day, value in CalendarException.objects.filter(
+        Q(city_id__in={row[3] for row in rows})
+        | Q(district_id__in={row[2] for row in rows})
+        | Q(school_id__in=[row[0] for row in rows]),
+        date__gte=start,
+        date__lte=end,
+    ).values_list("city_id", "district_id", "school_id", "date", field):
+        if school_id:
+            owner = ("school", school_id)
+        elif district_id:
+            owner = ("district", district_id)
+        else:
+            owner = ("city", city_id)
+        by_owner[owner][day] = value
+    return by_owner
 
 
 def _school_rows(schools) -> list[tuple[int, str, int, int]]:
@@ -154,6 +164,30 @@ def _terms_by_owner(district_ids, city_ids, start, end, clip):
             first, last = max(first, start), min(last, end)
         terms_by_owner[owner].append((audience, first, last))
     return terms_by_owner
+
+
+def pattern_weekdays(
+    schools: QuerySet | Iterable, start: datetime.date, end: datetime.date
+) -> dict[int, dict[datetime.date, int]]:
+    """The days of [start, end] that run as another weekday (a make-up school day whose
+    exception names the weekday it follows), by school id: {school: {day: weekday}}.
+
+    Two queries. As for school days, the school's own exception on a day
+    overrides its district's, which overrides its city's.
+    """
+    rows = _school_rows(schools)
+    if not rows:
+        return {}
+    by_owner = _exceptions_by_owner(rows, start, end, "follows_weekday")
+    result = {}
+    for school_id, _type, district_id, city_id in rows:
+        days: dict[datetime.date, int | None] = {}
+        for owner in (("city", city_id), ("district", district_id), ("school", school_id)):
+            days.update(by_owner.get(owner, {}))
+        followed = {day: weekday for day, weekday in days.items() if weekday is not None}
+        if followed:
+            result[school_id] = followed
+    return result
 
 
 def school_terms(

@@ -24,6 +24,18 @@ class TermAudience(models.TextChoices):
     KINDERGARTENS = "kindergartens", _("Kindergartens")
 
 
+# Day numbers as date.weekday() gives them: the weekly roster pattern and make-up days.
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
 class ExceptionKind(models.TextChoices):
     CLOSED = "closed", _("Closed (no school)")
     OPEN = "open", _("Open (extra school day)")

@@ -75,7 +75,7 @@ class TermForm(ScopedModelForm):
 class CalendarExceptionForm(ScopedModelForm):
     class Meta:
         model = CalendarException
-        fields = ["date", "kind", "reason", "city", "district", "school"]
+        fields = ["date", "kind", "follows_weekday", "reason", "city", "district", "school"]
         widgets = {"date": DateInput()}
         help_texts = {
             "city": _("Choose one of a city, a district or a school."),

@@ -2,10 +2,13 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from schools.calendar import holiday_data_known, is_school_day, is_working_day, school_days
+from schools.holidays import swapped_weekday
 from schools.models import CalendarException, Term
 from tests.base import WorldTestCase
 from tests.factories import SchoolFactory
@@ -165,3 +168,77 @@ class CalendarTests(WorldTestCase):
         self.assertEqual(len(queries), 3)
         self.assertEqual(len(result), 34)
         self.assertEqual(result[self.s1.pk], result[self.s2.pk])
+
+
+class MakeUpDayTests(WorldTestCase):
+    """The weekday an official make-up working day follows, by default from the calendar."""
+
+    def test_the_swapped_weekday_where_the_calendar_tells_it(self):
+        # Labour Day 2026: Tuesday 5 May off, Saturday 9 May worked.
+        self.assertEqual(swapped_weekday(D(2026, 5, 9)), 1)
+        # New Year 2026: Friday 2 January off, Sunday 4 January worked.
+        self.assertEqual(swapped_weekday(D(2026, 1, 4)), 4)
+        # National Day 2026: a Tuesday and a Wednesday off, two weekend days worked:
+        # which pays for which is not published.
+        self.assertIsNone(swapped_weekday(D(2026, 10, 10)))
+        # An ordinary Saturday and a weekday are no make-up days.
+        self.assertIsNone(swapped_weekday(D(2026, 11, 28)))
+        self.assertIsNone(swapped_weekday(D(2026, 5, 8)))
+
+    def test_an_exception_defaults_to_it_and_bureau_staff_may_choose(self):
+        exception = CalendarException(
+            city=self.city_a, date=D(2026, 5, 9), kind="open", reason="调休"
+        )
+        exception.full_clean()
+        exception.save()
+        self.assertEqual(exception.follows_weekday, 1)
+        exception.follows_weekday = 3
+        exception.full_clean()
+        exception.save()
+        exception.refresh_from_db()
+        self.assertEqual(exception.follows_weekday, 3)
+        closure = CalendarException(
+            city=self.city_a, date=D(2026, 5, 8), kind="closed", reason="暴雨", follows_weekday=1
+        )
+        with self.assertRaises(ValidationError) as raised:
+            closure.full_clean()
+        self.assertIn("follows_weekday", raised.exception.message_dict)
+
+    def test_the_api_takes_and_gives_the_weekday(self):
+        response = self.api("city").post(
+            "/api/v1/calendar-exceptions/",
+            {"city": self.city_a.pk, "date": "2026-01-04", "kind": "open", "reason": "调休"},
+            format="json",
+        )
+        self.assertEqual(response.status_code, 201, response.content)
+        self.assertEqual(response.json()["follows_weekday"], 4)
+        response = self.api("city").post(
+            "/api/v1/calendar-exceptions/",
+            {
+                "city": self.city_a.pk,
+                "date": "2026-05-08",
+                "kind": "closed",
+                "reason": "暴雨",
+                "follows_weekday": 2,
+            },
+            format="json",
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("follows_weekday", response.json())
+
+    def test_bureau_staff_choose_it_on_the_exception_form(self):
+        self.client.force_login(self.users["city"])
+        page = self.client.get(reverse("schools:calendar"))
+        self.assertContains(page, 'name="follows_weekday"')
+        self.client.post(
+            reverse("schools:exception-add"),
+            {
+                "date": "2026-11-28",
+                "kind": "open",
+                "follows_weekday": "2",
+                "reason": "调休",
+                "city": self.city_a.pk,
+            },
+        )
+        exception = CalendarException.objects.get(city=self.city_a, date=D(2026, 11, 28))
+        self.assertEqual(exception.follows_weekday, 2)

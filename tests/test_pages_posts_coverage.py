@@ -111,32 +111,43 @@ class CoveragePageTests(PostsPageTestCase):
                 response = self.get("principal1", name, start="2026-11-16", end="2026-11-20")
                 self.assertEqual(response.status_code, 200)
                 rows = response.context["page_obj"].object_list
-                schools = {row.key for row in rows} if name == "coverage" else {r[0] for r in rows}
+                schools = (
+                    {row.key for row in rows} if name == "coverage" else {r.school_id for r in rows}
+                )
                 self.assertEqual(schools, {self.s1.pk})
 
     def test_the_missed_list(self):
         response = self.get("district2", "missed", start="2026-11-16", end="2026-11-20")
         rows = response.context["rows"]
         self.assertEqual(
-            [day for _school, _name, day in rows],
-            [D(2026, 11, 16), D(2026, 11, 17), D(2026, 11, 18), D(2026, 11, 20)],
+            [(item.date, item.status) for item, _name in rows],
+            [
+                (D(2026, 11, 16), "missed"),
+                (D(2026, 11, 17), "missed"),
+                (D(2026, 11, 18), "missed"),
+                # S2 logged the morning only: partly missed, the afternoon named.
+                (D(2026, 11, 19), "partial"),
+                (D(2026, 11, 20), "missed"),
+            ],
         )
-        self.assertTrue(all(name == self.s2.name for _school, name, _day in rows))
+        self.assertEqual(rows[3][0].missing, [self.afternoon("s2")])
+        self.assertTrue(all(name == self.s2.name for _item, name in rows))
 
     def test_query_counts_do_not_grow_with_schools(self):
         # coverage: session, user, role assignments; the school days (three);
         # which schools logged today (the default range ends today); the
         # schools' names and districts; the daily coverage rows added up.
         # missed: the same three, the school days, today's logs, the logged
-        # days, the names.
-        for name, count in (("coverage", 9), ("missed", 9)):
+        # days; for the page shown, the required post periods and the logged
+        # ones; the names.
+        for name, count in (("coverage", 9), ("missed", 11)):
             with self.subTest(name):
                 self.login("city")
                 with self.assertNumQueries(count + LAYOUT_QUERIES):
                     self.client.get(reverse(f"posts:{name}"))
         for n in range(5):
             SchoolFactory(district=self.d1, police_station=self.p1, name=f"新校{n}")
-        for name, count in (("coverage", 9), ("missed", 9)):
+        for name, count in (("coverage", 9), ("missed", 11)):
             with self.subTest(name):
                 self.login("city")
                 with self.assertNumQueries(count + LAYOUT_QUERIES):

@@ -635,15 +635,17 @@ class LateEntryTests(PostsPageTestCase):
                 dutylogs.submit_log(self.principal1, self.morning("s1"), day)
 
 
-class CountersignDayTests(PostsPageTestCase):
-    """A police liaison countersigns a day's compliant logs with one confirmation."""
-
+class CountersignDayWorld:
     def setUp(self):
         # The morning meets the rules (4 of 5 qualified); the afternoon does not.
         self.morning_log = self.log_today()
         self.afternoon_log = self.log_today(period="afternoon")
         self.foreign_log = self.log_today("s2", "principal2")
         self.url = reverse("posts:countersign-day")
+
+
+class CountersignDayTests(CountersignDayWorld, PostsPageTestCase):
+    """A police liaison countersigns a day's compliant logs with one confirmation."""
 
     def test_the_compliant_logs_are_listed_selected_and_signed_at_once(self):
         self.login("police1")
@@ -683,3 +685,60 @@ class CountersignDayTests(PostsPageTestCase):
         # countersignable, in scope); the update; the write check's count; release.
         with self.assertNumQueries(8):
             self.client.post(self.url, {"date": TODAY.isoformat(), "log": [self.morning_log.pk]})
+
+
+class CountersignDayAPITests(CountersignDayWorld, PostsPageTestCase):
+    """The API's bulk countersign: the page's service, through the one write check."""
+
+    def setUp(self):
+        super().setUp()
+        self.url = reverse("dutylog-countersign-day")
+
+    def signed(self):
+        return set(
+            DutyLog.objects.filter(countersigned_at__isnull=False).values_list("pk", flat=True)
+        )
+
+    def test_all_the_days_compliant_logs_when_none_are_named(self):
+        response = self.api("police1").post(self.url, {"date": TODAY.isoformat()}, format="json")
+        self.assertEqual(response.status_code, 200, response.content)
+        self.assertEqual(
+            response.json(),
+            {"date": TODAY.isoformat(), "countersigned": [self.morning_log.pk], "left_out": []},
+        )
+        self.assertEqual(self.signed(), {self.morning_log.pk})
+
+    def test_named_logs_below_the_rules_are_left_out(self):
+        ids = [self.morning_log.pk, self.afternoon_log.pk]
+        response = self.api("police1").post(
+            self.url, {"date": TODAY.isoformat(), "ids": ids}, format="json"
+        )
+        self.assertEqual(response.json()["countersigned"], [self.morning_log.pk])
+        self.assertEqual(response.json()["left_out"], [self.afternoon_log.pk])
+        self.assertEqual(self.signed(), {self.morning_log.pk})
+
+    def test_a_log_out_of_scope_or_not_the_users_to_sign_signs_nothing(self):
+        # police2's log: not seen, 400; a principal sees the log but may not sign it: 403.
+        for persona, status in (("police1", 400), ("principal1", 403), ("district1", 403)):
+            ids = [self.morning_log.pk] + ([self.foreign_log.pk] if status == 400 else [])
+            response = self.api(persona).post(
+                self.url, {"date": TODAY.isoformat(), "ids": ids}, format="json"
+            )
+            self.assertEqual(response.status_code, status, (persona, response.content))
+        response = self.api("principal1").post(self.url, {"date": TODAY.isoformat()}, format="json")
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(self.signed(), set())
+
+    def test_bad_input(self):
+        for body in ({}, {"date": "昨天"}, {"date": TODAY.isoformat(), "ids": ["x"]}):
+            response = self.api("police1").post(self.url, body, format="json")
+            self.assertEqual(response.status_code, 400, body)
+        self.assertEqual(self.signed(), set())
+
+    def test_query_counts(self):
+        client = self.api("police1")
+        # role assignments (the test client is signed in already); the named logs the
+        # user sees; savepoint; the chosen ids (still countersignable, in scope); the
+        # update; the write check's count; release.
+        with self.assertNumQueries(7):
+            client.post(self.url, {"date": TODAY.isoformat(), "ids": [self.morning_log.pk]})

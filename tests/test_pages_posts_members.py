@@ -1,5 +1,8 @@
 """Member pages: the registry, registration, assignments and verification."""
 
+import datetime
+
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from campussafety.personal import hash_id_number, mask_id_number, mask_phone
@@ -9,6 +12,7 @@ from posts.models import (
     MemberAssignment,
 )
 from tests.base import LAYOUT_QUERIES
+from tests.photos import jpeg
 from tests.posts_pages import (
     D,
     PostsPageTestCase,
@@ -283,6 +287,32 @@ class VerificationTests(PostsPageTestCase):
             (volunteer.verification_status, volunteer.verified_by, volunteer.rejection_reason),
             (VerificationStatus.VERIFIED, self.district1, ""),
         )
+
+    def test_the_queue_shows_the_photo_and_the_certificate(self):
+        self.enterContext(temporary_media(self))
+        guard = make_member(
+            "待核保安",
+            self.s1,
+            kind="security_guard",
+            pending=True,
+            guard_certificate_number="鲁保安2023000123",
+            guard_certificate_expiry=datetime.date(2026, 11, 1),
+        )
+        guard.photo.save("guard.jpg", ContentFile(jpeg()))
+        self.login("district1")
+        response = self.client.get(reverse("posts:verify"))
+        # The photo through the scope-checked media view, which serves it.
+        self.assertContains(response, f'src="{guard.photo.url}"')
+        self.assertTrue(guard.photo.url.startswith("/media/members/"))
+        self.assertEqual(self.client.get(guard.photo.url).status_code, 200)
+        # The certificate: its kind, its number masked, its expiry (passed).
+        self.assertContains(response, "保安员证")
+        self.assertContains(response, mask_phone("鲁保安2023000123"))
+        self.assertNotContains(response, "鲁保安2023000123")
+        self.assertContains(response, "2026年11月1日")
+        self.assertContains(response, "已过期")
+        # A member without a photo says so.
+        self.assertContains(response, "无照片")
 
     def test_query_count_does_not_grow_with_rows(self):
         self.login("district1")

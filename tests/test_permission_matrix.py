@@ -130,6 +130,19 @@ class ActionMatrixTests(ActionChecks, PostsWorldTestCase):
             COUNTERSIGNERS,
         )
 
+    def test_dutylog_countersign_day(self):
+        # The logs are named in the body: one the persona cannot see is a 400.
+        self.check(
+            "countersign-day",
+            lambda client, key: client.post(
+                reverse("dutylog-countersign-day"),
+                {"date": TODAY.isoformat(), "ids": [self.logs[key].pk]},
+                format="json",
+            ),
+            COUNTERSIGNERS,
+            foreign_status=400,
+        )
+
     def test_dutylog_return(self):
         self.check(
             "return",
@@ -189,6 +202,7 @@ MATRIX = {
     "shift-generate": ActionMatrixTests.test_shift_generate,
     "shift-problems": ActionMatrixTests.test_shift_problems,
     "dutylog-countersign": ActionMatrixTests.test_dutylog_countersign,
+    "dutylog-countersign-day": ActionMatrixTests.test_dutylog_countersign_day,
     "dutylog-return": ActionMatrixTests.test_dutylog_return,
     "dutylog-history": ActionMatrixTests.test_dutylog_history,
     "coverage": ActionMatrixTests.test_coverage,

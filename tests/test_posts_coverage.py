@@ -4,9 +4,10 @@ import datetime
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
-from posts.dutylogs import AttendanceEntry, submit_log
-from posts.models import PostPeriod
+from posts.dutylogs import AttendanceEntry, refresh_daily_coverage, submit_log
+from posts.models import DutyLog, PostPeriod
 from posts.rosters import generate_shifts
 from tests.posts_world import TODAY, PostsWorldTestCase
 
@@ -84,6 +85,29 @@ class CoverageTests(PostsWorldTestCase):
         self.assertEqual(rows["2026-11-18"]["partial"], 1)
         self.assertEqual(rows["2026-11-20"]["missed"], 2)
 
+    def test_late_entries_are_counted_as_such(self):
+        # The bureau logged the week afterwards: every log is a late entry.
+        rows = {row["label"]: row for row in self.coverage("district1")}
+        self.assertEqual((rows[self.s1.name]["logs"], rows[self.s1.name]["late_logs"]), (5, 5))
+        days = {row["label"]: row for row in self.coverage("city", group_by="day")}
+        self.assertEqual(days["2026-11-16"]["late_logs"], 4)
+        # A log written on its day is not late; the count is kept on the day's row.
+        log = submit_log(self.users["principal1"], self.morning("s1"), TODAY)
+        self.assertFalse(log.is_late)
+        params = {"start": TODAY.isoformat(), "end": TODAY.isoformat()}
+        [today] = [r for r in self.coverage("district1", **params) if r["label"] == self.s1.name]
+        self.assertEqual((today["logs"], today["late_logs"]), (1, 0))
+        DutyLog.objects.filter(pk=log.pk).update(is_late=True)
+        refresh_daily_coverage(self.s1.pk, TODAY)
+        [today] = [r for r in self.coverage("district1", **params) if r["label"] == self.s1.name]
+        self.assertEqual(today["late_logs"], 1)
+        self.client.force_login(self.users["district1"])
+        response = self.client.get(
+            reverse("posts:coverage"), {"start": MONDAY.isoformat(), "end": FRIDAY.isoformat()}
+        )
+        self.assertContains(response, "补报")
+        self.assertContains(response, '<span class="badge text-bg-info">5</span>')
+
     def test_scope_limits_coverage(self):
         rows = self.coverage("principal2")
         self.assertEqual([row["label"] for row in rows], [self.s2.name])
@@ -96,10 +120,43 @@ class CoverageTests(PostsWorldTestCase):
         response = self.api("district1").get(
             "/api/v1/coverage/missed/", {"start": MONDAY.isoformat(), "end": FRIDAY.isoformat()}
         )
-        missed = [(row["school"], row["date"]) for row in response.json()["results"]]
-        self.assertIn((self.s1.pk, "2026-11-19"), missed)
-        self.assertNotIn((self.s1.pk, "2026-11-18"), missed)  # partial, not missed
-        self.assertEqual(len(missed), 2 + 5)
+        missed = {(row["school"], row["date"]): row for row in response.json()["results"]}
+        self.assertEqual(missed[(self.s1.pk, "2026-11-19")]["status"], "missed")
+        # S1 logged Wednesday's morning only: partly missed, its afternoon named.
+        wednesday = missed[(self.s1.pk, "2026-11-18")]
+        self.assertEqual(wednesday["status"], "partial")
+        afternoon = self.afternoon("s1")
+        self.assertEqual(
+            wednesday["missing_periods"],
+            [{"post_period": afternoon.pk, "post": afternoon.post_id, "label": str(afternoon)}],
+        )
+        # S2 logged both of Monday's periods (one understaffed): not missed.
+        self.assertNotIn((self.s2.pk, "2026-11-16"), missed)
+        self.assertEqual(len(missed), 2 + 1 + 5)
+
+    def test_the_missed_days_page_agrees_with_the_api(self):
+        params = {"start": MONDAY.isoformat(), "end": FRIDAY.isoformat()}
+        api = self.api("district1").get("/api/v1/coverage/missed/", params).json()["results"]
+        self.client.force_login(self.users["district1"])
+        response = self.client.get(reverse("posts:missed"), params)
+        page = [
+            (item.school_id, item.date.isoformat(), item.status, [p.pk for p in item.missing])
+            for item, _name in response.context["rows"]
+        ]
+        self.assertEqual(
+            page,
+            [
+                (
+                    row["school"],
+                    row["date"],
+                    row["status"],
+                    [p["post_period"] for p in row["missing_periods"]],
+                )
+                for row in api
+            ],
+        )
+        self.assertContains(response, "部分漏报")
+        self.assertContains(response, str(self.afternoon("s1")))
 
     def test_a_day_with_only_an_optional_post_logged_is_still_missed(self):
         from posts.models import DailyCoverage

@@ -294,3 +294,36 @@ class ProblemTests(PostsWorldTestCase):
             {"start": "2026-11-23", "end": "2026-11-23", "school": self.s2.pk},
         )
         self.assertEqual(response.status_code, 404)
+
+
+class MakeUpDayTests(PostsWorldTestCase):
+    """A make-up school day on a weekend stands the weekly pattern of the weekday it follows."""
+
+    SATURDAY = TODAY + datetime.timedelta(days=5)
+
+    def rostered(self, day):
+        return set(
+            Shift.objects.filter(school=self.s1, date=day).values_list(
+                "post_period_id", "member_id"
+            )
+        )
+
+    def test_the_followed_weekdays_pattern_is_rostered(self):
+        tuesday = TODAY + datetime.timedelta(days=1)
+        CalendarException.objects.create(
+            district=self.d1, date=self.SATURDAY, kind="open", reason="调休", follows_weekday=1
+        )
+        generate_shifts(PostPeriod.objects.all(), TODAY, self.SATURDAY)
+        self.assertTrue(self.rostered(tuesday))
+        self.assertEqual(self.rostered(self.SATURDAY), self.rostered(tuesday))
+
+    def test_the_schools_own_exception_overrides_its_districts(self):
+        CalendarException.objects.create(
+            district=self.d1, date=self.SATURDAY, kind="open", reason="调休", follows_weekday=1
+        )
+        # The school opens that Saturday as a Saturday: nobody is rostered on Saturdays.
+        CalendarException.objects.create(
+            school=self.s1, date=self.SATURDAY, kind="open", reason="运动会"
+        )
+        generate_shifts(PostPeriod.objects.all(), TODAY, self.SATURDAY)
+        self.assertEqual(self.rostered(self.SATURDAY), set())

@@ -397,6 +397,28 @@ class ReturnSerializer(serializers.Serializer):
     reason = police_text(_("What the school must fix; the school sees it. Required."))
 
 
+class CountersignDaySerializer(serializers.Serializer):
+    date = DateField(help_text=_("The day whose logs are countersigned."))
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=dutylogs.COUNTERSIGN_DAY_LIMIT,
+        help_text=_(
+            "The logs to countersign; all of the day's compliant logs waiting for a "
+            "countersignature when left out."
+        ),
+    )
+
+
+class CountersignDayResultSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    countersigned = serializers.ListField(child=serializers.IntegerField())
+    left_out = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text=_("Named logs not countersigned: not compliant, already signed or returned."),
+    )
+
+
 class DutyLogSerializer(ScopedModelSerializer):
     attendance = DutyAttendanceSerializer(many=True, read_only=True)
     attendance_input = AttendanceInputSerializer(
@@ -552,11 +574,26 @@ class CoverageRowSerializer(serializers.Serializer):
     coverage_rate = serializers.FloatField(allow_null=True)
     logs = serializers.IntegerField()
     understaffed_logs = serializers.IntegerField()
+    late_logs = serializers.IntegerField(
+        help_text=_("Logs entered after their day (late entries).")
+    )
     qualified_share = serializers.FloatField(allow_null=True)
+
+
+class MissingPeriodSerializer(serializers.Serializer):
+    post_period = serializers.IntegerField(source="pk")
+    post = serializers.IntegerField(source="post_id")
+    label = serializers.CharField(source="__str__")
 
 
 class MissedDaySerializer(serializers.Serializer):
     school = serializers.IntegerField()
     school_name = serializers.CharField()
     date = serializers.DateField()
-    status = serializers.CharField(default=CoverageStatus.MISSED)
+    status = serializers.ChoiceField(
+        choices=[CoverageStatus.MISSED, CoverageStatus.PARTIAL],
+        help_text=_("missed: no post logged; partial: some required post periods logged."),
+    )
+    missing_periods = MissingPeriodSerializer(
+        many=True, help_text=_("The required post periods left unlogged that day.")
+    )

@@ -1,13 +1,15 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from accounts.scope import CHANGE
+from accounts.scope import CHANGE, Scope
 from campussafety import audit
 from campussafety.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
 from campussafety.ids import id_or_404
@@ -266,6 +268,39 @@ class DutyLogViewSet(ScopedModelViewSet):
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=log.pk)).data)
 
+    @extend_schema(
+        request=serializers.CountersignDaySerializer,
+        responses=serializers.CountersignDayResultSerializer,
+    )
+    @action(detail=False, methods=["post"], url_path="countersign-day", url_name="countersign-day")
+    def countersign_day(self, request):
+        """The police liaison countersigns a day's compliant logs with one request, as the
+        page's bulk countersign does.
+
+        `ids` names the logs (all of the day's countersignable ones when left out);
+        a named log the user cannot see answers 400, one they see but may not
+        countersign 403. Named logs that no longer meet the rules, or were signed
+        or returned meanwhile, are left out and listed as such.
+        """
+        data = self.police_input(serializers.CountersignDaySerializer)
+        user, day = request.user, data["date"]
+        if "ids" in data:
+            named = dutylogs.named_logs(user, data["ids"])
+            ids = [log.pk for log in named]
+        elif not Scope.of(user).can(DutyLog, "countersign"):
+            raise PermissionDenied(_("Only police liaisons countersign duty logs."))
+        else:
+            ids = list(dutylogs.countersignable(user, day).values_list("pk", flat=True))
+            named = [DutyLog(pk=pk) for pk in ids]
+        signed = self.write_in_scope(
+            "countersign",
+            lambda: dutylogs.countersign_many(user, day, ids),
+            # Every named log, signed or not, must be the user's to countersign.
+            changed=lambda signed: named,
+        )
+        left_out = sorted(set(ids) - set(signed))
+        return Response({"date": day, "countersigned": sorted(signed), "left_out": left_out})
+
     def police_input(self, serializer_class):
         serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
@@ -318,7 +353,8 @@ class CoverageView(ScopedViewSetMixin, generics.GenericAPIView):
 
 
 class MissedDaysView(ScopedViewSetMixin, generics.GenericAPIView):
-    """School days on which a school logged no post at all."""
+    """School days on which a school left a required post period unlogged: no log at all
+    (status missed) or some periods only (partial, naming the missing ones)."""
 
     queryset = School.objects.all()
     filterset_class = SchoolSelectionFilterSet
@@ -332,7 +368,20 @@ class MissedDaysView(ScopedViewSetMixin, generics.GenericAPIView):
         missed = coverage.missed_days(
             schools, query.validated_data["start"], query.validated_data["end"]
         )
-        page = self.paginate_queryset(missed)
-        names = dict(School.objects.filter(pk__in={s for s, _ in page}).values_list("pk", "name"))
-        rows = [{"school": s, "school_name": names[s], "date": d} for s, d in page]
+        page = coverage.with_missing_periods(self.paginate_queryset(missed))
+        names = dict(
+            School.objects.filter(pk__in={item.school_id for item in page}).values_list(
+                "pk", "name"
+            )
+        )
+        rows = [
+            {
+                "school": item.school_id,
+                "school_name": names[item.school_id],
+                "date": item.date,
+                "status": item.status,
+                "missing_periods": item.missing,
+            }
+            for item in page
+        ]
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)

@@ -273,6 +273,8 @@ class DailyCoverage(models.Model):
     # and a city read these rows and never group the logs themselves.
     logs = models.PositiveSmallIntegerField(_("duty logs"), default=0)
     understaffed_logs = models.PositiveSmallIntegerField(_("understaffed logs"), default=0)
+    # Entered after their day (补报): district staff see them as such in coverage.
+    late_logs = models.PositiveSmallIntegerField(_("late entries"), default=0)
     present = models.PositiveIntegerField(_("members present"), default=0)
     qualified = models.PositiveIntegerField(_("qualified members present"), default=0)
 

@@ -7,18 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from posts.choices import ShiftOrigin
 from posts.models.members import SCHOOL_PATHS
 from posts.models.posts import Post, prefixed
+from schools.choices import WEEKDAYS
 from schools.models import TimeStampedModel
 from schools.querysets import ScopedQuerySet
-
-WEEKDAYS = [
-    (0, _("Monday")),
-    (1, _("Tuesday")),
-    (2, _("Wednesday")),
-    (3, _("Thursday")),
-    (4, _("Friday")),
-    (5, _("Saturday")),
-    (6, _("Sunday")),
-]
 
 
 class RosterRule(TimeStampedModel):

@@ -21,6 +21,12 @@ def shown_phone(member):
     return personal.mask_phone(member.phone)
 
 
+@register.filter
+def masked(number):
+    """A certificate or police number on a page: never in full (campussafety.personal)."""
+    return personal.mask_number(number)
+
+
 @register.inclusion_tag("posts/_nav.html", takes_context=True)
 def posts_nav(context):
     """The posts pages the user's roles open, as navigation links.

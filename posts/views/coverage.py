@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 from accounts.choices import Role
 from accounts.scope import BUREAU, Scope
 from campussafety.views import PAGE_SIZE, list_query
-from posts.coverage import coverage, missed_days, sort_rows
+from posts.coverage import coverage, missed_days, sort_rows, with_missing_periods
 from posts.forms import (
     CoverageForm,
     DateRangeForm,
@@ -63,6 +63,7 @@ class CoverageView(PageMixin, TemplateView):
             "partial": sum(row.partial for row in rows),
             "missed": sum(row.missed for row in rows),
             "understaffed_logs": sum(row.understaffed_logs for row in rows),
+            "late_logs": sum(row.late_logs for row in rows),
         }
         totals["rate"] = (
             totals["covered"] / totals["school_days"] if totals["school_days"] else None
@@ -87,7 +88,8 @@ class CoverageView(PageMixin, TemplateView):
 
 
 class MissedDaysView(PageMixin, TemplateView):
-    """School days on which a school logged no post at all, oldest first, paginated."""
+    """School days on which a school left a required post period unlogged (all of them, or
+    some: partly missed, naming the rest), oldest first, paginated."""
 
     template_name = "posts/missed_days.html"
 
@@ -100,14 +102,15 @@ class MissedDaysView(PageMixin, TemplateView):
             return context
         missed = missed_days(schools, form.cleaned_data["start"], form.cleaned_data["end"])
         page = Paginator(missed, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        with_missing_periods(page.object_list)
         names = dict(
-            School.objects.filter(pk__in={school for school, _day in page}).values_list(
+            School.objects.filter(pk__in={item.school_id for item in page}).values_list(
                 "pk", "name"
             )
         )
         context.update(
             page_obj=page,
-            rows=[(school, names[school], day) for school, day in page],
+            rows=[(item, names[item.school_id]) for item in page],
             filter_query=list_query(self.request),
         )
         return context

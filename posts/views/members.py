@@ -276,6 +276,7 @@ class VerificationQueueView(PageMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
+            today=timezone.localdate(),
             failed=kwargs.get("failed"),
             verify_form=kwargs.get("verify_form") or VerificationForm(),
         )

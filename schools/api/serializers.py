@@ -135,6 +135,7 @@ class CalendarExceptionSerializer(ScopedModelSerializer):
             "school",
             "date",
             "kind",
+            "follows_weekday",
             "reason",
             "created",
             "updated",

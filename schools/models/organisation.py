@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import ALL_ROLES, BUREAU, SCHOOL_STAFF, Role
-from schools.choices import ExceptionKind, GateKind, SchoolType, TermAudience
+from schools.choices import WEEKDAYS, ExceptionKind, GateKind, SchoolType, TermAudience
+from schools.holidays import swapped_weekday
 from schools.querysets import SchoolQuerySet, ScopedQuerySet
 
 ScopedManager = ScopedQuerySet.as_manager
@@ -428,6 +429,19 @@ class CalendarException(TimeStampedModel):
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=10, choices=ExceptionKind)
     reason = models.CharField(_("reason"), max_length=200)
+    # An official make-up working day on a weekend runs as the weekday it swaps
+    # with: the roster's weekly pattern of that weekday applies.
+    follows_weekday = models.PositiveSmallIntegerField(
+        _("follows the weekday"),
+        choices=WEEKDAYS,
+        null=True,
+        blank=True,
+        help_text=_(
+            "On a make-up school day, the weekday whose timetable and rosters it follows. "
+            "Left empty on an official make-up working day, it is the weekday the State "
+            "Council notice swaps with it, when the published calendar tells it."
+        ),
+    )
 
     objects = ScopedManager()
 
@@ -468,6 +482,13 @@ class CalendarException(TimeStampedModel):
     def __str__(self):
         return f"{self.date} {self.get_kind_display()}: {self.reason}"
 
+    def save(self, *args, **kwargs):
+        # Saved here, not in clean(), so that the form, the API and the admin all
+        # get the default.
+        if self.kind == ExceptionKind.OPEN and self.follows_weekday is None and self.date:
+            self.follows_weekday = swapped_weekday(self.date)
+        super().save(*args, **kwargs)
+
     @property
     def applies_to(self):
         return self.school or self.district or self.city
@@ -477,4 +498,8 @@ class CalendarException(TimeStampedModel):
         if sum(bool(x) for x in (self.city_id, self.district_id, self.school_id)) != 1:
             raise ValidationError(
                 _("An exception applies to exactly one of a city, a district or a school.")
+            )
+        if self.kind != ExceptionKind.OPEN and self.follows_weekday is not None:
+            raise ValidationError(
+                {"follows_weekday": _("Only an extra school day follows another weekday.")}
             )
