@@ -11,6 +11,7 @@ from inspections.management.synthesis import WINDOW_FIELDS
 from inspections.models import Answer, Round, Scan
 from schools.models import ObligationCompletion, ObligationRule, ObligationWindow, School
 from schools.obligations import record_completion
+from tests.obligations_world import restore_default_rules
 from tests.test_seed_demo_posts import Pinned
 
 FLOORED = [
@@ -35,6 +36,8 @@ def bench(**options):
 class BenchInspectionsTests(Pinned, TestCase):
     @classmethod
     def setUpTestData(cls):
+        # The rounds follow the default inspection rules `migrate` made.
+        restore_default_rules()
         call_command("seed_demo", schools=3, days=7, password="x", stdout=io.StringIO())
 
     def test_it_prints_each_request_beside_its_floor_the_answer_and_the_sweeps(self):
