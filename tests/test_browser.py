@@ -11,6 +11,8 @@ import shutil
 import types
 
 import pytest
+from axes.utils import reset as axes_reset
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.base import PASSWORD, World
 
@@ -58,6 +60,9 @@ def world(transactional_db, settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Every browser test signs in from 127.0.0.1: start with no failed sign-ins
+    # counted against it (the lockout test makes five on purpose).
+    axes_reset()
     world = types.SimpleNamespace()
     World.build(world)
     return world
@@ -68,7 +73,13 @@ def sign_in(page, live_server, username):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("form[action='/login/'] button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    try:
+        page.wait_for_url(f"{live_server.url}/")
+    except PlaywrightTimeout:
+        # Say what the page said instead (a form error, a lockout), not only that it waited.
+        pytest.fail(
+            f"{username} did not sign in; the page at {page.url} says: {page.inner_text('main')}"
+        )
 
 
 @pytest.mark.parametrize(
