@@ -120,6 +120,9 @@ def test_principal_signs_in_on_a_phone(live_server, world, chromium, locale, gre
 
     logout_button = page.get_by_role("button", name=log_out)
     page.click(".navbar-toggler")
+    # A click while the menu is still opening can land on nothing: wait until
+    # Bootstrap has finished opening it, as above.
+    page.wait_for_selector("#main-nav.show")
     logout_button.click()
     page.wait_for_url(f"{live_server.url}/login/")
     context.close()
