@@ -166,22 +166,7 @@ class MissedWindowsOfDistrict(_BoardLink):
         by_district = defaultdict(list)
         for window in missed:
             by_district[schools[window.school_id][1]].append(_params(window, schools))
-        staff = recipients.district_staff(by_district)
-        return [
-            Due(
-                self.name,
-                subject=f"district:{district_id}",
-                due=yesterday.isoformat(),
-                user_id=user_id,
-                params={
-                    "date": yesterday.isoformat(),
-                    "count": len(found),
-                    "missed": found[: self.listed],
-                },
-            )
-            for district_id, found in by_district.items()
-            for user_id in staff.get(district_id, ())
-        ]
+        return recipients.district_summaries(self, by_district, yesterday, self.listed)
 
     def title(self, params):
         return (

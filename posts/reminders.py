@@ -249,22 +249,7 @@ class MissedSummary(ReminderKind):
                     "period": period.period,
                 }
             )
-        staff = recipients.district_staff(by_district)
-        return [
-            Due(
-                self.name,
-                subject=f"district:{district_id}",
-                due=today.isoformat(),
-                user_id=user_id,
-                params={
-                    "date": today.isoformat(),
-                    "count": len(missed),
-                    "missed": missed[: self.listed],
-                },
-            )
-            for district_id, missed in by_district.items()
-            for user_id in staff.get(district_id, ())
-        ]
+        return recipients.district_summaries(self, by_district, today, self.listed)
 
     def url(self, params):
         return reverse("posts:missed")

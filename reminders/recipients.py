@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from accounts.choices import Role
 from accounts.models import RoleAssignment
+from reminders.registry import Due
 
 
 def holders(role_field: str, roles, unit_ids) -> dict[int, list[int]]:
@@ -41,3 +42,23 @@ def police_liaisons(station_ids):
 
 def safety_officers(school_ids):
     return holders("school", (Role.SAFETY_OFFICER,), school_ids)
+
+
+def district_summaries(kind, by_district: dict, day, listed: int) -> list:
+    """One Due per district staff member: the district's `by_district` lines of `day`.
+
+    A daily summary lists its first `listed` lines and counts them all, so one
+    district's bad day makes one readable notification, not hundreds.
+    """
+    staff = district_staff(by_district)
+    return [
+        Due(
+            kind.name,
+            subject=f"district:{district_id}",
+            due=day.isoformat(),
+            user_id=user_id,
+            params={"date": day.isoformat(), "count": len(lines), "missed": lines[:listed]},
+        )
+        for district_id, lines in by_district.items()
+        for user_id in staff.get(district_id, ())
+    ]
