@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scope import ALL_ROLES, GUARD, SCHOOL_STAFF, Role, edited_by
 from inspections.choices import AnswerType, CheckpointKind, HazardCategory, HazardLevel
 from inspections.querysets import ChecklistTemplateQuerySet, CheckpointQuerySet
-from schools.models import LocatedModel, TimeStampedModel
+from schools.models import Gate, LocatedModel, TimeStampedModel
 from schools.models.obligations import SCHOOL_PATHS, ChoiceListValidator
 from schools.querysets import CityOrNationalQuerySet
 
@@ -240,8 +240,7 @@ class Checkpoint(TimeStampedModel, LocatedModel):
 
     def clean(self):
         super().clean()
-        if self.gate_id and self.school_id and self.gate.school_id != self.school_id:
-            raise ValidationError({"gate": _("The gate must belong to the same school.")})
+        Gate.check_same_school(self)
 
 
 class InspectionRule(TimeStampedModel):

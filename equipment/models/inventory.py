@@ -19,7 +19,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.scope import ALL_ROLES, BUREAU, SCHOOL_STAFF
 from equipment.choices import ItemStatus, LocationKind, MovementKind
 from equipment.querysets import ItemQuerySet, MovementQuerySet, StockBalanceQuerySet
-from schools.models import TimeStampedModel
+from schools.models import Gate, TimeStampedModel
 from schools.models.obligations import SCHOOL_PATHS
 from schools.querysets import ScopedQuerySet
 
@@ -77,8 +77,7 @@ class Location(TimeStampedModel):
 
     def clean(self):
         super().clean()
-        if self.gate_id and self.school_id and self.gate.school_id != self.school_id:
-            raise ValidationError({"gate": _("The gate must belong to the same school.")})
+        Gate.check_same_school(self)
 
 
 class Item(TimeStampedModel):

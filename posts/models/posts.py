@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scope import ALL_ROLES, BUREAU, SCHOOL_STAFF
 from posts.choices import Period
 from posts.models.members import SCHOOL_PATHS
-from schools.models import TimeStampedModel
+from schools.models import Gate, TimeStampedModel
 from schools.querysets import ScopedQuerySet
 
 
@@ -54,8 +54,7 @@ class Post(TimeStampedModel):
 
     def clean(self):
         super().clean()
-        if self.gate_id and self.school_id and self.gate.school_id != self.school_id:
-            raise ValidationError({"gate": _("Choose a gate of this post's school.")})
+        Gate.check_same_school(self, _("Choose a gate of this post's school."))
 
 
 class PostPeriod(TimeStampedModel):

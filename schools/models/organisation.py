@@ -331,6 +331,18 @@ class Gate(TimeStampedModel, LocatedModel):
     def __str__(self):
         return f"{self.school} · {self.name}"
 
+    @staticmethod
+    def check_same_school(obj, message=None):
+        """Refuse `obj.gate` when it is a gate of another school than `obj.school`.
+
+        Posts, checkpoints and equipment locations stand at a gate of their own
+        school; their clean() asks here.
+        """
+        if obj.gate_id and obj.school_id and obj.gate.school_id != obj.school_id:
+            raise ValidationError(
+                {"gate": message or _("The gate must belong to the same school.")}
+            )
+
 
 class Term(TimeStampedModel):
     """A school term set by a city or a district; the days between terms are vacations."""
