@@ -1,31 +1,15 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The hazard vocabulary is shared with every app that reports hazards (schools.hazards).
+from schools.choices import HazardCategory, HazardLevel  # noqa: F401
+
 
 class AnswerType(models.TextChoices):
     PASS_FAIL = "pass_fail", _("Pass or fail")
     NUMBER = "number", _("Number within a range")
     TEXT = "text", _("Text")
     PHOTO = "photo", _("Photo required")
-
-
-class HazardCategory(models.TextChoices):
-    """The default category a failed item gives the hazard it opens; the ledger may refine it."""
-
-    FIRE = "fire", _("Fire safety")
-    ELECTRICAL = "electrical", _("Electricity")
-    BUILDING = "building", _("School buildings")
-    SECURITY = "security", _("Security and guarding")
-    TECHNICAL_DEFENCE = "technical_defence", _("Alarm and video")
-    PERIMETER = "perimeter", _("Perimeter and surroundings")
-    DORMITORY = "dormitory", _("Dormitories")
-    MANAGEMENT = "management", _("Organisation and rules")
-
-
-class HazardLevel(models.TextChoices):
-    GENERAL = "general", _("General (一般)")
-    SERIOUS = "serious", _("Serious (较大)")
-    MAJOR = "major", _("Major (重大)")
 
 
 class CheckpointKind(models.TextChoices):

@@ -89,3 +89,22 @@ class WindowStatus(models.TextChoices):
     EXCUSED = "excused", _("Excused")
     OPEN = "open", _("Due now")
     UPCOMING = "upcoming", _("Upcoming")
+
+
+class HazardCategory(models.TextChoices):
+    """What a hazard is about. Shared by every app that reports hazards to the ledger."""
+
+    FIRE = "fire", _("Fire safety")
+    ELECTRICAL = "electrical", _("Electricity")
+    BUILDING = "building", _("School buildings")
+    SECURITY = "security", _("Security and guarding")
+    TECHNICAL_DEFENCE = "technical_defence", _("Alarm and video")
+    PERIMETER = "perimeter", _("Perimeter and surroundings")
+    DORMITORY = "dormitory", _("Dormitories")
+    MANAGEMENT = "management", _("Organisation and rules")
+
+
+class HazardLevel(models.TextChoices):
+    GENERAL = "general", _("General (一般)")
+    SERIOUS = "serious", _("Serious (较大)")
+    MAJOR = "major", _("Major (重大)")
