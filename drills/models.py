@@ -198,13 +198,39 @@ class Drill(TimeStampedModel):
         verbose_name=_("signed off by"),
     )
     signed_off_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
+    # The police station's pre-notification of an alarm drill, and its liaison's acknowledgement.
+    prenotified_at = models.DateTimeField(_("police notified at"), null=True, blank=True)
+    prenotified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("police notified by"),
+    )
+    prenotice_acknowledged_at = models.DateTimeField(
+        _("acknowledged by the police at"), null=True, blank=True
+    )
+    prenotice_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
     # Part of every shared headcount link: a new secret revokes the links given out.
     headcount_secret = models.CharField(max_length=32, default=_headcount_secret, editable=False)
 
     objects = DrillQuerySet.as_manager()
 
     scope_paths = SCHOOL_PATHS
-    access = {**SCHOOL_RECORDS, "sign_off": {Role.PRINCIPAL}}
+    access = {
+        **SCHOOL_RECORDS,
+        "sign_off": {Role.PRINCIPAL},
+        # The liaison of the school's police station acknowledges a pre-notification.
+        "acknowledge": {Role.POLICE_LIAISON},
+    }
 
     class Meta:
         verbose_name = _("drill")
@@ -223,13 +249,20 @@ class Drill(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(status=DrillStatus.PLANNED, started_at__isnull=True)
                 | Q(status=DrillStatus.RUNNING, started_at__isnull=False, all_clear_at__isnull=True)
-                | Q(status=DrillStatus.HELD, all_clear_at__isnull=False)
+                | Q(
+                    status__in=[DrillStatus.HELD, DrillStatus.EVALUATED], all_clear_at__isnull=False
+                )
                 | Q(
                     status=DrillStatus.CLOSED,
                     all_clear_at__isnull=False,
                     signed_off_at__isnull=False,
                 ),
                 name="drill_times_match_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(prenotice_acknowledged_at__isnull=True)
+                | Q(prenotified_at__isnull=False),
+                name="drill_acknowledged_after_notice",
             ),
         ]
         indexes = [
@@ -281,6 +314,9 @@ class ClassHeadcount(models.Model):
     arrived = models.PositiveSmallIntegerField(_("arrived"))
     missing = models.PositiveSmallIntegerField(_("missing"))
     reported_at = models.DateTimeField(_("reported at"))
+    # The id the teacher's phone gave the report it holds until the server has it:
+    # the phone forgets its copy once a reply echoes this id.
+    report_id = models.UUIDField(_("report id"), null=True, blank=True)
 
     objects = ClassHeadcountQuerySet.as_manager()
 
