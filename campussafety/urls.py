@@ -25,6 +25,7 @@ api_v1 = [
     path("", include("posts.api.urls")),
     path("", include("reminders.api.urls")),
     path("", include("inspections.api.urls")),
+    path("", include("drills.api.urls")),
 ]
 
 urlpatterns = [
@@ -34,6 +35,7 @@ urlpatterns = [
     path("schools/", include("schools.urls")),
     path("posts/", include("posts.urls")),
     path("inspections/", include("inspections.urls")),
+    path("drills/", include("drills.urls")),
     path("inbox/", include("reminders.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

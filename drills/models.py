@@ -10,6 +10,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -185,7 +186,11 @@ class Drill(TimeStampedModel):
         help_text=_("One problem a line; the hazard ledger takes them from signed-off drills."),
     )
     evaluation_score = models.PositiveSmallIntegerField(
-        _("evaluation score"), null=True, blank=True, help_text=_("0 to 100.")
+        _("evaluation score"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("0 to 100."),
     )
     evaluation = models.TextField(_("evaluation"), blank=True)
     plan_must_be_revised = models.BooleanField(_("emergency plan must be revised"), default=False)
