@@ -34,6 +34,8 @@ HEADCOUNT_SALT = "drills.headcount"
 # A shared headcount link works this long after the commander shares it.
 HEADCOUNT_LINK_SECONDS = 3 * 60 * 60
 NOON = datetime.time(12)
+# A drill's record is written from the signal until the principal signs it off.
+RECORDING = (DrillStatus.RUNNING, DrillStatus.HELD, DrillStatus.EVALUATED)
 
 
 def _source(obj) -> str:
@@ -103,7 +105,7 @@ def record_problems(user, drill: Drill, problems: str) -> Drill:
     here, so nothing else writes `problems_found`.
     """
     text = "\n".join(line.strip() for line in problems.splitlines() if line.strip())
-    return _claim(user, drill, CHANGE, (DrillStatus.RUNNING, DrillStatus.HELD), problems_found=text)
+    return _claim(user, drill, CHANGE, RECORDING, problems_found=text)
 
 
 # What the record and evaluation fills in after the all clear.

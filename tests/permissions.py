@@ -232,8 +232,14 @@ class ActionChecks:
         for key in FOREIGN_SCHOOLS[persona]:
             yield key, None
 
-    def check(self, name, send, allowed, foreign_status=404, refused_status=403):
-        """`send(client, key)` for every persona and school, undone afterwards."""
+    def check(
+        self, name, send, allowed, foreign_status=404, refused_status=403, allowed_status=200
+    ):
+        """`send(client, key)` for every persona and school, undone afterwards.
+
+        `allowed_status` is what those allowed get, for an action whose
+        permission is checked with a request it then refuses as invalid (400).
+        """
         for persona in ALL_PERSONAS:
             client = self.api(persona)
             for key, acting in self.cases(persona):
@@ -244,7 +250,7 @@ class ActionChecks:
                     if acting is None:
                         expected = foreign_status
                     else:
-                        expected = 200 if acting in allowed else refused_status
+                        expected = allowed_status if acting in allowed else refused_status
                     self.assertEqual(response.status_code, expected, response.content)
 
 

@@ -20,6 +20,7 @@ from campussafety.api.viewsets import ScopedModelViewSet
 from posts.models import DutyLog, DutyLogRevision, PostPeriod, Shift
 from posts.rosters import generate_shifts
 from tests import (
+    test_api_drills,
     test_api_inspections,
     test_api_organisation,
     test_api_posts_permissions,
@@ -185,13 +186,22 @@ class ActionMatrixTests(ActionChecks, PostsWorldTestCase):
 
 
 NOTIFICATIONS = "tests/test_reminders_pages.py::NotificationAPITests"
+DRILLS_READ = "tests/test_api_drills.py::RequirementAndHeadcountReadTests"
+# Each action's own test there is named after it (test_start, test_sign_off...).
+DRILL_ACTIONS = "tests/test_api_drills.py::DrillActionTests"
+DRILL_PAGES = "tests/test_pages_drills.py::"
 
 # Every route, by URL name: the test of who may use it.
 MATRIX = {
     # The shared permission tests (tests/permissions.py): list, detail and writes.
     **{
         f"{cls.basename}-{kind}": cls
-        for module in (test_api_organisation, test_api_posts_permissions, test_api_inspections)
+        for module in (
+            test_api_organisation,
+            test_api_posts_permissions,
+            test_api_inspections,
+            test_api_drills,
+        )
         for cls in vars(module).values()
         if isinstance(cls, type) and getattr(cls, "basename", None)
         for kind in ("list", "detail")
@@ -228,6 +238,45 @@ MATRIX = {
     "inspections:qr-sheet": "tests/test_pages_rounds.py::QRSheetTests",
     "inspections:guards": "tests/test_pages_guards.py::GuardAccountTests",
     "inspections:guard-action": "tests/test_pages_guards.py::GuardAccountTests",
+    # Drills: requirements read by all, their actions and reports persona by persona; the
+    # shared headcount link needs no account (its token names the drill).
+    "drillrequirement-list": DRILLS_READ,
+    "drillrequirement-detail": DRILLS_READ,
+    "classheadcount-list": DRILLS_READ,
+    "classheadcount-detail": DRILLS_READ,
+    **{
+        f"drill-{name}": DRILL_ACTIONS
+        for name in (
+            "start",
+            "all-clear",
+            "problems",
+            "hazard",
+            "evaluate",
+            "sign-off",
+            "prenotify",
+            "acknowledge",
+            "share",
+            "live",
+            "compliance",
+            "windows",
+        )
+    },
+    "drill-headcount-report": "tests/test_api_drills.py::HeadcountLinkTests",
+    "drills:calendar-choice": DRILL_PAGES + "CalendarPageTests",
+    "drills:calendar": DRILL_PAGES + "CalendarPageTests",
+    "drills:plan": DRILL_PAGES + "PlanPageTests",
+    "drills:plan-edit": DRILL_PAGES + "PlanPageTests",
+    "drills:live": DRILL_PAGES + "LivePageTests",
+    "drills:start": DRILL_PAGES + "LivePageTests",
+    "drills:all-clear": DRILL_PAGES + "LivePageTests",
+    "drills:prenotify": DRILL_PAGES + "PoliceTests",
+    "drills:acknowledge": DRILL_PAGES + "PoliceTests",
+    "drills:headcount": DRILL_PAGES + "HeadcountPageTests",
+    "drills:record": DRILL_PAGES + "RecordPageTests",
+    "drills:problems": DRILL_PAGES + "RecordPageTests",
+    "drills:hazard": DRILL_PAGES + "RecordPageTests",
+    "drills:sign-off": DRILL_PAGES + "RecordPageTests",
+    "drills:compliance": DRILL_PAGES + "CompliancePageTests",
     # Each user's own notifications, whatever their roles.
     "notification-list": NOTIFICATIONS,
     "notification-detail": NOTIFICATIONS,
@@ -350,6 +399,7 @@ def api_viewsets():
         "posts.api.urls",
         "reminders.api.urls",
         "inspections.api.urls",
+        "drills.api.urls",
     ):
         router = importlib.import_module(module).router
         for _prefix, viewset, basename in router.registry:

@@ -9,7 +9,7 @@ from drills.choices import DrillStatus
 from drills.models import ClassHeadcount, Drill, DrillRequirement
 from drills.services import EVALUATION_FIELDS
 from schools.api.obligations import RateQuerySerializer, WindowQuerySerializer
-from schools.models import ObligationOverride, ObligationRule
+from schools.models import ObligationOverride
 
 DOMAIN = "drills"
 # A class is at most this big; a larger count is a typing error.
@@ -49,21 +49,17 @@ class DrillRequirementSerializer(ScopedModelSerializer):
         read_only_fields = ["obligation"]
 
 
-class DrillRuleField(ScopedPrimaryKeyRelatedField):
-    """Only the drills' obligation rules."""
-
-    def get_queryset(self):
-        return super().get_queryset().filter(domain=DOMAIN)
-
-
 class RequirementOverrideSerializer(ScopedModelSerializer):
     """A district's or a school's change to a drill requirement (count, on or off)."""
-
-    rule = DrillRuleField(queryset=ObligationRule.objects.all())
 
     class Meta:
         model = ObligationOverride
         fields = ["id", "rule", "district", "school", "applies", "required_count", "reason"]
+
+    def validate_rule(self, rule):
+        if rule.domain != DOMAIN:
+            raise serializers.ValidationError(_("This is not a drill requirement."))
+        return rule
 
 
 class DrillSerializer(ScopedModelSerializer):

@@ -29,6 +29,7 @@ class RecordView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         drill = kwargs.pop("drill", None) or drill_for(user, self.kwargs["pk"])
+        form = kwargs.pop("form", None)
         scope = Scope.of(user)
         may_change = drill.status in RECORDED and scope.contains(drill, CHANGE)
         context = {
@@ -39,7 +40,7 @@ class RecordView(LoginRequiredMixin, TemplateView):
             "may_sign": drill.status in RECORDED and scope.contains(drill, "sign_off"),
         }
         if may_change:
-            context.setdefault("form", EvaluationForm(instance=drill))
+            context["form"] = form or EvaluationForm(instance=drill)
             context["problems_form"] = ProblemsForm(initial={"problems": drill.problems_found})
         return super().get_context_data(**context, **kwargs)
 
