@@ -26,7 +26,8 @@ class PanelTests(PageTestCase):
         )
         section = self.section("police1")
         self.assertEqual(
-            section["panels"], ["posts/_home_police.html", "schools/_home_police.html"]
+            section["panels"],
+            ["posts/_home_police.html", "schools/_home_police.html", "drills/_home_police.html"],
         )
         section = self.section("city")
         self.assertEqual(
