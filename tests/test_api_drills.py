@@ -84,6 +84,19 @@ class DrillAPITests(ScopedAPITests, DrillsAPITestCase):
             self.assertEqual(response.json()["count"], 6 + more)
             self.drill(self.s1)
 
+    def test_the_live_screen_polls_at_a_constant_number_of_queries(self):
+        drill = self.drills["s1"]
+        services.start_drill(self.principal1, drill)
+        url = reverse("drill-live", args=[drill.pk])
+        for classes in (3, 30):
+            for n in range(classes):
+                services.record_headcount(drill, f"{n}班", "王老师", 40, 40 - n % 2)
+            client = self.api("principal1")
+            # The user's roles (1), the drill (1), the totals (1), the class reports (1).
+            with self.assertNumQueries(4):
+                response = client.get(url)
+            self.assertEqual(len(response.json()["headcounts"]), classes)
+
     def test_a_plan_is_changed_only_while_planned_and_stays_at_its_school(self):
         drill = self.drills["s1"]
         client = self.api("principal1")
