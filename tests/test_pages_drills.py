@@ -271,3 +271,48 @@ class PoliceTests(DrillPageTestCase):
         response = self.client.post(reverse("drills:prenotify", args=[drill.pk]), follow=True)
         self.assertEqual(len(list(response.context["messages"])), 1)
         self.assertIsNone(Drill.objects.get(pk=drill.pk).prenotified_at)
+
+
+class MultiRoleAndAnonymousTests(DrillPageTestCase):
+    multi_role_personas = True
+
+    def test_a_principal_who_is_police_elsewhere_acts_by_the_role_they_hold_there(self):
+        own = self.make()
+        alarm = self.make(self.s2, drill_type="one_key_alarm")
+        services.send_prenotice(self.principal2, alarm)
+        self.login("principal1_police2")
+        self.assertEqual(
+            self.client.post(reverse("drills:start", args=[alarm.pk])).status_code, 403
+        )
+        self.client.post(reverse("drills:start", args=[own.pk]))
+        self.assertEqual(self.status_of(own), "running")
+        self.client.post(reverse("drills:acknowledge", args=[alarm.pk]))
+        self.assertIsNotNone(Drill.objects.get(pk=alarm.pk).prenotice_acknowledged_at)
+        self.assertEqual(
+            self.client.get(reverse("drills:calendar", args=[self.s3.pk])).status_code, 404
+        )
+
+    def test_every_page_but_the_shared_link_asks_anonymous_visitors_to_sign_in(self):
+        drill = self.make()
+        pages = [
+            ("get", reverse("drills:calendar-choice")),
+            ("get", reverse("drills:calendar", args=[self.s1.pk])),
+            ("get", reverse("drills:plan")),
+            ("get", reverse("drills:plan-edit", args=[drill.pk])),
+            ("get", reverse("drills:live", args=[drill.pk])),
+            ("post", reverse("drills:start", args=[drill.pk])),
+            ("post", reverse("drills:all-clear", args=[drill.pk])),
+            ("post", reverse("drills:prenotify", args=[drill.pk])),
+            ("post", reverse("drills:acknowledge", args=[drill.pk])),
+            ("get", reverse("drills:record", args=[drill.pk])),
+            ("post", reverse("drills:problems", args=[drill.pk])),
+            ("post", reverse("drills:hazard", args=[drill.pk])),
+            ("post", reverse("drills:sign-off", args=[drill.pk])),
+            ("get", reverse("drills:compliance")),
+        ]
+        for method, url in pages:
+            with self.subTest(url=url):
+                response = getattr(self.client, method)(url)
+                self.assertEqual(response.status_code, 302)
+                self.assertTrue(response["Location"].startswith(reverse("login")))
+        self.assertEqual(Drill.objects.get(pk=drill.pk).status, "planned")
