@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import SCHOOL_STAFF
 from campussafety.forms import BootstrapFormMixin, ScopedModelForm
+from drills.choices import ALARM_TYPES
 from drills.models import Drill
 from drills.services import EVALUATION_FIELDS
 from schools.models import School
@@ -58,6 +59,12 @@ class EvaluationForm(BootstrapFormMixin, forms.ModelForm):
             "evaluation": forms.Textarea(attrs={"rows": 3}),
             "alarm_audible": forms.NullBooleanSelect(),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The police are timed in alarm drills only (Drill.clean refuses it elsewhere).
+        if self.instance.drill_type not in ALARM_TYPES:
+            del self.fields["police_arrived_at"]
 
 
 class ProblemsForm(BootstrapFormMixin, forms.Form):

@@ -113,6 +113,11 @@ def test_a_drill_run_from_a_phone_with_three_classes_reporting(live_server, worl
     assert re.fullmatch(r"\d+:\d\d", shown), shown
     assert page_width(page) <= PHONE["width"]
     page.screenshot(path="/tmp/drills-phone-live.png", full_page=True)
+    # The record and evaluation, next, fits the phone too.
+    page.click("text=记录与评估")
+    page.wait_for_selector("#record-evaluation")
+    assert "二年级三班" in page.inner_text("#record-headcounts")
+    assert page_width(page) <= PHONE["width"]
     for context in teachers:
         context.close()
     commander.close()

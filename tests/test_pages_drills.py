@@ -7,6 +7,7 @@ the bureaus' compliance and the police panel, persona by persona.
 import datetime
 import zoneinfo
 
+import time_machine
 from django.urls import reverse
 
 from drills import services
@@ -126,8 +127,11 @@ class LivePageTests(DrillPageTestCase):
         page = self.client.get(reverse("drills:live", args=[drill.pk]))
         self.assertContains(page, "二年级一班")
         self.assertEqual(page.context["totals"]["missing"], 3)
-        self.client.post(reverse("drills:all-clear", args=[drill.pk]))
+        with time_machine.travel(NOW + datetime.timedelta(seconds=95), tick=False):
+            self.client.post(reverse("drills:all-clear", args=[drill.pk]))
         self.assertEqual(self.status_of(drill), "held")
+        # The stopwatch's result, as the phone shows it.
+        self.assertContains(self.client.get(reverse("drills:live", args=[drill.pk])), "1:35")
 
     def test_who_may_press_the_buttons(self):
         drill = self.make()
@@ -166,6 +170,8 @@ class RecordPageTests(DrillPageTestCase):
         drill = self.held()
         url = reverse("drills:record", args=[drill.pk])
         self.login("officer1")
+        # The police are timed in alarm drills only: a fire drill's form does not ask.
+        self.assertNotContains(self.client.get(url), 'name="police_arrived_at"')
         response = self.client.post(url, {"evaluation_score": "150"})
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response.context["form"].errors)

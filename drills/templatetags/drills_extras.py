@@ -15,6 +15,15 @@ def status_label(status):
     return WindowStatus(status).label
 
 
+@register.filter
+def clock(seconds):
+    """Seconds as the stopwatch shows them, m:ss (static/js/drills.js writes the same)."""
+    if seconds is None or seconds == "":
+        return "0:00"
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
 @register.inclusion_tag("drills/_nav.html", takes_context=True)
 def drills_nav(context):
     """The drill pages the user's roles open, as navigation links (no query: cached scope)."""
