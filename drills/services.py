@@ -108,6 +108,16 @@ def record_problems(user, drill: Drill, problems: str) -> Drill:
     return _claim(user, drill, CHANGE, RECORDING, problems_found=text)
 
 
+def delete_drill(drill: Drill) -> None:
+    """Delete a drill that is still only a plan; a held drill is a record and stays.
+
+    The caller has checked that the user may delete it (the API's object permission).
+    """
+    deleted, _rows = Drill.objects.filter(pk=drill.pk, status=DrillStatus.PLANNED).delete()
+    if not deleted:
+        raise ValidationError(_("Only a planned drill can be deleted; a held one is a record."))
+
+
 # What the record and evaluation fills in after the all clear.
 EVALUATION_FIELDS = (
     "routes_used",

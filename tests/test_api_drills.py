@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from drills import services
 from drills.api.views import HeadcountThrottle
-from drills.models import ClassHeadcount, DrillRequirement
+from drills.models import ClassHeadcount, Drill, DrillRequirement
 from schools.models import ObligationOverride, ObligationRule
 from tests.auth_support import fresh_throttle_cache
 from tests.drills_world import DAY, DrillWorldTestCase
@@ -106,6 +106,13 @@ class DrillAPITests(ScopedAPITests, DrillsAPITestCase):
         services.start_drill(self.principal1, drill)
         response = client.patch(url, {"scenario": "改"}, format="json")
         self.assertEqual(response.status_code, 400, response.content)
+
+    def test_a_held_drill_is_a_record_and_is_not_deleted(self):
+        drill = self.drills["s1"]
+        services.start_drill(self.principal1, drill)
+        response = self.api("principal1").delete(self.detail_url(drill))
+        self.assertEqual(response.status_code, 400, response.content)
+        self.assertTrue(Drill.objects.filter(pk=drill.pk).exists())
 
     def test_a_drill_runs_through_the_api(self):
         client = self.api("principal1")

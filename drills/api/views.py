@@ -72,6 +72,12 @@ class DrillViewSet(ScopedModelViewSet):
         "acknowledge": "acknowledge",
     }
 
+    def perform_destroy(self, instance):
+        try:
+            services.delete_drill(instance)
+        except DjangoValidationError as error:
+            raise refused(error) from error
+
     def _drill(self):
         drill = generics.get_object_or_404(
             Drill.objects.for_user(self.request.user).select_related("school"),
