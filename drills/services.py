@@ -330,6 +330,21 @@ def record_headcount(
     return row
 
 
+def live_state(drill: Drill) -> dict:
+    """The drill's live screen: two queries (the reports, their totals) after the drill's."""
+    headcounts = ClassHeadcount.objects.filter(drill=drill)
+    return {
+        "status": drill.status,
+        "started_at": drill.started_at,
+        "all_clear_at": drill.all_clear_at,
+        "evacuation_seconds": drill.evacuation_seconds,
+        "target_seconds": drill.target_seconds,
+        "totals": headcounts.totals(),
+        # Classes with missing pupils first: the commander looks for them.
+        "headcounts": list(headcounts.order_by("-missing", "class_name")),
+    }
+
+
 # --- Training -----------------------------------------------------------------------------
 
 

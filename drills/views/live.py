@@ -10,14 +10,12 @@ that failed to send on the phone and sends it again.
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from accounts.scope import CHANGE, Scope
 from drills import qrcodes, services
 from drills.choices import ALARM_TYPES, DrillStatus
-from drills.models import ClassHeadcount
 from drills.views import DrillActionView, drill_for
 
 
@@ -30,12 +28,12 @@ class LiveView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         drill = drill_for(user, self.kwargs["pk"])
         may_run = Scope.of(user).contains(drill, CHANGE)
-        headcounts = ClassHeadcount.objects.filter(drill=drill)
+        live = services.live_state(drill)
         context = {
             "drill": drill,
             "may_run": may_run,
-            "headcounts": list(headcounts.order_by("-missing", "class_name")),
-            "totals": headcounts.totals(),
+            "headcounts": live["headcounts"],
+            "totals": live["totals"],
             "live_url": reverse("drill-live", args=[drill.pk]),
             "is_alarm": drill.drill_type in ALARM_TYPES,
         }
@@ -94,6 +92,5 @@ class HeadcountPageView(TemplateView):
             {
                 "drill": drill,
                 "post_url": reverse("drill-headcount-report", args=[token]),
-                "title": _("Class headcount"),
             }
         )
