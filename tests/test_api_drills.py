@@ -16,6 +16,7 @@ from drills.api.views import HeadcountThrottle
 from drills.models import ClassHeadcount, Drill, DrillRequirement
 from schools.models import ObligationOverride, ObligationRule
 from tests.auth_support import fresh_throttle_cache
+from tests.factories import SchoolFactory
 from tests.drills_world import DAY, DrillWorldTestCase
 from tests.obligations_world import at
 from tests.permissions import ALL_PERSONAS, ActionChecks, ScopedAPITests
@@ -344,6 +345,21 @@ class DrillActionTests(ActionChecks, DrillsAPITestCase):
             set(ALL_PERSONAS),
             foreign_status=400,
         )
+
+    def test_compliance_costs_the_same_queries_for_more_schools(self):
+        query = {"group_by": "district", **TERM}
+        counts = []
+        for more in (0, 5):
+            for n in range(more):
+                SchoolFactory(district=self.d1, police_station=self.p1, name=f"新校{n}")
+            client = self.api("city")
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(reverse("drill-compliance"), query)
+            self.assertEqual(response.status_code, 200)
+            counts.append(len(queries))
+        # The user's roles, the calendar's and the rules' handful (schools.obligations._plan),
+        # the schools' districts and one aggregate: twelve whatever the number of schools.
+        self.assertEqual(counts, [12, 12])
 
     def test_the_acknowledgement_is_for_the_station_once(self):
         client = self.api("police1")
