@@ -16,8 +16,8 @@ from drills.api.views import HeadcountThrottle
 from drills.models import ClassHeadcount, Drill, DrillRequirement
 from schools.models import ObligationOverride, ObligationRule
 from tests.auth_support import fresh_throttle_cache
-from tests.factories import SchoolFactory
 from tests.drills_world import DAY, DrillWorldTestCase
+from tests.factories import SchoolFactory
 from tests.obligations_world import at
 from tests.permissions import ALL_PERSONAS, ActionChecks, ScopedAPITests
 
