@@ -107,10 +107,15 @@ def test_a_drill_run_from_a_phone_with_three_classes_reporting(live_server, worl
     assert page.locator("#headcount-rows tr.table-danger").count() == 2
     first_row = page.inner_text("#headcount-rows tr:first-child")
     assert "二年级三班" in first_row  # the class missing most pupils comes first
+    # A second phone watching the drill (the deputy's) follows the all clear by itself.
+    watcher = commander.new_page()
+    watcher.goto(f"{live_server.url}/drills/{world.drill.pk}/")
     page.click("#drill-all-clear")
     page.wait_for_selector("#drill-result")
     shown = page.inner_text("#stopwatch")
     assert re.fullmatch(r"\d+:\d\d", shown), shown
+    watcher.wait_for_selector("#drill-result", timeout=15000)
+    assert watcher.inner_text("#stopwatch") == shown
     assert page_width(page) <= PHONE["width"]
     page.screenshot(path="/tmp/drills-phone-live.png", full_page=True)
     # The record and evaluation, next, fits the phone too.

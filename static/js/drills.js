@@ -12,7 +12,6 @@ function clock(seconds) {
 
 // --- The stopwatch: runs from the server's signal time; shows the kept time once stopped.
 const stopwatch = document.querySelector("[data-stopwatch]");
-let stopwatchTimer = null;
 
 function showStopwatch() {
   if (stopwatch.dataset.seconds !== "") {
@@ -25,7 +24,7 @@ function showStopwatch() {
 if (stopwatch) {
   showStopwatch();
   if (stopwatch.dataset.status === "running") {
-    stopwatchTimer = setInterval(showStopwatch, 250);
+    setInterval(showStopwatch, 250);
   }
 }
 
@@ -40,6 +39,11 @@ function cell(text, className) {
 }
 
 function showReports(live) {
+  if (live.status !== board.dataset.status) {
+    // Started or stopped from another phone: the page shows the buttons of the new state.
+    window.location.reload();
+    return;
+  }
   const rows = document.getElementById("headcount-rows");
   rows.replaceChildren();
   for (const report of live.headcounts) {
@@ -65,12 +69,6 @@ function showReports(live) {
   missing.textContent = `${missing.dataset.label}: ${live.totals.missing}`;
   missing.classList.toggle("text-bg-danger", live.totals.missing > 0);
   missing.classList.toggle("text-bg-success", live.totals.missing === 0);
-  if (stopwatch && live.evacuation_seconds !== null && stopwatch.dataset.seconds === "") {
-    // The all clear was given (perhaps from another phone): the stopwatch stops there.
-    stopwatch.dataset.seconds = String(live.evacuation_seconds);
-    clearInterval(stopwatchTimer);
-    showStopwatch();
-  }
 }
 
 async function poll() {
