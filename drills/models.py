@@ -183,7 +183,7 @@ class Drill(TimeStampedModel):
     problems_found = models.TextField(
         _("problems found"),
         blank=True,
-        help_text=_("One problem a line; the hazard ledger takes them from signed-off drills."),
+        help_text=_("One problem a line; each can be opened as a hazard in the ledger."),
     )
     evaluation_score = models.PositiveSmallIntegerField(
         _("evaluation score"),

@@ -101,8 +101,8 @@ def record_all_clear(user, drill: Drill) -> Drill:
 def record_problems(user, drill: Drill, problems: str) -> Drill:
     """What the drill found wrong, one problem a line, kept on the drill until it is signed off.
 
-    The one hand-over point for problems: the hazard ledger will take them from
-    here, so nothing else writes `problems_found`.
+    Nothing else writes `problems_found`; problem_hazard() opens a line of it as
+    a hazard in the ledger.
     """
     text = "\n".join(line.strip() for line in problems.splitlines() if line.strip())
     return _claim(user, drill, CHANGE, RECORDING, problems_found=text)
