@@ -81,6 +81,7 @@ class HazardEventKind(models.TextChoices):
     SIGNED_OFF = "signed_off", _("Signed off by the bureau")
     CLOSED = "closed", _("Struck off")
     REOPENED = "reopened", _("Reopened")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the record that reported it")
     EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
     EXTENSION_APPROVED = "extension_approved", _("Extension approved")
     EXTENSION_REFUSED = "extension_refused", _("Extension refused")
