@@ -217,7 +217,9 @@ def withdraw(origin_ref: str, note: str) -> None:
     pass): the hazard goes if nobody has confirmed it yet; a confirmed one stays."""
     now = timezone.now()
     ids = list(
-        Hazard.objects.filter(origin_ref=origin_ref, state=S.REPORTED).values_list("pk", flat=True)
+        Hazard.objects.filter(origin_ref=origin_ref, state=S.REPORTED)
+        .order_by()
+        .values_list("pk", flat=True)
     )
     if ids:
         Hazard.objects.filter(pk__in=ids).update(state=S.REJECTED, updated=now)
@@ -577,10 +579,6 @@ def request_extension(user, hazard, *, new_deadline, reason) -> DeadlineExtensio
     return created[0]
 
 
-def extension_deciders(hazard) -> frozenset:
-    return BUREAU if hazard.is_major else frozenset({Role.PRINCIPAL}) | BUREAU
-
-
 def decide_extension(user, extension, *, approve: bool, note="") -> DeadlineExtension:
     """Approve (the hazard's deadline moves) or refuse a pending request; kept in the history."""
     note = _note(note)
@@ -589,7 +587,7 @@ def decide_extension(user, extension, *, approve: bool, note="") -> DeadlineExte
         row = DeadlineExtension.objects.select_for_update().get(pk=extension.pk)
         if row.status != ExtensionStatus.PENDING:
             raise Conflict(_("This request has already been decided."))
-        if not Scope.of(user).contains(locked, DECIDE, roles=extension_deciders(locked)):
+        if locked.is_major and not Scope.of(user).contains(locked, DECIDE, roles=BUREAU):
             raise PermissionDenied(_("A major hazard's extension is decided by the bureau."))
         row.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
         row.decided_by, row.decided_at, row.decision_note = user, now, note[:500]

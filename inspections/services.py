@@ -149,7 +149,8 @@ def answer(
     `round_` comes with its school; `item` and `checkpoint` are the round's own
     (the callers look them up through the round). Constant queries: the scan
     check, the re-used photo check (with a photo), the earlier answer, its
-    finding removed, the save, and a new finding.
+    finding removed and its unconfirmed hazard withdrawn, the save, and a
+    new hazard with its finding.
     """
     _require_open(round_)
     now = now or timezone.now()
@@ -187,17 +188,17 @@ def answer(
         fill_photo_evidence(row, round_.school, round_.started_at)
     with transaction.atomic():
         # Answering again replaces the answer in place, and any finding the
-        # earlier one opened goes: the same three queries either way.
+        # earlier one opened goes (its hazard withdrawn if nobody confirmed it
+        # yet): the same four queries either way.
         row.pk = (
             Answer.objects.filter(round=round_, checkpoint=checkpoint, item=item)
             .order_by("pk")
             .values_list("pk", flat=True)
             .first()
         )
-        if row.pk is not None:
-            Finding.objects.filter(answer_id=row.pk).delete()
-            # A hazard nobody has confirmed yet goes with the answer that opened it.
-            withdraw(answer_ref(row.pk), _("The round's answer was changed."))
+        Finding.objects.filter(answer_id=row.pk).delete()
+        # A hazard nobody has confirmed yet goes with the answer that opened it.
+        withdraw(answer_ref(row.pk), _("The round's answer was changed."))
         row.save(force_update=row.pk is not None)
         if not result and not corrected_on_spot:
             report_failure(
