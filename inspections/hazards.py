@@ -644,10 +644,10 @@ def decide_extension(user, extension, *, approve: bool, note="") -> DeadlineExte
         row.save()
         if approve:
             locked.deadline = row.new_deadline
-        extension.__dict__.update(row.__dict__)
 
     kind = HazardEventKind.EXTENSION_APPROVED if approve else HazardEventKind.EXTENSION_REFUSED
     _move(user, extension.hazard, Transition(DECIDE, OPEN_STATES), None, kind, note, apply)
+    extension.refresh_from_db()
     return extension
 
 
