@@ -447,3 +447,26 @@ class HeadcountLinkTests(DrillsAPITestCase):
         with mock.patch.object(HeadcountThrottle, "rate", "3/min"):
             statuses = [self.report(class_name=f"{n}班").status_code for n in range(5)]
         self.assertEqual(statuses, [200, 200, 200, 429, 429])
+
+
+class DrillProblemHazardTests(DrillsAPITestCase):
+    """A problem the drill found goes on the school's hazard ledger, once."""
+
+    def test_a_problem_becomes_one_hazard_on_the_ledger(self):
+        from inspections.models import Hazard
+
+        drill = self.held_drill()
+        services.record_problems(self.principal1, drill, "东侧楼梯安全出口被杂物堵塞\n广播听不清")
+        client = APIClient()
+        client.force_authenticate(self.officer1)
+        url = reverse("drill-hazard", args=[drill.pk])
+        first = client.post(url, {"problem": 1}, format="json")
+        again = client.post(url, {"problem": 1}, format="json")
+        self.assertEqual(first.status_code, 200, first.content)
+        self.assertEqual(again.status_code, 200, again.content)
+        hazard = Hazard.objects.get(origin="drill")
+        self.assertEqual(hazard.school, self.s1)
+        self.assertEqual(hazard.description, "东侧楼梯安全出口被杂物堵塞")
+        self.assertEqual(hazard.origin_ref, f"drills.drill:{drill.pk}#1")
+        self.assertEqual(hazard.state, "reported")
+        self.assertEqual(hazard.reported_by, self.officer1)
