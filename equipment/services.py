@@ -420,14 +420,19 @@ def shortfalls(schools, today: datetime.date | None = None) -> list[Shortfall]:
     facts = school_facts(schools)
     needed = requirements(facts)
     school_ids = list(needed)
-    locations = Location.objects.filter(
-        school_id__in=school_ids, is_active=True, kind__in=STANDARD_KINDS
-    ).values_list("pk", "school_id", "kind")
+    # No ordering: the models' default orderings would join the schools and districts.
+    locations = (
+        Location.objects.filter(school_id__in=school_ids, is_active=True, kind__in=STANDARD_KINDS)
+        .order_by()
+        .values_list("pk", "school_id", "kind")
+    )
     usable = {
         (location_id, type_id): held - faulty
         for location_id, type_id, held, faulty in StockBalance.objects.filter(
             school_id__in=school_ids
-        ).values_list("location_id", "equipment_type_id", "held", "faulty")
+        )
+        .order_by()
+        .values_list("location_id", "equipment_type_id", "held", "faulty")
     }
     # Served by the index on (school, scrap_on).
     expired = (

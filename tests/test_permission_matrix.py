@@ -20,6 +20,7 @@ from campussafety.api.viewsets import ScopedModelViewSet
 from posts.models import DutyLog, DutyLogRevision, PostPeriod, Shift
 from posts.rosters import generate_shifts
 from tests import (
+    test_api_equipment,
     test_api_inspections,
     test_api_organisation,
     test_api_posts_permissions,
@@ -191,7 +192,12 @@ MATRIX = {
     # The shared permission tests (tests/permissions.py): list, detail and writes.
     **{
         f"{cls.basename}-{kind}": cls
-        for module in (test_api_organisation, test_api_posts_permissions, test_api_inspections)
+        for module in (
+            test_api_organisation,
+            test_api_posts_permissions,
+            test_api_inspections,
+            test_api_equipment,
+        )
         for cls in vars(module).values()
         if isinstance(cls, type) and getattr(cls, "basename", None)
         for kind in ("list", "detail")
@@ -228,6 +234,8 @@ MATRIX = {
     "inspections:qr-sheet": "tests/test_pages_rounds.py::QRSheetTests",
     "inspections:guards": "tests/test_pages_guards.py::GuardAccountTests",
     "inspections:guard-action": "tests/test_pages_guards.py::GuardAccountTests",
+    # Equipment: kit compliance persona by persona.
+    "equipment-compliance": "tests/test_api_equipment.py::ComplianceTests",
     # Each user's own notifications, whatever their roles.
     "notification-list": NOTIFICATIONS,
     "notification-detail": NOTIFICATIONS,
@@ -350,6 +358,7 @@ def api_viewsets():
         "posts.api.urls",
         "reminders.api.urls",
         "inspections.api.urls",
+        "equipment.api.urls",
     ):
         router = importlib.import_module(module).router
         for _prefix, viewset, basename in router.registry:
