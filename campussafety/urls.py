@@ -36,6 +36,7 @@ urlpatterns = [
     path("schools/", include("schools.urls")),
     path("posts/", include("posts.urls")),
     path("inspections/", include("inspections.urls")),
+    path("equipment/", include("equipment.urls")),
     path("inbox/", include("reminders.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

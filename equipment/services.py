@@ -408,6 +408,34 @@ def requirements(facts) -> dict[int, dict[tuple[str, int], int]]:
     return result
 
 
+def stock_by_place(school_ids, today: datetime.date) -> dict[tuple[int, int], tuple[int, int, int]]:
+    """(location, type) → (usable, held, faulty) at `school_ids`: what counts against the standard.
+
+    Usable pieces are held, not faulty and not past their scrap date. Two
+    queries: the balances, and the pieces in service past their scrap date.
+    """
+    stock = {
+        (location_id, type_id): [held - faulty, held, faulty]
+        for location_id, type_id, held, faulty in StockBalance.objects.filter(
+            school_id__in=school_ids
+        )
+        .order_by()
+        .values_list("location_id", "equipment_type_id", "held", "faulty")
+    }
+    # Served by the index on (school, scrap_on).
+    expired = (
+        Item.objects.filter(
+            school_id__in=school_ids, status=ItemStatus.IN_SERVICE, scrap_on__lte=today
+        )
+        .order_by()
+        .values_list("location_id", "equipment_type_id")
+        .annotate(count=Count("pk"))
+    )
+    for location_id, type_id, count in expired:
+        stock[(location_id, type_id)][0] -= count
+    return {key: tuple(pieces) for key, pieces in stock.items()}
+
+
 def shortfalls(schools, today: datetime.date | None = None) -> list[Shortfall]:
     """Every place at `schools` (a queryset, or schools or ids) short of its standard.
 
@@ -426,25 +454,7 @@ def shortfalls(schools, today: datetime.date | None = None) -> list[Shortfall]:
         .order_by()
         .values_list("pk", "school_id", "kind")
     )
-    usable = {
-        (location_id, type_id): held - faulty
-        for location_id, type_id, held, faulty in StockBalance.objects.filter(
-            school_id__in=school_ids
-        )
-        .order_by()
-        .values_list("location_id", "equipment_type_id", "held", "faulty")
-    }
-    # Served by the index on (school, scrap_on).
-    expired = (
-        Item.objects.filter(
-            school_id__in=school_ids, status=ItemStatus.IN_SERVICE, scrap_on__lte=today
-        )
-        .order_by()
-        .values_list("location_id", "equipment_type_id")
-        .annotate(count=Count("pk"))
-    )
-    for location_id, type_id, count in expired:
-        usable[(location_id, type_id)] -= count
+    usable = {key: pieces[0] for key, pieces in stock_by_place(school_ids, today).items()}
     result = []
     for location_id, school_id, kind in locations:
         for (line_kind, type_id), required in needed[school_id].items():

@@ -236,6 +236,17 @@ MATRIX = {
     "inspections:guard-action": "tests/test_pages_guards.py::GuardAccountTests",
     # Equipment: kit compliance persona by persona.
     "equipment-compliance": "tests/test_api_equipment.py::ComplianceTests",
+    "equipment-import": "tests/test_equipment_imports.py::ImportAPITests",
+    "equipment-export": "tests/test_equipment_imports.py::ImportAPITests",
+    "equipment:board-choice": "tests/test_pages_equipment.py::BoardTests",
+    "equipment:board": "tests/test_pages_equipment.py::BoardTests",
+    "equipment:item": "tests/test_pages_equipment.py::ItemPageTests",
+    "equipment:qr-tags": "tests/test_pages_equipment.py::QRSheetTests",
+    "equipment:record": "tests/test_pages_equipment.py::RecordTests",
+    "equipment:compliance": "tests/test_pages_equipment.py::ComplianceTests",
+    "equipment:due": "tests/test_pages_equipment.py::ComplianceTests",
+    "equipment:import": "tests/test_equipment_imports.py::ImportPageTests",
+    "equipment:export": "tests/test_equipment_imports.py::ImportPageTests",
     # Each user's own notifications, whatever their roles.
     "notification-list": NOTIFICATIONS,
     "notification-detail": NOTIFICATIONS,

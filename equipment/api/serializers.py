@@ -4,9 +4,15 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from campussafety.api.serializers import DateField, ScopedModelSerializer
+from accounts.scope import VIEW
+from campussafety.api.serializers import (
+    DateField,
+    ScopedModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+)
 from equipment import services
 from equipment.compliance import GROUPS
+from equipment.imports import FORMATS
 from equipment.models import (
     EquipmentType,
     Item,
@@ -17,6 +23,7 @@ from equipment.models import (
     StockBalance,
 )
 from equipment.recording import record_movement
+from schools.models import School
 
 RULE_FIELDS = ("check_interval_days", "first_service_years", "service_every_years", "scrap_years")
 
@@ -175,7 +182,33 @@ class ComplianceSerializer(serializers.Serializer):
     rate = serializers.FloatField(allow_null=True)
 
 
+class SchoolField(ScopedPrimaryKeyRelatedField):
+    """A school the user reaches; whether they may stock it is the ledger's check."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=School.objects.all(), action=VIEW, **kwargs)
+
+
 class ImportSerializer(serializers.Serializer):
-    school = serializers.IntegerField()
+    school = SchoolField()
     file = serializers.FileField()
     dry_run = serializers.BooleanField(default=True)
+
+
+class ImportRowSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    action = serializers.CharField()
+    quantity = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.CharField())
+
+
+class ImportResultSerializer(serializers.Serializer):
+    is_valid = serializers.BooleanField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    new_locations = serializers.DictField(child=serializers.CharField())
+    rows = ImportRowSerializer(many=True)
+
+
+class ExportQuerySerializer(serializers.Serializer):
+    school = SchoolField()
+    format = serializers.ChoiceField(choices=FORMATS, default="xlsx")

@@ -14,5 +14,7 @@ router.register("equipment-movements", views.MovementViewSet)
 
 urlpatterns = [
     path("equipment/compliance/", views.ComplianceView.as_view(), name="equipment-compliance"),
+    path("equipment/imports/", views.ImportView.as_view(), name="equipment-import"),
+    path("equipment/exports/", views.ExportView.as_view(), name="equipment-export"),
     *router.urls,
 ]

@@ -7,9 +7,12 @@ which are recorded (never edited) through the ledger's services.
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, viewsets
+from rest_framework import generics, status, viewsets
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
 
 from campussafety.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
+from equipment import imports
 from equipment.api import serializers
 from equipment.compliance import GROUPS, compliance
 from equipment.filtersets import (
@@ -110,3 +113,48 @@ class ComplianceView(ScopedViewSetMixin, generics.GenericAPIView):
         )
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class ImportView(ScopedViewSetMixin, generics.GenericAPIView):
+    """Import a school's .xlsx or .csv: a dry run answers the plan; otherwise all rows or none."""
+
+    queryset = School.objects.all()
+    serializer_class = serializers.ImportSerializer
+    parser_classes = [MultiPartParser]
+    filter_backends = []
+
+    @extend_schema(
+        request=serializers.ImportSerializer, responses=serializers.ImportResultSerializer
+    )
+    def post(self, request):
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        school, upload = data.validated_data["school"], data.validated_data["file"]
+        imports.require_stocker(request.user, school)
+        rows = imports.read_table(upload.name, upload.read())
+        plan = imports.plan(request.user, school, rows)
+        result = serializers.ImportResultSerializer(plan).data
+        if not plan.is_valid:
+            return Response(result, status=status.HTTP_400_BAD_REQUEST)
+        if data.validated_data["dry_run"]:
+            return Response(result)
+        imports.commit(request.user, school, plan)
+        return Response(result, status=status.HTTP_201_CREATED)
+
+
+class ExportView(ScopedViewSetMixin, generics.GenericAPIView):
+    """A school's equipment as .xlsx or .csv, in the import's own columns."""
+
+    queryset = School.objects.all()
+    serializer_class = serializers.ExportQuerySerializer
+    filter_backends = []
+
+    @extend_schema(
+        parameters=[serializers.ExportQuerySerializer], responses={200: OpenApiTypes.BINARY}
+    )
+    def get(self, request):
+        query = self.get_serializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return imports.export_response(
+            query.validated_data["school"], query.validated_data["format"]
+        )
