@@ -163,9 +163,18 @@ def plan(user, school, rows: list[dict]) -> Plan:
     # National types first, so a city's own type of the same code stands in for them.
     types = {t.code: t for t in sorted(visible, key=lambda t: t.city_id is not None)}
     locations = {loc.name: loc for loc in Location.objects.filter(school=school)}
-    tags = set(
-        Item.objects.filter(school=school).exclude(asset_tag="").values_list("asset_tag", flat=True)
-    )
+    # Tags are unique at the school among every piece it ever had; pieces without a tag
+    # are counted per place and type, like untracked stock.
+    tags, untagged = set(), Counter()
+    for tag, location_id, type_id in (
+        Item.objects.filter(school=school)
+        .order_by()
+        .values_list("asset_tag", "location_id", "equipment_type_id")
+    ):
+        if tag:
+            tags.add(tag)
+        elif location_id is not None:
+            untagged[(location_id, type_id)] += 1
     held = {
         (location_id, type_id): count
         for location_id, type_id, count in StockBalance.objects.filter(school=school)
@@ -187,6 +196,8 @@ def plan(user, school, rows: list[dict]) -> Plan:
             row.errors.append(_("Name the location."))
         elif place in locations:
             row.location = locations[place]
+        elif place in new_locations:
+            pass
         else:
             kind = _kind(values.get("location_kind", ""))
             if kind is None:
@@ -199,8 +210,11 @@ def plan(user, school, rows: list[dict]) -> Plan:
         dates = _dates(row)
         if equipment_type is None or row.errors:
             continue
-        if equipment_type.is_serialised:
+        if equipment_type.is_serialised and str(values.get("asset_tag", "")).strip():
             _plan_piece(row, tags, seen_tags, dates)
+        elif equipment_type.is_serialised:
+            row.values = {**row.values, **dates}
+            _plan_count(row, untagged, seen_counts)
         else:
             _plan_count(row, held, seen_counts)
     return Plan(result, new_locations)
@@ -265,9 +279,6 @@ def _quantity(row: Row, default=None) -> int | None:
 
 def _plan_piece(row: Row, tags: set, seen: set, dates: dict) -> None:
     tag = str(row.values.get("asset_tag", "")).strip()
-    if not tag:
-        row.errors.append(_("A piece tracked one by one needs its asset tag."))
-        return
     if len(tag) > 40:
         row.errors.append(_("The asset tag is longer than 40 characters."))
         return
@@ -282,7 +293,8 @@ def _plan_piece(row: Row, tags: set, seen: set, dates: dict) -> None:
     row.action, row.quantity = (UNCHANGED, 0) if tag in tags else (NEW_PIECE, 1)
 
 
-def _plan_count(row: Row, held: dict, seen: set) -> None:
+def _plan_count(row: Row, held, seen: set) -> None:
+    """A count of pieces at a place: untracked stock, or tracked pieces without tags."""
     if str(row.values.get("asset_tag", "")).strip():
         row.errors.append(_("Only pieces tracked one by one have asset tags."))
         return
@@ -338,6 +350,17 @@ def commit(user, school, import_plan: Plan) -> dict:
                         acquired_on=row.values.get("acquired_on") or None,
                         reason=reason,
                     )
+                elif row.equipment_type.is_serialised:
+                    # Pieces without tags arrive one by one, each with its own record.
+                    for _piece in range(row.quantity):
+                        receive(
+                            user,
+                            location,
+                            row.equipment_type,
+                            manufactured_on=row.values.get("manufactured_on") or None,
+                            acquired_on=row.values.get("acquired_on") or None,
+                            reason=reason,
+                        )
                 else:
                     receive(user, location, row.equipment_type, row.quantity, reason=reason)
             except ValidationError as exc:
@@ -353,7 +376,7 @@ def commit(user, school, import_plan: Plan) -> dict:
 
 def export_rows(school) -> list[list]:
     """The school's held pieces and counts as rows of COLUMNS. Two queries."""
-    rows = []
+    rows, untagged = [], Counter()
     pieces = (
         Item.objects.held()
         .filter(school=school)
@@ -361,6 +384,9 @@ def export_rows(school) -> list[list]:
         .order_by("location__name", "equipment_type__code", "asset_tag")
     )
     for item in pieces:
+        if not item.asset_tag:
+            untagged[(item.location, item.equipment_type)] += 1
+            continue
         rows.append(
             [
                 item.asset_tag,
@@ -373,6 +399,8 @@ def export_rows(school) -> list[list]:
                 item.acquired_on,
             ]
         )
+    for (location, equipment_type), count in untagged.items():
+        rows.append(["", equipment_type.code, location.name, location.kind, count, "", None, None])
     counts = (
         StockBalance.objects.filter(school=school, held__gt=0, equipment_type__is_serialised=False)
         .select_related("equipment_type", "location")

@@ -211,4 +211,5 @@ class ImportResultSerializer(serializers.Serializer):
 
 class ExportQuerySerializer(serializers.Serializer):
     school = SchoolField()
-    format = serializers.ChoiceField(choices=FORMATS, default="xlsx")
+    # Not `format`: DRF reads that query parameter as the response's renderer.
+    file_format = serializers.ChoiceField(choices=FORMATS, default="xlsx")

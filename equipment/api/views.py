@@ -33,6 +33,7 @@ from equipment.models import (
     Movement,
     StockBalance,
 )
+from equipment.views.access import require_board_roles
 from schools.filtersets import SchoolSelectionFilterSet
 from schools.models import School
 
@@ -139,7 +140,7 @@ class ImportView(ScopedViewSetMixin, generics.GenericAPIView):
         if data.validated_data["dry_run"]:
             return Response(result)
         imports.commit(request.user, school, plan)
-        return Response(result, status=status.HTTP_201_CREATED)
+        return Response(result)
 
 
 class ExportView(ScopedViewSetMixin, generics.GenericAPIView):
@@ -155,6 +156,7 @@ class ExportView(ScopedViewSetMixin, generics.GenericAPIView):
     def get(self, request):
         query = self.get_serializer(data=request.query_params)
         query.is_valid(raise_exception=True)
+        require_board_roles(request.user, query.validated_data["school"])
         return imports.export_response(
-            query.validated_data["school"], query.validated_data["format"]
+            query.validated_data["school"], query.validated_data["file_format"]
         )

@@ -14,11 +14,15 @@ BOARD_ROLES = SCHOOL_STAFF | BUREAU
 def equipment_school(user, pk) -> School:
     """The school asked for: 404 outside the scope, 403 for the roles these pages are not for."""
     school = get_object_or_404(School.objects.for_user(user).select_related("district"), pk=pk)
+    require_board_roles(user, school)
+    return school
+
+
+def require_board_roles(user, school) -> None:
     if not Scope.of(user).contains(school, roles=BOARD_ROLES):
         raise PermissionDenied(
             _("The equipment pages are for the school's staff and the education bureaus.")
         )
-    return school
 
 
 def may_stock(user, school) -> bool:

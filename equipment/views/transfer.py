@@ -43,8 +43,14 @@ class ImportView(LoginRequiredMixin, View):
             imports.require_stocker(request.user, self.school)
         return super().dispatch(request, *args, **kwargs)
 
-    def render(self, form, plan=None, token=""):
-        context = {"school": self.school, "form": form, "plan": plan, "token": token}
+    def render(self, form, plan=None, token="", errors=()):
+        context = {
+            "school": self.school,
+            "form": form,
+            "plan": plan,
+            "token": token,
+            "errors": errors,
+        }
         status = 400 if plan is not None and not plan.is_valid else 200
         return render(self.request, self.template_name, context, status=status)
 
@@ -62,20 +68,19 @@ class ImportView(LoginRequiredMixin, View):
         return self.render(ImportForm(), plan, token)
 
     def confirm(self, token):
-        form = ImportForm()
         try:
             name, content = read_upload(token)
         except signing.BadSignature:
-            form.add_error(None, _("The preview has expired: upload the file again."))
-            return self.render(form)
+            return self.render(
+                ImportForm(), errors=[_("The preview has expired: upload the file again.")]
+            )
         plan = None
         try:
             plan = imports.plan(self.request.user, self.school, imports.read_table(name, content))
             counts = imports.commit(self.request.user, self.school, plan)
         except ValidationError as refused:
             # Something changed since the preview (a tag taken meanwhile): nothing was saved.
-            form.add_error(None, refused)
-            return self.render(form, plan)
+            return self.render(ImportForm(), plan, errors=refused.messages)
         messages.success(
             self.request,
             _("Imported: %(new)s new pieces, %(topped)s counts topped up, %(same)s unchanged.")
