@@ -75,7 +75,7 @@ class ImportPageTests(EquipmentPageTestCase):
             location=self.s1_gatehouse, equipment_type__code="steel-fork"
         )
         self.assertEqual(forks.held, 2)
-        self.assertEqual(Movement.objects.filter(reason="Imported from a spreadsheet").count(), 4)
+        self.assertEqual(Movement.objects.filter(reason="从表格导入").count(), 4)
         after = self.ledger()
         response = self.preview(GOOD)
         self.assertEqual(response.context["plan"].counts(), {"unchanged": 4})
@@ -102,9 +102,14 @@ class ImportPageTests(EquipmentPageTestCase):
 
     def test_errors_in_the_users_language(self):
         self.login("officer1")
-        self.client.cookies["django_language"] = "zh-hans"
-        response = self.preview(HEADER + ",unicorn,南门门卫室,,1,,\n")
+        bad = HEADER + ",unicorn,南门门卫室,,1,,\n"
+        response = self.preview(bad)
         self.assertEqual(response.context["plan"].errors[0].errors, ["未知的类型代码“unicorn”。"])
+        self.client.cookies["django_language"] = "en"
+        response = self.preview(bad)
+        self.assertEqual(
+            response.context["plan"].errors[0].errors, ["Unknown type code “unicorn”."]
+        )
 
     def test_a_gb18030_csv_from_excel_is_read(self):
         self.login("officer1")
@@ -115,7 +120,7 @@ class ImportPageTests(EquipmentPageTestCase):
         self.login("officer1")
         url = reverse("equipment:import", args=[self.s1.pk])
         response = self.client.post(url, {"token": "forged"})
-        self.assertContains(response, "upload the file again")
+        self.assertContains(response, "请重新上传文件")
 
     def test_the_export_is_read_back_unchanged(self):
         self.login("officer1")
@@ -128,7 +133,7 @@ class ImportPageTests(EquipmentPageTestCase):
         )
         self.assertEqual(response.status_code, 200)
         sheet = load_workbook(io.BytesIO(response.content)).active
-        self.assertEqual(sheet.cell(1, 1).value, "Asset tag")
+        self.assertEqual(sheet.cell(1, 1).value, "资产标签")
         before = self.ledger()
         xlsx = SimpleUploadedFile("back.xlsx", response.content)
         preview = self.client.post(reverse("equipment:import", args=[self.s1.pk]), {"file": xlsx})
@@ -183,7 +188,7 @@ class ImportAPITests(EquipmentPageTestCase):
             {"school": self.s1.pk, "file": upload(HEADER + ",unicorn,南门门卫室,,1,,\n")},
         )
         self.assertEqual(bad.status_code, 400)
-        self.assertEqual(bad.json()["rows"][0]["errors"], ["Unknown type code “unicorn”."])
+        self.assertEqual(bad.json()["rows"][0]["errors"], ["未知的类型代码“unicorn”。"])
         nonsense = client.post(
             reverse("equipment-import"),
             {"school": self.s1.pk, "file": SimpleUploadedFile("x.pdf", b"%PDF")},
