@@ -29,7 +29,7 @@ from campussafety.dates import check_date_bounds
 from campussafety.spreadsheets import FORMULA_STARTS, add_sheet, safe_cell, xlsx_response
 from equipment.choices import LocationKind
 from equipment.models import EquipmentType, Item, Location, StockBalance
-from equipment.services import receive
+from equipment.services import Receipt, receive_many
 
 # (key, header): the header is written in the user's language and read in any.
 COLUMNS = (
@@ -320,7 +320,11 @@ def _plan_count(row: Row, held, seen: set) -> None:
 
 
 def commit(user, school, import_plan: Plan) -> dict:
-    """Write a valid plan through the ledger, all rows or none; the counts of what was done."""
+    """Write a valid plan through the ledger, all rows or none; the counts of what was done.
+
+    The plan checked every row; what changed since (a tag taken meanwhile) is
+    refused by the ledger, and nothing is saved.
+    """
     if not import_plan.is_valid:
         raise ValidationError(_("Fix the rows with errors first: nothing was imported."))
     reason = _("Imported from a spreadsheet")
@@ -334,40 +338,34 @@ def commit(user, school, import_plan: Plan) -> dict:
                     school=school, name=name, kind=kind
                 ),
             )
+        receipts = []
         for row in import_plan.rows:
             if row.action == UNCHANGED:
                 continue
             location = row.location or created[str(row.values["location"]).strip()]
-            try:
-                if row.action == NEW_PIECE:
-                    receive(
-                        user,
+            dates = {
+                "manufactured_on": row.values.get("manufactured_on") or None,
+                "acquired_on": row.values.get("acquired_on") or None,
+            }
+            if row.action == NEW_PIECE:
+                serial = str(row.values.get("serial_number", "")).strip()[:60]
+                receipts.append(
+                    Receipt(
                         location,
                         row.equipment_type,
                         asset_tag=row.values["asset_tag"],
-                        serial_number=str(row.values.get("serial_number", "")).strip()[:60],
-                        manufactured_on=row.values.get("manufactured_on") or None,
-                        acquired_on=row.values.get("acquired_on") or None,
-                        reason=reason,
+                        serial_number=serial,
+                        **dates,
                     )
-                elif row.equipment_type.is_serialised:
-                    # Pieces without tags arrive one by one, each with its own record.
-                    for _piece in range(row.quantity):
-                        receive(
-                            user,
-                            location,
-                            row.equipment_type,
-                            manufactured_on=row.values.get("manufactured_on") or None,
-                            acquired_on=row.values.get("acquired_on") or None,
-                            reason=reason,
-                        )
-                else:
-                    receive(user, location, row.equipment_type, row.quantity, reason=reason)
-            except ValidationError as exc:
-                raise ValidationError(
-                    _("Row %(row)s: %(error)s")
-                    % {"row": row.number, "error": " ".join(exc.messages)}
-                ) from exc
+                )
+            elif row.equipment_type.is_serialised:
+                # Pieces without tags arrive one by one, each with its own record.
+                receipts.extend(
+                    Receipt(location, row.equipment_type, **dates) for _n in range(row.quantity)
+                )
+            else:
+                receipts.append(Receipt(location, row.equipment_type, row.quantity))
+        receive_many(user, receipts, reason=reason)
     return import_plan.counts()
 
 

@@ -172,32 +172,16 @@ def receive(
 ) -> Movement:
     """Stock arriving at a place; a piece tracked on its own gets its Item (quantity 1)."""
     happened_at = happened_at or timezone.now()
-    if quantity < 1:
-        raise ValidationError({"quantity": _("Give a quantity of at least 1.")})
+    receipt = Receipt(
+        location, equipment_type, quantity, asset_tag, serial_number, manufactured_on, acquired_on
+    )
     with transaction.atomic():
         _require_writer(user, location, None)
-        item = None
-        if equipment_type.is_serialised:
-            if quantity != 1:
-                raise ValidationError(
-                    {"quantity": _("Pieces tracked one by one are received one at a time.")}
-                )
-            item = Item(
-                school_id=location.school_id,
-                equipment_type=equipment_type,
-                location=location,
-                asset_tag=asset_tag,
-                serial_number=serial_number,
-                manufactured_on=manufactured_on,
-                acquired_on=acquired_on or timezone.localdate(happened_at),
-            )
-            refresh_due_dates(item)
-            # The references are checked already; the tag must be new at the school.
-            item.clean_fields(exclude=["school", "equipment_type", "location"])
+        item = _new_item(receipt, timezone.localdate(happened_at))
+        if item is not None:
+            # The tag must be new at the school.
             item.validate_constraints()
             item.save()
-        elif asset_tag or serial_number or manufactured_on:
-            raise ValidationError(_("Only pieces tracked one by one have tags and dates."))
         movement = Movement.objects.create(
             school_id=location.school_id,
             kind=MovementKind.RECEIVED,
@@ -212,6 +196,94 @@ def receive(
         )
         _apply(location, equipment_type.pk, quantity, 0)
     return movement
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Stock arriving at a place: one piece tracked on its own, or a quantity of a type."""
+
+    location: Location
+    equipment_type: EquipmentType
+    quantity: int = 1
+    asset_tag: str = ""
+    serial_number: str = ""
+    manufactured_on: datetime.date | None = None
+    acquired_on: datetime.date | None = None
+
+
+def _new_item(receipt: Receipt, day: datetime.date) -> Item | None:
+    """The unsaved Item a receipt brings (None for untracked stock), or ValidationError."""
+    if receipt.quantity < 1:
+        raise ValidationError({"quantity": _("Give a quantity of at least 1.")})
+    if not receipt.equipment_type.is_serialised:
+        if receipt.asset_tag or receipt.serial_number or receipt.manufactured_on:
+            raise ValidationError(_("Only pieces tracked one by one have tags and dates."))
+        return None
+    if receipt.quantity != 1:
+        raise ValidationError(
+            {"quantity": _("Pieces tracked one by one are received one at a time.")}
+        )
+    item = Item(
+        school_id=receipt.location.school_id,
+        equipment_type=receipt.equipment_type,
+        location=receipt.location,
+        asset_tag=receipt.asset_tag,
+        serial_number=receipt.serial_number,
+        manufactured_on=receipt.manufactured_on,
+        acquired_on=receipt.acquired_on or day,
+    )
+    refresh_due_dates(item)
+    # The references are checked already.
+    item.clean_fields(exclude=["school", "equipment_type", "location"])
+    return item
+
+
+def receive_many(user, receipts, *, reason: str = "", happened_at=None) -> list[Movement]:
+    """Many receipts (an imported spreadsheet) in one transaction: all of them or none.
+
+    The same rules as receive(), written in bulk: one scope check for all the
+    places, the pieces and the movements inserted in batches, and one balance
+    update per place and type. A tag already used at the school is refused by
+    the database's constraint, which undoes the whole batch.
+    """
+    happened_at = happened_at or timezone.now()
+    day = timezone.localdate(happened_at)
+    receipts = list(receipts)
+    if not receipts:
+        return []
+    with transaction.atomic():
+        places = {receipt.location.pk: receipt.location for receipt in receipts}
+        Scope.of(user).require(list(places.values()), "stock")
+        items = [_new_item(receipt, day) for receipt in receipts]
+        try:
+            with transaction.atomic():
+                Item.objects.bulk_create([item for item in items if item], batch_size=500)
+        except IntegrityError as exc:
+            raise ValidationError(_("An asset tag is already used at this school.")) from exc
+        movements = Movement.objects.bulk_create(
+            [
+                Movement(
+                    school_id=receipt.location.school_id,
+                    kind=MovementKind.RECEIVED,
+                    equipment_type=receipt.equipment_type,
+                    item=item,
+                    quantity=receipt.quantity,
+                    location=receipt.location,
+                    held_delta=receipt.quantity,
+                    happened_at=happened_at,
+                    recorded_by=user,
+                    reason=reason,
+                )
+                for receipt, item in zip(receipts, items, strict=True)
+            ],
+            batch_size=500,
+        )
+        totals: dict[tuple[int, int], int] = defaultdict(int)
+        for receipt in receipts:
+            totals[(receipt.location.pk, receipt.equipment_type.pk)] += receipt.quantity
+        for (location_id, type_id), quantity in totals.items():
+            _apply(places[location_id], type_id, quantity, 0)
+    return movements
 
 
 def record(

@@ -3,12 +3,14 @@ all rows or none, the same file twice changing nothing, and the export read back
 
 import io
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from equipment import imports
 from equipment.models import Item, Location, Movement, StockBalance
+from equipment.services import receive
 from tests.permissions import ALL_PERSONAS
 from tests.test_pages_equipment import BUREAU, SCHOOL_STAFF, EquipmentPageTestCase
 
@@ -99,6 +101,15 @@ class ImportPageTests(EquipmentPageTestCase):
         self.assertIn("MHQ-101", plan.errors[0].errors[0])
         self.assertEqual(response.context["token"], "")
         self.assertEqual(self.ledger(), before)
+
+    def test_a_tag_taken_after_the_preview_undoes_the_whole_import(self):
+        plan = imports.plan(self.officer1, self.s1, imports.read_table("a.csv", GOOD.encode()))
+        receive(self.officer1, self.s1_floor, self.types["extinguisher-water"], asset_tag="MHQ-102")
+        before = self.ledger()
+        with self.assertRaises(ValidationError):
+            imports.commit(self.officer1, self.s1, plan)
+        self.assertEqual(self.ledger(), before)
+        self.assertFalse(Location.objects.filter(name="教学楼2层").exists())
 
     def test_errors_in_the_users_language(self):
         self.login("officer1")
