@@ -262,3 +262,20 @@ class ComplianceTests(EquipmentPageTestCase):
         # equipment/compliance.py's ten.
         with self.assertNumQueries(3 + 1 + 10 + LAYOUT_QUERIES):
             self.client.get(url, {"district": self.d1.pk})
+
+
+class HomePanelTests(EquipmentPageTestCase):
+    def test_the_home_page_links_each_role_to_its_equipment_page(self):
+        for persona, link, absent in (
+            ("officer1", reverse("equipment:board-choice"), reverse("equipment:compliance")),
+            ("district1", reverse("equipment:compliance"), reverse("equipment:board-choice")),
+        ):
+            with self.subTest(persona=persona):
+                self.login(persona)
+                response = self.client.get(reverse("home"))
+                self.assertContains(response, f'href="{link}"')
+                self.assertNotContains(response, f'class="btn btn-primary" href="{absent}"')
+        self.login("police1")
+        response = self.client.get(reverse("home"))
+        self.assertNotContains(response, reverse("equipment:compliance"))
+        self.assertNotContains(response, reverse("equipment:board-choice"))
