@@ -288,6 +288,24 @@ class ActionChecks:
                     self.assertEqual(response.status_code, expected, response.content)
 
 
+class PageChecks(ActionChecks):
+    """HTML pages, persona by persona and school by school (a test class with `login`)."""
+
+    def each_persona(self, url_for, allowed, method="get", data=None, foreign=404, refused=403):
+        """Every persona at every school: 200 (or a redirect) if allowed, else 403, or 404 away."""
+        for persona in ALL_PERSONAS:
+            self.login(persona)
+            for key, acting in self.cases(persona):
+                with self.subTest(persona=persona, school=key):
+                    response = getattr(self.client, method)(url_for(key), data or {})
+                    if acting is None:
+                        self.assertEqual(response.status_code, foreign)
+                    elif acting in allowed:
+                        self.assertIn(response.status_code, (200, 302))
+                    else:
+                        self.assertEqual(response.status_code, refused)
+
+
 def model_to_tuple(obj):
     return tuple(
         getattr(obj, field.attname)

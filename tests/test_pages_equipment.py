@@ -9,7 +9,7 @@ from django.utils import timezone
 from equipment.models import Item, Movement
 from equipment.services import receive, record
 from tests.base import LAYOUT_QUERIES
-from tests.permissions import ALL_PERSONAS, ActionChecks
+from tests.permissions import PageChecks
 from tests.test_api_equipment import EquipmentAPITestCase
 from tests.test_pages import PageTestCase
 
@@ -17,7 +17,7 @@ SCHOOL_STAFF = {"admin", "principal1", "principal2", "officer1"}
 BUREAU = {"admin", "city", "district1", "district2"}
 
 
-class EquipmentPageTestCase(ActionChecks, EquipmentAPITestCase, PageTestCase):
+class EquipmentPageTestCase(PageChecks, EquipmentAPITestCase, PageTestCase):
     """S1's floor holds a dry-powder extinguisher made eleven years ago: past service and scrap."""
 
     @classmethod
@@ -31,20 +31,6 @@ class EquipmentPageTestCase(ActionChecks, EquipmentAPITestCase, PageTestCase):
             asset_tag="MHQ-OLD",
             manufactured_on=made,
         ).item
-
-    def each_persona(self, url_for, allowed, method="get", data=None, foreign=404):
-        """Every persona at every school: 200 or a redirect where allowed, 403, or 404 away."""
-        for persona in ALL_PERSONAS:
-            self.login(persona)
-            for key, acting in self.cases(persona):
-                with self.subTest(persona=persona, school=key):
-                    response = getattr(self.client, method)(url_for(key), data or {})
-                    if acting is None:
-                        self.assertEqual(response.status_code, foreign)
-                    elif acting in allowed:
-                        self.assertIn(response.status_code, (200, 302))
-                    else:
-                        self.assertEqual(response.status_code, 403)
 
 
 class BoardTests(EquipmentPageTestCase):

@@ -192,7 +192,7 @@ class QRSheetView(LoginRequiredMixin, TemplateView):
         context.update(
             school=school,
             page_obj=page,
-            tags=[
+            codes=[
                 (piece, qr_svg(build(reverse("equipment:item", args=[piece.pk]))))
                 for piece in page.object_list
             ],
