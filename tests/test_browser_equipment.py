@@ -48,6 +48,12 @@ def world(transactional_db, settings):
 def test_principal_finds_the_missing_fork_and_a_radios_code(live_server, world, chromium):
     context = chromium.new_context(locale="zh-CN", viewport=PHONE)
     page = context.new_page()
+    # The policy allows no inline script or style: Chromium reports each refusal.
+    refusals = []
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and refusals.append(message.text),
+    )
     page.goto(f"{live_server.url}/login/")
     test_browser.sign_in(page, live_server, "principal1")
 
@@ -82,4 +88,10 @@ def test_principal_finds_the_missing_fork_and_a_radios_code(live_server, world, 
     assert "入库" in history or "Received" in history
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path="/tmp/equipment-phone-item.png", full_page=True)
+
+    # The printable tag sheet of the school's pieces.
+    response = page.goto(f"{live_server.url}/equipment/schools/{world.s1.pk}/qr-tags/")
+    assert response.status == 200
+    assert page.locator(".qr-card svg").count() == 1
+    assert refusals == []
     context.close()
