@@ -14,7 +14,7 @@ from campussafety.forms import BootstrapFormMixin, DateInput, label_blank_choice
 from equipment.choices import MovementKind
 from equipment.imports import FORMATS, read_table
 from equipment.models import EquipmentType, Item, Location, Movement
-from equipment.recording import record_movement
+from equipment.recording import kinds_using, record_movement
 from schools.models import City, District
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -72,6 +72,10 @@ class MovementForm(BootstrapFormMixin, forms.Form):
             is_active=True
         )
         label_blank_choices(self, _("Choose…"))
+        # static/js/site.js shows each field only for the kinds that use it.
+        for name, field in self.fields.items():
+            if name != "kind":
+                field.widget.attrs["data-kinds"] = " ".join(kinds_using(name))
 
     def save(self):
         return record_movement(self.user, **self.cleaned_data)

@@ -75,5 +75,14 @@ def record_movement(
     )
 
 
-def needs_destination(kind: str) -> bool:
-    return kind in MOVES
+def kinds_using(field: str) -> list[str]:
+    """The kinds of movement a form field applies to (the form shows it only for them)."""
+    if field in RECEIPT_FIELDS:
+        return [MovementKind.RECEIVED]
+    if field == "to_location":
+        return list(MOVES)
+    if field == "report":
+        return [MovementKind.LOST]
+    if field == "item":
+        return [kind for kind in MovementKind if kind != MovementKind.RECEIVED]
+    return list(MovementKind)

@@ -89,6 +89,21 @@ def test_principal_finds_the_missing_fork_and_a_radios_code(live_server, world, 
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path="/tmp/equipment-phone-item.png", full_page=True)
 
+    # A check from the piece's page: the form shows only what a check uses.
+    with page.expect_navigation():
+        page.click("a[href*='kind=checked']")
+    assert page.locator("select[name=item]").is_visible()
+    assert not page.locator("input[name=asset_tag]").is_visible()
+    assert not page.locator("textarea[name=report]").is_visible()
+    page.select_option("select[name=kind]", "lost")
+    assert page.locator("textarea[name=report]").is_visible()
+    page.select_option("select[name=kind]", "checked")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert page.url.endswith(f"/equipment/items/{world.radio.pk}/")
+    assert page.locator("#item-history li").count() == 2
+
     # The printable tag sheet of the school's pieces.
     response = page.goto(f"{live_server.url}/equipment/schools/{world.s1.pk}/qr-tags/")
     assert response.status == 200
