@@ -44,6 +44,10 @@ COLUMNS = (
 )
 LANGUAGES = ("en", "zh-hans")
 MAX_ROWS = 20_000
+# A count on one row, and the pieces tracked one by one a file may bring: each such
+# piece is a record of its own, so a typo must not create millions.
+MAX_QUANTITY = 10_000
+MAX_PIECES = 20_000
 PREVIEW_ROWS = 50
 FORMATS = ("xlsx", "csv")
 # What a row does when committed.
@@ -217,6 +221,15 @@ def plan(user, school, rows: list[dict]) -> Plan:
             _plan_count(row, untagged, seen_counts)
         else:
             _plan_count(row, held, seen_counts)
+    pieces = 0
+    for row in result:
+        if not row.errors and row.equipment_type is not None and row.equipment_type.is_serialised:
+            pieces += row.quantity
+            if pieces > MAX_PIECES:
+                row.errors.append(
+                    _("A file may bring at most %(max)s pieces tracked one by one.")
+                    % {"max": MAX_PIECES}
+                )
     return Plan(result, new_locations)
 
 
@@ -264,17 +277,19 @@ def _label(key: str) -> str:
 
 
 def _quantity(row: Row, default=None) -> int | None:
-    text = str(row.values.get("quantity", "")).strip()
-    if text == "" and default is not None:
+    value = row.values.get("quantity", "")
+    if str(value).strip() == "" and default is not None:
         return default
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1
-    if value < 0 or value != int(value):
-        row.errors.append(_("Quantity: give a whole number of pieces."))
+    # A spreadsheet's numbers arrive as floats (2.0); a CSV's as text.
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if not (text.isascii() and text.isdecimal()) or int(text) > MAX_QUANTITY:
+        row.errors.append(
+            _("Quantity: give a whole number of pieces, at most %(max)s.") % {"max": MAX_QUANTITY}
+        )
         return None
-    return int(value)
+    return int(text)
 
 
 def _plan_piece(row: Row, tags: set, seen: set, dates: dict) -> None:

@@ -111,6 +111,21 @@ class ImportPageTests(EquipmentPageTestCase):
         self.assertEqual(self.ledger(), before)
         self.assertFalse(Location.objects.filter(name="教学楼2层").exists())
 
+    def test_quantities_are_whole_bounded_numbers(self):
+        self.login("officer1")
+        for quantity in ("x", "-1", "1.5", "nan", "inf", "1e9", "10001"):
+            with self.subTest(quantity=quantity):
+                response = self.preview(HEADER + f",torch,南门门卫室,,{quantity},,\n")
+                self.assertEqual(len(response.context["plan"].errors), 1)
+        # Radios without tags are records of their own, one by one: 30,000 is too many.
+        rows = [
+            {"type": "radio", "location": place, "quantity": 10_000}
+            for place in ("南门门卫室", "器材室", "教学楼1层")
+        ]
+        plan = imports.plan(self.officer1, self.s1, rows)
+        self.assertEqual([row.number for row in plan.errors], [4])
+        self.assertIn("20000", plan.errors[0].errors[0])
+
     def test_errors_in_the_users_language(self):
         self.login("officer1")
         bad = HEADER + ",unicorn,南门门卫室,,1,,\n"
