@@ -81,6 +81,24 @@ class EquipmentTypeAPITests(ScopedAPITests, EquipmentAPITestCase):
     def update_payload(self, obj):
         return {"name": f"钢叉 {self.seq()}"}
 
+    def test_new_rules_move_the_due_dates_of_held_pieces(self):
+        own = EquipmentType.objects.create(
+            city=self.city_a,
+            code="foam",
+            name="泡沫灭火器",
+            category="fire",
+            is_serialised=True,
+            first_service_years=3,
+            scrap_years=8,
+            source="市",
+        )
+        made = datetime.date(2020, 1, 10)
+        item = receive(self.admin, self.s1_floor, own, manufactured_on=made).item
+        response = self.api("city").patch(self.detail_url(own), {"scrap_years": 6}, format="json")
+        self.assertEqual(response.status_code, 200, response.content)
+        item.refresh_from_db()
+        self.assertEqual(item.scrap_on, datetime.date(2026, 1, 10))
+
 
 class KitStandardAPITests(ScopedAPITests, EquipmentAPITestCase):
     basename = "kitstandard"
