@@ -12,12 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from campussafety.forms import BootstrapFormMixin, DateInput, label_blank_choices
 from equipment.choices import MovementKind
-from equipment.imports import FORMATS, read_table
+from equipment.imports import FORMATS, read_upload
 from equipment.models import EquipmentType, Item, Location, Movement
 from equipment.recording import kinds_using, record_movement
 from schools.models import City, District
-
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 class MovementForm(BootstrapFormMixin, forms.Form):
@@ -90,13 +88,12 @@ class ImportForm(BootstrapFormMixin, forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(_("The file is larger than 5 MB."))
-        content = upload.read()
-        self.rows = read_table(upload.name, content)
+        self.rows = read_upload(upload)
         if not self.rows:
             raise ValidationError(_("The file holds no rows."))
-        self.content, self.name = content, upload.name
+        upload.seek(0)
+        # The preview carries the file on to the confirmation (equipment/views/transfer.py).
+        self.content, self.name = upload.read(), upload.name
         return upload
 
 

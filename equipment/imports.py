@@ -49,6 +49,7 @@ MAX_ROWS = 20_000
 MAX_QUANTITY = 10_000
 MAX_PIECES = 20_000
 PREVIEW_ROWS = 50
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 FORMATS = ("xlsx", "csv")
 # What a row does when committed.
 NEW_PIECE, TOP_UP, UNCHANGED = "new_piece", "top_up", "unchanged"
@@ -105,6 +106,13 @@ def header_keys() -> dict[str, str]:
             with translation.override(language):
                 keys[str(label).strip().lower()] = key
     return keys
+
+
+def read_upload(upload) -> list[dict]:
+    """The rows of an uploaded file (a form's or the API's), refused over MAX_UPLOAD_BYTES."""
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(_("The file is larger than 5 MB."))
+    return read_table(upload.name, upload.read())
 
 
 def read_table(name: str, content: bytes) -> list[dict]:

@@ -215,6 +215,10 @@ class ImportAPITests(EquipmentPageTestCase):
         )
         self.assertEqual(bad.status_code, 400)
         self.assertEqual(bad.json()["rows"][0]["errors"], ["未知的类型代码“unicorn”。"])
+        # Over 5 MB: refused before it is read.
+        big = SimpleUploadedFile("big.csv", b"x" * (imports.MAX_UPLOAD_BYTES + 1))
+        response = client.post(reverse("equipment-import"), {"school": self.s1.pk, "file": big})
+        self.assertEqual(response.status_code, 400)
         nonsense = client.post(
             reverse("equipment-import"),
             {"school": self.s1.pk, "file": SimpleUploadedFile("x.pdf", b"%PDF")},

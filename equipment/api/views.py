@@ -132,7 +132,7 @@ class ImportView(ScopedViewSetMixin, generics.GenericAPIView):
         data.is_valid(raise_exception=True)
         school, upload = data.validated_data["school"], data.validated_data["file"]
         imports.require_stocker(request.user, school)
-        rows = imports.read_table(upload.name, upload.read())
+        rows = imports.read_upload(upload)
         plan = imports.plan(request.user, school, rows)
         result = serializers.ImportResultSerializer(plan).data
         if not plan.is_valid:
