@@ -33,6 +33,8 @@ class ScopedAPITests:
     delete_status = status.HTTP_204_NO_CONTENT
     # Endpoints whose objects are changed through actions, not PATCH, answer 405.
     supports_update = True
+    # A ledger keeps what it recorded: DELETE answers 405.
+    supports_delete = True
     # A create by someone who cannot see the objects its payload names is a
     # 400 (they do not exist for them); a payload naming none (a city) is
     # refused by the write check instead.
@@ -50,6 +52,9 @@ class ScopedAPITests:
     def update_payload(self, obj) -> dict:
         """A valid partial update of `obj`."""
         raise NotImplementedError
+
+    def before_create(self, school) -> None:
+        """Make room for one more object at `school` (e.g. where only one is allowed)."""
 
     # --- helpers ------------------------------------------------------------
     _seq = 0
@@ -148,6 +153,7 @@ class ScopedAPITests:
             for key, acting in schools.items():
                 with self.subTest(persona=persona, school=key):
                     client = self.api(persona)
+                    self.before_create(self.school(key))
                     before = model.objects.count()
                     response = client.post(
                         self.list_url(), self.create_payload(self.school(key)), format="json"
@@ -167,6 +173,7 @@ class ScopedAPITests:
                 continue
             for key in FOREIGN_SCHOOLS[persona]:
                 with self.subTest(persona=persona, school=key):
+                    self.before_create(self.school(key))
                     before = model.objects.count()
                     response = self.api(persona).post(
                         self.list_url(), self.create_payload(self.school(key)), format="json"
@@ -203,6 +210,11 @@ class ScopedAPITests:
 
     def test_delete(self):
         model = self.model()
+        if not self.supports_delete:
+            own = self.object_for(self.s1)
+            self.assertEqual(self.api("admin").delete(self.detail_url(own)).status_code, 405)
+            self.assertTrue(model.objects.filter(pk=own.pk).exists())
+            return
         for persona in ALL_PERSONAS:
             with self.subTest(persona=persona):
                 client = self.api(persona)
@@ -221,6 +233,34 @@ class ScopedAPITests:
                     else:
                         self.assertEqual(response.status_code, 403, response.content)
                         self.assertTrue(model.objects.filter(pk=obj.pk).exists())
+
+
+class ReadOnlyScopedAPITests(ScopedAPITests):
+    """An endpoint whose objects change only through others (the ledger's): reads are scoped,
+    every write answers 405."""
+
+    def create_payload(self, school):
+        return {}
+
+    def update_payload(self, obj):
+        return {}
+
+    def test_create(self):
+        self.assertEqual(
+            self.api("admin").post(self.list_url(), {}, format="json").status_code, 405
+        )
+
+    def test_create_naming_out_of_scope_object_is_invalid(self):
+        """Nothing is created here at all (test_create)."""
+
+    def test_update(self):
+        own = self.object_for(self.s1)
+        self.assertEqual(self.api("admin").patch(self.detail_url(own), {}).status_code, 405)
+
+    def test_delete(self):
+        own = self.object_for(self.s1)
+        self.assertEqual(self.api("admin").delete(self.detail_url(own)).status_code, 405)
+        self.assertTrue(type(own).objects.filter(pk=own.pk).exists())
 
 
 class ActionChecks:
@@ -252,6 +292,24 @@ class ActionChecks:
                     else:
                         expected = allowed_status if acting in allowed else refused_status
                     self.assertEqual(response.status_code, expected, response.content)
+
+
+class PageChecks(ActionChecks):
+    """HTML pages, persona by persona and school by school (a test class with `login`)."""
+
+    def each_persona(self, url_for, allowed, method="get", data=None, foreign=404, refused=403):
+        """Every persona at every school: 200 (or a redirect) if allowed, else 403, or 404 away."""
+        for persona in ALL_PERSONAS:
+            self.login(persona)
+            for key, acting in self.cases(persona):
+                with self.subTest(persona=persona, school=key):
+                    response = getattr(self.client, method)(url_for(key), data or {})
+                    if acting is None:
+                        self.assertEqual(response.status_code, foreign)
+                    elif acting in allowed:
+                        self.assertIn(response.status_code, (200, 302))
+                    else:
+                        self.assertEqual(response.status_code, refused)
 
 
 def model_to_tuple(obj):

@@ -21,6 +21,7 @@ from posts.models import DutyLog, DutyLogRevision, PostPeriod, Shift
 from posts.rosters import generate_shifts
 from tests import (
     test_api_drills,
+    test_api_equipment,
     test_api_hazards,
     test_api_inspections,
     test_api_organisation,
@@ -203,6 +204,7 @@ MATRIX = {
             test_api_inspections,
             test_api_drills,
             test_api_hazards,
+            test_api_equipment,
         )
         for cls in vars(module).values()
         if isinstance(cls, type) and getattr(cls, "basename", None)
@@ -311,6 +313,19 @@ MATRIX = {
     "drills:hazard": DRILL_PAGES + "RecordPageTests",
     "drills:sign-off": DRILL_PAGES + "RecordPageTests",
     "drills:compliance": DRILL_PAGES + "CompliancePageTests",
+    # Equipment: kit compliance persona by persona.
+    "equipment-compliance": "tests/test_api_equipment.py::ComplianceTests",
+    "equipment-import": "tests/test_equipment_imports.py::ImportAPITests",
+    "equipment-export": "tests/test_equipment_imports.py::ImportAPITests",
+    "equipment:board-choice": "tests/test_pages_equipment.py::BoardTests",
+    "equipment:board": "tests/test_pages_equipment.py::BoardTests",
+    "equipment:item": "tests/test_pages_equipment.py::ItemPageTests",
+    "equipment:qr-tags": "tests/test_pages_equipment.py::QRSheetTests",
+    "equipment:record": "tests/test_pages_equipment.py::RecordTests",
+    "equipment:compliance": "tests/test_pages_equipment.py::ComplianceTests",
+    "equipment:due": "tests/test_pages_equipment.py::ComplianceTests",
+    "equipment:import": "tests/test_equipment_imports.py::ImportPageTests",
+    "equipment:export": "tests/test_equipment_imports.py::ImportPageTests",
     # Each user's own notifications, whatever their roles.
     "notification-list": NOTIFICATIONS,
     "notification-detail": NOTIFICATIONS,
@@ -434,6 +449,7 @@ def api_viewsets():
         "reminders.api.urls",
         "inspections.api.urls",
         "drills.api.urls",
+        "equipment.api.urls",
     ):
         router = importlib.import_module(module).router
         for _prefix, viewset, basename in router.registry:
