@@ -50,7 +50,7 @@ class TrainingAttendee(models.Model):
     class Meta:
         verbose_name = _("training attendee")
         verbose_name_plural = _("training attendees")
-        ordering = ["session", "pk"]
+        ordering = ["session_id", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(member__isnull=False, user__isnull=True)

@@ -132,24 +132,32 @@ def save_training(user, session: TrainingSession, members=None, users=None) -> T
     """Save a session with its attendees in the user's scope (add or change).
 
     `members` and `users` are the attendee objects, already resolved through
-    the user's scope (the form's and the serializer's choices); None keeps the
-    attendees as they are. A session counts towards its audience's obligation
-    (drills.services.record_training).
+    the user's scope (the form's and the serializer's choices); None keeps
+    those attendees (the members, or the users) as they are. A session counts
+    towards its audience's obligation (drills.services.record_training).
     """
     from drills.services import record_training
 
     is_new = session.pk is None
-    if members is not None or users is not None:
-        check_attendance(session, members or [], users or [])
+    kept = [] if is_new else list(session.attendees.values_list("member_id", "user_id"))
+    check_attendance(
+        session,
+        members if members is not None else [m for m, _u in kept if m],
+        users if users is not None else [u for _m, u in kept if u],
+    )
 
     def write():
         # Recorded again on a change too: a new date moves its completion to its window.
         saved = record_training(user, session)
-        if members is not None or users is not None:
-            saved.attendees.all().delete()
+        if members is not None:
+            saved.attendees.filter(member__isnull=False).delete()
             TrainingAttendee.objects.bulk_create(
-                [TrainingAttendee(session=saved, member=m) for m in set(members or [])]
-                + [TrainingAttendee(session=saved, user=u) for u in set(users or [])]
+                [TrainingAttendee(session=saved, member=m) for m in set(members)]
+            )
+        if users is not None:
+            saved.attendees.filter(user__isnull=False).delete()
+            TrainingAttendee.objects.bulk_create(
+                [TrainingAttendee(session=saved, user=u) for u in set(users)]
             )
         return saved
 
