@@ -9,7 +9,8 @@ from django.test import TestCase
 
 from drills.models import ClassHeadcount, Drill, EmergencyPlan, TrainingSession
 from drills.models_training import TrainingAttendee
-from schools.models import ObligationCompletion, School
+from schools.models import ObligationCompletion, ObligationWindow, School
+from schools.obligations import record_completion
 from tests.obligations_world import restore_default_rules
 from tests.photos import temporary_media
 from tests.posts_world import NOW
@@ -71,6 +72,27 @@ class DrillsDemoTests(TestCase):
                 source__startswith="drills.trainingsession:"
             ).exists()
         )
+
+    def test_the_bulk_rows_are_those_record_completion_keeps(self):
+        seed()
+
+        def windows():
+            return sorted(
+                ObligationWindow.objects.filter(rule__domain="drills").values_list(
+                    "rule_id", "school_id", "window_start", "completions", "status", "satisfied_at"
+                )
+            )
+
+        before = windows()
+        self.assertTrue(before)
+        # Told again, each completion changes nothing: the same window, the same counts.
+        for completion in ObligationCompletion.objects.filter(
+            source__startswith="drills."
+        ).select_related("rule", "school"):
+            record_completion(
+                completion.rule, completion.school, completion.occurred_at, completion.source
+            )
+        self.assertEqual(windows(), before)
 
     def test_the_same_seed_makes_the_same_drills_and_reset_removes_them(self):
         seed()
