@@ -24,19 +24,19 @@ nothing: the figures are for comparing changes and databases.
 import datetime
 import importlib.util
 import random
-import statistics
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import RoleAssignment, User
+from campussafety.bench import figures, print_table, ratio, timed
 from campussafety.bulk import refresh_statistics
 from inspections import services
 from inspections.management.synthesis import inspection_rules, synthesize
@@ -183,19 +183,11 @@ class Command(BaseCommand):
         )
 
     def versus_floor(self, login, label, request, floor_args, repeat):
-        timings, queries, status = _timed(request, repeat)
-        floor, _q, _s = _timed(lambda: _floor(*floor_args), repeat)
+        timings, queries, status = timed(request, repeat)
+        floor, _q, _s = timed(lambda: _floor(*floor_args), repeat)
         if status != 200:
             return (login, label, f"HTTP {status}", "", "", "", "", "")
-        median, floor_median = statistics.median(timings), statistics.median(floor)
-        return (
-            login,
-            label,
-            *_figures(timings),
-            str(queries),
-            f"{floor_median:.1f}",
-            f"{median / floor_median:.1f}x" if floor_median else "",
-        )
+        return (login, label, *figures(timings), str(queries), *ratio(timings, floor))
 
     def time_answer(self, repeat):
         """A guard answers one item of an open round, again and again (it replaces itself)."""
@@ -231,14 +223,14 @@ class Command(BaseCommand):
             data = {"item": item.pk, "passed": True}
             if checkpoint is not None:
                 data["checkpoint"] = checkpoint.pk
-            timings, queries, status = _timed(
+            timings, queries, status = timed(
                 lambda: client.post(path, data, content_type="application/json"), repeat
             )
         finally:
             services.delete_round(round_)
         if status != 200:
             return (label, f"HTTP {status}", "", "", "")
-        return (label, *_figures(timings), str(queries))
+        return (label, *figures(timings), str(queries))
 
     def time_sweeps(self, repeat):
         """Each reminder kind declared in inspections/reminders.py sweeping now, rolled back."""
@@ -259,47 +251,12 @@ class Command(BaseCommand):
                     kind.sweep(timezone.now())
                     transaction.set_rollback(True)
 
-            timings, queries, _status = _timed(sweep, repeat)
-            lines.append((f"sweep {kind.name}, all schools", *_figures(timings), str(queries)))
+            timings, queries, _status = timed(sweep, repeat)
+            lines.append((f"sweep {kind.name}, all schools", *figures(timings), str(queries)))
         return lines
 
     def print_table(self, header, lines):
-        widths = [max(len(line[i]) for line in (header, *lines)) for i in range(len(header))]
-        left = 2 if header[0] == "login" else 1
-
-        def format_line(line):
-            cells = [cell.ljust(width) for cell, width in zip(line[:left], widths, strict=False)]
-            cells += [
-                cell.rjust(width) for cell, width in zip(line[left:], widths[left:], strict=True)
-            ]
-            return "  ".join(cells).rstrip()
-
-        self.stdout.write(format_line(header))
-        self.stdout.write("  ".join("-" * width for width in widths))
-        for line in lines:
-            self.stdout.write(format_line(line))
-
-
-def _timed(call, repeat):
-    """Milliseconds of `repeat` calls after a warm-up; the last call's queries and status."""
-    call()
-    timings, queries, status = [], 0, None
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as captured:
-            began = time.perf_counter()
-            result = call()
-            timings.append((time.perf_counter() - began) * 1000)
-        queries = len(captured)
-        status = getattr(result, "status_code", None)
-    return timings, queries, status
-
-
-def _figures(timings):
-    return (
-        f"{min(timings):.1f}",
-        f"{statistics.median(timings):.1f}",
-        f"{max(timings):.1f}",
-    )
+        print_table(self.stdout, header, lines, left=2 if header[0] == "login" else 1)
 
 
 def _scope(user):
