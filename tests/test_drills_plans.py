@@ -260,6 +260,18 @@ class TrainingAttendeeTests(PlansTestCase):
         page = self.client.get(reverse("drillplans:training"), {"member": self.guard.pk})
         self.assertNotContains(page, "防暴器械使用")
 
+    def test_the_members_page_shows_their_training(self):
+        self.post()
+        self.client.force_login(self.district1)
+        page = self.client.get(reverse("posts:member-detail", args=[self.guard.pk]))
+        self.assertContains(page, "防暴器械使用")
+        self.assertContains(page, f"{reverse('drillplans:training')}?member={self.guard.pk}")
+        # Another member's page: no session of theirs.
+        self.client.force_login(self.principal2)
+        page = self.client.get(reverse("posts:member-detail", args=[self.other.pk]))
+        self.assertEqual(page.status_code, 200)
+        self.assertNotContains(page, "防暴器械使用")
+
     def test_the_list_costs_a_fixed_number_of_queries(self):
         for day in ("2026-10-12", "2026-10-13", "2026-10-14"):
             self.post(held_on=day)
