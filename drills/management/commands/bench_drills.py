@@ -19,13 +19,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from accounts.choices import Role
-from accounts.models import RoleAssignment, User
+from accounts.models import User
 from campussafety.bench import figures, print_table, ratio, timed
 from campussafety.bulk import refresh_statistics
 from drills.choices import TRAINING_RULE_CODES
 from drills.exports import district_summary
 from drills.models import Drill
+from schools.bench import bureau_scope, window_floor
 from schools.models import District, ObligationRule, ObligationWindow, School, Term
 from schools.obligations import completion_rates
 
@@ -68,7 +68,7 @@ class Command(BaseCommand):
         lines = []
         for login in LOGINS:
             user = users[login]
-            scope = _scope(user)
+            scope = bureau_scope(user)
             for group in ("district", "school"):
                 timings, queries, _status = timed(
                     lambda u=user, g=group: completion_rates(
@@ -77,7 +77,7 @@ class Command(BaseCommand):
                     repeat,
                 )
                 floor, _q, _s = timed(
-                    lambda g=group, s=scope: _floor(g, rule_ids, since, end, s), repeat
+                    lambda g=group, s=scope: window_floor(g, rule_ids, since, end, s), repeat
                 )
                 lines.append(
                     (
@@ -88,7 +88,7 @@ class Command(BaseCommand):
                         *ratio(timings, floor),
                     )
                 )
-        district = District.objects.filter(pk=_scope(users["district1"])[1]).first()
+        district = District.objects.filter(pk=bureau_scope(users["district1"])[1]).first()
         schools = list(School.objects.filter(district=district))
         timings, queries, _status = timed(
             lambda: district_summary(schools, min(today, end)), repeat
@@ -111,44 +111,3 @@ class Command(BaseCommand):
             ("figure", "min ms", "median ms", "max ms", "queries"),
             [(f"district summary, {len(schools)} schools", *figures(timings), str(queries))],
         )
-
-
-def _scope(user):
-    """(level, id) of the user's bureau scope: the floor filters by it as the scope does."""
-    assignment = (
-        RoleAssignment.objects.filter(user=user, role__in=(Role.CITY_STAFF, Role.DISTRICT_STAFF))
-        .order_by("role")
-        .first()
-    )
-    if assignment is None:
-        raise CommandError(f"{user.username} is not education bureau staff.")
-    if assignment.district_id:
-        return ("district", assignment.district_id)
-    return ("city", assignment.city_id)
-
-
-def _floor(group, rules, since, end, scope):
-    """The done, late and excused windows of the term in scope, grouped, as one SQL query."""
-    window = ObligationWindow._meta.db_table
-    school = School._meta.db_table
-    district = District._meta.db_table
-    level, pk = scope
-    scoped = "s.district_id = %s" if level == "district" else "d.city_id = %s"
-    placeholders = ", ".join(["%s"] * len(rules)) or "NULL"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT {GROUPS[group]},
-                   SUM(CASE WHEN w.status = 'done' THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN w.status = 'late' THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN w.excused THEN 1 ELSE 0 END)
-            FROM {window} w
-            JOIN {school} s ON s.id = w.school_id
-            JOIN {district} d ON d.id = s.district_id
-            WHERE w.rule_id IN ({placeholders}) AND w.date <= %s AND w.window_end > %s
-              AND {scoped}
-            GROUP BY {GROUPS[group]}
-            """,
-            [*rules, end, since, pk],
-        )
-        return cursor.fetchall()
