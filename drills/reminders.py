@@ -264,7 +264,7 @@ class Overdue(_RecordsLink):
 
 
 @register
-class OverdueOfDistrict(_RecordsLink):
+class OverdueOfDistrict(recipients.DistrictSummary, _RecordsLink):
     """Once a month, district staff get one list of last month's unmet drill periods."""
 
     name = "drill_overdue_district"
@@ -305,15 +305,8 @@ class OverdueOfDistrict(_RecordsLink):
             % params
         )
 
-    def body(self, params):
-        lines = [f"{m['school']} {m['rule']} {m['first']}–{m['last']}" for m in params["missed"]]
-        hidden = params["count"] - len(lines)
-        if hidden > 0:
-            lines.append(str(_("… and %(count)s more") % {"count": hidden}))
-        return "\n".join(lines)
-
-    def item_text(self, params):
-        return f"{self.title(params)}\n{self.body(params)}"
+    def line(self, item):
+        return f"{item['school']} {item['rule']} {item['first']}–{item['last']}"
 
 
 @register
