@@ -91,7 +91,8 @@ class RecordsExportTests(DrillWorldTestCase):
             (page.context["first"], page.context["last"]), (D(2026, 9, 1), D(2027, 1, 22))
         )
         self.assertContains(page, "东侧楼梯堆放杂物")
-        response = self.client.get(url, {**ON, "format": "xlsx"})
+        # The header in English, to name the columns here.
+        response = self.client.get(url, {**ON, "format": "xlsx"}, HTTP_ACCEPT_LANGUAGE="en")
         sheet = load_workbook(io.BytesIO(response.content)).active
         header = [cell.value for cell in sheet[1]]
         row = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
