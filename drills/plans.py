@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import ADD, CHANGE, write_in_scope
-from drills.choices import DrillStatus, DrillType, PlanType
+from drills.choices import DrillType, PlanType
 from drills.models import EmergencyPlan, TrainingSession
 from drills.models_training import TrainingAttendee
 
@@ -87,7 +87,7 @@ def revision_pending():
 
 
 def revisions_requested(drills):
-    """Held or signed-off drills of `drills` asking for a revision not yet uploaded.
+    """Drills of `drills` past their all clear asking for a revision not yet uploaded.
 
     One query; each drill carries `revised_plan_type`.
     """
@@ -97,11 +97,8 @@ def revisions_requested(drills):
         output_field=CharField(),
     )
     return (
-        drills.filter(
-            plan_must_be_revised=True,
-            status__in=(DrillStatus.HELD, DrillStatus.CLOSED),
-            all_clear_at__isnull=False,
-        )
+        # Any drill past its all clear, whatever its state after that.
+        drills.filter(plan_must_be_revised=True, all_clear_at__isnull=False)
         .annotate(revised_plan_type=plan_type)
         .exclude(revision_pending())
     )

@@ -24,6 +24,7 @@ on Drill yet; the reminder joins this module with them).
 import datetime
 from collections import defaultdict
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -40,8 +41,6 @@ from schools.obligations import due_windows
 
 ONE_DAY = datetime.timedelta(days=1)
 TRAINING_CODES = set(TRAINING_RULE_CODES.values())
-# A drill planned, running or held but not yet signed off still to count in its period.
-COMING = (DrillStatus.PLANNED, DrillStatus.RUNNING, DrillStatus.HELD)
 
 
 def _last_day(window) -> datetime.date:
@@ -173,8 +172,10 @@ class NothingPlanned(_RecordsLink):
         }
         drills = defaultdict(list)
         for school_id, drill_type, planned_at in Drill.objects.filter(
+            # Planned, running or held but not yet signed off (a signed-off drill
+            # is in the window's completions already).
+            ~Q(status=DrillStatus.CLOSED),
             school_id__in={w.school_id for w in windows},
-            status__in=COMING,
             planned_at__gte=min(w.start for w in windows),
             planned_at__lt=max(w.end for w in windows),
         ).values_list("school_id", "drill_type", "planned_at"):
