@@ -11,6 +11,8 @@
 import django_filters
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
@@ -63,6 +65,7 @@ class EmergencyPlanSerializer(ScopedModelSerializer):
         return plans.upload_plan(self.context["request"].user, EmergencyPlan(**validated_data))
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class SchoolUserField(serializers.PrimaryKeyRelatedField):
     """A user holding a role at some school (which school: checked against the session)."""
 
