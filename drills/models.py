@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import ALL_ROLES, SCHOOL_STAFF, Role
+from campussafety.uploads import ProtectedFileField
 from drills.choices import (
     ALARM_TYPES,
     NIGHT_ENDS,
@@ -107,7 +108,7 @@ class EmergencyPlan(TimeStampedModel):
     plan_type = models.CharField(_("type"), max_length=20, choices=PlanType)
     version = models.PositiveSmallIntegerField(_("version"))
     title = models.CharField(_("title"), max_length=200)
-    document = models.FileField(_("document"), upload_to="emergency-plans/%Y/")
+    document = ProtectedFileField(_("document"), upload_to="emergency-plans/%Y/")
     approved_on = models.DateField(_("approved on"))
     revision_due = models.DateField(_("review due by"))
     uploaded_by = models.ForeignKey(
@@ -382,3 +383,7 @@ class TrainingSession(TimeStampedModel):
 
     def __str__(self):
         return f"{self.school} · {self.topic} · {self.held_on}"
+
+
+# Attendees of training sessions live beside (the registry link explained there).
+from drills.models_training import TrainingAttendee  # noqa: E402, F401

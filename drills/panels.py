@@ -1,18 +1,23 @@
-"""The drills panel on the police home: its schools' coming alarm drills and the
-pre-notifications waiting for an acknowledgement."""
+"""What drills shows on other pages (campussafety/panels.py): on the police home, its
+schools' coming alarm drills and the pre-notifications waiting for an acknowledgement;
+on a post member's page, their training."""
 
 import datetime
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.choices import Role
-from campussafety.panels import Panel
+from campussafety.panels import ObjectPanel, Panel
+from drills import plans
 from drills.choices import ALARM_TYPES, DrillStatus
-from drills.models import Drill
+from drills.models import Drill, TrainingSession
 
 # How far ahead the police see the alarm drills of their schools.
 LOOK_AHEAD = datetime.timedelta(days=30)
+# The latest sessions on the member's page; the training list has them all.
+LISTED = 5
 
 
 def police_drills(section):
@@ -32,6 +37,21 @@ def police_drills(section):
     return {"drills_police": drills}
 
 
+def member_training(user, member):
+    """The member's latest training sessions the user sees: one query (two with the count)."""
+    sessions = plans.training_of_member(TrainingSession.objects.for_user(user), member.pk)
+    latest = list(sessions.select_related("school")[: LISTED + 1])
+    return {
+        "sessions": latest[:LISTED],
+        "more": len(latest) > LISTED,
+        "url": f"{reverse('drillplans:training')}?member={member.pk}",
+    }
+
+
 PANELS = [
     Panel(frozenset({Role.POLICE_LIAISON}), "drills/_home_police.html", police_drills, order=30),
+]
+
+OBJECT_PANELS = [
+    ObjectPanel("posts.member", "drills/plans/_member_training.html", member_training),
 ]

@@ -39,6 +39,8 @@ class ScopedAPITests:
     # 400 (they do not exist for them); a payload naming none (a city) is
     # refused by the write check instead.
     create_status_unseen = status.HTTP_400_BAD_REQUEST
+    # "multipart" for an endpoint whose create uploads a file.
+    create_format = "json"
 
     # --- to declare ---------------------------------------------------------
     def object_for(self, school):
@@ -114,7 +116,7 @@ class ScopedAPITests:
         for response in (
             client.get(self.list_url()),
             client.get(self.detail_url(obj)),
-            client.post(self.list_url(), self.create_payload(self.s1), format="json"),
+            client.post(self.list_url(), self.create_payload(self.s1), format=self.create_format),
             client.patch(self.detail_url(obj), self.update_payload(obj), format="json"),
             client.delete(self.detail_url(obj)),
         ):
@@ -156,7 +158,9 @@ class ScopedAPITests:
                     self.before_create(self.school(key))
                     before = model.objects.count()
                     response = client.post(
-                        self.list_url(), self.create_payload(self.school(key)), format="json"
+                        self.list_url(),
+                        self.create_payload(self.school(key)),
+                        format=self.create_format,
                     )
                     if acting in self.can_create:
                         self.assertEqual(response.status_code, 201, response.content)
@@ -176,7 +180,9 @@ class ScopedAPITests:
                     self.before_create(self.school(key))
                     before = model.objects.count()
                     response = self.api(persona).post(
-                        self.list_url(), self.create_payload(self.school(key)), format="json"
+                        self.list_url(),
+                        self.create_payload(self.school(key)),
+                        format=self.create_format,
                     )
                     self.assertEqual(response.status_code, 400, response.content)
                     self.assertEqual(model.objects.count(), before)

@@ -26,6 +26,7 @@ from tests import (
     test_api_inspections,
     test_api_organisation,
     test_api_posts_permissions,
+    test_drills_plans,
 )
 from tests.permissions import ALL_PERSONAS, ActionChecks
 from tests.posts_world import TODAY, PostsWorldTestCase, make_member
@@ -205,6 +206,7 @@ MATRIX = {
             test_api_drills,
             test_api_hazards,
             test_api_equipment,
+            test_drills_plans,
         )
         for cls in vars(module).values()
         if isinstance(cls, type) and getattr(cls, "basename", None)
@@ -420,6 +422,15 @@ MATRIX = {
     "inspections:fire-export-district": "tests/test_inspections_exports.py::FireExportTests",
     "inspections:supervision": "tests/test_pages_supervision.py::SupervisionPageTests",
     "inspections:supervision-visit": "tests/test_pages_supervision.py::SupervisionPageTests",
+    # Emergency plans, training sessions and the term's drill records (drills/urls_plans.py).
+    "drillplans:plans": "tests/test_pages_drills_plans.py::PlanPageTests",
+    "drillplans:plan-upload": "tests/test_pages_drills_plans.py::PlanPageTests",
+    "drillplans:plan-history": "tests/test_pages_drills_plans.py::PlanPageTests",
+    "drillplans:training": "tests/test_pages_drills_plans.py::TrainingPageTests",
+    "drillplans:training-add": "tests/test_pages_drills_plans.py::TrainingPageTests",
+    "drillplans:training-edit": "tests/test_pages_drills_plans.py::TrainingPageTests",
+    "drillplans:records-school": "tests/test_drills_exports.py::RecordsExportTests",
+    "drillplans:records-district": "tests/test_drills_exports.py::RecordsExportTests",
     "reminders:inbox": "tests/test_reminders_pages.py::InboxPageTests",
     "reminders:read": "tests/test_reminders_pages.py::InboxPageTests",
     "reminders:read-all": "tests/test_reminders_pages.py::InboxPageTests",
@@ -450,6 +461,7 @@ def api_viewsets():
         "inspections.api.urls",
         "drills.api.urls",
         "equipment.api.urls",
+        "drills.api_plans",
     ):
         router = importlib.import_module(module).router
         for _prefix, viewset, basename in router.registry:
