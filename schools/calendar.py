@@ -14,12 +14,15 @@ and bureau staff can enter the holidays as exceptions.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
 import chinese_calendar
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from schools.choices import ExceptionKind, SchoolType, TermAudience
@@ -229,10 +232,46 @@ def _apply(days: set[datetime.date], override: dict[datetime.date, bool] | None)
             days.discard(day)
 
 
+# "Is this a school day" is asked on every duty-log write and changes only when
+# someone edits a term, an exception or a school: the answer is cached per school
+# and day under a generation number that those edits bump (schools/signals.py),
+# so every web process (the cache is Redis in production) forgets at once.
+# Every entry expires: a full Redis evicts only keys with an expiry (README, Production).
+SCHOOL_DAY_CACHE_SECONDS = 6 * 3600
+GENERATION_KEY = "calendar:generation"
+GENERATION_SECONDS = 30 * 24 * 3600
+
+
 def is_school_day(school: School | int, day: datetime.date) -> bool:
-    """Is `day` a school day for `school`? (Three queries.)"""
+    """Is `day` a school day for `school`? Two cache reads; three queries on a miss."""
     school_id = school.pk if isinstance(school, School) else school
-    return bool(school_days([school_id], day, day).get(school_id))
+    key = f"calendar:{_generation()}:school-day:{school_id}:{day.isoformat()}"
+    answer = cache.get(key)
+    if answer is None:
+        answer = bool(school_days([school_id], day, day).get(school_id))
+        cache.set(key, answer, SCHOOL_DAY_CACHE_SECONDS)
+    return answer
+
+
+def _generation() -> int:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # A random start, so a cache that lost the counter never serves an
+        # answer stored under an earlier one.
+        generation = secrets.randbits(48)
+        cache.add(GENERATION_KEY, generation, GENERATION_SECONDS)
+        generation = cache.get(GENERATION_KEY, generation)
+    return generation
+
+
+def forget_school_days() -> None:
+    """The calendar changed (a term, an exception, a school): drop every cached answer.
+
+    Called by the signals in schools/signals.py, and by bulk writes that send none.
+    """
+    # No counter yet (ValueError): nothing was cached under one.
+    with contextlib.suppress(ValueError):
+        cache.incr(GENERATION_KEY)
 
 
 def districts_without_terms(today: datetime.date, horizon_days: int = 60):

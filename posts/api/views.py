@@ -221,15 +221,21 @@ class ShiftViewSet(ScopedModelViewSet):
 class DutyLogViewSet(ScopedModelViewSet):
     # attendance with each member's name and kind.
     queryset = DutyLog.objects.select_related("post_period").prefetch_related(
-        Prefetch("attendance", queryset=DutyAttendance.objects.select_related("member"))
+        Prefetch(
+            "attendance",
+            queryset=DutyAttendance.objects.select_related("member").order_by(
+                *dutylogs.ATTENDANCE_ORDER
+            ),
+        )
     )
     serializer_class = serializers.DutyLogSerializer
     filterset_class = DutyLogFilterSet
     ordering_fields = ["date", "school"]
     object_actions = {"countersign": "countersign", "return_to_school": "countersign"}
 
-    # attendance and its members, for the answer.
-    read_back_after_write = True
+    # attendance and its members, for the answer to an edit; a new log comes
+    # back from the service with them in memory (posts/dutylogs.py).
+    read_back_after_write = frozenset({CHANGE})
 
     def perform_destroy(self, instance):
         dutylogs.delete_log(instance)
