@@ -92,3 +92,4 @@ bench: install
 	$(PY) manage.py bench_calendar --days $(BENCH_DAYS)
 	$(PY) manage.py bench_coverage --synthesize --force --days $(BENCH_DAYS)
 	$(PY) manage.py bench_inspections --synthesize --force --days $(BENCH_DAYS)
+	$(PY) manage.py bench_writes
