@@ -122,6 +122,20 @@ class DutyLogTests(PostsWorldTestCase):
         coverage = DailyCoverage.objects.get(school=self.s1, date=TODAY)
         self.assertEqual((coverage.logs, coverage.logged, coverage.present), (2, 2, 9))
 
+    def test_the_list_pages_by_cursor_and_counts_nothing(self):
+        for period in (self.morning("s1"), self.afternoon("s1")):
+            self.assertEqual(self.log("principal1", period).status_code, 201)
+        client = self.api("district1")
+        # The user's roles; the page of logs; their attendance with members.
+        with self.assertNumQueries(3):
+            page = client.get(URL, {"page_size": 1}).json()
+        self.assertNotIn("count", page)
+        self.assertEqual(len(page["results"]), 1)
+        second = client.get(page["next"]).json()
+        self.assertEqual(second["next"], None)
+        ids = {page["results"][0]["id"], second["results"][0]["id"]}
+        self.assertEqual(ids, set(DutyLog.objects.values_list("pk", flat=True)))
+
     def test_bad_input_is_refused_and_nothing_is_saved(self):
         s1 = self.members["s1"]
         s2 = self.members["s2"]

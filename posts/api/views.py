@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from accounts.scope import CHANGE, Scope
 from campussafety import audit
+from campussafety.api.pagination import CursorPagination
 from campussafety.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
 from campussafety.ids import id_or_404
 from posts import coverage, dutylogs, members, rosters
@@ -231,6 +232,9 @@ class DutyLogViewSet(ScopedModelViewSet):
     serializer_class = serializers.DutyLogSerializer
     filterset_class = DutyLogFilterSet
     ordering_fields = ["date", "school"]
+    # A city's logs are millions: pages by position, never counted.
+    pagination_class = CursorPagination
+    cursor_ordering = ("-date", "school_id", "post_period_id")
     object_actions = {"countersign": "countersign", "return_to_school": "countersign"}
 
     # attendance and its members, for the answer to an edit; a new log comes
