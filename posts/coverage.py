@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from posts.choices import CoverageStatus
@@ -73,7 +73,7 @@ def counted_school_days(schools, start, end, today=None, open_today=None):
         open_today.update(pk for pk, days_ in days.items() if days_ and days_[-1] == today)
     if start <= today <= end:
         logged_today = set(
-            DailyCoverage.objects.filter(school_id__in=list(days), date=today)
+            DailyCoverage.objects.filter(school_id__in=_ids(schools, days), date=today)
             .exclude(status=CoverageStatus.MISSED)
             .order_by()
             .values_list("school_id", flat=True)
@@ -84,13 +84,21 @@ def counted_school_days(schools, start, end, today=None, open_today=None):
     return days
 
 
+def _ids(schools, days):
+    """The schools as a subquery when they are a queryset (the scope and filters joined in
+    SQL, not a literal list of thousands of ids), else the ids of `days`."""
+    if isinstance(schools, QuerySet):
+        return schools.order_by().values("pk")
+    return list(days)
+
+
 def coverage(schools, start: datetime.date, end: datetime.date, group_by: str = "school"):
     """Coverage rows over [start, end] for `schools` (a scoped School queryset)."""
     if group_by not in GROUPINGS:
         raise ValueError(group_by)
     open_today = set()
     days = counted_school_days(schools, start, end, open_today=open_today)
-    school_ids = list(days)
+    school_ids = _ids(schools, days)
     daily = DailyCoverage.objects.filter(school_id__in=school_ids, date__gte=start, date__lte=end)
     aggregates = {
         "covered": Count("pk", filter=Q(status=CoverageStatus.COVERED)),
