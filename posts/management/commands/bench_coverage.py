@@ -237,7 +237,11 @@ class Command(BaseCommand):
                 response = client.get(request.path, request.params)
                 timings.append((time.perf_counter() - began) * 1000)
             queries = len(captured)
-        rows = response.json().get("count") if response.status_code == 200 else None
+        rows = None
+        if response.status_code == 200:
+            # A cursor page (the duty logs) counts nothing: say how many it holds.
+            body = response.json()
+            rows = body.get("count", f"{len(body.get('results', ()))} (page)")
         return Result(login, request, response.status_code, rows, timings, queries)
 
     def print_table(self, results):
