@@ -202,6 +202,7 @@ class Command(BaseCommand):
         ]
         requests += [
             Request("missed days, one month", "/api/v1/coverage/missed/", month),
+            Request("missed days, whole range", "/api/v1/coverage/missed/", whole),
             Request(
                 "understaffed logs, one month",
                 "/api/v1/duty-logs/",
