@@ -23,6 +23,7 @@ from functools import lru_cache
 
 import chinese_calendar
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from schools.choices import ExceptionKind, SchoolType, TermAudience
@@ -257,14 +258,14 @@ def _apply(days: set[datetime.date], override: dict[datetime.date, bool] | None)
 # so every web process (the cache is Redis in production) forgets at once.
 # Every entry expires: a full Redis evicts only keys with an expiry (README, Production).
 SCHOOL_DAY_CACHE_SECONDS = 6 * 3600
-GENERATION_KEY = "calendar:generation"
+GENERATION_KEY = "generation"
 GENERATION_SECONDS = 30 * 24 * 3600
 
 
 def is_school_day(school: School | int, day: datetime.date) -> bool:
     """Is `day` a school day for `school`? Two cache reads; three queries on a miss."""
     school_id = school.pk if isinstance(school, School) else school
-    key = f"calendar:{_generation()}:school-day:{school_id}:{day.isoformat()}"
+    key = f"{_prefix()}:{_generation()}:school-day:{school_id}:{day.isoformat()}"
     answer = cache.get(key)
     if answer is None:
         answer = bool(school_days([school_id], day, day).get(school_id))
@@ -272,14 +273,21 @@ def is_school_day(school: School | int, day: datetime.date) -> bool:
     return answer
 
 
+def _prefix() -> str:
+    # The database's name: processes sharing a Redis but not a database (the
+    # test workers, each with its own test database) never read each other's days.
+    return f"calendar:{connection.settings_dict['NAME']}"
+
+
 def _generation() -> int:
-    generation = cache.get(GENERATION_KEY)
+    key = f"{_prefix()}:{GENERATION_KEY}"
+    generation = cache.get(key)
     if generation is None:
         # A random start, so a cache that lost the counter never serves an
         # answer stored under an earlier one.
         generation = secrets.randbits(48)
-        cache.add(GENERATION_KEY, generation, GENERATION_SECONDS)
-        generation = cache.get(GENERATION_KEY, generation)
+        cache.add(key, generation, GENERATION_SECONDS)
+        generation = cache.get(key, generation)
     return generation
 
 
@@ -290,7 +298,7 @@ def forget_school_days() -> None:
     """
     # No counter yet (ValueError): nothing was cached under one.
     with contextlib.suppress(ValueError):
-        cache.incr(GENERATION_KEY)
+        cache.incr(f"{_prefix()}:{GENERATION_KEY}")
 
 
 def districts_without_terms(today: datetime.date, horizon_days: int = 60):
