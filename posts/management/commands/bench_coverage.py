@@ -240,9 +240,9 @@ class Command(BaseCommand):
             queries = len(captured)
         rows = None
         if response.status_code == 200:
-            # A cursor page (the duty logs) counts nothing: say how many it holds.
+            # A cursor page (the duty logs) counts nothing: the rows it holds.
             body = response.json()
-            rows = body.get("count", f"{len(body.get('results', ()))} (page)")
+            rows = body.get("count", len(body.get("results", ())))
         return Result(login, request, response.status_code, rows, timings, queries)
 
     def print_table(self, results):
