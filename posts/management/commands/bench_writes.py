@@ -203,7 +203,6 @@ class Command(BaseCommand):
     def drop_floor_table(self):
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
-        connection.close()
 
     def start_server(self, port, workers):
         env = {
