@@ -3,7 +3,7 @@
 #   make run     install, migrate, seed a demo city once, start web + worker + beat
 #   make test    install, run the test suite (pass pytest arguments in ARGS="...")
 #   make lint    ruff, formatting, the import contracts (layers) and missing migrations
-#   make bench   time the school calendar and the coverage API over 3,000 seeded schools
+#   make bench   time the school calendar, the coverage API and duty-log writes over 3,000 seeded schools
 #
 # Everything installs into .venv with a Python 3.12+ found by scripts/find-python.
 
