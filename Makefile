@@ -3,7 +3,7 @@
 #   make run     install, migrate, seed a demo city once, start web + worker + beat
 #   make test    install, run the test suite (pass pytest arguments in ARGS="...")
 #   make lint    ruff, formatting, the import contracts (layers) and missing migrations
-#   make bench   time the calendar, coverage, inspections and drills over 3,000 seeded schools
+#   make bench   time the calendar, coverage, duty-log writes, inspections and drills over 3,000 seeded schools
 #
 # Everything installs into .venv with a Python 3.12+ found by scripts/find-python.
 
@@ -94,3 +94,4 @@ bench: install
 	$(PY) manage.py bench_coverage --synthesize --force --days $(BENCH_DAYS)
 	$(PY) manage.py bench_inspections --synthesize --force --days $(BENCH_DAYS)
 	$(PY) manage.py bench_drills
+	$(PY) manage.py bench_writes

@@ -87,6 +87,41 @@ def write_rows(model, fields: Sequence[str], rows: Iterable[tuple]) -> int:
     return count
 
 
+def insert_unless_present(obj, unique_fields: Sequence[str]) -> bool:
+    """INSERT `obj` unless a row with its `unique_fields` exists, in one statement.
+
+    `INSERT … ON CONFLICT (unique_fields) DO NOTHING RETURNING pk` (PostgreSQL,
+    SQLite 3.35+): a duplicate costs no error, so no savepoint is needed around
+    it inside a transaction, and a concurrent twin waits for the first writer
+    and then finds its row. Fields are prepared as save() prepares them
+    (auto_now times, files committed to storage). Returns True and sets the
+    primary key when the row was inserted, False when one was already there.
+    Sends no signals.
+    """
+    model = type(obj)
+    opts = model._meta
+    connection = connections[router.db_for_write(model)]
+    fields = [field for field in opts.concrete_fields if not field.primary_key]
+    values = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    conflict = ", ".join(quote(opts.get_field(name).column) for name in unique_fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(opts.db_table)} ({columns}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) "
+            f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {quote(opts.pk.column)}",
+            values,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return True
+
+
 def _insert(cursor, table, columns, placeholder, chunk):
     cursor.execute(
         f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(chunk))}",

@@ -89,3 +89,51 @@ class ScopedModelForm(BootstrapFormMixin, forms.ModelForm):
             if queryset is not None and hasattr(queryset, "for_user"):
                 field.queryset = queryset.for_user(user)
         label_blank_choices(self, _("Choose…"))
+
+
+class SearchSelect(forms.Select):
+    """A type-ahead choice of one object among thousands: the page weighs the same for
+    3 schools in scope or 30,000.
+
+    It renders a <select> holding only the blank choice and the chosen object (one
+    query when one is chosen, none otherwise), never an <option> per object;
+    static/js/search-select.js adds a search box that asks `search_url` (a JSON
+    endpoint answering `?q=` with `{"results": [{"id", "text"}]}` from the
+    user's scope) and fills the select with what it finds. The field keeps its
+    scoped queryset: what is submitted is validated as before.
+    """
+
+    def __init__(self, search_url, attrs=None):
+        super().__init__(attrs)
+        self.search_url = search_url
+
+    def get_context(self, name, value, attrs):
+        attrs = {
+            **(attrs or {}),
+            "data-search-url": str(self.search_url),
+            "data-search-placeholder": _("Type to search…"),
+            "data-search-empty": _("Nothing found"),
+        }
+        return super().get_context(name, value, attrs)
+
+    def optgroups(self, name, value, attrs=None):
+        field = self.choices.field
+        chosen = [item for item in value if item not in ("", None)]
+        options = []
+        if field.empty_label is not None:
+            options.append(self.create_option(name, "", field.empty_label, not chosen, 0))
+        for obj in self._chosen_objects(chosen):
+            key = self.choices.choice(obj)[0]
+            options.append(
+                self.create_option(name, key, field.label_from_instance(obj), True, len(options))
+            )
+        return [(None, options, 0)]
+
+    def _chosen_objects(self, values):
+        if not values:
+            return []
+        try:
+            return list(self.choices.queryset.filter(pk__in=values))
+        except (ValueError, TypeError, forms.ValidationError):
+            # Not an id at all: the form says so; nothing to show as chosen.
+            return []

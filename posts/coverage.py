@@ -14,12 +14,14 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from posts.choices import CoverageStatus
 from posts.models import DailyCoverage, DutyLog, PostPeriod
-from schools.calendar import school_days
+from schools.calendar import school_day_groups, school_days
+from schools.choices import SchoolType
 from schools.models import School
 
 GROUPINGS = ("school", "district", "city", "day")
@@ -71,7 +73,7 @@ def counted_school_days(schools, start, end, today=None, open_today=None):
         open_today.update(pk for pk, days_ in days.items() if days_ and days_[-1] == today)
     if start <= today <= end:
         logged_today = set(
-            DailyCoverage.objects.filter(school_id__in=list(days), date=today)
+            DailyCoverage.objects.filter(school_id__in=_ids(schools, days), date=today)
             .exclude(status=CoverageStatus.MISSED)
             .order_by()
             .values_list("school_id", flat=True)
@@ -82,13 +84,21 @@ def counted_school_days(schools, start, end, today=None, open_today=None):
     return days
 
 
+def _ids(schools, days):
+    """The schools as a subquery when they are a queryset (the scope and filters joined in
+    SQL, not a literal list of thousands of ids), else the ids of `days`."""
+    if isinstance(schools, QuerySet):
+        return schools.order_by().values("pk")
+    return list(days)
+
+
 def coverage(schools, start: datetime.date, end: datetime.date, group_by: str = "school"):
     """Coverage rows over [start, end] for `schools` (a scoped School queryset)."""
     if group_by not in GROUPINGS:
         raise ValueError(group_by)
     open_today = set()
     days = counted_school_days(schools, start, end, open_today=open_today)
-    school_ids = list(days)
+    school_ids = _ids(schools, days)
     daily = DailyCoverage.objects.filter(school_id__in=school_ids, date__gte=start, date__lte=end)
     aggregates = {
         "covered": Count("pk", filter=Q(status=CoverageStatus.COVERED)),
@@ -174,27 +184,137 @@ class MissedDay:
         return self.status == CoverageStatus.PARTIAL
 
 
-def missed_days(schools, start, end) -> list[MissedDay]:
+def missed_days(schools, start, end) -> "MissedDays":
     """Every past school day on which a school left a required post period unlogged, oldest
     first: the days with no duty log at all, and the partly missed days (one gate logged,
-    another did not). A day whose periods were all logged, compliant or not, is not missed."""
-    days = counted_school_days(schools, start, end)
-    logged = defaultdict(dict)
-    for school_id, day, logged_periods, required in (
-        DailyCoverage.objects.filter(school_id__in=list(days), date__gte=start, date__lte=end)
-        .exclude(status=CoverageStatus.MISSED)
-        .values_list("school_id", "date", "logged", "required")
-    ):
-        # None: every required period was logged.
-        logged[school_id][day] = CoverageStatus.PARTIAL if logged_periods < required else None
-    missed = [
-        MissedDay(school_id, day, logged[school_id].get(day, CoverageStatus.MISSED))
-        for school_id, school_days_ in days.items()
-        for day in school_days_
-        if logged[school_id].get(day, CoverageStatus.MISSED) is not None
+    another did not). A day whose periods were all logged, compliant or not, is not missed.
+
+    Worked out in the database, a page at a time (MissedDays): a city's year is half a
+    million school days, of which a page shows fifty.
+    """
+    return MissedDays(schools, start, end)
+
+
+class MissedDays:
+    """The missed days of `schools` over [start, end], as a sequence a Paginator pages.
+
+    The school days come from the calendar as it shares them (a few day lists per
+    district and kind of school, schools.calendar.school_day_groups, three
+    queries), sent as VALUES; the database joins them to the schools in scope,
+    anti-joins the day's coverage row (no row, or fewer required periods logged
+    than required), sorts and pages: count() is one query and a page another,
+    whatever the number of schools and days. Days to come are not school days yet,
+    and today counts only once the school has logged something (as in coverage).
+    """
+
+    def __init__(self, schools, start, end, today=None):
+        self.today = today or timezone.localdate()
+        self.schools = schools
+        self.start, self.end = start, min(end, self.today)
+        self._count = None
+        self._sql = None
+
+    def _query(self):
+        if self._sql is None:
+            self._sql = _missed_days_sql(self.schools, self.start, self.end, self.today)
+        return self._sql
+
+    def count(self) -> int:
+        if self._count is None:
+            sql, params = self._query()
+            if sql is None:
+                self._count = 0
+            else:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS missed", params)
+                    self._count = cursor.fetchone()[0]
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("MissedDays is read a page (a slice) at a time.")
+        first = index.start or 0
+        sql, params = self._query()
+        if sql is None or (index.stop is not None and index.stop <= first):
+            return []
+        limit = "" if index.stop is None else f" LIMIT {int(index.stop) - int(first)}"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"{sql} ORDER BY day, school_id{limit} OFFSET {int(first)}"
+                if limit
+                else f"{sql} ORDER BY day, school_id",
+                params,
+            )
+            rows = cursor.fetchall()
+        return [MissedDay(school_id, _as_date(day), status) for school_id, day, status in rows]
+
+
+def _as_date(value):
+    """A day as the database sent it back (SQLite: the ISO text it was given)."""
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value)
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def _missed_days_sql(schools, start, end, today):
+    """The SELECT of (school_id, day, status) of the missed days, and its parameters;
+    (None, None) when there is no school day at all."""
+    group_days, own_days = school_day_groups(schools, start, end)
+    # Day lists are shared: many districts of a city keep the same calendar.
+    numbers: dict[tuple, int] = {}
+    for days in (*group_days.values(), *own_days.values()):
+        numbers.setdefault(days, len(numbers))
+    day_rows = [(number, day) for days, number in numbers.items() for day in days]
+    if not day_rows:
+        return None, None
+    date_field = DailyCoverage._meta.get_field("date")
+
+    def day_param(day):
+        return date_field.get_db_prep_value(day, connection)
+
+    group_rows = [
+        (district_id, int(is_kindergarten), numbers[days])
+        for (district_id, is_kindergarten), days in group_days.items()
     ]
-    missed.sort(key=lambda item: (item.date, item.school_id))
-    return missed
+    # A row no school has, so the list is never empty.
+    own_rows = [(school_id, numbers[days]) for school_id, days in own_days.items()] or [(0, 0)]
+    scoped_sql, scoped_params = schools.order_by().values("pk").query.sql_with_params()
+    values = ", ".join
+    sql = (
+        f"WITH gd (grp, day) AS (VALUES {values(['(%s, %s)'] * len(day_rows))}), "
+        f"gm (district_id, kg, grp) AS (VALUES {values(['(%s, %s, %s)'] * len(group_rows))}), "
+        f"so (school_id, grp) AS (VALUES {values(['(%s, %s)'] * len(own_rows))}), "
+        "sg AS (SELECT s.id AS school_id, COALESCE(so.grp, gm.grp) AS grp "
+        " FROM schools_school s LEFT JOIN so ON so.school_id = s.id "
+        " LEFT JOIN gm ON gm.district_id = s.district_id"
+        "  AND gm.kg = CASE WHEN s.school_type = %s THEN 1 ELSE 0 END "
+        f" WHERE s.id IN ({scoped_sql})) "
+        "SELECT sg.school_id AS school_id, gd.day AS day, "
+        " CASE WHEN c.id IS NULL OR c.status = %s THEN %s ELSE %s END AS status "
+        "FROM sg JOIN gd ON gd.grp = sg.grp "
+        "LEFT JOIN posts_dailycoverage c ON c.school_id = sg.school_id AND c.date = gd.day "
+        "WHERE (gd.day < %s AND (c.id IS NULL OR c.status = %s OR c.logged < c.required)) "
+        " OR (gd.day = %s AND c.id IS NOT NULL AND c.status <> %s AND c.logged < c.required)"
+    )
+    missed, partial = CoverageStatus.MISSED, CoverageStatus.PARTIAL
+    params = [
+        *(value for number, day in day_rows for value in (number, day_param(day))),
+        *(value for row in group_rows for value in row),
+        *(value for row in own_rows for value in row),
+        SchoolType.KINDERGARTEN,
+        *scoped_params,
+        missed,
+        missed,
+        partial,
+        day_param(today),
+        missed,
+        day_param(today),
+        missed,
+    ]
+    return sql, params
 
 
 def with_missing_periods(missed_page):

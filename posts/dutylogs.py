@@ -4,13 +4,14 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import BUREAU, Scope
+from campussafety.bulk import insert_unless_present
 from campussafety.errors import Conflict
 from posts.choices import CoverageStatus
 from posts.models import (
@@ -22,7 +23,7 @@ from posts.models import (
     MemberAssignment,
     PostPeriod,
 )
-from posts.rules import coverage_status, staffing_of
+from posts.rules import coverage_status, coverage_status_sql, staffing_of
 from schools.calendar import is_school_day
 
 LOG_FIELDS = (
@@ -86,7 +87,7 @@ def _validate_day(post_period: PostPeriod, day):
         raise ValidationError({"date": _("A duty log cannot be written for a day to come.")})
     if not post_period.post.is_active:
         raise ValidationError({"post_period": _("This post is no longer active.")})
-    if not is_school_day(post_period.post.school_id, day):
+    if not is_school_day(post_period.post.school, day):
         raise ValidationError({"date": _("This is not a school day for this school.")})
 
 
@@ -121,37 +122,63 @@ def _resolve_attendance(post_period, day, entries):
     return list(entries), rostered_ids
 
 
-def _apply_attendance(log: DutyLog, entries, rostered_ids):
-    log.attendance.all().delete()
-    share = log.school.district.city.qualified_share_required
+def _attendance_rows(post_period: PostPeriod, day, entries, rostered_ids, share):
+    """The staffing `entries` give (against the city's qualified `share`) and their
+    DutyAttendance rows (unsaved, without a log).
+
+    Worked out before anything is written, so a log is inserted once with its figures.
+    """
     present = [entry.member for entry in entries if entry.present]
-    staffing = staffing_of(present, log.post_period, log.date, share)
-    DutyAttendance.objects.bulk_create(
+    staffing = staffing_of(present, post_period, day, share)
+    rows = [
         DutyAttendance(
-            log=log,
             member=entry.member,
             was_rostered=entry.member.pk in rostered_ids,
             present=entry.present,
             is_police=entry.member.is_police,
-            is_qualified=entry.member.is_qualified_on(log.date),
+            is_qualified=entry.member.is_qualified_on(day),
         )
         for entry in entries
-    )
+    ]
+    return staffing, rows
+
+
+def _set_staffing(log: DutyLog, staffing) -> None:
     log.present_count = staffing.present
     log.police_count = staffing.police
     log.qualified_count = staffing.qualified
     log.meets_staffing = staffing.meets_staffing
     log.meets_qualified_share = staffing.meets_qualified_share
-    log.save(
-        update_fields=[
-            "present_count",
-            "police_count",
-            "qualified_count",
-            "meets_staffing",
-            "meets_qualified_share",
-            "updated",
-        ]
-    )
+
+
+def _save_attendance(log: DutyLog, rows) -> None:
+    """Insert the log's attendance in one statement and keep it on the log, so the
+    answer is written from memory (each row's member is the one resolved)."""
+    for row in rows:
+        row.log = log
+    DutyAttendance.objects.bulk_create(rows)
+    # In the order the API lists attendance (ATTENDANCE_ORDER).
+    rows = sorted(rows, key=lambda row: (row.member.name, row.member.pk))
+    log._prefetched_objects_cache = {"attendance": rows}
+
+
+# How a log's attendance is listed: by name (the API's prefetch, and the
+# in-memory answer to a new log).
+ATTENDANCE_ORDER = ("member__name", "member_id")
+
+
+def with_school(post_period: PostPeriod) -> PostPeriod:
+    """`post_period` with its post, school, district and city: as given when a caller
+    selected them (the API's and the page's fields do), else read in one query."""
+    obj = post_period
+    for name in ("post", "school", "district", "city"):
+        cached = obj._state.fields_cache
+        if name not in cached:
+            return PostPeriod.objects.select_related("post__school__district__city").get(
+                pk=post_period.pk
+            )
+        obj = cached[name]
+    return post_period
 
 
 def _late_entry_start(post_period: PostPeriod):
@@ -196,13 +223,17 @@ def submit_log(user, post_period: PostPeriod, day, attendance=None, **fields) ->
     post as rostered is one request. A second submission of the same post
     period and day, even at the same instant, raises DuplicateLog: the
     database's unique constraint decides, not a check that could race.
+
+    The write is three statements: the log with its staffing, its attendance,
+    and the school's coverage of the day (count_new_log). Call it inside the
+    write check's transaction (write_in_scope); alone, it opens its own.
     """
-    post_period = PostPeriod.objects.select_related("post__school__district__city").get(
-        pk=post_period.pk
-    )
+    post_period = with_school(post_period)
     _validate_day(post_period, day)
     late = check_late_entry(user, post_period, day)
     entries, rostered_ids = _resolve_attendance(post_period, day, attendance)
+    share = post_period.post.school.district.city.qualified_share_required
+    staffing, rows = _attendance_rows(post_period, day, entries, rostered_ids, share)
     log = DutyLog(
         school=post_period.post.school,
         post_period=post_period,
@@ -212,21 +243,29 @@ def submit_log(user, post_period: PostPeriod, day, attendance=None, **fields) ->
         is_late=late,
         **{key: value for key, value in fields.items() if key in (*LOG_FIELDS, "photo")},
     )
+    _set_staffing(log, staffing)
     log.full_clean(
         exclude=["school", "post_period", "submitted_by", "date"],
         validate_unique=False,
         validate_constraints=False,
     )
-    try:
-        with transaction.atomic():
-            log.save()
-            _apply_attendance(log, entries, rostered_ids)
-            refresh_daily_coverage(log.school_id, day)
-    except IntegrityError:
-        existing = DutyLog.objects.filter(post_period=post_period, date=day).first()
+    # No savepoint: a duplicate is not an error inside the transaction (ON
+    # CONFLICT DO NOTHING, nothing written), and any error undoes the whole write.
+    with transaction.atomic(savepoint=False):
+        inserted = insert_unless_present(log, ("post_period", "date"))
+        if inserted:
+            _save_attendance(log, rows)
+            count_new_log(log)
+    if not inserted:
+        existing = (
+            DutyLog.objects.select_related("submitted_by", "post_period__post")
+            .filter(post_period=post_period, date=day)
+            .first()
+        )
         if existing is None:
-            raise
-        raise DuplicateLog(existing) from None
+            # Deleted between our INSERT and this read: the period is free again.
+            return submit_log(user, post_period, day, attendance, **fields)
+        raise DuplicateLog(existing)
     return log
 
 
@@ -279,11 +318,12 @@ def update_log(user, log: DutyLog, attendance=None, reason="", **fields) -> Duty
         pk=log.pk
     )
     before = snapshot(log)
-    entries, rostered_ids = (
-        _resolve_attendance(log.post_period, log.date, attendance)
-        if attendance is not None
-        else (None, None)
-    )
+    rows = None
+    if attendance is not None:
+        entries, rostered_ids = _resolve_attendance(log.post_period, log.date, attendance)
+        share = log.school.district.city.qualified_share_required
+        staffing, rows = _attendance_rows(log.post_period, log.date, entries, rostered_ids, share)
+        _set_staffing(log, staffing)
     for key, value in fields.items():
         if key in (*LOG_FIELDS, "photo"):
             setattr(log, key, value)
@@ -300,8 +340,9 @@ def update_log(user, log: DutyLog, attendance=None, reason="", **fields) -> Duty
     )
     with transaction.atomic():
         log.save()
-        if entries is not None:
-            _apply_attendance(log, entries, rostered_ids)
+        if rows is not None:
+            log.attendance.all().delete()
+            _save_attendance(log, rows)
         DutyLogRevision.objects.create(log=log, changed_by=user, reason=reason, before=before)
         refresh_daily_coverage(log.school_id, log.date)
     return log
@@ -480,6 +521,70 @@ def refresh_daily_coverage(school_id: int, day):
         setattr(row, field, getattr(counted[0], field))
     row.save()
     return row
+
+
+def count_new_log(log: DutyLog) -> None:
+    """Count a log just inserted into its school's coverage of the day: one statement.
+
+    `INSERT … ON CONFLICT (school, date) DO UPDATE`. A school's first log of the
+    day recounts the day from its logs (coverage_rows' figures, in SQL); a row
+    already there adds this log's figures to itself. Adding, rather than
+    recounting, is what keeps the row exact under concurrent writers on
+    PostgreSQL: a second writer of the same school and day waits for the
+    first's row, and then adds to the row as the first committed it, whereas a
+    recount would read the logs as they were when its statement began, without
+    the first writer's log. (refresh_daily_coverage, for edits and deletions,
+    locks the row before recounting, which composes with this.)
+    """
+    compliant = log.meets_staffing and log.meets_qualified_share
+    required_period = log.post_period.is_required
+    delta = {
+        "logs": 1,
+        "understaffed_logs": int(not compliant),
+        "late_logs": int(log.is_late),
+        "present": log.present_count,
+        "qualified": log.qualified_count,
+        "logged": int(required_period),
+        "compliant": int(required_period and compliant),
+    }
+    table = "posts_dailycoverage"
+    added = {field: f"{table}.{field} + %({field})s" for field in delta}
+    recount = (
+        "SELECT %(school)s, %(date)s, r.required, c.logged, c.compliant, {status}, "
+        "c.logs, c.understaffed_logs, c.late_logs, c.present, c.qualified "
+        "FROM (SELECT COUNT(*) AS required FROM posts_postperiod pp "
+        "  JOIN posts_post p ON p.id = pp.post_id "
+        "  WHERE p.school_id = %(school)s AND p.is_active AND pp.is_required) r, "
+        " (SELECT COUNT(*) AS logs,"
+        "  COALESCE(SUM(CASE WHEN l.meets_staffing AND l.meets_qualified_share"
+        "   THEN 0 ELSE 1 END), 0) AS understaffed_logs,"
+        "  COALESCE(SUM(CASE WHEN l.is_late THEN 1 ELSE 0 END), 0) AS late_logs,"
+        "  COALESCE(SUM(l.present_count), 0) AS present,"
+        "  COALESCE(SUM(l.qualified_count), 0) AS qualified,"
+        "  COALESCE(SUM(CASE WHEN pp.is_required THEN 1 ELSE 0 END), 0) AS logged,"
+        "  COALESCE(SUM(CASE WHEN pp.is_required AND l.meets_staffing"
+        "   AND l.meets_qualified_share THEN 1 ELSE 0 END), 0) AS compliant"
+        "  FROM posts_dutylog l JOIN posts_postperiod pp ON pp.id = l.post_period_id"
+        "  WHERE l.school_id = %(school)s AND l.date = %(date)s) c "
+        # SQLite reads ON CONFLICT after a SELECT only behind a WHERE.
+        "WHERE 1 = 1"
+    ).format(status=coverage_status_sql("r.required", "c.logged", "c.compliant"))
+    sql = (
+        f"INSERT INTO {table} (school_id, date, required, logged, compliant, status, "
+        "logs, understaffed_logs, late_logs, present, qualified) "
+        f"{recount} "
+        "ON CONFLICT (school_id, date) DO UPDATE SET required = excluded.required, "
+        + ", ".join(f"{field} = {expression}" for field, expression in added.items())
+        + ", status = "
+        + coverage_status_sql("excluded.required", added["logged"], added["compliant"])
+    )
+    params = {
+        **delta,
+        "school": log.school_id,
+        "date": DailyCoverage._meta.get_field("date").get_db_prep_save(log.date, connection),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 # What coverage_rows() works out for a row, besides its school and day.

@@ -7,18 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from campussafety.filters import BooleanFilter, DateFilter, FilterSet
 from posts.choices import MemberKind, Period, VerificationStatus
 from posts.models import DutyLog, Member, MemberAssignment, Post, PostPeriod, RosterRule, Shift
-from schools.filtersets import scoped
-from schools.models import District, School
+from schools.filtersets import SchoolChoiceFilter, scoped
+from schools.models import District
 
 
 class MemberFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    school = django_filters.ModelChoiceFilter(
-        queryset=scoped(School),
-        field_name="assignments__school",
-        method="filter_school",
-        label=_("School"),
-    )
+    school = SchoolChoiceFilter(field_name="assignments__school", method="filter_school")
     kind = django_filters.ChoiceFilter(choices=MemberKind.choices, label=_("Kind"))
     verification_status = django_filters.ChoiceFilter(
         choices=VerificationStatus.choices, label=_("Verification")
@@ -44,7 +39,7 @@ class MemberFilterSet(FilterSet):
 
 
 class MemberAssignmentFilterSet(FilterSet):
-    school = django_filters.ModelChoiceFilter(queryset=scoped(School), label=_("School"))
+    school = SchoolChoiceFilter()
     member = django_filters.ModelChoiceFilter(queryset=scoped(Member), label=_("Member"))
 
     class Meta:
@@ -53,7 +48,7 @@ class MemberAssignmentFilterSet(FilterSet):
 
 
 class PostFilterSet(FilterSet):
-    school = django_filters.ModelChoiceFilter(queryset=scoped(School), label=_("School"))
+    school = SchoolChoiceFilter()
     district = django_filters.ModelChoiceFilter(
         queryset=scoped(District), field_name="school__district", label=_("District")
     )
@@ -65,9 +60,7 @@ class PostFilterSet(FilterSet):
 
 class PostPeriodFilterSet(FilterSet):
     post = django_filters.ModelChoiceFilter(queryset=scoped(Post), label=_("Post"))
-    school = django_filters.ModelChoiceFilter(
-        queryset=scoped(School), field_name="post__school", label=_("School")
-    )
+    school = SchoolChoiceFilter(field_name="post__school")
 
     class Meta:
         model = PostPeriod
@@ -78,9 +71,7 @@ class RosterRuleFilterSet(FilterSet):
     post_period = django_filters.ModelChoiceFilter(
         queryset=scoped(PostPeriod), label=_("Post period")
     )
-    school = django_filters.ModelChoiceFilter(
-        queryset=scoped(School), field_name="post_period__post__school", label=_("School")
-    )
+    school = SchoolChoiceFilter(field_name="post_period__post__school")
     member = django_filters.ModelChoiceFilter(queryset=scoped(Member), label=_("Member"))
 
     class Meta:
@@ -89,7 +80,7 @@ class RosterRuleFilterSet(FilterSet):
 
 
 class ShiftFilterSet(FilterSet):
-    school = django_filters.ModelChoiceFilter(queryset=scoped(School), label=_("School"))
+    school = SchoolChoiceFilter()
     post = django_filters.ModelChoiceFilter(
         queryset=scoped(Post), field_name="post_period__post", label=_("Post")
     )
@@ -106,7 +97,7 @@ class ShiftFilterSet(FilterSet):
 
 
 class DutyLogFilterSet(FilterSet):
-    school = django_filters.ModelChoiceFilter(queryset=scoped(School), label=_("School"))
+    school = SchoolChoiceFilter()
     district = django_filters.ModelChoiceFilter(
         queryset=scoped(District), field_name="school__district", label=_("District")
     )

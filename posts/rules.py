@@ -57,6 +57,16 @@ def coverage_status(required: int, logged: int, compliant: int) -> str:
     return CoverageStatus.PARTIAL
 
 
+def coverage_status_sql(required: str, logged: str, compliant: str) -> str:
+    """coverage_status() as an SQL CASE over the three SQL expressions given, for
+    statements that recount coverage in the database (posts/dutylogs.py)."""
+    return (
+        f"CASE WHEN ({logged}) = 0 THEN '{CoverageStatus.MISSED}' "
+        f"WHEN ({required}) > 0 AND ({compliant}) >= ({required}) THEN '{CoverageStatus.COVERED}' "
+        f"ELSE '{CoverageStatus.PARTIAL}' END"
+    )
+
+
 @dataclass(frozen=True)
 class Check:
     """One staffing rule of a log as people read it: what there was, what it needs, the gap."""

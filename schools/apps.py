@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class SchoolsConfig(AppConfig):
     name = "schools"
     verbose_name = _("Schools and calendar")
+
+    def ready(self):
+        from schools import signals
+
+        signals.connect()

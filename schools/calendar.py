@@ -14,12 +14,16 @@ and bureau staff can enter the holidays as exceptions.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
 import chinese_calendar
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from schools.choices import ExceptionKind, SchoolType, TermAudience
@@ -70,13 +74,34 @@ def school_days(
 
     Three queries whatever the number of schools: the schools, the terms and the
     exceptions. Schools sharing a district and a kind of term share one
-    computation, so a city's 3,000 schools cost a few dozen day sweeps.
+    computation (and one tuple), so a city's 3,000 schools cost a few dozen day sweeps.
     """
-    if start > end:
-        return {}
-    rows = _school_rows(schools)
+    rows = _school_rows(schools) if start <= end else []
     if not rows:
         return {}
+    group_days, own_days = _calendar_groups(rows, start, end)
+    return {
+        school_id: own_days[school_id]
+        if school_id in own_days
+        else group_days[district_id, school_type == SchoolType.KINDERGARTEN]
+        for school_id, school_type, district_id, _city_id in rows
+    }
+
+
+def school_day_groups(
+    schools: QuerySet | Iterable, start: datetime.date, end: datetime.date
+) -> tuple[dict[tuple[int, bool], tuple], dict[int, tuple]]:
+    """The school days of [start, end] as the calendar shares them, for work done in SQL:
+    ({(district id, is kindergarten): days} for the districts of `schools`, {school id:
+    days} for the schools whose own exceptions give them days of their own). Three
+    queries, as school_days()."""
+    rows = _school_rows(schools) if start <= end else []
+    if not rows:
+        return {}, {}
+    return _calendar_groups(rows, start, end)
+
+
+def _calendar_groups(rows, start, end):
     terms_by_owner = _terms_by_owner(
         {row[2] for row in rows}, {row[3] for row in rows}, start, end, clip=True
     )
@@ -86,11 +111,11 @@ def school_days(
             days[day] = kind == ExceptionKind.OPEN
 
     workdays = working_days(start, end)
-    group_days: dict[tuple[int, int, bool], tuple[datetime.date, ...]] = {}
-    result: dict[int, tuple[datetime.date, ...]] = {}
+    group_days: dict[tuple[int, bool], tuple[datetime.date, ...]] = {}
+    own_days: dict[int, tuple[datetime.date, ...]] = {}
     for school_id, school_type, district_id, city_id in rows:
         is_kindergarten = school_type == SchoolType.KINDERGARTEN
-        key = (district_id, city_id, is_kindergarten)
+        key = (district_id, is_kindergarten)
         if key not in group_days:
             audiences = term_audiences(is_kindergarten)
             in_term: set[datetime.date] = set()
@@ -106,10 +131,8 @@ def school_days(
         if school_override:
             days = set(group_days[key])
             _apply(days, school_override)
-            result[school_id] = tuple(sorted(days))
-        else:
-            result[school_id] = group_days[key]
-    return result
+            own_days[school_id] = tuple(sorted(days))
+    return group_days, own_days
 
 
 def _exceptions_by_owner(rows, start, end, field: str) -> dict[tuple[str, int], dict]:
@@ -229,10 +252,53 @@ def _apply(days: set[datetime.date], override: dict[datetime.date, bool] | None)
             days.discard(day)
 
 
+# "Is this a school day" is asked on every duty-log write and changes only when
+# someone edits a term, an exception or a school: the answer is cached per school
+# and day under a generation number that those edits bump (schools/signals.py),
+# so every web process (the cache is Redis in production) forgets at once.
+# Every entry expires: a full Redis evicts only keys with an expiry (README, Production).
+SCHOOL_DAY_CACHE_SECONDS = 6 * 3600
+GENERATION_KEY = "generation"
+GENERATION_SECONDS = 30 * 24 * 3600
+
+
 def is_school_day(school: School | int, day: datetime.date) -> bool:
-    """Is `day` a school day for `school`? (Three queries.)"""
+    """Is `day` a school day for `school`? Two cache reads; three queries on a miss."""
     school_id = school.pk if isinstance(school, School) else school
-    return bool(school_days([school_id], day, day).get(school_id))
+    key = f"{_prefix()}:{_generation()}:school-day:{school_id}:{day.isoformat()}"
+    answer = cache.get(key)
+    if answer is None:
+        answer = bool(school_days([school_id], day, day).get(school_id))
+        cache.set(key, answer, SCHOOL_DAY_CACHE_SECONDS)
+    return answer
+
+
+def _prefix() -> str:
+    # The database's name: processes sharing a Redis but not a database (the
+    # test workers, each with its own test database) never read each other's days.
+    return f"calendar:{connection.settings_dict['NAME']}"
+
+
+def _generation() -> int:
+    key = f"{_prefix()}:{GENERATION_KEY}"
+    generation = cache.get(key)
+    if generation is None:
+        # A random start, so a cache that lost the counter never serves an
+        # answer stored under an earlier one.
+        generation = secrets.randbits(48)
+        cache.add(key, generation, GENERATION_SECONDS)
+        generation = cache.get(key, generation)
+    return generation
+
+
+def forget_school_days() -> None:
+    """The calendar changed (a term, an exception, a school): drop every cached answer.
+
+    Called by the signals in schools/signals.py, and by bulk writes that send none.
+    """
+    # No counter yet (ValueError): nothing was cached under one.
+    with contextlib.suppress(ValueError):
+        cache.incr(f"{_prefix()}:{GENERATION_KEY}")
 
 
 def districts_without_terms(today: datetime.date, horizon_days: int = 60):

@@ -2,11 +2,13 @@
 
 import django_filters
 from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from campussafety.filters import BooleanFilter, DateFilter, FilterSet
+from campussafety.forms import SearchSelect
 from schools.choices import ExceptionKind, SchoolType, TermAudience
 from schools.models import CalendarException, City, District, Gate, PoliceStation, School, Term
 
@@ -20,6 +22,17 @@ def scoped(model):
         return model.objects.for_user(request.user)
 
     return queryset
+
+
+class SchoolChoiceFilter(django_filters.ModelChoiceFilter):
+    """One school among those the user sees, chosen by type-ahead search: every list's
+    school filter, so no page lists every school in scope (campussafety.forms.SearchSelect)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", scoped(School))
+        kwargs.setdefault("label", _("School"))
+        kwargs.setdefault("widget", SearchSelect(search_url=reverse_lazy("schools:search")))
+        super().__init__(*args, **kwargs)
 
 
 class DistrictFilterSet(FilterSet):
@@ -73,7 +86,7 @@ class SchoolFilterSet(FilterSet):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class SchoolIdFilter(django_filters.ModelChoiceFilter):
+class SchoolIdFilter(SchoolChoiceFilter):
     """A school by its id (the schema cannot guess the type of a filter on `pk`)."""
 
 
@@ -84,7 +97,7 @@ class SchoolSelectionFilterSet(SchoolFilterSet):
     rather than a silent report over every school.
     """
 
-    school = SchoolIdFilter(method="filter_school", queryset=scoped(School), label=_("School"))
+    school = SchoolIdFilter(method="filter_school")
 
     class Meta(SchoolFilterSet.Meta):
         fields = ["school", *SchoolFilterSet.Meta.fields]
@@ -94,7 +107,7 @@ class SchoolSelectionFilterSet(SchoolFilterSet):
 
 
 class GateFilterSet(FilterSet):
-    school = django_filters.ModelChoiceFilter(queryset=scoped(School), label=_("School"))
+    school = SchoolChoiceFilter()
 
     class Meta:
         model = Gate
@@ -118,7 +131,7 @@ class TermFilterSet(FilterSet):
 class CalendarExceptionFilterSet(FilterSet):
     city = django_filters.ModelChoiceFilter(queryset=scoped(City), label=_("City"))
     district = django_filters.ModelChoiceFilter(queryset=scoped(District), label=_("District"))
-    school = django_filters.ModelChoiceFilter(queryset=scoped(School), label=_("School"))
+    school = SchoolChoiceFilter()
     kind = django_filters.ChoiceFilter(choices=ExceptionKind.choices, label=_("Kind"))
     date_after = DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
     date_before = DateFilter(field_name="date", lookup_expr="lte", label=_("To"))

@@ -5,6 +5,7 @@ from schools import views
 app_name = "schools"
 urlpatterns = [
     path("", views.SchoolListView.as_view(), name="list"),
+    path("search/", views.SchoolSearchView.as_view(), name="search"),
     path("<int:pk>/", views.SchoolDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.SchoolUpdateView.as_view(), name="edit"),
     path("<int:pk>/gates/add/", views.GateCreateView.as_view(), name="gate-add"),

@@ -12,11 +12,11 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import DetailView, TemplateView, UpdateView
+from django.views.generic import DetailView, TemplateView, UpdateView, View
 from django_filters.views import FilterView
 
 from accounts.scope import ADD, BUREAU, CHANGE, DELETE, VIEW, Scope
@@ -55,6 +55,24 @@ class SchoolListView(LoginRequiredMixin, FilterView):
         # Page links keep the filters.
         context["filter_query"] = query.urlencode()
         return context
+
+
+# The most schools one type-ahead search answers with.
+SEARCH_LIMIT = 20
+
+
+class SchoolSearchView(LoginRequiredMixin, View):
+    """The schools in the user's scope whose name contains, or code starts with, `q`:
+    what a type-ahead school choice (campussafety.forms.SearchSelect) lists. JSON,
+    at most SEARCH_LIMIT by name, so its cost does not grow with the city."""
+
+    def get(self, request):
+        text = request.GET.get("q", "").strip()[:100]
+        schools = School.objects.for_user(request.user)
+        if text:
+            schools = schools.filter(Q(name__icontains=text) | Q(code__startswith=text))
+        found = schools.order_by("name", "pk").values_list("pk", "name")[:SEARCH_LIMIT]
+        return JsonResponse({"results": [{"id": pk, "text": name} for pk, name in found]})
 
 
 def can_manage_gates(user, school) -> bool:

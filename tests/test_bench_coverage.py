@@ -15,7 +15,12 @@ REQUESTS = [
     f"coverage by {group}, {span}"
     for span in ("whole range", "one month")
     for group in ("school", "district", "city", "day")
-] + ["missed days, one month", "understaffed logs, one month", "duty logs, first page"]
+] + [
+    "missed days, one month",
+    "missed days, whole range",
+    "understaffed logs, one month",
+    "duty logs, first page",
+]
 # login, request, rows, then min, median and max milliseconds and the query count.
 ROW = r"^{login} +{request} +\d+ +[\d.]+ +[\d.]+ +[\d.]+ +\d+$"
 

@@ -42,6 +42,23 @@ class CalendarTests(WorldTestCase):
     def test_an_ordinary_weekday_in_term_is_a_school_day(self):
         self.assertTrue(is_school_day(self.s1, D(2026, 11, 23)))  # a Monday
 
+    def test_the_answer_is_cached_until_the_calendar_changes(self):
+        monday = D(2026, 11, 23)
+        self.assertTrue(is_school_day(self.s1, monday))
+        with self.assertNumQueries(0):
+            self.assertTrue(is_school_day(self.s1.pk, monday))
+        # Any term, exception or school saved or deleted forgets every answer.
+        closure = CalendarException.objects.create(
+            district=self.d1, date=monday, kind="closed", reason="暴雨"
+        )
+        self.assertFalse(is_school_day(self.s1, monday))
+        closure.delete()
+        self.assertTrue(is_school_day(self.s1, monday))
+        term = Term.objects.get(name="2026 秋季学期")
+        term.end_date = D(2026, 11, 20)
+        term.save()
+        self.assertFalse(is_school_day(self.s1, monday))
+
     def test_a_weekend_is_not(self):
         self.assertFalse(is_school_day(self.s1, D(2026, 11, 22)))  # a Sunday
 

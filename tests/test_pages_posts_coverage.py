@@ -137,9 +137,10 @@ class CoveragePageTests(PostsPageTestCase):
         # coverage: session, user, role assignments; the school days (three);
         # which schools logged today (the default range ends today); the
         # schools' names and districts; the daily coverage rows added up.
-        # missed: the same three, the school days, today's logs, the logged
-        # days; for the page shown, the required post periods and the logged
-        # ones; the names.
+        # missed: the same three, the school days (three); in the database, the
+        # missed days counted and the page of them (an anti-join of the school
+        # days against the coverage rows); for the page shown, the required
+        # post periods and the logged ones; the names.
         for name, count in (("coverage", 9), ("missed", 11)):
             with self.subTest(name):
                 self.login("city")

@@ -363,6 +363,7 @@ MATRIX = {
     "home": "tests/test_pages.py::HomePageTests",
     "schools:list": "tests/test_pages.py::SchoolListTests",
     "schools:detail": "tests/test_pages.py::SchoolDetailTests",
+    "schools:search": "tests/test_pages_school_search.py::SchoolSearchTests",
     "schools:edit": "tests/test_pages.py::SchoolEditTests",
     "schools:gate-add": "tests/test_pages.py::GateTests",
     "schools:gate-delete": "tests/test_pages.py::GateTests",

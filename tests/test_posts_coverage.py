@@ -234,7 +234,7 @@ class ListQueryCountTests(PostsWorldTestCase):
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url, {"page_size": 500})
         self.assertEqual(response.status_code, 200)
-        self.assertGreater(response.json()["count"], 1)
+        self.assertGreater(len(response.json()["results"]), 1)
         self.assertEqual(len(queries), expected, [q["sql"] for q in queries])
 
     def test_members(self):
@@ -261,6 +261,6 @@ class ListQueryCountTests(PostsWorldTestCase):
         self.assert_queries("/api/v1/shifts/", 3)
 
     def test_duty_logs(self):
-        # 1. role assignments, 2. count, 3. logs with post periods, 4. attendance
-        # with members.
-        self.assert_queries("/api/v1/duty-logs/", 4)
+        # 1. role assignments, 2. logs with post periods (a cursor page: no
+        # count), 3. attendance with members.
+        self.assert_queries("/api/v1/duty-logs/", 3)

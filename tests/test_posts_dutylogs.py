@@ -104,6 +104,38 @@ class DutyLogTests(PostsWorldTestCase):
         self.assertIn("principal1", second.json()["detail"])
         self.assertEqual(DutyLog.objects.count(), 1)
 
+    def test_a_post_costs_seven_queries_and_answers_from_memory(self):
+        # The calendar's answer for the day is cached by the first log.
+        self.assertEqual(self.log("principal1", self.afternoon("s1")).status_code, 201)
+        client = self.api("principal1")
+        body = {"post_period": self.morning("s1").pk, "date": TODAY.isoformat()}
+        # The user's roles; the post period with its school, district and city;
+        # [savepoint: the test's transaction]; the roster; the log, inserted once
+        # with its figures; its attendance; the day's coverage (one upsert); the
+        # write check; [release]. The answer is written from memory: it matches
+        # the log read back.
+        with self.assertNumQueries(7 + 2):
+            response = client.post(URL, body, format="json")
+        self.assertEqual(response.status_code, 201, response.content)
+        read_back = self.api("principal1").get(f"{URL}{response.json()['id']}/").json()
+        self.assertEqual(response.json(), read_back)
+        coverage = DailyCoverage.objects.get(school=self.s1, date=TODAY)
+        self.assertEqual((coverage.logs, coverage.logged, coverage.present), (2, 2, 9))
+
+    def test_the_list_pages_by_cursor_and_counts_nothing(self):
+        for period in (self.morning("s1"), self.afternoon("s1")):
+            self.assertEqual(self.log("principal1", period).status_code, 201)
+        client = self.api("district1")
+        # The user's roles; the page of logs; their attendance with members.
+        with self.assertNumQueries(3):
+            page = client.get(URL, {"page_size": 1}).json()
+        self.assertNotIn("count", page)
+        self.assertEqual(len(page["results"]), 1)
+        second = client.get(page["next"]).json()
+        self.assertEqual(second["next"], None)
+        ids = {page["results"][0]["id"], second["results"][0]["id"]}
+        self.assertEqual(ids, set(DutyLog.objects.values_list("pk", flat=True)))
+
     def test_bad_input_is_refused_and_nothing_is_saved(self):
         s1 = self.members["s1"]
         s2 = self.members["s2"]
@@ -299,4 +331,34 @@ class ConcurrentSubmissionTests(TransactionTestCase):
         self.assertEqual(statuses, [201, 409])
         self.assertEqual(DutyLog.objects.count(), 1)
         self.assertEqual(DailyCoverage.objects.get().logged, 1)
+        self.assertEqual(connection.vendor, "postgresql")
+
+    def test_coverage_counts_both_of_two_logs_written_at_once(self):
+        # Two post periods of one school logged at the same instant: each writer
+        # adds its log to the day's row as the other left it.
+        barrier = threading.Barrier(2)
+        statuses = []
+
+        def submit(period):
+            try:
+                client = APIClient()
+                client.force_authenticate(self.users["principal1"])
+                barrier.wait()
+                response = client.post(
+                    URL, {"post_period": period.pk, "date": TODAY.isoformat()}, format="json"
+                )
+                statuses.append(response.status_code)
+            finally:
+                connections.close_all()
+
+        periods = self.posts["s1"][1], self.posts["s1"][2]
+        threads = [threading.Thread(target=submit, args=(p,)) for p in periods]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        self.assertEqual(statuses, [201, 201])
+        row = DailyCoverage.objects.get()
+        self.assertEqual((row.logs, row.logged, row.present), (2, 2, 9))
+        self.assertEqual(row.status, "partial")  # the afternoon is below the share
         self.assertEqual(connection.vendor, "postgresql")

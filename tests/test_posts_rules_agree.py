@@ -5,11 +5,13 @@ what a second log of the same period is told."""
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 
 from posts import coverage, dutylogs, rosters
 from posts.forms import CoverageForm, GenerateRosterForm
 from posts.models import PostPeriod
+from posts.rules import coverage_status, coverage_status_sql
 from schools.choices import ExceptionKind
 from schools.models import CalendarException
 from tests.posts_pages import LAST_FRIDAY, PostsPageTestCase
@@ -113,3 +115,21 @@ class RulesAgreeTests(PostsPageTestCase):
         self.assertEqual(api.json()["id"], existing.pk)
         # Logged last Friday, not today.
         self.assertNotIn("today", api.json()["detail"])
+
+
+class CoverageStatusSQLTests(PostsPageTestCase):
+    def test_the_sql_status_is_the_python_one(self):
+        # The write path words a day's status in SQL (posts/dutylogs.count_new_log).
+        for required, logged, compliant in [
+            (r, lg, c) for r in range(3) for lg in range(3) for c in range(lg + 1)
+        ]:
+            with (
+                self.subTest(required=required, logged=logged, compliant=compliant),
+                connection.cursor() as cursor,
+            ):
+                cursor.execute(
+                    "SELECT " + coverage_status_sql("%s", "%s", "%s"),
+                    # required appears twice in the CASE, after logged.
+                    [logged, required, compliant, required],
+                )
+                self.assertEqual(cursor.fetchone()[0], coverage_status(required, logged, compliant))

@@ -3,7 +3,7 @@ from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
 
-class PageNumberPagination(pagination.PageNumberPagination):
+class StrictPageSizeMixin:
     page_size_query_param = "page_size"
     max_page_size = 500
 
@@ -20,3 +20,20 @@ class PageNumberPagination(pagination.PageNumberPagination):
                 }
             )
         return super().get_page_size(request)
+
+
+class PageNumberPagination(StrictPageSizeMixin, pagination.PageNumberPagination):
+    pass
+
+
+class CursorPagination(StrictPageSizeMixin, pagination.CursorPagination):
+    """Pages by position (`cursor`), with no COUNT: for lists of millions of rows (duty
+    logs), where counting them on every request costs more than the page.
+
+    The position is the first ordering field, with an offset among rows that share
+    it; a viewset names its `ordering` (a total order) as `cursor_ordering`.
+    """
+
+    def get_ordering(self, request, queryset, view):
+        self.ordering = getattr(view, "cursor_ordering", self.ordering)
+        return super().get_ordering(request, queryset, view)

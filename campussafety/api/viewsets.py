@@ -27,20 +27,23 @@ class ScopedWriteMixin:
     """Creates, updates and custom actions keep only writes that land in the user's scope."""
 
     # Answer a write with the object read back through get_queryset(), for
-    # viewsets whose representation needs its prefetches or annotations.
-    read_back_after_write = False
+    # viewsets whose representation needs its prefetches or annotations: True
+    # for creates and updates, or the actions (ADD, CHANGE) that need it when
+    # the service hands back the others with what the answer shows in memory.
+    read_back_after_write: bool | frozenset = False
 
     def perform_create(self, serializer):
-        self._saved(serializer, self.write_in_scope(ADD, serializer.save))
+        self._saved(serializer, self.write_in_scope(ADD, serializer.save), ADD)
 
     def perform_update(self, serializer):
-        self._saved(serializer, self.write_in_scope(CHANGE, serializer.save))
+        self._saved(serializer, self.write_in_scope(CHANGE, serializer.save), CHANGE)
 
     def write_in_scope(self, action, write, changed=None):
         return write_in_scope(self.request.user, action, write, changed)
 
-    def _saved(self, serializer, instance):
-        if self.read_back_after_write:
+    def _saved(self, serializer, instance, action):
+        read_back = self.read_back_after_write
+        if read_back is True or (read_back and action in read_back):
             instance = self.get_queryset().get(pk=instance.pk)
         serializer.instance = instance
 

@@ -495,6 +495,13 @@ class DutyLogSerializer(ScopedModelSerializer):
             "returned_at",
             "return_reason",
         ]
+        extra_kwargs = {
+            # The school, district and city come with the period: the service
+            # reads the calendar, the late-entry window and the qualified share.
+            "post_period": {
+                "queryset": PostPeriod.objects.select_related("post__school__district__city")
+            },
+        }
         # One log per post period and day is the database's to enforce: a
         # second submission gets a 409 naming who logged first (posts/dutylogs.py).
         validators = []

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from accounts.scope import CHANGE, Scope
 from campussafety import audit
+from campussafety.api.pagination import CursorPagination
 from campussafety.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
 from campussafety.ids import id_or_404
 from posts import coverage, dutylogs, members, rosters
@@ -221,15 +222,24 @@ class ShiftViewSet(ScopedModelViewSet):
 class DutyLogViewSet(ScopedModelViewSet):
     # attendance with each member's name and kind.
     queryset = DutyLog.objects.select_related("post_period").prefetch_related(
-        Prefetch("attendance", queryset=DutyAttendance.objects.select_related("member"))
+        Prefetch(
+            "attendance",
+            queryset=DutyAttendance.objects.select_related("member").order_by(
+                *dutylogs.ATTENDANCE_ORDER
+            ),
+        )
     )
     serializer_class = serializers.DutyLogSerializer
     filterset_class = DutyLogFilterSet
     ordering_fields = ["date", "school"]
+    # A city's logs are millions: pages by position, never counted.
+    pagination_class = CursorPagination
+    cursor_ordering = ("-date", "school_id", "post_period_id")
     object_actions = {"countersign": "countersign", "return_to_school": "countersign"}
 
-    # attendance and its members, for the answer.
-    read_back_after_write = True
+    # attendance and its members, for the answer to an edit; a new log comes
+    # back from the service with them in memory (posts/dutylogs.py).
+    read_back_after_write = frozenset({CHANGE})
 
     def perform_destroy(self, instance):
         dutylogs.delete_log(instance)

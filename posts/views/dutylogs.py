@@ -18,7 +18,13 @@ from django_filters.views import FilterView
 from accounts.choices import Role
 from accounts.scope import ADD, BUREAU, CHANGE, Scope, write_in_scope
 from campussafety.ids import parse_id
-from campussafety.views import PAGE_SIZE, FilteredListMixin, ScopedObjectMixin
+from campussafety.views import (
+    CURSOR_PARAM,
+    PAGE_SIZE,
+    FilteredListMixin,
+    ScopedObjectMixin,
+    keyset_page,
+)
 from posts import dutylogs
 from posts.choices import Weather
 from posts.filtersets import DutyLogFilterSet
@@ -399,6 +405,9 @@ class DutyLogListView(PageMixin, FilteredListMixin, FilterView):
 
     filterset_class = DutyLogFilterSet
     template_name = "posts/dutylog_list.html"
+    # Keyset pages (get_context_data): a city's two million logs are never counted.
+    paginate_by = None
+    page_size = PAGE_SIZE
 
     def get_queryset(self):
         # school and post_period__post: each row names its school and post;
@@ -406,6 +415,24 @@ class DutyLogListView(PageMixin, FilteredListMixin, FilterView):
         return DutyLog.objects.for_user(self.request.user).select_related(
             "school__district__city", "post_period__post"
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        cursor = self.request.GET.get(CURSOR_PARAM)
+        logs, next_cursor = keyset_page(self.object_list, LOG_LIST_ORDER, cursor, self.page_size)
+        query = self.request.GET.copy()
+        query.pop(CURSOR_PARAM, None)
+        context.update(
+            object_list=logs, first_page_query=query.urlencode(), is_first_page=not cursor
+        )
+        if next_cursor:
+            query[CURSOR_PARAM] = next_cursor
+            context["next_page_query"] = query.urlencode()
+        return context
+
+
+# The list's order: newest day first, a total order (one log per post period and day).
+LOG_LIST_ORDER = ("-date", "school_id", "post_period_id")
 
 
 # Police --------------------------------------------------------------------------

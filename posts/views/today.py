@@ -188,7 +188,11 @@ class QuickLogView(PageMixin, View):
 
     def post(self, request, pk):
         user = request.user
-        period = get_object_or_404(PostPeriod.objects.for_user(user).select_related("post"), pk=pk)
+        period = get_object_or_404(
+            # The school's district and city: what submit_log reads.
+            PostPeriod.objects.for_user(user).select_related("post__school__district__city"),
+            pk=pk,
+        )
         if not may(user, DutyLog, ADD, period.post.school_id):
             raise PermissionDenied
         try:
@@ -218,7 +222,7 @@ class LogAllDueView(PageMixin, View):
             PostPeriod.objects.for_user(user)
             .filter(post__school=school, post__is_active=True, start_time__lte=now.time())
             .exclude(duty_logs__date=now.date())
-            .select_related("post")
+            .select_related("post__school__district__city")
             .order_by("start_time", "post__name")
         )
         logged = 0

@@ -28,7 +28,7 @@ from django.contrib.auth.hashers import make_password
 from accounts.choices import Role
 from accounts.models import RoleAssignment, User
 from schools import demo_data as data
-from schools.calendar import days_between, holiday_data_known, is_working_day
+from schools.calendar import days_between, forget_school_days, holiday_data_known, is_working_day
 from schools.choices import ExceptionKind, GateKind, SchoolType, TermAudience
 from schools.models import CalendarException, City, District, Gate, PoliceStation, School, Term
 
@@ -628,6 +628,8 @@ def seed_calendar(ctx: DemoContext) -> str:
                 )
             )
     CalendarException.objects.bulk_create(exceptions)
+    # Bulk writes send no signals: forget the cached school days here.
+    forget_school_days()
     note = "" if exceptions else " (no school days in range: no closures)"
     return (
         f"{len(terms)} terms for school years {years[0]}–{years[-1] + 1} "
