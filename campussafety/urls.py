@@ -6,6 +6,7 @@ from accounts.api.views import ObtainTokenView, RevokeTokenView
 from campussafety.api.docs import DocsView, SchemaView
 from campussafety.health import health_view
 from campussafety.media import ProtectedMediaView
+from equipment.api_checks import router as equipment_checks_router
 from posts.api.urls import router as posts_router
 from reminders.api.urls import router as reminders_router
 from schools.api.urls import router as schools_router
@@ -13,7 +14,7 @@ from schools.api.urls import router as schools_router
 # The browsable index of /api/v1/: every router's list endpoint, by its prefix.
 API_ROOT = {
     prefix: f"{basename}-list"
-    for router in (schools_router, posts_router, reminders_router)
+    for router in (schools_router, posts_router, reminders_router, equipment_checks_router)
     for prefix, _viewset, basename in router.registry
 }
 
@@ -25,6 +26,7 @@ api_v1 = [
     path("", include("posts.api.urls")),
     path("", include("reminders.api.urls")),
     path("", include("inspections.api.urls")),
+    path("", include("equipment.api_checks")),
 ]
 
 urlpatterns = [
@@ -34,6 +36,7 @@ urlpatterns = [
     path("schools/", include("schools.urls")),
     path("posts/", include("posts.urls")),
     path("inspections/", include("inspections.urls")),
+    path("equipment/checks/", include("equipment.urls_checks")),
     path("inbox/", include("reminders.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
