@@ -70,7 +70,12 @@ class PlaceKit:
         return sum(line.open_missing for line in self.lines)
 
 
-def handover_lines(locations) -> dict[int, dict[int, int]]:
+def handover_types() -> dict[int, str]:
+    """{type id: name} of the types checked at every shift handover (the guard kit)."""
+    return dict(EquipmentType.objects.filter(checked_at_handover=True).values_list("pk", "name"))
+
+
+def handover_lines(locations, handed_over=None) -> dict[int, dict[int, int]]:
     """{location id: {type id: pieces}} the kit standard asks each place to hand over.
 
     Only the types checked at every shift handover (the guard kit); three
@@ -79,9 +84,7 @@ def handover_lines(locations) -> dict[int, dict[int, int]]:
     locations = list(locations)
     facts = school_facts({location.school_id for location in locations})
     needed = requirements(facts)
-    handed_over = set(
-        EquipmentType.objects.filter(checked_at_handover=True).values_list("pk", flat=True)
-    )
+    handed_over = handed_over if handed_over is not None else handover_types()
     return {
         location.pk: {
             type_id: quantity
@@ -95,9 +98,9 @@ def handover_lines(locations) -> dict[int, dict[int, int]]:
 def kit_at_gate(user, school_id: int, gate_id: int | None) -> list[PlaceKit]:
     """The places at a gate the user sees, with their handover kit and its state.
 
-    Seven queries: the places, the school's facts, the standard's lines, the
-    types checked at handover, their names, the balances, the open missing
-    pieces and the latest confirmations (one each).
+    Seven queries: the places, the types checked at handover, the school's
+    facts, the standard's lines, the balances, the open missing pieces and the
+    latest confirmations.
     """
     if gate_id is None:
         return []
@@ -108,9 +111,8 @@ def kit_at_gate(user, school_id: int, gate_id: int | None) -> list[PlaceKit]:
     )
     if not locations:
         return []
-    lines = handover_lines(locations)
-    type_ids = {type_id for by_type in lines.values() for type_id in by_type}
-    names = dict(EquipmentType.objects.filter(pk__in=type_ids).values_list("pk", "name"))
+    names = handover_types()
+    lines = handover_lines(locations, names)
     held = {
         (location_id, type_id): h - f
         for location_id, type_id, h, f in StockBalance.objects.filter(

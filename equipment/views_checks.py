@@ -185,16 +185,18 @@ class ConfirmKitView(LoginRequiredMixin, View):
         location = get_object_or_404(Location.objects.for_user(request.user), pk=pk)
         if not Scope.of(request.user).contains(location, "stock"):
             raise PermissionDenied
-        missing = {}
-        if request.POST.get("complete") is None:
-            for key, value in request.POST.items():
-                if key.startswith("missing_") and value.strip():
-                    try:
-                        missing[int(key.removeprefix("missing_"))] = int(value)
-                    except ValueError:
-                        missing[-1] = 0
         fallback = reverse("equipment-checks:school", args=[location.school_id])
         try:
+            missing = {}
+            if request.POST.get("complete") is None:
+                for key, value in request.POST.items():
+                    if key.startswith("missing_") and value.strip():
+                        try:
+                            missing[int(key.removeprefix("missing_"))] = int(value)
+                        except ValueError:
+                            raise ValidationError(
+                                _("Give the pieces missing as a number.")
+                            ) from None
             handover.confirm_kit(
                 request.user, location, missing, handover_ref=request.POST.get("ref", "")
             )
