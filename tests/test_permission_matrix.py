@@ -20,6 +20,7 @@ from campussafety.api.viewsets import ScopedModelViewSet
 from posts.models import DutyLog, DutyLogRevision, PostPeriod, Shift
 from posts.rosters import generate_shifts
 from tests import (
+    test_api_equipment_checks,
     test_api_inspections,
     test_api_organisation,
     test_api_posts_permissions,
@@ -191,7 +192,12 @@ MATRIX = {
     # The shared permission tests (tests/permissions.py): list, detail and writes.
     **{
         f"{cls.basename}-{kind}": cls
-        for module in (test_api_organisation, test_api_posts_permissions, test_api_inspections)
+        for module in (
+            test_api_organisation,
+            test_api_posts_permissions,
+            test_api_inspections,
+            test_api_equipment_checks,
+        )
         for cls in vars(module).values()
         if isinstance(cls, type) and getattr(cls, "basename", None)
         for kind in ("list", "detail")
@@ -218,6 +224,20 @@ MATRIX = {
     "round-finish": "tests/test_api_inspections.py::RoundActionTests",
     "inspection-windows": "tests/test_api_inspections.py::RoundActionTests",
     "inspection-completion": "tests/test_api_inspections.py::RoundActionTests",
+    # Equipment checks: missing pieces are read-only but for `resolve`; the
+    # alarm and video figures persona by persona.
+    "kitshortage-list": "tests/test_api_equipment_checks.py::KitShortageAPITests",
+    "kitshortage-detail": "tests/test_api_equipment_checks.py::KitShortageAPITests",
+    "kitshortage-resolve": "tests/test_api_equipment_checks.py::KitShortageAPITests",
+    "alarm-and-video": "tests/test_api_equipment_checks.py::AlarmAndVideoAPITests",
+    # Equipment check pages (equipment/urls_checks.py).
+    "equipment-checks:alarm-video": "tests/test_equipment_checks.py::CheckPageTests",
+    "equipment-checks:school": "tests/test_equipment_checks.py::CheckPageTests",
+    "equipment-checks:service-new": "tests/test_equipment_checks.py::CheckPageTests",
+    "equipment-checks:alarm-test-new": "tests/test_equipment_checks.py::CheckPageTests",
+    "equipment-checks:video-check-new": "tests/test_equipment_checks.py::CheckPageTests",
+    "equipment-checks:confirm-kit": "tests/test_equipment_handover.py::DutyLogSlotTests",
+    "equipment-checks:resolve": "tests/test_equipment_handover.py::ShortageLifecycleTests",
     "inspections:scan": "tests/test_pages_rounds.py::RoundPageTests",
     "inspections:start": "tests/test_pages_rounds.py::RoundPageTests",
     "inspections:round": "tests/test_pages_rounds.py::RoundPageTests",
@@ -350,6 +370,7 @@ def api_viewsets():
         "posts.api.urls",
         "reminders.api.urls",
         "inspections.api.urls",
+        "equipment.api_checks",
     ):
         router = importlib.import_module(module).router
         for _prefix, viewset, basename in router.registry:
