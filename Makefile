@@ -82,7 +82,9 @@ lint: install
 # The seed writes ten days of duty logs with their attendance; bench_coverage
 # adds the rest of a school year of logs and coverage (--force: the logs already
 # there are the seed's, in this database of the benchmark's own). bench_inspections
-# likewise adds a school year of patrol and fire-patrol rounds to the seed's.
+# likewise adds a school year of patrol and fire-patrol rounds to the seed's;
+# bench_equipment replaces the seed's stock with ~100 pieces a school and gives
+# one piece a long history.
 bench: export VAR_DIR := $(CURDIR)/var/bench
 bench: export DATABASE_URL := $(BENCH_DATABASE_URL)
 bench: install
@@ -92,3 +94,4 @@ bench: install
 	$(PY) manage.py bench_calendar --days $(BENCH_DAYS)
 	$(PY) manage.py bench_coverage --synthesize --force --days $(BENCH_DAYS)
 	$(PY) manage.py bench_inspections --synthesize --force --days $(BENCH_DAYS)
+	$(PY) manage.py bench_equipment --synthesize --force
