@@ -329,7 +329,7 @@ class CheckPageTests(ChecksWorldTestCase):
         page = self.client.get(reverse("equipment-checks:alarm-video"))
         self.assertContains(page, self.s1.name)
         self.assertNotContains(page, self.s2.name)
-        self.assertContains(page, "1 camera down")
+        self.assertContains(page, "1 台摄像机故障")
 
     def test_the_page_queries_are_pinned(self):
         self.service(self.officer1, self.extinguishers[:2], "Q-1")
