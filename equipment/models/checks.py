@@ -26,20 +26,15 @@ RETENTION_DAYS_REQUIRED = 30
 SCHOOL_RECORD = {"view": ALL_ROLES, "add": SCHOOL_STAFF}
 
 
-class ServiceRecord(TimeStampedModel):
-    """A service by a licensed firm (维保) covering several pieces at once, with its certificate."""
+class SchoolRecord(TimeStampedModel):
+    """A record one school's staff keep (a service, a test, a check): its school, who recorded
+    it and notes; read by everyone over the school, never edited afterwards."""
 
     school = models.ForeignKey(
         "schools.School",
         on_delete=models.CASCADE,
-        related_name="equipment_service_records",
+        related_name="%(app_label)s_%(class)ss",
         verbose_name=_("school"),
-    )
-    firm = models.CharField(_("licensed firm"), max_length=200)
-    certificate_number = models.CharField(_("certificate number"), max_length=60)
-    serviced_on = models.DateField(_("serviced on"))
-    items = models.ManyToManyField(
-        "equipment.Item", related_name="service_records", verbose_name=_("pieces serviced")
     )
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(
@@ -53,6 +48,20 @@ class ServiceRecord(TimeStampedModel):
 
     scope_paths = SCHOOL_PATHS
     access = SCHOOL_RECORD
+
+    class Meta:
+        abstract = True
+
+
+class ServiceRecord(SchoolRecord):
+    """A service by a licensed firm (维保) covering several pieces at once, with its certificate."""
+
+    firm = models.CharField(_("licensed firm"), max_length=200)
+    certificate_number = models.CharField(_("certificate number"), max_length=60)
+    serviced_on = models.DateField(_("serviced on"))
+    items = models.ManyToManyField(
+        "equipment.Item", related_name="service_records", verbose_name=_("pieces serviced")
+    )
 
     class Meta:
         verbose_name = _("service record")
@@ -70,15 +79,9 @@ class ServiceRecord(TimeStampedModel):
         return f"{self.serviced_on:%Y-%m-%d} {self.firm} {self.certificate_number}"
 
 
-class AlarmTest(TimeStampedModel):
+class AlarmTest(SchoolRecord):
     """A test of the one-key alarm (一键报警): who pressed it and how the police answered."""
 
-    school = models.ForeignKey(
-        "schools.School",
-        on_delete=models.CASCADE,
-        related_name="alarm_tests",
-        verbose_name=_("school"),
-    )
     gate = models.ForeignKey(
         "schools.Gate",
         on_delete=models.SET_NULL,
@@ -97,18 +100,6 @@ class AlarmTest(TimeStampedModel):
         help_text=_("Empty if the alarm did not reach the police."),
     )
     arrived_at = models.DateTimeField(_("police arrived at"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
-
-    objects = ScopedQuerySet.as_manager()
-
-    scope_paths = SCHOOL_PATHS
-    access = SCHOOL_RECORD
 
     class Meta:
         verbose_name = _("alarm test")
@@ -160,31 +151,15 @@ class AlarmTest(TimeStampedModel):
         return self._minutes(self.pressed_at, self.arrived_at)
 
 
-class VideoCheck(TimeStampedModel):
+class VideoCheck(SchoolRecord):
     """A spot-check of the video system: cameras working, and days of recordings kept."""
 
-    school = models.ForeignKey(
-        "schools.School",
-        on_delete=models.CASCADE,
-        related_name="video_checks",
-        verbose_name=_("school"),
-    )
     checked_at = models.DateTimeField(_("checked at"), default=timezone.now)
     cameras_total = models.PositiveSmallIntegerField(_("cameras"))
     cameras_working = models.PositiveSmallIntegerField(_("cameras working"))
     retention_days = models.PositiveSmallIntegerField(_("days of recordings kept"))
-    notes = models.TextField(_("notes"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
 
     objects = VideoCheckQuerySet.as_manager()
-
-    scope_paths = SCHOOL_PATHS
-    access = SCHOOL_RECORD
 
     class Meta:
         verbose_name = _("video check")
