@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from equipment.models import Movement
 from equipment.services import shortfalls
-from schools.models import School
 
 GROUPINGS = ("school", "district", "city")
 
@@ -38,7 +37,7 @@ def kit_compliance(schools, group: str = "district", today=None) -> list[Complia
     field = {"school": "pk", "district": "district_id", "city": "district__city_id"}[group]
     units = dict(schools.order_by().values_list("pk", field))
     short_schools, places, pieces = defaultdict(set), defaultdict(set), defaultdict(int)
-    for shortfall in shortfalls(School.objects.filter(pk__in=list(units)), today):
+    for shortfall in shortfalls(schools, today):
         key = units[shortfall.school_id]
         short_schools[key].add(shortfall.school_id)
         places[key].add(shortfall.location_id)
@@ -58,13 +57,27 @@ def kit_compliance(schools, group: str = "district", today=None) -> list[Complia
     ]
 
 
-def item_history(item_id: int, limit: int = 50):
-    """The newest `limit` movements of a piece with who recorded them and where (one query).
+HISTORY_FIELDS = (
+    "pk",
+    "kind",
+    "happened_at",
+    "held_delta",
+    "faulty_delta",
+    "reason",
+    "recorded_by__username",
+    "location__name",
+    "to_location__name",
+)
 
-    Served by the (item, -happened_at) index, however long the history.
+
+def item_history(item_id: int, limit: int = 50) -> list[dict]:
+    """The newest `limit` movements of a piece: what, when, who and where (one query).
+
+    Served by the (item, -happened_at) index, however long the history; rows,
+    not model instances, as a history page only shows them.
     """
     return list(
         Movement.objects.filter(item_id=item_id)
-        .select_related("recorded_by", "location", "to_location")
-        .order_by("-happened_at", "-pk")[:limit]
+        .order_by("-happened_at", "-pk")
+        .values(*HISTORY_FIELDS)[:limit]
     )

@@ -115,9 +115,9 @@ def kit_at_gate(user, school_id: int, gate_id: int | None) -> list[PlaceKit]:
     lines = handover_lines(locations, names)
     held = {
         (location_id, type_id): h - f
-        for location_id, type_id, h, f in StockBalance.objects.filter(
-            location__in=locations
-        ).values_list("location_id", "equipment_type_id", "held", "faulty")
+        for location_id, type_id, h, f in StockBalance.objects.filter(location__in=locations)
+        .order_by()
+        .values_list("location_id", "equipment_type_id", "held", "faulty")
     }
     missing = {}
     for location_id, type_id, count in (

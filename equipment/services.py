@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -419,15 +419,22 @@ def shortfalls(schools, today: datetime.date | None = None) -> list[Shortfall]:
     today = today or timezone.localdate()
     facts = school_facts(schools)
     needed = requirements(facts)
-    school_ids = list(needed)
-    locations = Location.objects.filter(
-        school_id__in=school_ids, is_active=True, kind__in=STANDARD_KINDS
-    ).values_list("pk", "school_id", "kind")
+    # A queryset of schools filters by subquery: a city's thousands of ids
+    # bound as parameters cost more than the rows they select.
+    school_ids = schools.values("pk") if isinstance(schools, QuerySet) else list(needed)
+    # Unordered: the models' default orderings join the schools and districts.
+    locations = (
+        Location.objects.filter(school_id__in=school_ids, is_active=True, kind__in=STANDARD_KINDS)
+        .order_by()
+        .values_list("pk", "school_id", "kind")
+    )
     usable = {
         (location_id, type_id): held - faulty
         for location_id, type_id, held, faulty in StockBalance.objects.filter(
             school_id__in=school_ids
-        ).values_list("location_id", "equipment_type_id", "held", "faulty")
+        )
+        .order_by()
+        .values_list("location_id", "equipment_type_id", "held", "faulty")
     }
     # Served by the index on (school, scrap_on).
     expired = (
@@ -440,11 +447,18 @@ def shortfalls(schools, today: datetime.date | None = None) -> list[Shortfall]:
     )
     for location_id, type_id, count in expired:
         usable[(location_id, type_id)] -= count
+    # Each school's lines by the kind of place, worked out once a school and kind.
+    by_kind: dict[tuple[int, str], list] = {}
     result = []
     for location_id, school_id, kind in locations:
-        for (line_kind, type_id), required in needed[school_id].items():
-            if line_kind != kind:
-                continue
+        lines = by_kind.get((school_id, kind))
+        if lines is None:
+            lines = by_kind[(school_id, kind)] = [
+                (type_id, required)
+                for (line_kind, type_id), required in needed.get(school_id, {}).items()
+                if line_kind == kind
+            ]
+        for type_id, required in lines:
             have = usable.get((location_id, type_id), 0)
             if have < required:
                 result.append(Shortfall(school_id, location_id, kind, type_id, required, have))
