@@ -39,7 +39,12 @@ from schools.obligations import school_facts
 GAP, FAULTY = 0.06, 0.05
 # Of the extinguishers: made long enough ago to be past their scrap date.
 EXPIRED = 0.08
-FLOOR_PIECES = (("extinguisher-dry-powder", 1), ("emergency-light", 1), ("exit-sign", 2))
+FLOOR_PIECES = (
+    ("extinguisher-dry-powder", 1),
+    ("emergency-light", 1),
+    ("exit-sign", 2),
+    ("hydrant", 1),
+)
 BATCH = 2000
 
 

@@ -6,7 +6,7 @@
 
 --synthesize replaces the seeded stock with a bigger one (equipment/seeding.py,
 --floors building floors a school, about 100 pieces a school with the default
-12) and gives one piece a long history (--history monthly checks). It refuses
+16) and gives one piece a long history (--history monthly checks). It refuses
 a database that already has equipment unless --force says it is the
 benchmark's own.
 
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=5, help="Timed runs (>= 1).")
         parser.add_argument("--synthesize", action="store_true", help="First write the stock.")
         parser.add_argument("--force", action="store_true", help="Replace existing equipment.")
-        parser.add_argument("--floors", type=int, default=12, help="Building floors a school.")
+        parser.add_argument("--floors", type=int, default=16, help="Building floors a school.")
         parser.add_argument("--history", type=int, default=5000, help="Movements of one piece.")
         parser.add_argument("--seed", type=int, default=1, help="Random seed of --synthesize.")
 
