@@ -72,7 +72,8 @@ class ProtectedMediaView(APIView):
         if found is None:
             raise Http404
         storage = protected.model._meta.get_field(protected.name).storage
-        name = path if found else _copy_without_location(storage, path)
+        stripped = protected.strips_location and not found
+        name = _copy_without_location(storage, path) if stripped else path
         return _file_response(storage, name)
 
 

@@ -7,11 +7,21 @@ a section; the section shows, lowest `order` first, the panels declared for
 that role. A panel's `context(section)` gets the section being built (`user`,
 `role`, `today`) and returns what its template reads from `section`; the keys
 of all the panels of a section share one dict, so an app prefixes its own.
+
+Object panels are the same idea for one object's page: an app lists in
+`OBJECT_PANELS` cards it adds to another app's page (the drills app adds a post
+member's training to the member's page), and the page asks `object_panels()`
+for them, naming no app.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from importlib import import_module
 from typing import Any
+
+from django.apps import apps
+from django.utils.module_loading import module_has_submodule
 
 
 @dataclass(frozen=True)
@@ -21,3 +31,43 @@ class Panel:
     context: Callable[[Any], dict] | None = None
     # Position within the section: lower first.
     order: int = 100
+
+
+@dataclass(frozen=True)
+class ObjectPanel:
+    """A card on the page of one model's objects, declared by another app.
+
+    `model` is the page's model label ("posts.member"); `context(user, obj)`
+    returns what the template reads as `panel`, or None to show nothing (the
+    user sees none of the app's records, say).
+    """
+
+    model: str
+    template: str
+    context: Callable[[Any, Any], dict | None]
+    order: int = 100
+
+
+@cache
+def declared(name: str) -> tuple:
+    """Every installed app's list `name` from its panels.py, in the order of INSTALLED_APPS.
+
+    Found by module convention, like admin.py: no app is imported by name.
+    """
+    found = []
+    for app_config in apps.get_app_configs():
+        if module_has_submodule(app_config.module, "panels"):
+            found.extend(getattr(import_module(f"{app_config.name}.panels"), name, ()))
+    return tuple(found)
+
+
+def object_panels(user, obj) -> list[dict]:
+    """[{"template", "panel"}] of the cards other apps add to `obj`'s page for `user`."""
+    label = obj._meta.label_lower
+    shown = []
+    for panel in sorted(declared("OBJECT_PANELS"), key=lambda panel: panel.order):
+        if panel.model == label:
+            context = panel.context(user, obj)
+            if context is not None:
+                shown.append({"template": panel.template, "panel": context})
+    return shown

@@ -1,9 +1,10 @@
 """Uploaded photos: the field that declares them private, their limits, and the registry.
 
-A model declares a private photo by using ``ProtectedImageField``. That is the
-whole declaration: the media view (campussafety/media.py) finds the field from
-the first folder of a stored path (``upload_to``), and serves the file only to
-users who can see its object through ``Model.objects.for_user(user, "view")``.
+A model declares a private photo by using ``ProtectedImageField`` (a private
+document: ``ProtectedFileField``). That is the whole declaration: the media
+view (campussafety/media.py) finds the field from the first folder of a stored
+path (``upload_to``), and serves the file only to users who can see its object
+through ``Model.objects.for_user(user, "view")``.
 
 The limits are validators on the field, so the pages' forms, the API and the
 admin refuse the same files with the same words. They read only the picture's
@@ -21,6 +22,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
@@ -89,8 +91,8 @@ def validate_photo(value):
         )
 
 
-class ProtectedImageField(models.ImageField):
-    """A photo served only to the users who can see its object, within the upload limits.
+class _ProtectedUpload:
+    """What every protected field shares: a fixed folder of its own and an indexed column.
 
     ``upload_to`` must start with a fixed folder of its own ("duty-logs/%Y/%m/"):
     the media view finds the field by that folder, and the system check
@@ -98,11 +100,9 @@ class ProtectedImageField(models.ImageField):
     finds the object of a stored path in one query.
     """
 
-    default_validators = [
-        *models.ImageField.default_validators,
-        validate_upload_size,
-        validate_photo,
-    ]
+    # Photos carry the place they were taken: viewers outside the school and the
+    # bureau get a copy without it (campussafety/media.py).
+    strips_location = True
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("db_index", True)
@@ -120,7 +120,7 @@ class ProtectedImageField(models.ImageField):
         if self.folder is None:
             errors.append(
                 checks.Error(
-                    "A ProtectedImageField's upload_to must start with a fixed folder.",
+                    f"A {type(self).__name__}'s upload_to must start with a fixed folder.",
                     obj=self,
                     id="uploads.E002",
                 )
@@ -128,14 +128,42 @@ class ProtectedImageField(models.ImageField):
         return errors
 
 
+class ProtectedImageField(_ProtectedUpload, models.ImageField):
+    """A photo served only to the users who can see its object, within the upload limits."""
+
+    default_validators = [
+        *models.ImageField.default_validators,
+        validate_upload_size,
+        validate_photo,
+    ]
+
+
+# Documents a bureau files (an emergency plan): PDF, Word, WPS and OpenDocument text.
+DOCUMENT_EXTENSIONS = ["pdf", "doc", "docx", "wps", "odt"]
+
+
+class ProtectedFileField(_ProtectedUpload, models.FileField):
+    """A document served only to the users who can see its object, within the size limit.
+
+    A document has no location to strip: whoever may see its object gets it as filed.
+    """
+
+    strips_location = False
+    default_validators = [
+        FileExtensionValidator(DOCUMENT_EXTENSIONS),
+        validate_upload_size,
+    ]
+
+
 @dataclass(frozen=True)
 class ProtectedField:
     model: type[models.Model]
     name: str
+    strips_location: bool = True
 
 
 def _declared(app_configs=None):
-    """(model, field) for every ProtectedImageField of the apps' (all installed) models."""
+    """(model, field) for every protected field of the apps' (all installed) models."""
     found = (
         apps.get_models()
         if app_configs is None
@@ -143,14 +171,17 @@ def _declared(app_configs=None):
     )
     for model in found:
         for field in model._meta.concrete_fields:
-            if isinstance(field, ProtectedImageField) and field.folder:
+            if isinstance(field, _ProtectedUpload) and field.folder:
                 yield model, field
 
 
 @functools.cache
 def registry() -> dict[str, ProtectedField]:
     """Each protected field by the folder its files are stored in."""
-    return {field.folder: ProtectedField(model, field.name) for model, field in _declared()}
+    return {
+        field.folder: ProtectedField(model, field.name, field.strips_location)
+        for model, field in _declared()
+    }
 
 
 def protected_field_for(name: str) -> ProtectedField | None:

@@ -6,6 +6,8 @@ from accounts.api.views import ObtainTokenView, RevokeTokenView
 from campussafety.api.docs import DocsView, SchemaView
 from campussafety.health import health_view
 from campussafety.media import ProtectedMediaView
+from drills.api_plans import router as drill_plans_router
+from equipment.api.urls import router as equipment_router
 from equipment.api_checks import router as equipment_checks_router
 from posts.api.urls import router as posts_router
 from reminders.api.urls import router as reminders_router
@@ -14,7 +16,14 @@ from schools.api.urls import router as schools_router
 # The browsable index of /api/v1/: every router's list endpoint, by its prefix.
 API_ROOT = {
     prefix: f"{basename}-list"
-    for router in (schools_router, posts_router, reminders_router, equipment_checks_router)
+    for router in (
+        schools_router,
+        posts_router,
+        reminders_router,
+        drill_plans_router,
+        equipment_router,
+        equipment_checks_router,
+    )
     for prefix, _viewset, basename in router.registry
 }
 
@@ -26,6 +35,9 @@ api_v1 = [
     path("", include("posts.api.urls")),
     path("", include("reminders.api.urls")),
     path("", include("inspections.api.urls")),
+    path("", include("drills.api.urls")),
+    path("", include("equipment.api.urls")),
+    path("", include("drills.api_plans")),
     path("", include("equipment.api_checks")),
 ]
 
@@ -36,6 +48,9 @@ urlpatterns = [
     path("schools/", include("schools.urls")),
     path("posts/", include("posts.urls")),
     path("inspections/", include("inspections.urls")),
+    path("drills/", include("drills.urls")),
+    path("equipment/", include("equipment.urls")),
+    path("drills/", include("drills.urls_plans")),
     path("equipment/checks/", include("equipment.urls_checks")),
     path("inbox/", include("reminders.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -27,7 +27,8 @@ EVACUATION_TYPES = (
     DrillType.NIGHT_DORMITORY,
 )
 
-# Types in which the police are called and their arrival is timed.
+# Types in which the police are called and their arrival is timed; the station
+# is told beforehand (a pre-notification its liaison acknowledges).
 ALARM_TYPES = (DrillType.ONE_KEY_ALARM, DrillType.ANTI_VIOLENCE)
 
 
@@ -35,6 +36,7 @@ class DrillStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     RUNNING = "running", _("Running")
     HELD = "held", _("Held (all clear given)")
+    EVALUATED = "evaluated", _("Evaluated")
     CLOSED = "closed", _("Signed off")
 
 

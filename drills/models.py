@@ -10,12 +10,14 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import ALL_ROLES, SCHOOL_STAFF, Role
+from campussafety.uploads import ProtectedFileField
 from drills.choices import (
     ALARM_TYPES,
     NIGHT_ENDS,
@@ -106,7 +108,7 @@ class EmergencyPlan(TimeStampedModel):
     plan_type = models.CharField(_("type"), max_length=20, choices=PlanType)
     version = models.PositiveSmallIntegerField(_("version"))
     title = models.CharField(_("title"), max_length=200)
-    document = models.FileField(_("document"), upload_to="emergency-plans/%Y/")
+    document = ProtectedFileField(_("document"), upload_to="emergency-plans/%Y/")
     approved_on = models.DateField(_("approved on"))
     revision_due = models.DateField(_("review due by"))
     uploaded_by = models.ForeignKey(
@@ -182,10 +184,14 @@ class Drill(TimeStampedModel):
     problems_found = models.TextField(
         _("problems found"),
         blank=True,
-        help_text=_("One problem a line; the hazard ledger takes them from signed-off drills."),
+        help_text=_("One problem a line; each can be opened as a hazard in the ledger."),
     )
     evaluation_score = models.PositiveSmallIntegerField(
-        _("evaluation score"), null=True, blank=True, help_text=_("0 to 100.")
+        _("evaluation score"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("0 to 100."),
     )
     evaluation = models.TextField(_("evaluation"), blank=True)
     plan_must_be_revised = models.BooleanField(_("emergency plan must be revised"), default=False)
@@ -198,13 +204,39 @@ class Drill(TimeStampedModel):
         verbose_name=_("signed off by"),
     )
     signed_off_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
+    # The police station's pre-notification of an alarm drill, and its liaison's acknowledgement.
+    prenotified_at = models.DateTimeField(_("police notified at"), null=True, blank=True)
+    prenotified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("police notified by"),
+    )
+    prenotice_acknowledged_at = models.DateTimeField(
+        _("acknowledged by the police at"), null=True, blank=True
+    )
+    prenotice_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
     # Part of every shared headcount link: a new secret revokes the links given out.
     headcount_secret = models.CharField(max_length=32, default=_headcount_secret, editable=False)
 
     objects = DrillQuerySet.as_manager()
 
     scope_paths = SCHOOL_PATHS
-    access = {**SCHOOL_RECORDS, "sign_off": {Role.PRINCIPAL}}
+    access = {
+        **SCHOOL_RECORDS,
+        "sign_off": {Role.PRINCIPAL},
+        # The liaison of the school's police station acknowledges a pre-notification.
+        "acknowledge": {Role.POLICE_LIAISON},
+    }
 
     class Meta:
         verbose_name = _("drill")
@@ -223,13 +255,20 @@ class Drill(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(status=DrillStatus.PLANNED, started_at__isnull=True)
                 | Q(status=DrillStatus.RUNNING, started_at__isnull=False, all_clear_at__isnull=True)
-                | Q(status=DrillStatus.HELD, all_clear_at__isnull=False)
+                | Q(
+                    status__in=[DrillStatus.HELD, DrillStatus.EVALUATED], all_clear_at__isnull=False
+                )
                 | Q(
                     status=DrillStatus.CLOSED,
                     all_clear_at__isnull=False,
                     signed_off_at__isnull=False,
                 ),
                 name="drill_times_match_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(prenotice_acknowledged_at__isnull=True)
+                | Q(prenotified_at__isnull=False),
+                name="drill_acknowledged_after_notice",
             ),
         ]
         indexes = [
@@ -281,6 +320,9 @@ class ClassHeadcount(models.Model):
     arrived = models.PositiveSmallIntegerField(_("arrived"))
     missing = models.PositiveSmallIntegerField(_("missing"))
     reported_at = models.DateTimeField(_("reported at"))
+    # The id the teacher's phone gave the report it holds until the server has it:
+    # the phone forgets its copy once a reply echoes this id.
+    report_id = models.UUIDField(_("report id"), null=True, blank=True)
 
     objects = ClassHeadcountQuerySet.as_manager()
 
@@ -341,3 +383,7 @@ class TrainingSession(TimeStampedModel):
 
     def __str__(self):
         return f"{self.school} · {self.topic} · {self.held_on}"
+
+
+# Attendees of training sessions live beside (the registry link explained there).
+from drills.models_training import TrainingAttendee  # noqa: E402, F401

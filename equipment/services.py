@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -172,32 +172,16 @@ def receive(
 ) -> Movement:
     """Stock arriving at a place; a piece tracked on its own gets its Item (quantity 1)."""
     happened_at = happened_at or timezone.now()
-    if quantity < 1:
-        raise ValidationError({"quantity": _("Give a quantity of at least 1.")})
+    receipt = Receipt(
+        location, equipment_type, quantity, asset_tag, serial_number, manufactured_on, acquired_on
+    )
     with transaction.atomic():
         _require_writer(user, location, None)
-        item = None
-        if equipment_type.is_serialised:
-            if quantity != 1:
-                raise ValidationError(
-                    {"quantity": _("Pieces tracked one by one are received one at a time.")}
-                )
-            item = Item(
-                school_id=location.school_id,
-                equipment_type=equipment_type,
-                location=location,
-                asset_tag=asset_tag,
-                serial_number=serial_number,
-                manufactured_on=manufactured_on,
-                acquired_on=acquired_on or timezone.localdate(happened_at),
-            )
-            refresh_due_dates(item)
-            # The references are checked already; the tag must be new at the school.
-            item.clean_fields(exclude=["school", "equipment_type", "location"])
+        item = _new_item(receipt, timezone.localdate(happened_at))
+        if item is not None:
+            # The tag must be new at the school.
             item.validate_constraints()
             item.save()
-        elif asset_tag or serial_number or manufactured_on:
-            raise ValidationError(_("Only pieces tracked one by one have tags and dates."))
         movement = Movement.objects.create(
             school_id=location.school_id,
             kind=MovementKind.RECEIVED,
@@ -212,6 +196,94 @@ def receive(
         )
         _apply(location, equipment_type.pk, quantity, 0)
     return movement
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Stock arriving at a place: one piece tracked on its own, or a quantity of a type."""
+
+    location: Location
+    equipment_type: EquipmentType
+    quantity: int = 1
+    asset_tag: str = ""
+    serial_number: str = ""
+    manufactured_on: datetime.date | None = None
+    acquired_on: datetime.date | None = None
+
+
+def _new_item(receipt: Receipt, day: datetime.date) -> Item | None:
+    """The unsaved Item a receipt brings (None for untracked stock), or ValidationError."""
+    if receipt.quantity < 1:
+        raise ValidationError({"quantity": _("Give a quantity of at least 1.")})
+    if not receipt.equipment_type.is_serialised:
+        if receipt.asset_tag or receipt.serial_number or receipt.manufactured_on:
+            raise ValidationError(_("Only pieces tracked one by one have tags and dates."))
+        return None
+    if receipt.quantity != 1:
+        raise ValidationError(
+            {"quantity": _("Pieces tracked one by one are received one at a time.")}
+        )
+    item = Item(
+        school_id=receipt.location.school_id,
+        equipment_type=receipt.equipment_type,
+        location=receipt.location,
+        asset_tag=receipt.asset_tag,
+        serial_number=receipt.serial_number,
+        manufactured_on=receipt.manufactured_on,
+        acquired_on=receipt.acquired_on or day,
+    )
+    refresh_due_dates(item)
+    # The references are checked already.
+    item.clean_fields(exclude=["school", "equipment_type", "location"])
+    return item
+
+
+def receive_many(user, receipts, *, reason: str = "", happened_at=None) -> list[Movement]:
+    """Many receipts (an imported spreadsheet) in one transaction: all of them or none.
+
+    The same rules as receive(), written in bulk: one scope check for all the
+    places, the pieces and the movements inserted in batches, and one balance
+    update per place and type. A tag already used at the school is refused by
+    the database's constraint, which undoes the whole batch.
+    """
+    happened_at = happened_at or timezone.now()
+    day = timezone.localdate(happened_at)
+    receipts = list(receipts)
+    if not receipts:
+        return []
+    with transaction.atomic():
+        places = {receipt.location.pk: receipt.location for receipt in receipts}
+        Scope.of(user).require(list(places.values()), "stock")
+        items = [_new_item(receipt, day) for receipt in receipts]
+        try:
+            with transaction.atomic():
+                Item.objects.bulk_create([item for item in items if item], batch_size=500)
+        except IntegrityError as exc:
+            raise ValidationError(_("An asset tag is already used at this school.")) from exc
+        movements = Movement.objects.bulk_create(
+            [
+                Movement(
+                    school_id=receipt.location.school_id,
+                    kind=MovementKind.RECEIVED,
+                    equipment_type=receipt.equipment_type,
+                    item=item,
+                    quantity=receipt.quantity,
+                    location=receipt.location,
+                    held_delta=receipt.quantity,
+                    happened_at=happened_at,
+                    recorded_by=user,
+                    reason=reason,
+                )
+                for receipt, item in zip(receipts, items, strict=True)
+            ],
+            batch_size=500,
+        )
+        totals: dict[tuple[int, int], int] = defaultdict(int)
+        for receipt in receipts:
+            totals[(receipt.location.pk, receipt.equipment_type.pk)] += receipt.quantity
+        for (location_id, type_id), quantity in totals.items():
+            _apply(places[location_id], type_id, quantity, 0)
+    return movements
 
 
 def record(
@@ -408,28 +480,14 @@ def requirements(facts) -> dict[int, dict[tuple[str, int], int]]:
     return result
 
 
-def shortfalls(schools, today: datetime.date | None = None) -> list[Shortfall]:
-    """Every place at `schools` (a queryset, or schools or ids) short of its standard.
+def stock_by_place(school_ids, today: datetime.date) -> dict[tuple[int, int], tuple[int, int, int]]:
+    """(location, type) → (usable, held, faulty) at `school_ids`: what counts against the standard.
 
-    A piece counts if it is held, not faulty and not past its scrap date.
-    Five queries whatever the number of schools: the schools' facts, the
-    standards' lines, the places, the balances there, and the pieces in
-    service past their scrap date.
+    Usable pieces are held, not faulty and not past their scrap date. Two
+    queries: the balances, and the pieces in service past their scrap date.
     """
-    today = today or timezone.localdate()
-    facts = school_facts(schools)
-    needed = requirements(facts)
-    # A queryset of schools filters by subquery: a city's thousands of ids
-    # bound as parameters cost more than the rows they select.
-    school_ids = schools.values("pk") if isinstance(schools, QuerySet) else list(needed)
-    # Unordered: the models' default orderings join the schools and districts.
-    locations = (
-        Location.objects.filter(school_id__in=school_ids, is_active=True, kind__in=STANDARD_KINDS)
-        .order_by()
-        .values_list("pk", "school_id", "kind")
-    )
-    usable = {
-        (location_id, type_id): held - faulty
+    stock = {
+        (location_id, type_id): [held - faulty, held, faulty]
         for location_id, type_id, held, faulty in StockBalance.objects.filter(
             school_id__in=school_ids
         )
@@ -446,19 +504,34 @@ def shortfalls(schools, today: datetime.date | None = None) -> list[Shortfall]:
         .annotate(count=Count("pk"))
     )
     for location_id, type_id, count in expired:
-        usable[(location_id, type_id)] -= count
-    # Each school's lines by the kind of place, worked out once a school and kind.
-    by_kind: dict[tuple[int, str], list] = {}
+        stock[(location_id, type_id)][0] -= count
+    return {key: tuple(pieces) for key, pieces in stock.items()}
+
+
+def shortfalls(schools, today: datetime.date | None = None) -> list[Shortfall]:
+    """Every place at `schools` (a queryset, or schools or ids) short of its standard.
+
+    A piece counts if it is held, not faulty and not past its scrap date.
+    Five queries whatever the number of schools: the schools' facts, the
+    standards' lines, the places, the balances there, and the pieces in
+    service past their scrap date.
+    """
+    today = today or timezone.localdate()
+    facts = school_facts(schools)
+    needed = requirements(facts)
+    school_ids = list(needed)
+    # No ordering: the models' default orderings would join the schools and districts.
+    locations = (
+        Location.objects.filter(school_id__in=school_ids, is_active=True, kind__in=STANDARD_KINDS)
+        .order_by()
+        .values_list("pk", "school_id", "kind")
+    )
+    usable = {key: pieces[0] for key, pieces in stock_by_place(school_ids, today).items()}
     result = []
     for location_id, school_id, kind in locations:
-        lines = by_kind.get((school_id, kind))
-        if lines is None:
-            lines = by_kind[(school_id, kind)] = [
-                (type_id, required)
-                for (line_kind, type_id), required in needed.get(school_id, {}).items()
-                if line_kind == kind
-            ]
-        for type_id, required in lines:
+        for (line_kind, type_id), required in needed[school_id].items():
+            if line_kind != kind:
+                continue
             have = usable.get((location_id, type_id), 0)
             if have < required:
                 result.append(Shortfall(school_id, location_id, kind, type_id, required, have))

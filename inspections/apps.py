@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class InspectionsConfig(AppConfig):
     name = "inspections"
     verbose_name = _("Inspections")
+
+    def ready(self):
+        from inspections.hazards import file_report
+        from schools.hazards import register
+
+        # Drills, equipment and rounds hand their hazards to this ledger.
+        register(file_report)

@@ -40,3 +40,68 @@ class PhotoFlag(models.TextChoices):
 class FindingStatus(models.TextChoices):
     OPEN = "open", _("Open")
     ADOPTED = "adopted", _("Taken over by the hazard ledger")
+
+
+class HazardState(models.TextChoices):
+    """Where a hazard is in the ledger's lifecycle (inspections/hazards.py moves it)."""
+
+    REPORTED = "reported", _("Reported")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Not a hazard")
+    MERGED = "merged", _("Duplicate")
+    RECTIFYING = "rectifying", _("Being rectified")
+    SUBMITTED = "submitted", _("Awaiting re-check")
+    RETURNED = "returned", _("Returned for more work")
+    VERIFIED = "verified", _("Re-checked")
+    CLOSED = "closed", _("Struck off")
+
+
+# States in which a hazard is still on the ledger's open list.
+OPEN_STATES = (
+    HazardState.REPORTED,
+    HazardState.CONFIRMED,
+    HazardState.RECTIFYING,
+    HazardState.SUBMITTED,
+    HazardState.RETURNED,
+    HazardState.VERIFIED,
+)
+# States in which the school still owes the rectification: these run late past the deadline.
+UNRECTIFIED_STATES = (HazardState.CONFIRMED, HazardState.RECTIFYING, HazardState.RETURNED)
+
+
+class HazardEventKind(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected as not a hazard")
+    MERGED = "merged", _("Merged into another hazard")
+    ASSIGNED = "assigned", _("Assigned for rectification")
+    SUBMITTED = "submitted", _("Rectification submitted")
+    RETURNED = "returned", _("Returned")
+    VERIFIED = "verified", _("Re-checked")
+    SIGNED_OFF = "signed_off", _("Signed off by the bureau")
+    CLOSED = "closed", _("Struck off")
+    REOPENED = "reopened", _("Reopened")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the record that reported it")
+    EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
+    EXTENSION_APPROVED = "extension_approved", _("Extension approved")
+    EXTENSION_REFUSED = "extension_refused", _("Extension refused")
+    SUPERVISED = "supervised", _("Put under supervision")
+    PROGRESS = "progress", _("Progress reported")
+    LIFTED = "lifted", _("Supervision lifted")
+
+
+class HazardPhotoKind(models.TextChoices):
+    BEFORE = "before", _("Before")
+    PROGRESS = "progress", _("During rectification")
+    AFTER = "after", _("After")
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting a decision")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class SupervisionLevel(models.TextChoices):
+    DISTRICT = "district", _("District education bureau")
+    CITY = "city", _("City education bureau")

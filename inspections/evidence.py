@@ -8,6 +8,7 @@ import datetime
 import hashlib
 import io
 import math
+from dataclasses import dataclass
 
 from campussafety.exif import read_evidence
 from inspections.choices import PhotoFlag
@@ -29,21 +30,29 @@ def distance_metres(lat1, lon1, lat2, lon2) -> float:
     return 2 * EARTH_RADIUS_METRES * math.asin(math.sqrt(a))
 
 
-def fill_photo_evidence(answer, school, round_started_at) -> None:
-    """Set the photo's checksum, EXIF time and place, and flags (one query: re-use)."""
-    from inspections.models import Answer
+@dataclass
+class PhotoFacts:
+    sha256: str
+    taken_at: datetime.datetime | None
+    latitude: object
+    longitude: object
+    flags: list[str]
 
+
+def read_photo(upload, school, not_before, earlier) -> PhotoFacts:
+    """A photo's checksum, EXIF time and place, and flags.
+
+    `not_before`: a photo taken long before this was not taken for the record.
+    `earlier(sha256)`: whether another record already used the same photo.
+    """
     # The upload is within UPLOAD_MAX_BYTES (the field's validators): read it once.
-    upload = answer.photo.file
     upload.seek(0)
     data = upload.read()
     upload.seek(0)
-    answer.photo_sha256 = hashlib.sha256(data).hexdigest()
+    sha256 = hashlib.sha256(data).hexdigest()
     evidence = read_evidence(io.BytesIO(data))
-    answer.photo_taken_at = evidence.taken_at
-    answer.photo_latitude, answer.photo_longitude = evidence.latitude, evidence.longitude
     flags = []
-    if evidence.taken_at and evidence.taken_at < round_started_at - MAX_AGE_BEFORE_ROUND:
+    if evidence.taken_at and evidence.taken_at < not_before - MAX_AGE_BEFORE_ROUND:
         flags.append(PhotoFlag.OLD)
     if (
         evidence.has_location
@@ -54,9 +63,42 @@ def fill_photo_evidence(answer, school, round_started_at) -> None:
         > MAX_DISTANCE_METRES
     ):
         flags.append(PhotoFlag.FAR)
-    earlier = Answer.objects.filter(photo_sha256=answer.photo_sha256)
-    if answer.pk:
-        earlier = earlier.exclude(pk=answer.pk)
-    if earlier.exists():
+    if earlier(sha256):
         flags.append(PhotoFlag.REUSED)
-    answer.photo_flags = [str(flag) for flag in flags]
+    return PhotoFacts(
+        sha256, evidence.taken_at, evidence.latitude, evidence.longitude, [str(f) for f in flags]
+    )
+
+
+def fill_photo_evidence(answer, school, round_started_at) -> None:
+    """Set the answer photo's checksum, EXIF time and place, and flags (one query: re-use)."""
+    from inspections.models import Answer
+
+    def earlier(sha256):
+        rows = Answer.objects.filter(photo_sha256=sha256)
+        if answer.pk:
+            rows = rows.exclude(pk=answer.pk)
+        return rows.exists()
+
+    found = read_photo(answer.photo.file, school, round_started_at, earlier)
+    answer.photo_sha256 = found.sha256
+    answer.photo_taken_at = found.taken_at
+    answer.photo_latitude, answer.photo_longitude = found.latitude, found.longitude
+    answer.photo_flags = found.flags
+
+
+def fill_hazard_photo_evidence(photo, school, found_at) -> None:
+    """The same for a hazard's photo; a photo already on a round or a hazard is re-used."""
+    from inspections.models import Answer, HazardPhoto
+
+    def earlier(sha256):
+        return (
+            HazardPhoto.objects.filter(sha256=sha256).exists()
+            or Answer.objects.filter(photo_sha256=sha256).exists()
+        )
+
+    found = read_photo(photo.image.file, school, found_at, earlier)
+    photo.sha256 = found.sha256
+    photo.taken_at = found.taken_at
+    photo.latitude, photo.longitude = found.latitude, found.longitude
+    photo.flags = found.flags

@@ -308,11 +308,29 @@ class InspectionRule(TimeStampedModel):
 
 # Rounds, scans, answers and findings live in their own module; imported last
 # because they point at the models above.
+from inspections.models_hazards import (  # noqa: E402
+    DeadlineExtension,
+    Hazard,
+    HazardEvent,
+    HazardPhoto,
+    HazardRules,
+    HazardSequence,
+    SupervisionOrder,
+    SupervisionReport,
+)
 from inspections.models_rounds import Answer, Finding, Round, Scan  # noqa: E402
 from inspections.models_supervision import SupervisionDraw, SupervisionVisit  # noqa: E402
 
 __all__ = [
     "Answer",
+    "DeadlineExtension",
+    "Hazard",
+    "HazardEvent",
+    "HazardPhoto",
+    "HazardRules",
+    "HazardSequence",
+    "SupervisionOrder",
+    "SupervisionReport",
     "ChecklistItem",
     "ChecklistTemplate",
     "ChecklistVersion",

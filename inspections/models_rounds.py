@@ -210,7 +210,10 @@ class Answer(models.Model):
 
 
 class Finding(TimeStampedModel):
-    """A failed item not corrected on the spot: open on its round until the ledger adopts it."""
+    """A failed item not corrected on the spot, on its round: the link to the hazard it opened.
+
+    Findings kept before the ledger existed were adopted by migration 0006.
+    """
 
     school = models.ForeignKey(
         "schools.School",
@@ -234,6 +237,14 @@ class Finding(TimeStampedModel):
     )
     # What the ledger made of it ("hazards.hazard:17"), once adopted.
     adopted_as = models.CharField(_("adopted as"), max_length=60, blank=True)
+    hazard = models.ForeignKey(
+        "inspections.Hazard",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="findings",
+        verbose_name=_("hazard"),
+    )
 
     objects = ScopedQuerySet.as_manager()
 

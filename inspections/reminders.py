@@ -150,7 +150,7 @@ class MissedWindow(_BoardLink):
 
 
 @register
-class MissedWindowsOfDistrict(_BoardLink):
+class MissedWindowsOfDistrict(recipients.DistrictSummary, _BoardLink):
     """Each morning, district staff get one list of yesterday's missed windows in the district."""
 
     name = "inspection_missed_district"
@@ -178,15 +178,8 @@ class MissedWindowsOfDistrict(_BoardLink):
             % params
         )
 
-    def body(self, params):
-        lines = [f"{m['school']} {m['rule']} {m['start']}–{m['end']}" for m in params["missed"]]
-        hidden = params["count"] - len(lines)
-        if hidden > 0:
-            lines.append(str(_("… and %(count)s more") % {"count": hidden}))
-        return "\n".join(lines)
-
-    def item_text(self, params):
-        return f"{self.title(params)}\n{self.body(params)}"
+    def line(self, item):
+        return f"{item['school']} {item['rule']} {item['start']}–{item['end']}"
 
 
 def _open_periods(now, code, back_days):
@@ -319,3 +312,7 @@ class AlarmTestMissed(_BoardLink):
 
     def body(self, params):
         return _("%(school)s: the alarm test of the period ending %(last)s was not done.") % params
+
+
+# The hazard ledger's reminders register with the others (inspections/hazard_reminders.py).
+from inspections import hazard_reminders  # noqa: E402, F401

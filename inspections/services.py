@@ -10,12 +10,15 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from inspections.choices import AnswerType, RoundStatus
+from inspections.choices import AnswerType, FindingStatus, RoundStatus
 from inspections.evidence import fill_photo_evidence
+from inspections.hazards import withdraw
 from inspections.models import Answer, Checkpoint, Finding, InspectionRule, Round, Scan
+from schools.hazards import HazardReport, report_hazard
 from schools.obligations import (
     applicable_terms,
     record_completion,
@@ -146,7 +149,8 @@ def answer(
     `round_` comes with its school; `item` and `checkpoint` are the round's own
     (the callers look them up through the round). Constant queries: the scan
     check, the re-used photo check (with a photo), the earlier answer, its
-    finding removed, the save, and a new finding.
+    finding removed and its unconfirmed hazard withdrawn, the save, and a
+    new hazard with its finding.
     """
     _require_open(round_)
     now = now or timezone.now()
@@ -184,7 +188,8 @@ def answer(
         fill_photo_evidence(row, round_.school, round_.started_at)
     with transaction.atomic():
         # Answering again replaces the answer in place, and any finding the
-        # earlier one opened goes: the same three queries either way.
+        # earlier one opened goes (its hazard withdrawn if nobody confirmed it
+        # yet): the same four queries either way.
         row.pk = (
             Answer.objects.filter(round=round_, checkpoint=checkpoint, item=item)
             .order_by("pk")
@@ -192,6 +197,8 @@ def answer(
             .first()
         )
         Finding.objects.filter(answer_id=row.pk).delete()
+        # A hazard nobody has confirmed yet goes with the answer that opened it.
+        withdraw(answer_ref(row.pk), _("The round's answer was changed."))
         row.save(force_update=row.pk is not None)
         if not result and not corrected_on_spot:
             report_failure(
@@ -265,12 +272,23 @@ def finish(round_: Round, now=None) -> Round:
 def report_failure(
     *, school, round, answer, place, description, category, level, found_at
 ) -> Finding:
-    """Hand a failed item to the hazard ledger.
-
-    Until the ledger exists the failure is kept as an open Finding on its
-    round; the ledger will adopt open findings and replace this body with the
-    creation of a hazard, callers unchanged.
-    """
+    """Hand a failed item to the hazard ledger: a reported hazard linked to its round
+    and answer (one per answer), and the round's Finding pointing at it."""
+    hazard = report_hazard(
+        HazardReport(
+            school=school,
+            description=description,
+            category=category,
+            level=level,
+            place=place,
+            origin="round",
+            origin_ref=answer_ref(answer.pk),
+            origin_url=reverse("inspections:round", args=[round.pk]),
+            reported_by=round.inspector,
+            found_at=found_at,
+            extra={"round": round, "answer": answer, "checkpoint": answer.checkpoint},
+        )
+    )
     return Finding.objects.create(
         school=school,
         round=round,
@@ -280,7 +298,15 @@ def report_failure(
         hazard_category=category,
         hazard_level=level,
         found_at=found_at,
+        status=FindingStatus.ADOPTED,
+        hazard=hazard,
+        adopted_as=f"inspections.hazard:{hazard.pk}",
     )
+
+
+def answer_ref(answer_id) -> str:
+    """The origin_ref of the hazard a failed answer opened."""
+    return f"inspections.answer:{answer_id}"
 
 
 def delete_round(round_: Round) -> None:

@@ -2,6 +2,8 @@
 
 from collections import defaultdict
 
+from django.utils.translation import gettext as _
+
 from accounts.choices import Role
 from accounts.models import RoleAssignment
 from reminders.registry import Due
@@ -62,3 +64,23 @@ def district_summaries(kind, by_district: dict, day, listed: int) -> list:
         for district_id, lines in by_district.items()
         for user_id in staff.get(district_id, ())
     ]
+
+
+class DistrictSummary:
+    """The wording of a district_summaries() item: its title, then a line per listed item.
+
+    A reminder kind mixes it in (before ReminderKind) and says how one item reads (`line`).
+    """
+
+    def line(self, item: dict) -> str:
+        raise NotImplementedError
+
+    def body(self, params):
+        lines = [self.line(item) for item in params["missed"]]
+        hidden = params["count"] - len(lines)
+        if hidden > 0:
+            lines.append(str(_("… and %(count)s more") % {"count": hidden}))
+        return "\n".join(lines)
+
+    def item_text(self, params):
+        return f"{self.title(params)}\n{self.body(params)}"

@@ -7,8 +7,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from accounts.api.views import TokenThrottle
 
 
-def fresh_throttle_cache(testcase):
-    """Gives the token endpoint's rate throttle an empty cache for one test.
+def fresh_throttle_cache(testcase, throttle=TokenThrottle):
+    """Gives a rate throttle (the token endpoint's by default) an empty cache for one test.
 
     Its counts would otherwise carry over between tests; clearing the shared
     cache instead would flush the Redis database CI also uses as the broker.
@@ -16,6 +16,6 @@ def fresh_throttle_cache(testcase):
     cache = LocMemCache("sign-in-tests", {})
     # Caches of one name share their store: empty it for this test.
     cache.clear()
-    patcher = mock.patch.object(TokenThrottle, "cache", cache)
+    patcher = mock.patch.object(throttle, "cache", cache)
     patcher.start()
     testcase.addCleanup(patcher.stop)

@@ -1,4 +1,6 @@
 import os
+import shutil
+import tempfile
 
 import pytest
 from django.conf import settings
@@ -15,6 +17,9 @@ def pytest_configure(config):
     # that is seconds of CPU per test class. What is tested is who may do what,
     # not the hash; the sign-in tests that count hashing patch the hasher in use.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Uploads a test does not put in a folder of its own (the demo's emergency
+    # plans, say) land in one folder for the run, removed at its end, never in var/.
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="campussafety-test-media-")
     # In CI the suite must run against the real services; a silent fallback
     # to SQLite or a skipped service test would hide exactly what CI is for.
     if os.environ.get("CI") == "true":
@@ -23,3 +28,8 @@ def pytest_configure(config):
             raise pytest.UsageError("CI=true: set DATABASE_URL to PostgreSQL for the test run.")
         if not settings.CELERY_BROKER_URL.startswith("redis://"):
             raise pytest.UsageError("CI=true: set CELERY_BROKER_URL to Redis for the test run.")
+
+
+def pytest_unconfigure(config):
+    if "campussafety-test-media-" in str(settings.MEDIA_ROOT):
+        shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)

@@ -10,9 +10,9 @@ import zoneinfo
 
 from schools.models import ObligationRule
 from schools.obligations import record_completion
-from tests.base import ACTS_AS, FOREIGN_SCHOOLS, PinnedClockMixin
+from tests.base import PinnedClockMixin
 from tests.obligations_world import D, ObligationWorldTestCase, at
-from tests.permissions import ALL_PERSONAS
+from tests.permissions import PageChecks
 from tests.test_pages import PageTestCase
 
 TODAY = D(2026, 11, 25)
@@ -22,7 +22,7 @@ SCHOOL_STAFF = {"principal1", "principal2", "officer1"}
 BUREAU = {"admin", "city", "district1", "district2"}
 
 
-class InspectionsPageTestCase(PinnedClockMixin, ObligationWorldTestCase, PageTestCase):
+class InspectionsPageTestCase(PageChecks, PinnedClockMixin, ObligationWorldTestCase, PageTestCase):
     pinned_at = NOW
     keep_default_rules = True
     multi_role_personas = True
@@ -35,23 +35,3 @@ class InspectionsPageTestCase(PinnedClockMixin, ObligationWorldTestCase, PageTes
         cls.fire_check = ObligationRule.objects.get(code="fire-check", city=None)
         record_completion(cls.patrol, cls.s1, at(TODAY, 8), "test:patrol-1")
         record_completion(cls.fire_patrol, cls.s1, at(MONDAY, 15), "test:fire-1")
-
-    def cases(self, persona):
-        """(school key, the single-role persona acting there, or None where it reaches nothing)."""
-        yield from ACTS_AS[persona].items()
-        for key in FOREIGN_SCHOOLS[persona]:
-            yield key, None
-
-    def each_persona(self, url_for, allowed, method="get", data=None, foreign=404, refused=403):
-        """Every persona at every school: 200 (or a redirect) if allowed, else 403, or 404 away."""
-        for persona in ALL_PERSONAS:
-            self.login(persona)
-            for key, acting in self.cases(persona):
-                with self.subTest(persona=persona, school=key):
-                    response = getattr(self.client, method)(url_for(key), data or {})
-                    if acting is None:
-                        self.assertEqual(response.status_code, foreign)
-                    elif acting in allowed:
-                        self.assertIn(response.status_code, (200, 302))
-                    else:
-                        self.assertEqual(response.status_code, refused)

@@ -33,10 +33,14 @@ class ScopedAPITests:
     delete_status = status.HTTP_204_NO_CONTENT
     # Endpoints whose objects are changed through actions, not PATCH, answer 405.
     supports_update = True
+    # A ledger keeps what it recorded: DELETE answers 405.
+    supports_delete = True
     # A create by someone who cannot see the objects its payload names is a
     # 400 (they do not exist for them); a payload naming none (a city) is
     # refused by the write check instead.
     create_status_unseen = status.HTTP_400_BAD_REQUEST
+    # "multipart" for an endpoint whose create uploads a file.
+    create_format = "json"
 
     # --- to declare ---------------------------------------------------------
     def object_for(self, school):
@@ -50,6 +54,9 @@ class ScopedAPITests:
     def update_payload(self, obj) -> dict:
         """A valid partial update of `obj`."""
         raise NotImplementedError
+
+    def before_create(self, school) -> None:
+        """Make room for one more object at `school` (e.g. where only one is allowed)."""
 
     # --- helpers ------------------------------------------------------------
     _seq = 0
@@ -109,7 +116,7 @@ class ScopedAPITests:
         for response in (
             client.get(self.list_url()),
             client.get(self.detail_url(obj)),
-            client.post(self.list_url(), self.create_payload(self.s1), format="json"),
+            client.post(self.list_url(), self.create_payload(self.s1), format=self.create_format),
             client.patch(self.detail_url(obj), self.update_payload(obj), format="json"),
             client.delete(self.detail_url(obj)),
         ):
@@ -148,9 +155,12 @@ class ScopedAPITests:
             for key, acting in schools.items():
                 with self.subTest(persona=persona, school=key):
                     client = self.api(persona)
+                    self.before_create(self.school(key))
                     before = model.objects.count()
                     response = client.post(
-                        self.list_url(), self.create_payload(self.school(key)), format="json"
+                        self.list_url(),
+                        self.create_payload(self.school(key)),
+                        format=self.create_format,
                     )
                     if acting in self.can_create:
                         self.assertEqual(response.status_code, 201, response.content)
@@ -167,9 +177,12 @@ class ScopedAPITests:
                 continue
             for key in FOREIGN_SCHOOLS[persona]:
                 with self.subTest(persona=persona, school=key):
+                    self.before_create(self.school(key))
                     before = model.objects.count()
                     response = self.api(persona).post(
-                        self.list_url(), self.create_payload(self.school(key)), format="json"
+                        self.list_url(),
+                        self.create_payload(self.school(key)),
+                        format=self.create_format,
                     )
                     self.assertEqual(response.status_code, 400, response.content)
                     self.assertEqual(model.objects.count(), before)
@@ -203,6 +216,11 @@ class ScopedAPITests:
 
     def test_delete(self):
         model = self.model()
+        if not self.supports_delete:
+            own = self.object_for(self.s1)
+            self.assertEqual(self.api("admin").delete(self.detail_url(own)).status_code, 405)
+            self.assertTrue(model.objects.filter(pk=own.pk).exists())
+            return
         for persona in ALL_PERSONAS:
             with self.subTest(persona=persona):
                 client = self.api(persona)
@@ -223,6 +241,34 @@ class ScopedAPITests:
                         self.assertTrue(model.objects.filter(pk=obj.pk).exists())
 
 
+class ReadOnlyScopedAPITests(ScopedAPITests):
+    """An endpoint whose objects change only through others (the ledger's): reads are scoped,
+    every write answers 405."""
+
+    def create_payload(self, school):
+        return {}
+
+    def update_payload(self, obj):
+        return {}
+
+    def test_create(self):
+        self.assertEqual(
+            self.api("admin").post(self.list_url(), {}, format="json").status_code, 405
+        )
+
+    def test_create_naming_out_of_scope_object_is_invalid(self):
+        """Nothing is created here at all (test_create)."""
+
+    def test_update(self):
+        own = self.object_for(self.s1)
+        self.assertEqual(self.api("admin").patch(self.detail_url(own), {}).status_code, 405)
+
+    def test_delete(self):
+        own = self.object_for(self.s1)
+        self.assertEqual(self.api("admin").delete(self.detail_url(own)).status_code, 405)
+        self.assertTrue(type(own).objects.filter(pk=own.pk).exists())
+
+
 class ActionChecks:
     """Custom actions and non-router endpoints, persona by persona and school by school."""
 
@@ -232,8 +278,14 @@ class ActionChecks:
         for key in FOREIGN_SCHOOLS[persona]:
             yield key, None
 
-    def check(self, name, send, allowed, foreign_status=404, refused_status=403):
-        """`send(client, key)` for every persona and school, undone afterwards."""
+    def check(
+        self, name, send, allowed, foreign_status=404, refused_status=403, allowed_status=200
+    ):
+        """`send(client, key)` for every persona and school, undone afterwards.
+
+        `allowed_status` is what those allowed get, for an action whose
+        permission is checked with a request it then refuses as invalid (400).
+        """
         for persona in ALL_PERSONAS:
             client = self.api(persona)
             for key, acting in self.cases(persona):
@@ -244,8 +296,26 @@ class ActionChecks:
                     if acting is None:
                         expected = foreign_status
                     else:
-                        expected = 200 if acting in allowed else refused_status
+                        expected = allowed_status if acting in allowed else refused_status
                     self.assertEqual(response.status_code, expected, response.content)
+
+
+class PageChecks(ActionChecks):
+    """HTML pages, persona by persona and school by school (a test class with `login`)."""
+
+    def each_persona(self, url_for, allowed, method="get", data=None, foreign=404, refused=403):
+        """Every persona at every school: 200 (or a redirect) if allowed, else 403, or 404 away."""
+        for persona in ALL_PERSONAS:
+            self.login(persona)
+            for key, acting in self.cases(persona):
+                with self.subTest(persona=persona, school=key):
+                    response = getattr(self.client, method)(url_for(key), data or {})
+                    if acting is None:
+                        self.assertEqual(response.status_code, foreign)
+                    elif acting in allowed:
+                        self.assertIn(response.status_code, (200, 302))
+                    else:
+                        self.assertEqual(response.status_code, refused)
 
 
 def model_to_tuple(obj):

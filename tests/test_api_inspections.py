@@ -143,11 +143,12 @@ class RoundAPITests(ScopedAPITests, InspectionsAPITestCase):
         # 3 the checkpoint, 4 the item of the round's version,
         # 5 savepoint (the write check), 6 the checkpoint scanned on this round?,
         # 7 the photo's checksum used before?, 8 savepoint (the answer),
-        # 9 the earlier answer of this item, 10 its finding removed,
-        # 11 the answer inserted or updated, 12 release, 13 the write check
-        # (the round in the change scope), 14 release.
+        # 9 the earlier answer of this item, 10 its finding removed, 11 its
+        # hazard nobody confirmed yet (withdrawn with it), 12 the answer
+        # inserted or updated, 13 release, 14 the write check (the round in the
+        # change scope), 15 release.
         for attempt in range(2):
-            with self.subTest(attempt=attempt), self.assertNumQueries(14):
+            with self.subTest(attempt=attempt), self.assertNumQueries(15):
                 response = client.post(
                     url,
                     {

@@ -7,12 +7,11 @@ import re
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 
-from equipment.compliance import item_history, kit_compliance
-from equipment.models import Item, Location, Movement, StockBalance
-from equipment.services import shortfalls, stock_from_ledger
+from equipment.management.commands.bench_equipment import item_history
+from equipment.models import Item, Movement, StockBalance
+from equipment.services import stock_from_ledger
 from schools.models import School
 from tests.equipment_world import ensure_defaults
-from tests.factories import SchoolFactory
 from tests.obligations_world import restore_default_rules
 from tests.test_seed_demo_posts import Pinned
 
@@ -54,21 +53,6 @@ class BenchEquipmentTests(Pinned, TestCase):
             for b in StockBalance.objects.all()
         }
         self.assertEqual(balances, stock_from_ledger(School.objects.values_list("pk", flat=True)))
-
-    def test_compliance_agrees_with_the_shortfalls_at_constant_queries(self):
-        schools = School.objects.all()
-        short = {s.school_id for s in shortfalls(schools)}
-        with self.assertNumQueries(6):
-            rows = kit_compliance(schools, "school")
-        self.assertEqual({row.key for row in rows if row.compliant == 0}, short)
-        for _ in range(4):
-            school = SchoolFactory(district=School.objects.first().district)
-            Location.objects.create(school=school, kind="gatehouse", name="门卫室")
-        # The schools' units, their facts, the standard's lines, the places,
-        # the balances and the expired pieces.
-        with self.assertNumQueries(6):
-            rows = kit_compliance(School.objects.all(), "district")
-        self.assertEqual(sum(row.schools for row in rows), School.objects.count())
 
     def test_the_history_is_one_query_however_long(self):
         item = Item.objects.order_by("pk").first()

@@ -267,3 +267,21 @@ class EscalationTests(HandoverTestCase):
         self.assertIsNone(KitShortage.objects.get().hazard_reported_at)
         hazards.register(self.filed.append)
         self.assertEqual(len(handover.escalate_overdue(NOW + 3 * HOUR)), 1)
+
+
+class LedgerTests(HandoverTestCase):
+    """The same escalation against the hazard ledger of the inspections app, end to end."""
+
+    def test_a_piece_missing_past_the_time_is_one_hazard_on_the_ledger(self):
+        from inspections.models_hazards import Hazard
+
+        handover.confirm_kit(self.officer1, self.gatehouse, {self.types["shield"].pk: 1}, now=NOW)
+        shortage = KitShortage.objects.get()
+        self.assertEqual(len(handover.escalate_overdue(NOW + 3 * HOUR)), 1)
+        self.assertEqual(handover.escalate_overdue(NOW + 4 * HOUR), [])
+        [hazard] = Hazard.objects.filter(origin_ref=f"equipment.kitshortage:{shortage.pk}")
+        self.assertEqual(
+            (hazard.school, hazard.origin, hazard.place), (self.s1, "handover", "南门门卫室")
+        )
+        self.assertEqual(hazard.found_at, NOW)
+        self.assertIsNotNone(KitShortage.objects.get().hazard_reported_at)

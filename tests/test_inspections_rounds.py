@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.choices import Role
 from inspections import qrcodes, services
-from inspections.models import Answer, Checkpoint, Finding, Round, Scan
+from inspections.models import Answer, Checkpoint, Finding, Hazard, Round, Scan
 from schools.models import ObligationCompletion, ObligationWindow, School
 from tests.photos import GPS_BLOCK, jpeg, temporary_media, upload
 from tests.rounds_world import NOW, RoundsWorldTestCase
@@ -89,7 +89,7 @@ class RoundTests(RoundsWorldTestCase):
         with self.assertRaises(ValidationError):
             services.answer(self.round, self.items[0], None, passed=True)
 
-    def test_a_fail_not_corrected_becomes_an_open_finding(self):
+    def test_a_fail_not_corrected_becomes_a_hazard_on_the_ledger(self):
         gate = self.checkpoints["s1"][0]
         services.scan(self.round, gate, now=NOW)
         answer = services.answer(
@@ -98,13 +98,26 @@ class RoundTests(RoundsWorldTestCase):
         finding = Finding.objects.get(answer=answer)
         self.assertEqual(
             (finding.status, finding.place, finding.hazard_level, finding.school_id),
-            ("open", "南门", "serious", self.s1.pk),
+            ("adopted", "南门", "serious", self.s1.pk),
         )
-        self.assertIn("门口徘徊", finding.description)
-        # Answered again as passing: the finding goes with the old answer.
+        hazard = finding.hazard
+        self.assertEqual(
+            (hazard.state, hazard.checkpoint, hazard.round, hazard.answer, hazard.level),
+            ("reported", gate, self.round, answer, "serious"),
+        )
+        self.assertEqual((hazard.year, hazard.number), (NOW.year, 1))
+        self.assertIn("门口徘徊", hazard.description)
+        # Answered again as passing: the finding goes with the old answer, and
+        # the hazard nobody confirmed is withdrawn (its number stays on the ledger).
         services.answer(self.round, self.items[1], gate, passed=True)
         self.assertFalse(Finding.objects.exists())
         self.assertEqual(Answer.objects.count(), 1)
+        hazard.refresh_from_db()
+        self.assertEqual(hazard.state, "rejected")
+        # Failed once more: the same hazard is reported again, not a second one.
+        services.answer(self.round, self.items[1], gate, passed=False, now=NOW)
+        self.assertEqual(Hazard.objects.get().state, "reported")
+        self.assertEqual(Finding.objects.get().hazard, hazard)
 
     def test_a_fail_corrected_on_the_spot_needs_a_photo_and_opens_no_finding(self):
         gate = self.checkpoints["s1"][0]

@@ -20,10 +20,14 @@ from campussafety.api.viewsets import ScopedModelViewSet
 from posts.models import DutyLog, DutyLogRevision, PostPeriod, Shift
 from posts.rosters import generate_shifts
 from tests import (
+    test_api_drills,
+    test_api_equipment,
     test_api_equipment_checks,
+    test_api_hazards,
     test_api_inspections,
     test_api_organisation,
     test_api_posts_permissions,
+    test_drills_plans,
 )
 from tests.permissions import ALL_PERSONAS, ActionChecks
 from tests.posts_world import TODAY, PostsWorldTestCase, make_member
@@ -186,6 +190,10 @@ class ActionMatrixTests(ActionChecks, PostsWorldTestCase):
 
 
 NOTIFICATIONS = "tests/test_reminders_pages.py::NotificationAPITests"
+DRILLS_READ = "tests/test_api_drills.py::RequirementAndHeadcountReadTests"
+# Each action's own test there is named after it (test_start, test_sign_off...).
+DRILL_ACTIONS = "tests/test_api_drills.py::DrillActionTests"
+DRILL_PAGES = "tests/test_pages_drills.py::"
 
 # Every route, by URL name: the test of who may use it.
 MATRIX = {
@@ -196,6 +204,10 @@ MATRIX = {
             test_api_organisation,
             test_api_posts_permissions,
             test_api_inspections,
+            test_api_drills,
+            test_api_hazards,
+            test_api_equipment,
+            test_drills_plans,
             test_api_equipment_checks,
         )
         for cls in vars(module).values()
@@ -224,6 +236,38 @@ MATRIX = {
     "round-finish": "tests/test_api_inspections.py::RoundActionTests",
     "inspection-windows": "tests/test_api_inspections.py::RoundActionTests",
     "inspection-completion": "tests/test_api_inspections.py::RoundActionTests",
+    # The hazard ledger: each transition persona by persona (HazardActionTests
+    # has a test per action); the history, extensions and supervision read by
+    # each persona's schools only.
+    **dict.fromkeys(
+        (
+            "hazard-confirm",
+            "hazard-reject",
+            "hazard-merge",
+            "hazard-assign",
+            "hazard-submit",
+            "hazard-return",
+            "hazard-verify",
+            "hazard-sign-off",
+            "hazard-close",
+            "hazard-extend",
+            "hazard-supervise",
+            "deadlineextension-decide",
+            "supervisionorder-report",
+            "supervisionorder-lift",
+        ),
+        "tests/test_api_hazards.py::HazardActionTests",
+    ),
+    **{
+        f"{basename}-{kind}": "tests/test_api_hazards.py::ReadEndpointTests"
+        for basename in (
+            "hazardevent",
+            "deadlineextension",
+            "supervisionorder",
+            "supervisionreport",
+        )
+        for kind in ("list", "detail")
+    },
     # Equipment checks: missing pieces are read-only but for `resolve`; the
     # alarm and video figures persona by persona.
     "kitshortage-list": "tests/test_api_equipment_checks.py::KitShortageAPITests",
@@ -248,6 +292,58 @@ MATRIX = {
     "inspections:qr-sheet": "tests/test_pages_rounds.py::QRSheetTests",
     "inspections:guards": "tests/test_pages_guards.py::GuardAccountTests",
     "inspections:guard-action": "tests/test_pages_guards.py::GuardAccountTests",
+    # Drills: requirements read by all, their actions and reports persona by persona; the
+    # shared headcount link needs no account (its token names the drill).
+    "drillrequirement-list": DRILLS_READ,
+    "drillrequirement-detail": DRILLS_READ,
+    "classheadcount-list": DRILLS_READ,
+    "classheadcount-detail": DRILLS_READ,
+    **{
+        f"drill-{name}": DRILL_ACTIONS
+        for name in (
+            "start",
+            "all-clear",
+            "problems",
+            "hazard",
+            "evaluate",
+            "sign-off",
+            "prenotify",
+            "acknowledge",
+            "share",
+            "live",
+            "compliance",
+            "windows",
+        )
+    },
+    "drill-headcount-report": "tests/test_api_drills.py::HeadcountLinkTests",
+    "drills:calendar-choice": DRILL_PAGES + "CalendarPageTests",
+    "drills:calendar": DRILL_PAGES + "CalendarPageTests",
+    "drills:plan": DRILL_PAGES + "PlanPageTests",
+    "drills:plan-edit": DRILL_PAGES + "PlanPageTests",
+    "drills:live": DRILL_PAGES + "LivePageTests",
+    "drills:start": DRILL_PAGES + "LivePageTests",
+    "drills:all-clear": DRILL_PAGES + "LivePageTests",
+    "drills:prenotify": DRILL_PAGES + "PoliceTests",
+    "drills:acknowledge": DRILL_PAGES + "PoliceTests",
+    "drills:headcount": DRILL_PAGES + "HeadcountPageTests",
+    "drills:record": DRILL_PAGES + "RecordPageTests",
+    "drills:problems": DRILL_PAGES + "RecordPageTests",
+    "drills:hazard": DRILL_PAGES + "RecordPageTests",
+    "drills:sign-off": DRILL_PAGES + "RecordPageTests",
+    "drills:compliance": DRILL_PAGES + "CompliancePageTests",
+    # Equipment: kit compliance persona by persona.
+    "equipment-compliance": "tests/test_api_equipment.py::ComplianceTests",
+    "equipment-import": "tests/test_equipment_imports.py::ImportAPITests",
+    "equipment-export": "tests/test_equipment_imports.py::ImportAPITests",
+    "equipment:board-choice": "tests/test_pages_equipment.py::BoardTests",
+    "equipment:board": "tests/test_pages_equipment.py::BoardTests",
+    "equipment:item": "tests/test_pages_equipment.py::ItemPageTests",
+    "equipment:qr-tags": "tests/test_pages_equipment.py::QRSheetTests",
+    "equipment:record": "tests/test_pages_equipment.py::RecordTests",
+    "equipment:compliance": "tests/test_pages_equipment.py::ComplianceTests",
+    "equipment:due": "tests/test_pages_equipment.py::ComplianceTests",
+    "equipment:import": "tests/test_equipment_imports.py::ImportPageTests",
+    "equipment:export": "tests/test_equipment_imports.py::ImportPageTests",
     # Each user's own notifications, whatever their roles.
     "notification-list": NOTIFICATIONS,
     "notification-detail": NOTIFICATIONS,
@@ -342,6 +438,15 @@ MATRIX = {
     "inspections:fire-export-district": "tests/test_inspections_exports.py::FireExportTests",
     "inspections:supervision": "tests/test_pages_supervision.py::SupervisionPageTests",
     "inspections:supervision-visit": "tests/test_pages_supervision.py::SupervisionPageTests",
+    # Emergency plans, training sessions and the term's drill records (drills/urls_plans.py).
+    "drillplans:plans": "tests/test_pages_drills_plans.py::PlanPageTests",
+    "drillplans:plan-upload": "tests/test_pages_drills_plans.py::PlanPageTests",
+    "drillplans:plan-history": "tests/test_pages_drills_plans.py::PlanPageTests",
+    "drillplans:training": "tests/test_pages_drills_plans.py::TrainingPageTests",
+    "drillplans:training-add": "tests/test_pages_drills_plans.py::TrainingPageTests",
+    "drillplans:training-edit": "tests/test_pages_drills_plans.py::TrainingPageTests",
+    "drillplans:records-school": "tests/test_drills_exports.py::RecordsExportTests",
+    "drillplans:records-district": "tests/test_drills_exports.py::RecordsExportTests",
     "reminders:inbox": "tests/test_reminders_pages.py::InboxPageTests",
     "reminders:read": "tests/test_reminders_pages.py::InboxPageTests",
     "reminders:read-all": "tests/test_reminders_pages.py::InboxPageTests",
@@ -370,6 +475,9 @@ def api_viewsets():
         "posts.api.urls",
         "reminders.api.urls",
         "inspections.api.urls",
+        "drills.api.urls",
+        "equipment.api.urls",
+        "drills.api_plans",
         "equipment.api_checks",
     ):
         router = importlib.import_module(module).router

@@ -22,11 +22,17 @@ class PanelTests(PageTestCase):
         section = self.section("principal1")
         self.assertEqual(
             section["panels"],
-            ["posts/_home_today.html", "inspections/_home_school.html", "schools/_home_cards.html"],
+            [
+                "posts/_home_today.html",
+                "inspections/_home_school.html",
+                "equipment/_home_school.html",
+                "schools/_home_cards.html",
+            ],
         )
         section = self.section("police1")
         self.assertEqual(
-            section["panels"], ["posts/_home_police.html", "schools/_home_police.html"]
+            section["panels"],
+            ["posts/_home_police.html", "schools/_home_police.html", "drills/_home_police.html"],
         )
         section = self.section("city")
         self.assertEqual(
@@ -35,6 +41,7 @@ class PanelTests(PageTestCase):
                 "schools/_home_overview.html",
                 "posts/_home_bureau.html",
                 "inspections/_home_bureau.html",
+                "equipment/_home_bureau.html",
             ],
         )
 
@@ -54,6 +61,7 @@ class PanelTests(PageTestCase):
                     "posts/_home_today.html",
                     "inspections/_home_school.html",
                     "schools/_yes_no.html",
+                    "equipment/_home_school.html",
                     "schools/_home_cards.html",
                 ],
             )

@@ -217,7 +217,10 @@ class Movement(models.Model):
         "district": ("school__district", "to_location__school__district"),
         "city": ("school__district__city", "to_location__school__district__city"),
     }
-    access = READ_ONLY
+    # Who may record at all; which places each may record at (their own school's,
+    # or between schools for the bureaus) is the ledger's finer rule
+    # (services._require_writer).
+    access = {"view": ALL_ROLES, "add": SCHOOL_STAFF | BUREAU}
 
     class Meta:
         verbose_name = _("equipment movement")

@@ -6,7 +6,6 @@ from rest_framework import serializers
 from accounts.choices import Role
 from accounts.scope import VIEW, Scope
 from campussafety.api.serializers import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
-from campussafety.dates import date_range_errors
 from inspections import services
 from inspections.models import (
     Answer,
@@ -19,10 +18,6 @@ from inspections.models import (
     Scan,
 )
 from schools.models import School
-
-# A window list is a fine-grained thing (five a day per school): a month at most.
-MAX_WINDOW_DAYS = 31
-MAX_RATE_DAYS = 366
 
 
 class CheckpointSerializer(ScopedModelSerializer):
@@ -217,50 +212,3 @@ class AnswerInputSerializer(serializers.Serializer):
             for validator in Answer._meta.get_field("photo").validators:
                 validator(value)
         return value
-
-
-class DateRangeQuerySerializer(serializers.Serializer):
-    start = serializers.DateField()
-    end = serializers.DateField()
-    max_days = MAX_RATE_DAYS
-
-    def validate(self, attrs):
-        errors = date_range_errors(attrs["start"], attrs["end"], self.max_days)
-        if errors:
-            raise serializers.ValidationError(errors)
-        return attrs
-
-
-class WindowQuerySerializer(DateRangeQuerySerializer):
-    max_days = MAX_WINDOW_DAYS
-
-
-class RateQuerySerializer(DateRangeQuerySerializer):
-    group_by = serializers.ChoiceField(
-        choices=["school", "district", "city", "day"], default="school"
-    )
-
-
-class WindowSerializer(serializers.Serializer):
-    rule = serializers.IntegerField(source="rule_id")
-    rule_code = serializers.CharField(source="rule.code")
-    school = serializers.IntegerField(source="school_id")
-    date = serializers.DateField()
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
-    due = serializers.DateTimeField()
-    required = serializers.IntegerField()
-    completions = serializers.IntegerField()
-    status = serializers.CharField()
-
-
-class RateSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    label = serializers.CharField()
-    counted = serializers.IntegerField()
-    done = serializers.IntegerField()
-    late = serializers.IntegerField()
-    missed = serializers.IntegerField()
-    excused = serializers.IntegerField()
-    rate = serializers.FloatField(allow_null=True)
-    on_time_rate = serializers.FloatField(allow_null=True)

@@ -1,8 +1,6 @@
 """The inspections API: checkpoints, checklists, rules, rounds, obligation windows and rates."""
 
-from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -24,14 +22,8 @@ from inspections.models import (
     InspectionRule,
     Round,
 )
-from schools.filtersets import SchoolSelectionFilterSet
-from schools.models import School
-from schools.obligations import completion_rates, due_windows
+from schools.api import obligations
 
-DATE_RANGE = [
-    OpenApiParameter("start", OpenApiTypes.DATE, required=True),
-    OpenApiParameter("end", OpenApiTypes.DATE, required=True),
-]
 CHANGE = "change"
 
 
@@ -163,58 +155,13 @@ class RoundViewSet(ScopedModelViewSet):
         return self._read_back(round_)
 
 
-class WindowsView(ScopedViewSetMixin, generics.GenericAPIView):
+class WindowsView(obligations.WindowsView):
     """The inspection obligations' due windows of the schools in scope, with their status."""
 
-    queryset = School.objects.all()
-    filterset_class = SchoolSelectionFilterSet
-    serializer_class = serializers.WindowSerializer
-    # Only the school selection: the windows are computed, not a queryset to order.
-    filter_backends = [DjangoFilterBackend]
-
-    @extend_schema(parameters=DATE_RANGE, responses=serializers.WindowSerializer(many=True))
-    def get(self, request):
-        query = serializers.WindowQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        schools = self.filter_queryset(self.get_queryset())
-        windows = due_windows(
-            schools,
-            query.validated_data["start"],
-            query.validated_data["end"],
-            domain="inspections",
-        )
-        page = self.paginate_queryset(windows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    domain = "inspections"
 
 
-class CompletionView(ScopedViewSetMixin, generics.GenericAPIView):
+class CompletionView(obligations.CompletionView):
     """Completion rates of the inspection obligations by school, district, city or day."""
 
-    queryset = School.objects.all()
-    filterset_class = SchoolSelectionFilterSet
-    serializer_class = serializers.RateSerializer
-    filter_backends = [DjangoFilterBackend]
-
-    @extend_schema(
-        parameters=[
-            *DATE_RANGE,
-            OpenApiParameter(
-                "group_by", OpenApiTypes.STR, enum=["school", "district", "city", "day"]
-            ),
-        ],
-        responses=serializers.RateSerializer(many=True),
-    )
-    def get(self, request):
-        query = serializers.RateQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
-        rows = completion_rates(
-            request.user,
-            params["start"],
-            params["end"],
-            params["group_by"],
-            domain="inspections",
-            schools=self.filter_queryset(self.get_queryset()),
-        )
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    domain = "inspections"

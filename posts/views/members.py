@@ -14,6 +14,7 @@ from django_filters.views import FilterView
 from accounts.scope import ADD, CHANGE, Scope
 from campussafety import audit
 from campussafety.errors import Conflict
+from campussafety.panels import object_panels
 from campussafety.views import PAGE_SIZE, FilteredListMixin, ScopedObjectMixin, save_in_scope
 from posts import members
 from posts.choices import VerificationStatus
@@ -174,6 +175,8 @@ class MemberDetailView(PageMixin, ScopedObjectMixin, DetailView):
             end_form=kwargs.get("end_form") or EndAssignmentForm(),
             failed_end=kwargs.get("failed_end"),
             can_edit=scope.contains(member, CHANGE),
+            # Cards other apps add to a member's page (their training, say).
+            object_panels=object_panels(user, member),
             can_verify=member.verification_status == VerificationStatus.PENDING
             and scope.contains(member, "verify"),
             verify_form=kwargs.get("verify_form") or VerificationForm(),

@@ -21,3 +21,17 @@ document.addEventListener("click", (event) => {
 for (const bar of document.querySelectorAll(".progress[aria-valuenow] > .progress-bar")) {
   bar.style.width = `${bar.parentElement.getAttribute("aria-valuenow")}%`;
 }
+
+// <select name="kind"> with fields marked data-kinds="a b": show each field (its
+// .mb-3 wrapper) only for the kinds it applies to (equipment movements).
+for (const select of document.querySelectorAll("form select[name=kind]")) {
+  const form = select.form;
+  const show = () => {
+    for (const field of form.querySelectorAll("[data-kinds]")) {
+      const wrapper = field.closest(".mb-3") || field;
+      wrapper.hidden = !field.dataset.kinds.split(" ").includes(select.value);
+    }
+  };
+  select.addEventListener("change", show);
+  show();
+}

@@ -11,7 +11,7 @@ a database that already has equipment unless --force says it is the
 benchmark's own.
 
 Then it times, over --repeat runs after an untimed warm-up: kit compliance of
-every school by district and by school (equipment/compliance.py), and the
+every school by district and by school (equipment.compliance.compliance), and the
 newest 50 movements of the piece with the longest history; each beside its
 floor, the same rows read by hand-written SQL in the same run, and their
 ratio. The floor of compliance reads what the computation reads (the schools'
@@ -34,7 +34,7 @@ from django.utils import timezone
 from accounts.models import User
 from campussafety.bulk import refresh_statistics
 from equipment.choices import MovementKind
-from equipment.compliance import item_history, kit_compliance
+from equipment.compliance import compliance
 from equipment.models import Item, Location, Movement, StockBalance
 from equipment.seeding import reset_stock, schools_with_gates, seed_stock
 from schools.models import School
@@ -125,13 +125,13 @@ class Command(BaseCommand):
         lines = [
             self.versus_floor(
                 "kit compliance of the city by district",
-                lambda: kit_compliance(schools, "district"),
+                lambda: compliance(schools, "district"),
                 _compliance_floor,
                 repeat,
             ),
             self.versus_floor(
                 "kit compliance of the city by school",
-                lambda: kit_compliance(schools, "school"),
+                lambda: compliance(schools, "school"),
                 _compliance_floor,
                 repeat,
             ),
@@ -169,6 +169,31 @@ class Command(BaseCommand):
             f"{floor_median:.1f}",
             f"{median / floor_median:.1f}x" if floor_median else "",
         )
+
+
+HISTORY_FIELDS = (
+    "pk",
+    "kind",
+    "happened_at",
+    "held_delta",
+    "faulty_delta",
+    "reason",
+    "recorded_by__username",
+    "location__name",
+    "to_location__name",
+)
+
+
+def item_history(item_id: int, limit: int = HISTORY_SHOWN) -> list[dict]:
+    """The newest `limit` movements of a piece, as an item page lists them (one query).
+
+    Served by the (item, -happened_at) index, however long the history.
+    """
+    return list(
+        Movement.objects.filter(item_id=item_id)
+        .order_by("-happened_at", "-pk")
+        .values(*HISTORY_FIELDS)[:limit]
+    )
 
 
 def _timed(call, repeat):

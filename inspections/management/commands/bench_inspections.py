@@ -24,31 +24,30 @@ nothing: the figures are for comparing changes and databases.
 import datetime
 import importlib.util
 import random
-import statistics
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.choices import Role
-from accounts.models import RoleAssignment, User
+from accounts.models import User
+from campussafety.bench import figures, print_table, ratio, timed
 from campussafety.bulk import refresh_statistics
 from inspections import services
 from inspections.management.synthesis import inspection_rules, synthesize
 from inspections.models import Answer, Round
 from reminders.registry import KINDS
-from schools.models import District, ObligationRule, ObligationWindow, School
+from schools.bench import bureau_scope, window_floor
+from schools.models import ObligationRule, ObligationWindow, School
 
 LOGINS = ("city", "district1")
 YEAR = 365
 PLAIN_STATIC = "django.contrib.staticfiles.storage.StaticFilesStorage"
-# Group columns of the floor query, as completion_rates groups.
-GROUPS = {"school": "s.id", "district": "s.district_id", "city": "d.city_id"}
 
 
 class Command(BaseCommand):
@@ -140,7 +139,7 @@ class Command(BaseCommand):
         for login in LOGINS:
             client = Client()
             client.force_login(users[login])
-            scope = _scope(users[login])
+            scope = bureau_scope(users[login])
             for span, (start, end) in spans.items():
                 for group in ("district", "school"):
                     params = {"start": start, "end": end, "group_by": group, "page_size": 100}
@@ -183,19 +182,14 @@ class Command(BaseCommand):
         )
 
     def versus_floor(self, login, label, request, floor_args, repeat):
-        timings, queries, status = _timed(request, repeat)
-        floor, _q, _s = _timed(lambda: _floor(*floor_args), repeat)
+        timings, queries, status = timed(request, repeat)
+        group, rule_ids, start, end, scope = floor_args
+        # The windows completion_rates() counts: those overlapping [start, end].
+        since = timezone.make_aware(datetime.datetime.combine(start, datetime.time(0)))
+        floor, _q, _s = timed(lambda: window_floor(group, rule_ids, since, end, scope), repeat)
         if status != 200:
             return (login, label, f"HTTP {status}", "", "", "", "", "")
-        median, floor_median = statistics.median(timings), statistics.median(floor)
-        return (
-            login,
-            label,
-            *_figures(timings),
-            str(queries),
-            f"{floor_median:.1f}",
-            f"{median / floor_median:.1f}x" if floor_median else "",
-        )
+        return (login, label, *figures(timings), str(queries), *ratio(timings, floor))
 
     def time_answer(self, repeat):
         """A guard answers one item of an open round, again and again (it replaces itself)."""
@@ -231,14 +225,14 @@ class Command(BaseCommand):
             data = {"item": item.pk, "passed": True}
             if checkpoint is not None:
                 data["checkpoint"] = checkpoint.pk
-            timings, queries, status = _timed(
+            timings, queries, status = timed(
                 lambda: client.post(path, data, content_type="application/json"), repeat
             )
         finally:
             services.delete_round(round_)
         if status != 200:
             return (label, f"HTTP {status}", "", "", "")
-        return (label, *_figures(timings), str(queries))
+        return (label, *figures(timings), str(queries))
 
     def time_sweeps(self, repeat):
         """Each reminder kind declared in inspections/reminders.py sweeping now, rolled back."""
@@ -259,84 +253,9 @@ class Command(BaseCommand):
                     kind.sweep(timezone.now())
                     transaction.set_rollback(True)
 
-            timings, queries, _status = _timed(sweep, repeat)
-            lines.append((f"sweep {kind.name}, all schools", *_figures(timings), str(queries)))
+            timings, queries, _status = timed(sweep, repeat)
+            lines.append((f"sweep {kind.name}, all schools", *figures(timings), str(queries)))
         return lines
 
     def print_table(self, header, lines):
-        widths = [max(len(line[i]) for line in (header, *lines)) for i in range(len(header))]
-        left = 2 if header[0] == "login" else 1
-
-        def format_line(line):
-            cells = [cell.ljust(width) for cell, width in zip(line[:left], widths, strict=False)]
-            cells += [
-                cell.rjust(width) for cell, width in zip(line[left:], widths[left:], strict=True)
-            ]
-            return "  ".join(cells).rstrip()
-
-        self.stdout.write(format_line(header))
-        self.stdout.write("  ".join("-" * width for width in widths))
-        for line in lines:
-            self.stdout.write(format_line(line))
-
-
-def _timed(call, repeat):
-    """Milliseconds of `repeat` calls after a warm-up; the last call's queries and status."""
-    call()
-    timings, queries, status = [], 0, None
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as captured:
-            began = time.perf_counter()
-            result = call()
-            timings.append((time.perf_counter() - began) * 1000)
-        queries = len(captured)
-        status = getattr(result, "status_code", None)
-    return timings, queries, status
-
-
-def _figures(timings):
-    return (
-        f"{min(timings):.1f}",
-        f"{statistics.median(timings):.1f}",
-        f"{max(timings):.1f}",
-    )
-
-
-def _scope(user):
-    """(level, id) of the user's bureau scope: the floor filters by it as the scope does."""
-    assignment = (
-        RoleAssignment.objects.filter(user=user, role__in=(Role.CITY_STAFF, Role.DISTRICT_STAFF))
-        .order_by("role")
-        .first()
-    )
-    if assignment is None:
-        raise CommandError(f"{user.username} is not education bureau staff.")
-    if assignment.district_id:
-        return ("district", assignment.district_id)
-    return ("city", assignment.city_id)
-
-
-def _floor(group, obligations, start, end, scope):
-    """The done, late and excused windows of [start, end] in scope, grouped, as one SQL query."""
-    window = ObligationWindow._meta.db_table
-    school = School._meta.db_table
-    district = District._meta.db_table
-    level, pk = scope
-    scoped = "s.district_id = %s" if level == "district" else "d.city_id = %s"
-    rules = ", ".join(["%s"] * len(obligations)) or "NULL"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT {GROUPS[group]},
-                   SUM(CASE WHEN w.status = 'done' THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN w.status = 'late' THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN w.excused THEN 1 ELSE 0 END)
-            FROM {window} w
-            JOIN {school} s ON s.id = w.school_id
-            JOIN {district} d ON d.id = s.district_id
-            WHERE w.rule_id IN ({rules}) AND w.date BETWEEN %s AND %s AND {scoped}
-            GROUP BY {GROUPS[group]}
-            """,
-            [*obligations, start, end, pk],
-        )
-        return cursor.fetchall()
+        print_table(self.stdout, header, lines, left=2 if header[0] == "login" else 1)

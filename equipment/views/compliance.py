@@ -1,0 +1,99 @@
+"""The bureaus' kit compliance, city → district → school, and the pieces due for service.
+
+The numbers are equipment/compliance.py's, the API's too: a constant number of
+queries whatever the number of schools.
+"""
+
+import datetime
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import ListView, TemplateView
+
+from accounts.scope import BUREAU, Scope
+from campussafety.views import PAGE_SIZE
+from equipment.compliance import compliance
+from equipment.forms import DrillDownForm
+from equipment.models import Item
+from equipment.views.board import SERVICE_AHEAD
+from schools.models import School
+
+
+def bureau_schools(user):
+    """The schools a bureau user (or an administrator) oversees; 403 for other roles."""
+    scope = Scope.of(user)
+    if not (scope.is_admin or scope.has_role(*BUREAU)):
+        raise PermissionDenied(_("Kit compliance is for the education bureaus."))
+    return School.objects.for_user(user, roles=None if scope.is_admin else BUREAU)
+
+
+def drill_down(user, params):
+    """(schools, level, city, district) for the page's city or district; 404 outside the scope."""
+    form = DrillDownForm(params, user=user)
+    if not form.is_valid():
+        raise Http404
+    schools = bureau_schools(user)
+    city, district = form.cleaned_data["city"], form.cleaned_data["district"]
+    if district is not None:
+        return schools.filter(district=district), "school", district.city, district
+    if city is not None:
+        return schools.filter(district__city=city), "district", city, None
+    # No ordering: the default one would make the rows distinct by name too.
+    cities = set(schools.order_by().values_list("district__city_id", flat=True).distinct()[:2])
+    if len(cities) > 1:
+        return schools, "city", None, None
+    districts = set(schools.order_by().values_list("district_id", flat=True).distinct()[:2])
+    return schools, "district" if len(districts) > 1 else "school", None, None
+
+
+class ComplianceView(LoginRequiredMixin, TemplateView):
+    template_name = "equipment/compliance.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        schools, level, city, district = drill_down(self.request.user, self.request.GET)
+        context.update(
+            rows=compliance(schools, level),
+            level=level,
+            city=city,
+            district=district,
+        )
+        return context
+
+
+class DueListView(LoginRequiredMixin, ListView):
+    """Pieces past or near their service or scrap date at the schools asked for, soonest first."""
+
+    template_name = "equipment/due.html"
+    paginate_by = PAGE_SIZE
+    context_object_name = "pieces"
+
+    def get_queryset(self):
+        schools, _level, self.city, self.district = drill_down(self.request.user, self.request.GET)
+        self.today = timezone.localdate()
+        horizon = self.today + SERVICE_AHEAD
+        # Served by the indexes on (school, service_due_on) and (school, scrap_on).
+        return (
+            Item.objects.held()
+            .filter(school__in=schools)
+            .filter(Q(service_due_on__lte=horizon) | Q(scrap_on__lte=horizon))
+            .select_related("school", "equipment_type", "location")
+            .order_by("service_due_on", "scrap_on", "pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            today=self.today,
+            city=self.city,
+            district=self.district,
+            filter_query=query.urlencode(),
+            soon=self.today + datetime.timedelta(days=1),
+        )
+        return context

@@ -1,0 +1,146 @@
+"""A commander on a 360 px phone runs a drill; three class teachers report on their own phones.
+
+Each teacher opens the shared link in a browser context of their own, with no
+account. The third loses the connection as they send: the report stays on the
+phone and goes out when the connection is back. The commander's screen shows
+each class as it reports, the missing pupils at once, and the stopwatch's
+result at the all clear. The same Chromium, launch options and skip-or-fail
+rule as tests/test_browser.py (its fixtures are reused).
+"""
+
+import re
+import types
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.utils import timezone
+
+from drills.models import ClassHeadcount, Drill
+from tests import test_browser
+from tests.base import World
+
+PHONE = test_browser.PHONE
+chromium = test_browser.chromium
+
+pytestmark = pytest.mark.browser
+
+# (class, teacher, pupils, arrived)
+CLASSES = [
+    ("一年级一班", "陈老师", 40, 40),
+    ("二年级三班", "林老师", 38, 36),
+    ("三年级二班", "周老师", 41, 40),
+]
+
+
+@pytest.fixture
+def world(transactional_db, settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    test_browser.axes_reset()
+    world = types.SimpleNamespace()
+    World.build(world)
+    world.drill = Drill.objects.create(
+        school=world.s1,
+        drill_type="fire_evacuation",
+        planned_at=timezone.now(),
+        commander="王主任",
+        scenario="实验楼二层起火",
+    )
+    return world
+
+
+def page_width(page):
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def report(page, class_name, teacher, expected, arrived):
+    page.fill("#hc-class", class_name)
+    page.fill("#hc-teacher", teacher)
+    page.fill("#hc-expected", str(expected))
+    page.fill("#hc-arrived", str(arrived))
+    page.click("#headcount-send")
+
+
+def test_a_drill_run_from_a_phone_with_three_classes_reporting(live_server, world, chromium):
+    commander = chromium.new_context(locale="zh-CN", viewport=PHONE)
+    page = commander.new_page()
+    page.goto(f"{live_server.url}/login/")
+    test_browser.sign_in(page, live_server, "principal1")
+    response = page.goto(f"{live_server.url}/drills/{world.drill.pk}/")
+    assert response.status == 200
+    page.click("#drill-start")
+    page.wait_for_selector("#drill-share-url")
+    assert "进行中" in page.inner_text("#drill-status")
+    assert page.locator("#drill-share svg").count() == 1
+    link = page.input_value("#drill-share-url")
+    assert page_width(page) <= PHONE["width"]
+
+    teachers = []
+    for n, (class_name, teacher, expected, arrived) in enumerate(CLASSES):
+        context = chromium.new_context(locale="zh-CN", viewport=PHONE)
+        phone = context.new_page()
+        assert phone.goto(link).status == 200
+        assert page_width(phone) <= PHONE["width"]
+        if n == 2:
+            # The connection drops as the third teacher sends: the report is kept.
+            context.set_offline(True)
+            report(phone, class_name, teacher, expected, arrived)
+            phone.wait_for_selector("#headcount-state.alert-warning")
+            kept = phone.evaluate("Object.keys(localStorage).length")
+            assert kept == 1
+            # Back online: the kept report goes out by itself, once.
+            context.set_offline(False)
+        else:
+            report(phone, class_name, teacher, expected, arrived)
+        phone.wait_for_selector("#headcount-state.alert-success", timeout=15000)
+        assert class_name in phone.inner_text("#headcount-state")
+        assert phone.evaluate("Object.keys(localStorage).length") == 0
+        teachers.append(context)
+
+    # The commander's screen, polling, shows every class and the missing pupils at once.
+    # (Playwright's wait_for_function evaluates a string, which the CSP refuses.)
+    page.locator("#headcount-rows tr.headcount-row").nth(2).wait_for(timeout=15000)
+    assert page.locator("#headcount-rows tr.headcount-row").count() == 3
+    assert "3" in page.inner_text("#headcount-missing")
+    assert page.locator("#headcount-rows tr.table-danger").count() == 2
+    first_row = page.inner_text("#headcount-rows tr:first-child")
+    assert "二年级三班" in first_row  # the class missing most pupils comes first
+    # A second phone watching the drill (the deputy's) follows the all clear by itself.
+    watcher = commander.new_page()
+    watcher.goto(f"{live_server.url}/drills/{world.drill.pk}/")
+    page.click("#drill-all-clear")
+    page.wait_for_selector("#drill-result")
+    shown = page.inner_text("#stopwatch")
+    assert re.fullmatch(r"\d+:\d\d", shown), shown
+    watcher.wait_for_selector("#drill-result", timeout=15000)
+    assert watcher.inner_text("#stopwatch") == shown
+    assert page_width(page) <= PHONE["width"]
+    page.screenshot(path="/tmp/drills-phone-live.png", full_page=True)
+    # The record and evaluation, next, fits the phone too.
+    page.click("text=记录与评估")
+    page.wait_for_selector("#record-evaluation")
+    assert "二年级三班" in page.inner_text("#record-headcounts")
+    assert page_width(page) <= PHONE["width"]
+    for context in teachers:
+        context.close()
+    commander.close()
+
+    # What was stored, read in a thread of its own: this one runs Playwright's event loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(check_the_stored_drill, world.drill.pk, shown).result()
+
+
+def check_the_stored_drill(pk, shown):
+    drill = Drill.objects.get(pk=pk)
+    assert drill.status == "held"
+    minutes, seconds = shown.split(":")
+    assert drill.evacuation_seconds == int(minutes) * 60 + int(seconds)
+    rows = ClassHeadcount.objects.filter(drill=drill).order_by("class_name")
+    assert [(r.class_name, r.missing) for r in rows] == [
+        ("一年级一班", 0),
+        ("三年级二班", 1),
+        ("二年级三班", 2),
+    ]
+    assert all(r.report_id for r in rows)
