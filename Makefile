@@ -3,7 +3,7 @@
 #   make run     install, migrate, seed a demo city once, start web + worker + beat
 #   make test    install, run the test suite (pass pytest arguments in ARGS="...")
 #   make lint    ruff, formatting, the import contracts (layers) and missing migrations
-#   make bench   time the calendar, coverage, duty-log writes, inspections and drills over 3,000 seeded schools
+#   make bench   time calendar, coverage, inspections, drills, equipment and duty-log writes at 3,000 schools
 #
 # Everything installs into .venv with a Python 3.12+ found by scripts/find-python.
 
@@ -84,6 +84,8 @@ lint: install
 # there are the seed's, in this database of the benchmark's own). bench_inspections
 # likewise adds a school year of patrol and fire-patrol rounds to the seed's;
 # bench_drills times the term's drill compliance on the seed's term of drills.
+# bench_equipment replaces the seed's stock with ~100 pieces a school and gives
+# one piece a long history.
 bench: export VAR_DIR := $(CURDIR)/var/bench
 bench: export DATABASE_URL := $(BENCH_DATABASE_URL)
 bench: install
@@ -95,3 +97,4 @@ bench: install
 	$(PY) manage.py bench_inspections --synthesize --force --days $(BENCH_DAYS)
 	$(PY) manage.py bench_drills
 	$(PY) manage.py bench_writes
+	$(PY) manage.py bench_equipment --synthesize --force

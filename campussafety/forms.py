@@ -78,6 +78,14 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+class DateTimeInput(forms.DateTimeInput):
+    # The browser's own date-and-time picker (local time, ISO format in any language).
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
 class ScopedModelForm(BootstrapFormMixin, forms.ModelForm):
     """A ModelForm whose related-object choices come from `for_user(user)`."""
 

@@ -8,6 +8,7 @@ from campussafety.health import health_view
 from campussafety.media import ProtectedMediaView
 from drills.api_plans import router as drill_plans_router
 from equipment.api.urls import router as equipment_router
+from equipment.api_checks import router as equipment_checks_router
 from posts.api.urls import router as posts_router
 from reminders.api.urls import router as reminders_router
 from schools.api.urls import router as schools_router
@@ -21,6 +22,7 @@ API_ROOT = {
         reminders_router,
         drill_plans_router,
         equipment_router,
+        equipment_checks_router,
     )
     for prefix, _viewset, basename in router.registry
 }
@@ -36,6 +38,7 @@ api_v1 = [
     path("", include("drills.api.urls")),
     path("", include("equipment.api.urls")),
     path("", include("drills.api_plans")),
+    path("", include("equipment.api_checks")),
 ]
 
 urlpatterns = [
@@ -48,6 +51,7 @@ urlpatterns = [
     path("drills/", include("drills.urls")),
     path("equipment/", include("equipment.urls")),
     path("drills/", include("drills.urls_plans")),
+    path("equipment/checks/", include("equipment.urls_checks")),
     path("inbox/", include("reminders.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

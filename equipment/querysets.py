@@ -68,3 +68,19 @@ class StockBalanceQuerySet(ScopedQuerySet):
 class MovementQuerySet(ScopedQuerySet):
     def touching(self, location_ids):
         return self.filter(Q(location_id__in=location_ids) | Q(to_location_id__in=location_ids))
+
+
+class VideoCheckQuerySet(ScopedQuerySet):
+    def flagged(self):
+        """Checks that found fewer than 30 days of recordings kept, or a camera down."""
+        from equipment.models.checks import RETENTION_DAYS_REQUIRED
+
+        return self.filter(
+            Q(retention_days__lt=RETENTION_DAYS_REQUIRED)
+            | Q(cameras_working__lt=F("cameras_total"))
+        )
+
+
+class KitShortageQuerySet(ScopedQuerySet):
+    def open(self):
+        return self.filter(resolved_at__isnull=True)

@@ -22,6 +22,7 @@ from posts.rosters import generate_shifts
 from tests import (
     test_api_drills,
     test_api_equipment,
+    test_api_equipment_checks,
     test_api_hazards,
     test_api_inspections,
     test_api_organisation,
@@ -207,6 +208,7 @@ MATRIX = {
             test_api_hazards,
             test_api_equipment,
             test_drills_plans,
+            test_api_equipment_checks,
         )
         for cls in vars(module).values()
         if isinstance(cls, type) and getattr(cls, "basename", None)
@@ -266,6 +268,20 @@ MATRIX = {
         )
         for kind in ("list", "detail")
     },
+    # Equipment checks: missing pieces are read-only but for `resolve`; the
+    # alarm and video figures persona by persona.
+    "kitshortage-list": "tests/test_api_equipment_checks.py::KitShortageAPITests",
+    "kitshortage-detail": "tests/test_api_equipment_checks.py::KitShortageAPITests",
+    "kitshortage-resolve": "tests/test_api_equipment_checks.py::KitShortageAPITests",
+    "alarm-and-video": "tests/test_api_equipment_checks.py::AlarmAndVideoAPITests",
+    # Equipment check pages (equipment/urls_checks.py).
+    "equipment-checks:alarm-video": "tests/test_equipment_checks.py::CheckPageTests",
+    "equipment-checks:school": "tests/test_equipment_checks.py::CheckPageTests",
+    "equipment-checks:service-new": "tests/test_equipment_checks.py::CheckPageTests",
+    "equipment-checks:alarm-test-new": "tests/test_equipment_checks.py::CheckPageTests",
+    "equipment-checks:video-check-new": "tests/test_equipment_checks.py::CheckPageTests",
+    "equipment-checks:confirm-kit": "tests/test_equipment_handover.py::DutyLogSlotTests",
+    "equipment-checks:resolve": "tests/test_equipment_handover.py::ShortageLifecycleTests",
     "inspections:scan": "tests/test_pages_rounds.py::RoundPageTests",
     "inspections:start": "tests/test_pages_rounds.py::RoundPageTests",
     "inspections:round": "tests/test_pages_rounds.py::RoundPageTests",
@@ -463,6 +479,7 @@ def api_viewsets():
         "drills.api.urls",
         "equipment.api.urls",
         "drills.api_plans",
+        "equipment.api_checks",
     ):
         router = importlib.import_module(module).router
         for _prefix, viewset, basename in router.registry:

@@ -211,7 +211,8 @@ class DemoStepOrderTests(SimpleTestCase):
     def test_the_apps_steps_run_after_the_steps_they_build_on(self):
         names = [step.name for step in demo.ordered_steps()]
         self.assertEqual(
-            names, ["organisation", "accounts", "calendar", "posts", "inspections", "drills"]
+            names,
+            ["organisation", "accounts", "calendar", "posts", "inspections", "drills", "equipment"],
         )
 
     def test_a_step_declared_before_what_it_needs_still_runs_after_it(self):

@@ -1,9 +1,22 @@
-"""The catalogue and kit standard (catalogue.py); the inventory and its ledger (inventory.py)."""
+"""The catalogue and kit standard (catalogue.py); the inventory and its ledger (inventory.py);
+service records, technical-system tests and handover kit confirmations (checks.py)."""
 
 from equipment.models.catalogue import EquipmentType, KitLine, KitStandard
+from equipment.models.checks import (
+    AlarmTest,
+    KitConfirmation,
+    KitShortage,
+    ServiceRecord,
+    VideoCheck,
+)
 from equipment.models.inventory import Item, Location, Movement, StockBalance
 
 __all__ = [
+    "AlarmTest",
+    "KitConfirmation",
+    "KitShortage",
+    "ServiceRecord",
+    "VideoCheck",
     "EquipmentType",
     "Item",
     "KitLine",

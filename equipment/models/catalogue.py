@@ -151,6 +151,14 @@ class KitStandard(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     source = models.TextField(_("source"))
     is_active = models.BooleanField(_("active"), default=True)
+    handover_resolve_hours = models.PositiveSmallIntegerField(
+        _("hours to resolve a missing piece"),
+        default=2,
+        help_text=_(
+            "A piece named missing at a shift handover and not back within this time opens "
+            "a hazard. The city's standard decides for its schools; a district's is not used."
+        ),
+    )
 
     objects = KitStandardQuerySet.as_manager()
 
@@ -175,6 +183,10 @@ class KitStandard(TimeStampedModel):
                 fields=["district"],
                 condition=Q(district__isnull=False),
                 name="kitstandard_one_per_district",
+            ),
+            models.CheckConstraint(
+                condition=Q(handover_resolve_hours__gte=1),
+                name="kitstandard_resolve_hours_positive",
             ),
         ]
 

@@ -17,6 +17,7 @@ from django_filters.views import FilterView
 
 from accounts.choices import Role
 from accounts.scope import ADD, BUREAU, CHANGE, Scope, write_in_scope
+from campussafety.dutylog import Handover, slots_for
 from campussafety.ids import parse_id
 from campussafety.views import (
     CURSOR_PARAM,
@@ -299,6 +300,17 @@ class DutyLogDetailView(PageMixin, ScopedObjectMixin, DetailView):
             locked_reason=LOCKED,
             can_edit=may_change and (not locked or scope.contains(log, CHANGE, roles=BUREAU)),
             can_countersign=not log.is_countersigned and scope.contains(log, "countersign"),
+            # What other apps show on the log (the kit handed over at the gate).
+            handover_slots=slots_for(
+                Handover(
+                    user=self.request.user,
+                    school_id=log.school_id,
+                    gate_id=log.post_period.post.gate_id,
+                    date=log.date,
+                    ref=f"posts.dutylog:{log.pk}",
+                    url=self.request.get_full_path(),
+                )
+            ),
         )
         return context
 
