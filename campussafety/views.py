@@ -10,11 +10,11 @@ checked to still lie in the scope before its transaction commits
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from django.views import defaults
+from django.views import View, defaults
 from django.views.generic import DeleteView
 from django_filters import fields as filter_fields
 
@@ -38,6 +38,35 @@ def save_in_scope(user, form, action):
     except OutOfScope as refused:
         form.add_error(None, refused.args[0])
         return None
+
+
+class ScopedSearchView(LoginRequiredMixin, View):
+    """What a type-ahead choice (campussafety.forms.SearchSelect) lists: the objects of
+    the user's scope matching `q`, as JSON, at most `limit`, so its cost does not grow
+    with the city. A subclass names the `model` and says how `q` matches (`search`)
+    and what labels a row (`label`, a column or an expression); `roles` narrows the
+    scope to the roles that may use the choice (e.g. those that may record a movement)."""
+
+    model = None
+    roles = None
+    label = F("name")
+    limit = 20
+
+    def search(self, rows, text):
+        return rows.filter(name__icontains=text)
+
+    def choices(self, user):
+        """The rows the choice offers, before `q`."""
+        return self.model.objects.for_user(user, roles=self.roles)
+
+    def get(self, request):
+        text = request.GET.get("q", "").strip()[:100]
+        rows = self.choices(request.user)
+        if text:
+            rows = self.search(rows, text)
+        found = rows.annotate(search_label=self.label).order_by("search_label", "pk")
+        found = found.values_list("pk", "search_label")[: self.limit]
+        return JsonResponse({"results": [{"id": pk, "text": label} for pk, label in found]})
 
 
 class ScopedObjectMixin(LoginRequiredMixin):

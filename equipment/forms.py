@@ -8,9 +8,10 @@ user may write with (`for_user`, the roles that may record movements).
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from campussafety.forms import BootstrapFormMixin, DateInput, label_blank_choices
+from campussafety.forms import BootstrapFormMixin, DateInput, SearchSelect, label_blank_choices
 from equipment.choices import MovementKind
 from equipment.imports import FORMATS, read_upload
 from equipment.models import EquipmentType, Item, Location, Movement
@@ -33,10 +34,13 @@ class MovementForm(BootstrapFormMixin, forms.Form):
         label=_("At"), queryset=Location.objects.none(), required=False
     )
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=10_000, initial=1)
+    # A transfer may go to any place of any school the user reaches (a city's bureau:
+    # tens of thousands), so the destination is searched for, never listed.
     to_location = forms.ModelChoiceField(
         label=_("To"),
         queryset=Location.objects.none(),
         required=False,
+        widget=SearchSelect(reverse_lazy("equipment:location-search")),
         help_text=_("For an issue or a transfer: where the stock goes."),
     )
     reason = forms.CharField(label=_("Why"), max_length=300, required=False)

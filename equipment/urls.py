@@ -13,5 +13,6 @@ urlpatterns = [
     # The address printed in each piece's QR tag.
     path("items/<int:pk>/", board.ItemView.as_view(), name="item"),
     path("compliance/", compliance.ComplianceView.as_view(), name="compliance"),
+    path("places/search/", movements.LocationSearchView.as_view(), name="location-search"),
     path("due/", compliance.DueListView.as_view(), name="due"),
 ]

@@ -12,16 +12,21 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import DetailView, TemplateView, UpdateView, View
+from django.views.generic import DetailView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
 from accounts.scope import ADD, BUREAU, CHANGE, DELETE, VIEW, Scope
 from campussafety.forms import label_blank_choices, style_form
-from campussafety.views import ScopedDeleteView, ScopedObjectMixin, save_in_scope
+from campussafety.views import (
+    ScopedDeleteView,
+    ScopedObjectMixin,
+    ScopedSearchView,
+    save_in_scope,
+)
 from schools.calendar import school_days, term_audiences
 from schools.filtersets import SchoolFilterSet
 from schools.forms import CalendarExceptionForm, GateForm, SchoolForm, TermForm
@@ -61,18 +66,15 @@ class SchoolListView(LoginRequiredMixin, FilterView):
 SEARCH_LIMIT = 20
 
 
-class SchoolSearchView(LoginRequiredMixin, View):
+class SchoolSearchView(ScopedSearchView):
     """The schools in the user's scope whose name contains, or code starts with, `q`:
-    what a type-ahead school choice (campussafety.forms.SearchSelect) lists. JSON,
-    at most SEARCH_LIMIT by name, so its cost does not grow with the city."""
+    what a type-ahead school choice lists."""
 
-    def get(self, request):
-        text = request.GET.get("q", "").strip()[:100]
-        schools = School.objects.for_user(request.user)
-        if text:
-            schools = schools.filter(Q(name__icontains=text) | Q(code__startswith=text))
-        found = schools.order_by("name", "pk").values_list("pk", "name")[:SEARCH_LIMIT]
-        return JsonResponse({"results": [{"id": pk, "text": name} for pk, name in found]})
+    model = School
+    limit = SEARCH_LIMIT
+
+    def search(self, rows, text):
+        return rows.filter(Q(name__icontains=text) | Q(code__startswith=text))
 
 
 def can_manage_gates(user, school) -> bool:

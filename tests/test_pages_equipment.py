@@ -2,6 +2,7 @@
 history, the QR tag sheet, recording movements, and the bureaus' compliance and due lists."""
 
 import datetime
+import re
 
 from django.urls import reverse
 from django.utils import timezone
@@ -155,6 +156,22 @@ class RecordTests(EquipmentPageTestCase):
         api = self.api("officer1").post(reverse("movement-list"), payload, format="json")
         self.assertEqual(api.json()["report"], page_errors)
         self.assertEqual(Movement.objects.count(), before)
+
+    def test_the_destination_is_searched_for_within_the_scope(self):
+        url = reverse("equipment:location-search")
+        self.login("city")
+        found = self.client.get(url, {"q": self.s2.name}).json()["results"]
+        self.assertIn(self.s2_gatehouse.pk, {row["id"] for row in found})
+        self.login("officer1")
+        found = self.client.get(url, {"q": self.s2_gatehouse.name}).json()["results"]
+        ids = {row["id"] for row in found}
+        self.assertIn(self.s1_gatehouse.pk, ids)
+        self.assertNotIn(self.s2_gatehouse.pk, ids)
+        # The destination lists no place: only the blank choice until one is searched for.
+        page = self.client.get(reverse("equipment:record", args=[self.s1.pk]))
+        destination = re.search(r'<select name="to_location".*?</select>', page.text, re.S)
+        self.assertIn(f'data-search-url="{url}"', destination.group())
+        self.assertEqual(destination.group().count("<option"), 1)
 
     def test_counted_stock_is_issued_to_the_guard(self):
         self.login("principal1")

@@ -340,6 +340,7 @@ MATRIX = {
     "equipment:item": "tests/test_pages_equipment.py::ItemPageTests",
     "equipment:qr-tags": "tests/test_pages_equipment.py::QRSheetTests",
     "equipment:record": "tests/test_pages_equipment.py::RecordTests",
+    "equipment:location-search": "tests/test_pages_equipment.py::RecordTests",
     "equipment:compliance": "tests/test_pages_equipment.py::ComplianceTests",
     "equipment:due": "tests/test_pages_equipment.py::ComplianceTests",
     "equipment:import": "tests/test_equipment_imports.py::ImportPageTests",

@@ -9,13 +9,16 @@ message the API gives, and nothing is saved.
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Concat
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
 from accounts.scope import ADD
-from campussafety.views import save_in_scope
+from campussafety.views import ScopedSearchView, save_in_scope
 from equipment.forms import MovementForm
+from equipment.models import Location, Movement
 from equipment.views.access import equipment_school, may_record
 
 
@@ -59,3 +62,18 @@ class RecordMovementView(LoginRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs, school=self.school)
+
+
+class LocationSearchView(ScopedSearchView):
+    """The active places the user may record movements at whose name or school's name
+    contains `q`: the type-ahead choice of a movement's destination."""
+
+    model = Location
+    roles = Movement.access[ADD]
+    label = Concat("school__name", Value(" · "), "name", output_field=CharField())
+
+    def choices(self, user):
+        return super().choices(user).filter(is_active=True)
+
+    def search(self, rows, text):
+        return rows.filter(Q(name__icontains=text) | Q(school__name__icontains=text))
