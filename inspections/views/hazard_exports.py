@@ -12,7 +12,7 @@ import datetime
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -79,7 +79,7 @@ def ledger_rows(hazards, year: int, as_of: datetime.date):
         .exclude(state=HazardState.MERGED)
         .select_related("school", "checkpoint", "responsible_person", "verified_by")
         .annotate(
-            state_then=Coalesce(state_then, HazardState.REPORTED.value),
+            state_then=Coalesce(state_then, Value(HazardState.REPORTED.value)),
             deadline_then=Coalesce(deadline_then, "deadline"),
             photos_before=Count(
                 "photos", filter=Q(photos__kind=before, photos__uploaded_at__lt=end)
