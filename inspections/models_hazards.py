@@ -177,21 +177,25 @@ class HazardSequence(models.Model):
         return f"{self.school_id} · {self.year} · {self.last}"
 
 
+def overdue_condition(today) -> Q:
+    """Still owed by the school and past its deadline: the one definition of overdue."""
+    return Q(state__in=UNRECTIFIED_STATES, deadline__lt=today)
+
+
 class HazardQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(state__in=OPEN_STATES)
 
     def overdue(self, today=None):
         """Still owed by the school and past its deadline (overdue is computed, never stored)."""
-        today = today or timezone.localdate()
-        return self.filter(state__in=UNRECTIFIED_STATES, deadline__lt=today)
+        return self.filter(overdue_condition(today or timezone.localdate()))
 
     def with_overdue(self, today=None):
         """Each row's `is_overdue`, for lists and the API."""
         today = today or timezone.localdate()
         return self.annotate(
             is_overdue=Case(
-                When(Q(state__in=UNRECTIFIED_STATES, deadline__lt=today), then=Value(True)),
+                When(overdue_condition(today), then=Value(True)),
                 default=Value(False),
                 output_field=models.BooleanField(),
             )
@@ -338,7 +342,7 @@ class Hazard(TimeStampedModel):
     class Meta:
         verbose_name = _("hazard")
         verbose_name_plural = _("hazards")
-        ordering = ["-year", "-number", "school"]
+        ordering = ["-year", "-number", "school_id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["school", "year", "number"], name="hazard_unique_ledger_number"
@@ -425,7 +429,7 @@ class HazardEvent(models.Model):
     class Meta:
         verbose_name = _("hazard event")
         verbose_name_plural = _("hazard events")
-        ordering = ["hazard", "at", "pk"]
+        ordering = ["hazard_id", "at", "pk"]
 
     def __str__(self):
         return f"{self.hazard_id} · {self.get_kind_display()}"
@@ -479,7 +483,7 @@ class HazardPhoto(models.Model):
     class Meta:
         verbose_name = _("hazard photo")
         verbose_name_plural = _("hazard photos")
-        ordering = ["hazard", "uploaded_at", "pk"]
+        ordering = ["hazard_id", "uploaded_at", "pk"]
 
     def __str__(self):
         return f"{self.hazard_id} · {self.get_kind_display()}"
@@ -523,12 +527,12 @@ class DeadlineExtension(models.Model):
     objects = ScopedQuerySet.as_manager()
 
     scope_paths = HAZARD_PATHS
-    access = {"view": ALL_ROLES}
+    access = {"view": ALL_ROLES, "decide": frozenset({Role.PRINCIPAL}) | BUREAU}
 
     class Meta:
         verbose_name = _("deadline extension")
         verbose_name_plural = _("deadline extensions")
-        ordering = ["hazard", "-requested_at"]
+        ordering = ["hazard_id", "-requested_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["hazard"],
@@ -581,12 +585,13 @@ class SupervisionOrder(models.Model):
     objects = ScopedQuerySet.as_manager()
 
     scope_paths = HAZARD_PATHS
-    access = {"view": ALL_ROLES}
+    # The school reports progress ("change"); the bureau lifts the order.
+    access = {"view": ALL_ROLES, "change": RECTIFIERS, "supervise": BUREAU}
 
     class Meta:
         verbose_name = _("supervision order")
         verbose_name_plural = _("supervision orders")
-        ordering = ["hazard", "-issued_at"]
+        ordering = ["hazard_id", "-issued_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["hazard"],
@@ -642,7 +647,7 @@ class SupervisionReport(models.Model):
     class Meta:
         verbose_name = _("supervision report")
         verbose_name_plural = _("supervision reports")
-        ordering = ["order", "-reported_at"]
+        ordering = ["order_id", "-reported_at"]
 
     def __str__(self):
         return f"{self.order_id} · {self.reported_at:%Y-%m-%d}"

@@ -319,3 +319,7 @@ class AlarmTestMissed(_BoardLink):
 
     def body(self, params):
         return _("%(school)s: the alarm test of the period ending %(last)s was not done.") % params
+
+
+# The hazard ledger's reminders register with the others (inspections/hazard_reminders.py).
+from inspections import hazard_reminders  # noqa: E402, F401

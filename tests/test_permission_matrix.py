@@ -20,6 +20,7 @@ from campussafety.api.viewsets import ScopedModelViewSet
 from posts.models import DutyLog, DutyLogRevision, PostPeriod, Shift
 from posts.rosters import generate_shifts
 from tests import (
+    test_api_hazards,
     test_api_inspections,
     test_api_organisation,
     test_api_posts_permissions,
@@ -191,7 +192,12 @@ MATRIX = {
     # The shared permission tests (tests/permissions.py): list, detail and writes.
     **{
         f"{cls.basename}-{kind}": cls
-        for module in (test_api_organisation, test_api_posts_permissions, test_api_inspections)
+        for module in (
+            test_api_organisation,
+            test_api_posts_permissions,
+            test_api_inspections,
+            test_api_hazards,
+        )
         for cls in vars(module).values()
         if isinstance(cls, type) and getattr(cls, "basename", None)
         for kind in ("list", "detail")
@@ -218,6 +224,38 @@ MATRIX = {
     "round-finish": "tests/test_api_inspections.py::RoundActionTests",
     "inspection-windows": "tests/test_api_inspections.py::RoundActionTests",
     "inspection-completion": "tests/test_api_inspections.py::RoundActionTests",
+    # The hazard ledger: each transition persona by persona (HazardActionTests
+    # has a test per action); the history, extensions and supervision read by
+    # each persona's schools only.
+    **dict.fromkeys(
+        (
+            "hazard-confirm",
+            "hazard-reject",
+            "hazard-merge",
+            "hazard-assign",
+            "hazard-submit",
+            "hazard-return",
+            "hazard-verify",
+            "hazard-sign-off",
+            "hazard-close",
+            "hazard-extend",
+            "hazard-supervise",
+            "deadlineextension-decide",
+            "supervisionorder-report",
+            "supervisionorder-lift",
+        ),
+        "tests/test_api_hazards.py::HazardActionTests",
+    ),
+    **{
+        f"{basename}-{kind}": "tests/test_api_hazards.py::ReadEndpointTests"
+        for basename in (
+            "hazardevent",
+            "deadlineextension",
+            "supervisionorder",
+            "supervisionreport",
+        )
+        for kind in ("list", "detail")
+    },
     "inspections:scan": "tests/test_pages_rounds.py::RoundPageTests",
     "inspections:start": "tests/test_pages_rounds.py::RoundPageTests",
     "inspections:round": "tests/test_pages_rounds.py::RoundPageTests",
