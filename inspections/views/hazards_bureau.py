@@ -35,6 +35,16 @@ def _local_midnight(day: datetime.date):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+def bucket_bounds(today: datetime.date) -> dict:
+    """{bucket: (found before, found since or None)} of the ageing buckets, as datetimes."""
+    bounds = {}
+    for key, _label, low, high in AGE_BUCKETS:
+        before = _local_midnight(today - datetime.timedelta(days=low - 1))
+        since = _local_midnight(today - datetime.timedelta(days=high)) if high is not None else None
+        bounds[key] = (before, since)
+    return bounds
+
+
 def count_filters(today: datetime.date, year: int) -> dict[str, Q]:
     """What each column counts. Recurrences: those found in `year` (the ledger year), open or not;
     the rest: open hazards, the buckets by days since they were found."""
@@ -45,11 +55,10 @@ def count_filters(today: datetime.date, year: int) -> dict[str, Q]:
         "supervised": opened & Q(supervised=True),
         "recurring": Q(recurrence_of__isnull=False, year=year),
     }
-    for key, _label, low, high in AGE_BUCKETS:
-        bucket = opened & Q(found_at__lt=_local_midnight(today - datetime.timedelta(days=low - 1)))
-        if high is not None:
-            bucket &= Q(found_at__gte=_local_midnight(today - datetime.timedelta(days=high)))
-        filters[key] = bucket
+    for key, (before, since) in bucket_bounds(today).items():
+        filters[key] = opened & Q(found_at__lt=before)
+        if since is not None:
+            filters[key] &= Q(found_at__gte=since)
     return filters
 
 
