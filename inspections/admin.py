@@ -7,6 +7,7 @@ from inspections.models import (
     ChecklistTemplate,
     ChecklistVersion,
     Checkpoint,
+    HazardRules,
     InspectionRule,
 )
 from schools.admin import ScopedAdmin
@@ -44,3 +45,12 @@ class CheckpointAdmin(ScopedAdmin):
 class InspectionRuleAdmin(ScopedAdmin):
     list_display = ["obligation", "template"]
     list_select_related = ["obligation", "template"]
+
+
+@admin.register(HazardRules)
+class HazardRulesAdmin(ScopedAdmin):
+    """Each city's ledger settings. Hazards themselves change only through their
+    lifecycle (inspections/hazards.py), so they have no admin page."""
+
+    list_display = ["__str__", "general_days", "serious_days", "major_days", "recurrence_days"]
+    list_select_related = ["city"]

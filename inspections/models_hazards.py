@@ -38,6 +38,18 @@ from schools.querysets import CityOrNationalQuerySet, ScopedQuerySet
 RECTIFIERS = SCHOOL_STAFF | BUREAU
 
 
+def user_field(verbose_name, related_name="+", blank=True):
+    """Who did something: kept as None if the account is ever deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=blank,
+        related_name=related_name,
+        verbose_name=verbose_name,
+    )
+
+
 def _paths(prefix):
     return {
         level: tuple(f"{prefix}__{path}" for path in paths) for level, paths in SCHOOL_PATHS.items()
@@ -227,14 +239,7 @@ class Hazard(TimeStampedModel):
     )
     interim_measures = models.TextField(_("interim measures"), max_length=2000, blank=True)
     responsible_unit = models.CharField(_("responsible unit"), max_length=100, blank=True)
-    responsible_person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="hazards_responsible",
-        verbose_name=_("responsible person"),
-    )
+    responsible_person = user_field(_("responsible person"), related_name="hazards_responsible")
     measures = models.TextField(_("measures"), max_length=2000, blank=True)
     funds = models.DecimalField(
         _("funds (yuan)"),
@@ -246,32 +251,11 @@ class Hazard(TimeStampedModel):
     )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     rectification = models.TextField(_("how it was rectified"), max_length=2000, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("rectification submitted by"),
-    )
+    submitted_by = user_field(_("rectification submitted by"))
     submitted_at = models.DateTimeField(_("rectification submitted"), null=True, blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("re-checked by"),
-    )
+    verified_by = user_field(_("re-checked by"))
     verified_at = models.DateTimeField(_("re-checked"), null=True, blank=True)
-    signed_off_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("signed off by the bureau"),
-    )
+    signed_off_by = user_field(_("signed off by the bureau"))
     signed_off_at = models.DateTimeField(_("signed off"), null=True, blank=True)
     closed_at = models.DateTimeField(_("struck off"), null=True, blank=True)
     state = models.CharField(
@@ -316,14 +300,7 @@ class Hazard(TimeStampedModel):
         related_name="hazards",
         verbose_name=_("answer"),
     )
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="hazards_reported",
-        verbose_name=_("reported by"),
-    )
+    reported_by = user_field(_("reported by"), related_name="hazards_reported")
 
     objects = HazardQuerySet.as_manager()
 
@@ -410,14 +387,7 @@ class HazardEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=HazardEventKind)
     from_state = models.CharField(_("from"), max_length=12, choices=HazardState, blank=True)
     to_state = models.CharField(_("to"), max_length=12, choices=HazardState, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
+    actor = user_field(_("by"))
     at = models.DateTimeField(_("at"))
     note = models.TextField(_("note"), max_length=2000, blank=True)
 
@@ -465,14 +435,7 @@ class HazardPhoto(models.Model):
         _("photo longitude"), max_digits=10, decimal_places=7, null=True, blank=True
     )
     flags = models.JSONField(_("photo flags"), default=list, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
+    uploaded_by = user_field(_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded"))
 
     objects = ScopedQuerySet.as_manager()
@@ -499,13 +462,7 @@ class DeadlineExtension(models.Model):
     hazard = models.ForeignKey(
         Hazard, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("hazard")
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
+    requested_by = user_field(_("requested by"), blank=False)
     requested_at = models.DateTimeField(_("requested"))
     reason = models.TextField(_("reason"), max_length=1000)
     previous_deadline = models.DateField(_("previous deadline"), null=True, blank=True)
@@ -513,14 +470,7 @@ class DeadlineExtension(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=ExtensionStatus, default=ExtensionStatus.PENDING
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    decided_by = user_field(_("decided by"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
 
@@ -563,22 +513,9 @@ class SupervisionOrder(models.Model):
     report_every_days = models.PositiveSmallIntegerField(
         _("report progress every (days)"), default=7, validators=[MinValueValidator(1)]
     )
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("issued by"),
-    )
+    issued_by = user_field(_("issued by"), blank=False)
     issued_at = models.DateTimeField(_("issued"))
-    lifted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("lifted by"),
-    )
+    lifted_by = user_field(_("lifted by"))
     lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
     lift_note = models.CharField(_("why lifted"), max_length=500, blank=True)
 
@@ -629,13 +566,7 @@ class SupervisionReport(models.Model):
         related_name="+",
         verbose_name=_("event"),
     )
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("reported by"),
-    )
+    reported_by = user_field(_("reported by"), blank=False)
     reported_at = models.DateTimeField(_("reported"))
     progress = models.TextField(_("progress"), max_length=2000)
 

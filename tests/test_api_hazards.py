@@ -345,6 +345,12 @@ class ConflictTests(HazardAPITestCase):
         closed = boss.post(reverse("hazard-close", args=[pk]))
         self.assertEqual(closed.json()["state"], "closed")
         self.assertEqual(sorted(p["kind"] for p in closed.json()["photos"]), ["after", "before"])
+        # The photos are served to those who see the hazard only.
+        url = closed.json()["photos"][0]["image"]
+        self.client.force_login(self.principal1)
+        self.assertEqual(self.client.get(url).status_code, 200)
+        self.client.force_login(self.principal2)
+        self.assertEqual(self.client.get(url).status_code, 404)
         events = client.get(reverse("hazardevent-list"), {"hazard": pk}).json()["results"]
         self.assertEqual(
             [e["kind"] for e in events],
