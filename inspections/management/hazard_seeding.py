@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from inspections.choices import HazardEventKind, HazardState
+from inspections.choices import OPEN_STATES, HazardEventKind, HazardState
 from inspections.management import hazard_synthesis
 from inspections.management.hazard_synthesis import People
 from inspections.models import Checkpoint, Hazard, HazardSequence
@@ -23,7 +23,7 @@ SPAN_DAYS = 540
 PHOTO_DIR = "hazard-photos/demo"
 S = HazardState
 # The newest hazards of principal1's school, so that its ledger has every state.
-HOME_NEWEST = (S.CONFIRMED, S.RETURNED, S.VERIFIED, S.SUBMITTED, S.REPORTED, S.VERIFIED)
+HOME_NEWEST = (S.CONFIRMED, S.RETURNED, S.MERGED, S.VERIFIED, S.SUBMITTED, S.REPORTED, S.VERIFIED)
 
 
 def _demo_photo(name, colour) -> str:
@@ -36,19 +36,21 @@ def _demo_photo(name, colour) -> str:
 
 
 def _merge_one(plans):
-    """Turn the newest rejected hazard into a duplicate of an open one found before it."""
-    for n in range(len(plans) - 1, 0, -1):
+    """Name the original of the newest duplicate: an open hazard found before it (without
+    one, it was not a hazard after all)."""
+    for n in range(len(plans) - 1, -1, -1):
         plan = plans[n]
-        if plan.hazard.state != HazardState.REJECTED:
+        if plan.hazard.state != HazardState.MERGED:
             continue
         earlier = next(
-            (m for m in range(n) if plans[m].hazard.state == HazardState.RECTIFYING), None
+            (m for m in range(n - 1, -1, -1) if plans[m].hazard.state in OPEN_STATES), None
         )
-        if earlier is not None:
+        if earlier is None:
             kind, at, actor = plan.events[-1]
-            plan.events[-1] = (HazardEventKind.MERGED, at, actor)
+            plan.events[-1] = (HazardEventKind.REJECTED, at, actor)
+            plan.hazard.state = HazardState.REJECTED
+        else:
             plan.merged_into = earlier
-            return
 
 
 def seed_hazards(ctx) -> str:
