@@ -24,7 +24,7 @@ import statistics
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import override_settings
@@ -41,6 +41,7 @@ from inspections.management.commands.bench_inspections import (
     _scope,
     _timed,
 )
+from inspections.management.commands.bench_inspections import Command as InspectionsBench
 from inspections.management.hazard_synthesis import People
 from inspections.models import Checkpoint, Hazard, HazardEvent
 from inspections.views.hazards_bureau import bucket_bounds
@@ -51,7 +52,9 @@ LOGINS = ("city", "district1")
 PAGE = 50
 
 
-class Command(BaseCommand):
+class Command(InspectionsBench):
+    """The same tables and timing as bench_inspections (its print_table), other requests."""
+
     help = (
         "Time the hazard ledger's bureau list and ageing aggregates (beside one raw SQL query) "
         "and the hazard sweeps, optionally writing years of hazards first."
@@ -161,10 +164,10 @@ class Command(BaseCommand):
             f"{HazardEvent.objects.count()} events; {note}; {repeat} timed runs after a warm-up\n"
         )
         header = ("login", "request", "min ms", "median ms", "max ms", "queries", "floor ms")
-        self.print_table((*header, "ratio"), lines, left=2)
+        self.print_table((*header, "ratio"), lines)
         self.stdout.write("")
         self.print_table(
-            ("request", "min ms", "median ms", "max ms", "queries"), self.time_sweeps(repeat), 1
+            ("request", "min ms", "median ms", "max ms", "queries"), self.time_sweeps(repeat)
         )
 
     def versus_floor(self, login, label, request, floor, repeat):
@@ -198,21 +201,6 @@ class Command(BaseCommand):
             timings, queries, _status = _timed(sweep, repeat)
             lines.append((f"sweep {kind.name}, all schools", *_figures(timings), str(queries)))
         return lines
-
-    def print_table(self, header, lines, left):
-        widths = [max(len(line[i]) for line in (header, *lines)) for i in range(len(header))]
-
-        def format_line(line):
-            cells = [cell.ljust(width) for cell, width in zip(line[:left], widths, strict=False)]
-            cells += [
-                cell.rjust(width) for cell, width in zip(line[left:], widths[left:], strict=True)
-            ]
-            return "  ".join(cells).rstrip()
-
-        self.stdout.write(format_line(header))
-        self.stdout.write("  ".join("-" * width for width in widths))
-        for line in lines:
-            self.stdout.write(format_line(line))
 
 
 def _tables():
