@@ -45,6 +45,15 @@ def world(transactional_db, settings, tmp_path):
         checkpoint=gate,
     )
     hazard = hazards.confirm(world.principal1, hazard)
+    # Another one, only reported: the district's overview counts it once the first is closed.
+    world.other = hazards.register(
+        world.principal1,
+        world.s1,
+        description="配电房门锁损坏",
+        category="electrical",
+        level="general",
+        place="配电房",
+    )
     world.hazard = hazards.start_rectifying(
         world.principal1, hazard, responsible_person=world.officer1, measures="更换灭火器"
     )
@@ -108,6 +117,23 @@ def test_rectified_by_one_person_and_struck_off_by_another(live_server, world, c
     assert page.locator("[id^=move-]").count() == 0  # nothing left to do
     assert page_width(page) <= PHONE["width"]
     page.screenshot(path="/tmp/hazard-phone-closed.png", full_page=True)
+    context.close()
+
+    # The district's overview counts the open one at S1 and opens its ledger.
+    context, page = signed_in(chromium, live_server, "district1")
+    page.goto(f"{live_server.url}/inspections/hazards/overview/")
+    row = page.locator(".overview-row")
+    assert row.count() == 1 and world.s1.name in row.inner_text()
+    page.click(".overview-row a[href$='overdue=on']")
+    page.wait_for_load_state()
+    assert page.locator(".hazard-row").count() == 0
+    page.go_back()
+    row.locator("a").first.click()
+    page.wait_for_load_state()
+    assert "配电房门锁损坏" in page.inner_text("main")
+    assert "南门灭火器压力不足" not in page.inner_text("main")  # struck off: not open
+    page.screenshot(path="/tmp/hazard-phone-ledger.png", full_page=True)
+    assert page_width(page) <= PHONE["width"]
     context.close()
 
     with ThreadPoolExecutor(max_workers=1) as pool:
