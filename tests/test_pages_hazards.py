@@ -258,3 +258,21 @@ class HazardMoveTests(HazardPageTestCase):
         hazards.report_progress(self.officer1, order, progress="q")
         with self.assertNumQueries(13 + LAYOUT_QUERIES):
             self.assertContains(self.page(hazard), "hazard-event-progress", count=2)
+
+
+class HazardInputBoundsTests(HazardPageTestCase):
+    def test_ids_and_dates_out_of_range_are_not_errors(self):
+        huge = "9" * 25
+        self.login("city")
+        for url, params, status in (
+            (reverse("inspections:hazards"), {"school": huge, "district": huge}, 200),
+            (reverse("inspections:hazard-overview"), {"district": huge}, 404),
+            (reverse("inspections:hazard-overview"), {"city": huge}, 404),
+            (reverse("inspections:hazard-register"), {"school": huge}, 200),
+            (
+                reverse("inspections:hazard-ledger-school", args=[self.s1.pk]),
+                {"as_of": "9999-12-31", "year": huge},
+                400,
+            ),
+        ):
+            self.assertEqual(self.client.get(url, params).status_code, status, (url, params))
