@@ -17,6 +17,7 @@ under a city supervision order) has signed it off.
 """
 
 import datetime
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -55,6 +56,59 @@ S = HazardState
 VERIFY, DECIDE, SIGN_OFF, SUPERVISE = "verify", "decide", "sign_off", "supervise"
 # The longest reason or note (HazardEvent.note).
 NOTE_LENGTH = 2000
+
+
+class Transition(NamedTuple):
+    scope_action: str
+    states: tuple
+
+
+# Each transition: the scope action it needs and the states it starts from.
+TRANSITIONS = {
+    "confirm": Transition(CHANGE, (S.REPORTED,)),
+    "reject": Transition(CHANGE, (S.REPORTED,)),
+    "merge": Transition(CHANGE, (S.REPORTED,)),
+    "assign": Transition(CHANGE, (S.CONFIRMED, S.RETURNED)),
+    "submit": Transition(CHANGE, (S.RECTIFYING,)),
+    "return": Transition(VERIFY, (S.SUBMITTED,)),
+    "verify": Transition(VERIFY, (S.SUBMITTED,)),
+    "sign_off": Transition(SIGN_OFF, (S.VERIFIED,)),
+    "close": Transition(VERIFY, (S.VERIFIED,)),
+    "extend": Transition(CHANGE, UNRECTIFIED_STATES),
+    "supervise": Transition(SUPERVISE, OPEN_STATES),
+}
+
+
+def allowed_actions(user, hazard) -> list[str]:
+    """The transitions `user` may start on `hazard` now (for the buttons a page shows);
+    the functions below check the same again when one is made. A query per scope action."""
+    scope = Scope.of(user)
+    may = {}
+    names = []
+    for name, (action, states) in TRANSITIONS.items():
+        if hazard.state not in states:
+            continue
+        if action not in may:
+            may[action] = scope.contains(hazard, action)
+        if not may[action]:
+            continue
+        if name in ("return", "verify") and user.pk in (
+            hazard.submitted_by_id,
+            hazard.responsible_person_id,
+        ):
+            continue
+        if name == "sign_off" and (
+            not hazard.is_major
+            or hazard.signed_off_at
+            or not scope.contains(hazard, SIGN_OFF, roles=sign_off_roles(hazard))
+        ):
+            continue
+        if name == "close" and hazard.is_major and not hazard.signed_off_at:
+            continue
+        if name == "supervise" and hazard.supervised:
+            continue
+        names.append(name)
+    return names
 
 
 class StateConflict(Conflict):
@@ -165,7 +219,7 @@ def file_report(report: HazardReport) -> Hazard:
         year=timezone.localtime(found_at).year,
         found_at=found_at,
         checkpoint=extra.get("checkpoint"),
-        place=report.place[:200],
+        place=report.place.strip()[:200],
         category=report.category,
         description=report.description[:2000],
         level=report.level,
@@ -272,8 +326,7 @@ def register(
 def _move(
     user,
     hazard,
-    action,
-    expected,
+    transition: Transition,
     to_state,
     kind,
     note="",
@@ -281,8 +334,10 @@ def _move(
     photos=(),
     photo_kind=HazardPhotoKind.PROGRESS,
 ) -> Hazard:
-    """Lock the hazard, check it is in one of `expected` states, `apply(locked, now)`,
-    move it to `to_state` (None: stay), and write the event, in the user's scope."""
+    """Lock the hazard, check it is in one of the transition's states, `apply(locked, now)`,
+    move it to `to_state` (None: stay), and write the event, in the user's scope for the
+    transition's action."""
+    action, expected = transition
 
     def write():
         now = timezone.now()
@@ -339,14 +394,14 @@ def confirm(user, hazard, *, level=None, deadline=None, note="") -> Hazard:
         locked.deadline = deadline or locked.deadline or _default_deadline(locked, now)
 
     return _move(
-        user, hazard, CHANGE, (S.REPORTED,), S.CONFIRMED, HazardEventKind.CONFIRMED, note, apply
+        user, hazard, TRANSITIONS["confirm"], S.CONFIRMED, HazardEventKind.CONFIRMED, note, apply
     )
 
 
 def reject(user, hazard, reason) -> Hazard:
     """Not a hazard: off the ledger, with the reason kept."""
     reason = _note(reason, "reason", required=True)
-    return _move(user, hazard, CHANGE, (S.REPORTED,), S.REJECTED, HazardEventKind.REJECTED, reason)
+    return _move(user, hazard, TRANSITIONS["reject"], S.REJECTED, HazardEventKind.REJECTED, reason)
 
 
 def merge(user, hazard, into: Hazard, note="") -> Hazard:
@@ -362,7 +417,7 @@ def merge(user, hazard, into: Hazard, note="") -> Hazard:
     def apply(locked, now):
         locked.duplicate_of = into
 
-    return _move(user, hazard, CHANGE, (S.REPORTED,), S.MERGED, HazardEventKind.MERGED, note, apply)
+    return _move(user, hazard, TRANSITIONS["merge"], S.MERGED, HazardEventKind.MERGED, note, apply)
 
 
 def start_rectifying(
@@ -407,8 +462,7 @@ def start_rectifying(
     return _move(
         user,
         hazard,
-        CHANGE,
-        (S.CONFIRMED, S.RETURNED),
+        TRANSITIONS["assign"],
         S.RECTIFYING,
         HazardEventKind.ASSIGNED,
         note,
@@ -430,8 +484,7 @@ def submit(user, hazard, *, rectification, photos, note="") -> Hazard:
     return _move(
         user,
         hazard,
-        CHANGE,
-        (S.RECTIFYING,),
+        TRANSITIONS["submit"],
         S.SUBMITTED,
         HazardEventKind.SUBMITTED,
         _note(note),
@@ -451,8 +504,7 @@ def return_for_work(user, hazard, reason, photos=()) -> Hazard:
     return _move(
         user,
         hazard,
-        VERIFY,
-        (S.SUBMITTED,),
+        TRANSITIONS["return"],
         S.RETURNED,
         HazardEventKind.RETURNED,
         reason,
@@ -479,8 +531,7 @@ def verify(user, hazard, note="", photos=()) -> Hazard:
     return _move(
         user,
         hazard,
-        VERIFY,
-        (S.SUBMITTED,),
+        TRANSITIONS["verify"],
         S.VERIFIED,
         HazardEventKind.VERIFIED,
         note,
@@ -512,7 +563,7 @@ def sign_off(user, hazard, note="") -> Hazard:
         locked.signed_off_by, locked.signed_off_at = user, now
 
     return _move(
-        user, hazard, SIGN_OFF, (S.VERIFIED,), None, HazardEventKind.SIGNED_OFF, note, apply
+        user, hazard, TRANSITIONS["sign_off"], None, HazardEventKind.SIGNED_OFF, note, apply
     )
 
 
@@ -537,7 +588,7 @@ def close(user, hazard, note="") -> Hazard:
             )
             locked.supervised = False
 
-    return _move(user, hazard, VERIFY, (S.VERIFIED,), S.CLOSED, HazardEventKind.CLOSED, note, apply)
+    return _move(user, hazard, TRANSITIONS["close"], S.CLOSED, HazardEventKind.CLOSED, note, apply)
 
 
 # -- Deadline extensions ----------------------------------------------------
@@ -569,8 +620,7 @@ def request_extension(user, hazard, *, new_deadline, reason) -> DeadlineExtensio
     _move(
         user,
         hazard,
-        CHANGE,
-        UNRECTIFIED_STATES,
+        TRANSITIONS["extend"],
         None,
         HazardEventKind.EXTENSION_REQUESTED,
         reason,
@@ -594,10 +644,10 @@ def decide_extension(user, extension, *, approve: bool, note="") -> DeadlineExte
         row.save()
         if approve:
             locked.deadline = row.new_deadline
-        extension.__dict__.update(row.__dict__)
 
     kind = HazardEventKind.EXTENSION_APPROVED if approve else HazardEventKind.EXTENSION_REFUSED
-    _move(user, extension.hazard, DECIDE, OPEN_STATES, None, kind, note, apply)
+    _move(user, extension.hazard, Transition(DECIDE, OPEN_STATES), None, kind, note, apply)
+    extension.refresh_from_db()
     return extension
 
 
@@ -646,7 +696,7 @@ def supervise(
         locked.supervised = True
         locked.deadline = deadline
 
-    _move(user, hazard, SUPERVISE, OPEN_STATES, None, HazardEventKind.SUPERVISED, "", apply)
+    _move(user, hazard, TRANSITIONS["supervise"], None, HazardEventKind.SUPERVISED, "", apply)
     return created[0]
 
 
@@ -663,8 +713,7 @@ def report_progress(user, order, *, progress, photos=()) -> SupervisionReport:
         hazard = _move(
             user,
             order.hazard,
-            CHANGE,
-            OPEN_STATES,
+            Transition(CHANGE, OPEN_STATES),
             None,
             HazardEventKind.PROGRESS,
             progress,
@@ -694,6 +743,14 @@ def lift_supervision(user, order, note="") -> SupervisionOrder:
             raise Conflict(_("This supervision has already been lifted."))
         locked.supervised = False
 
-    _move(user, order.hazard, SUPERVISE, tuple(S), None, HazardEventKind.LIFTED, note, apply)
+    _move(
+        user,
+        order.hazard,
+        Transition(SUPERVISE, tuple(S)),
+        None,
+        HazardEventKind.LIFTED,
+        note,
+        apply,
+    )
     order.refresh_from_db()
     return order

@@ -237,3 +237,26 @@ class ExtensionTests(HazardWorldTestCase):
         hazards.decide_extension(self.district1, request, approve=False, note="不同意")
         self.assertEqual(request.status, "refused")
         self.assertEqual(HazardEvent.objects.filter(kind="extension_refused").count(), 1)
+
+
+class AllowedActionsTests(HazardWorldTestCase):
+    def test_the_buttons_follow_the_same_rules(self):
+        reported = self.report()
+        self.assertEqual(
+            hazards.allowed_actions(self.principal1, reported), ["confirm", "reject", "merge"]
+        )
+        self.assertEqual(hazards.allowed_actions(self.police1, reported), [])
+        self.assertEqual(
+            hazards.allowed_actions(self.district1, reported),
+            ["confirm", "reject", "merge", "supervise"],
+        )
+        hazard = hazards.submit(
+            self.officer1, self.rectifying(level="major"), rectification="x", photos=[photo()]
+        )
+        self.assertEqual(hazards.allowed_actions(self.officer1, hazard), [])
+        self.assertEqual(hazards.allowed_actions(self.principal1, hazard), ["return", "verify"])
+        hazard = hazards.verify(self.principal1, hazard)
+        self.assertEqual(hazards.allowed_actions(self.principal1, hazard), [])
+        self.assertEqual(hazards.allowed_actions(self.district1, hazard), ["sign_off", "supervise"])
+        hazard = hazards.sign_off(self.district1, hazard)
+        self.assertEqual(hazards.allowed_actions(self.principal1, hazard), ["close"])
