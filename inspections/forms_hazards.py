@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.scope import ADD
 from campussafety.forms import BootstrapFormMixin, DateInput
+from campussafety.ids import MAX_ID
 from inspections.choices import HazardCategory, HazardLevel, HazardState, SupervisionLevel
 from inspections.forms import school_by_code
 from inspections.hazards import NOTE_LENGTH
@@ -232,8 +233,12 @@ class ProgressForm(HazardForm):
 class LedgerFilterForm(BootstrapFormMixin, forms.Form):
     """The ledger's one-click filters; the same names as the overview's links."""
 
-    school = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    district = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    school = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
+    )
+    district = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
+    )
     year = forms.IntegerField(
         label=_("Ledger year"), required=False, min_value=2000, max_value=2100
     )

@@ -189,10 +189,10 @@ class HazardMoveTests(HazardPageTestCase):
         page = self.page(hazard)
         self.assertNotContains(page, 'id="move-close"')
         self.assertEqual(self.move(hazard, "close").status_code, 400)
-        self.assertEqual(self.move(hazard, "sign-off").status_code, 403)
+        self.assertEqual(self.move(hazard, "sign_off").status_code, 403)
         self.login("district1")
         self.assertContains(self.page(hazard), "已封闭，等待施工")
-        self.assertEqual(self.move(hazard, "sign-off").status_code, 302)
+        self.assertEqual(self.move(hazard, "sign_off").status_code, 302)
         self.login("principal1")
         self.assertEqual(self.move(hazard, "close").status_code, 302)
         hazard.refresh_from_db()
@@ -202,11 +202,11 @@ class HazardMoveTests(HazardPageTestCase):
         hazard = self.rectifying()
         new = today() + days(30)
         self.login("officer1")
-        self.move(hazard, "extension", {"new_deadline": new.isoformat(), "reason": "等待采购"})
-        self.assertNotContains(self.page(hazard), 'id="move-decide-extension"')
+        self.move(hazard, "extend", {"new_deadline": new.isoformat(), "reason": "等待采购"})
+        self.assertNotContains(self.page(hazard), 'id="move-decide_extension"')
         self.login("principal1")
-        self.assertContains(self.page(hazard), 'id="move-decide-extension"')
-        self.move(hazard, "decide-extension", {"approve": "1"})
+        self.assertContains(self.page(hazard), 'id="move-decide_extension"')
+        self.move(hazard, "decide_extension", {"approve": "1"})
         hazard.refresh_from_db()
         self.assertEqual(hazard.deadline, new)
 
@@ -250,13 +250,13 @@ class HazardMoveTests(HazardPageTestCase):
         hazards.submit(self.officer1, hazard, rectification="换了", photos=[photo()])
         self.login("principal1")
         # Session, user, scope; the hazard; its events and their photos; its
-        # photos; extensions; orders and their reports; the scope of each
-        # action the principal's role may hold (change, verify, decide).
-        with self.assertNumQueries(13 + LAYOUT_QUERIES):
+        # photos; extensions; orders and their reports; the scope of the actions
+        # the hazard's state allows (hazards.allowed_actions: change, verify).
+        with self.assertNumQueries(12 + LAYOUT_QUERIES):
             self.page(hazard)
         hazards.report_progress(self.officer1, order, progress="p", photos=[photo()])
         hazards.report_progress(self.officer1, order, progress="q")
-        with self.assertNumQueries(13 + LAYOUT_QUERIES):
+        with self.assertNumQueries(12 + LAYOUT_QUERIES):
             self.assertContains(self.page(hazard), "hazard-event-progress", count=2)
 
 

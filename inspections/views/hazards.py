@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView
 
-from accounts.scope import ADD, CHANGE, VIEW, Scope
+from accounts.scope import ADD, BUREAU, CHANGE, Scope
+from campussafety.ids import parse_id
 from campussafety.views import PAGE_SIZE, list_query
 from inspections import hazards
 from inspections.choices import (
@@ -137,8 +138,8 @@ class RegisterView(LoginRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def school(self):
-        school_id = self.request.GET.get("school", "")
-        if not school_id.isdigit():
+        school_id = parse_id(self.request.GET.get("school"))
+        if school_id is None:
             return None
         return School.objects.for_user(self.request.user).filter(pk=school_id).first()
 
@@ -188,13 +189,13 @@ def _submit_kwargs(form):
     return {"rectification": data["rectification"], "photos": form.photos(), "note": data["note"]}
 
 
-# Each move: (form, the state(s) it is offered in, the scope action it needs, the service call).
-# The states and actions only decide which forms the page shows; the services check again.
+# Each move the page offers: its form and the service call. The transitions of the
+# lifecycle are named as in inspections/hazards.py (TRANSITIONS), which says when each may
+# be made (hazards.allowed_actions); the moves on an extension or a supervision order
+# follow (offered_moves). The services check everything again on the post.
 ACTIONS = {
     "confirm": (
         ConfirmForm,
-        (S.REPORTED,),
-        CHANGE,
         lambda u, h, f: hazards.confirm(
             u,
             h,
@@ -203,114 +204,69 @@ ACTIONS = {
             note=f.cleaned_data["note"],
         ),
     ),
-    "reject": (
-        ReasonForm,
-        (S.REPORTED,),
-        CHANGE,
-        lambda u, h, f: hazards.reject(u, h, f.cleaned_data["reason"]),
-    ),
+    "reject": (ReasonForm, lambda u, h, f: hazards.reject(u, h, f.cleaned_data["reason"])),
     "merge": (
         MergeForm,
-        (S.REPORTED,),
-        CHANGE,
         lambda u, h, f: hazards.merge(u, h, f.cleaned_data["into"], f.cleaned_data["note"]),
     ),
     "assign": (
         AssignForm,
-        (S.CONFIRMED, S.RETURNED),
-        CHANGE,
         lambda u, h, f: hazards.start_rectifying(u, h, **f.service_kwargs()),
     ),
-    "submit": (
-        SubmitForm,
-        (S.RECTIFYING,),
-        CHANGE,
-        lambda u, h, f: hazards.submit(u, h, **_submit_kwargs(f)),
-    ),
+    "submit": (SubmitForm, lambda u, h, f: hazards.submit(u, h, **_submit_kwargs(f))),
     "return": (
         ReasonForm,
-        (S.SUBMITTED,),
-        hazards.VERIFY,
         lambda u, h, f: hazards.return_for_work(u, h, f.cleaned_data["reason"]),
     ),
     "verify": (
         PhotoNoteForm,
-        (S.SUBMITTED,),
-        hazards.VERIFY,
         lambda u, h, f: hazards.verify(u, h, f.cleaned_data["note"], f.photos()),
     ),
-    "sign-off": (
-        NoteForm,
-        (S.VERIFIED,),
-        hazards.SIGN_OFF,
-        lambda u, h, f: hazards.sign_off(u, h, f.cleaned_data["note"]),
-    ),
-    "close": (
-        NoteForm,
-        (S.VERIFIED,),
-        hazards.VERIFY,
-        lambda u, h, f: hazards.close(u, h, f.cleaned_data["note"]),
-    ),
-    "extension": (
+    "sign_off": (NoteForm, lambda u, h, f: hazards.sign_off(u, h, f.cleaned_data["note"])),
+    "close": (NoteForm, lambda u, h, f: hazards.close(u, h, f.cleaned_data["note"])),
+    "extend": (
         ExtensionRequestForm,
-        UNRECTIFIED_STATES,
-        CHANGE,
         lambda u, h, f: hazards.request_extension(
             u, h, new_deadline=f.cleaned_data["new_deadline"], reason=f.cleaned_data["reason"]
         ),
     ),
-    "decide-extension": (
+    "decide_extension": (
         ExtensionDecisionForm,
-        OPEN_STATES,
-        hazards.DECIDE,
         lambda u, h, f: hazards.decide_extension(
             u, h.pending_extension, approve=f.cleaned_data["approve"], note=f.cleaned_data["note"]
         ),
     ),
-    "supervise": (
-        SuperviseForm,
-        OPEN_STATES,
-        hazards.SUPERVISE,
-        lambda u, h, f: hazards.supervise(u, h, **f.cleaned_data),
-    ),
+    "supervise": (SuperviseForm, lambda u, h, f: hazards.supervise(u, h, **f.cleaned_data)),
     "progress": (
         ProgressForm,
-        OPEN_STATES,
-        CHANGE,
         lambda u, h, f: hazards.report_progress(
             u, h.active_order, progress=f.cleaned_data["progress"], photos=f.photos()
         ),
     ),
     "lift": (
         NoteForm,
-        tuple(S),
-        hazards.SUPERVISE,
         lambda u, h, f: hazards.lift_supervision(u, h.active_order, f.cleaned_data["note"]),
     ),
 }
 
 
-def offered(hazard, name, allowed_actions) -> bool:
-    """Whether the page offers move `name` now (the service still decides on the post)."""
-    _form, states, action, _call = ACTIONS[name]
-    if hazard.state not in states or action not in allowed_actions:
-        return False
-    if name == "sign-off":
-        return hazard.is_major and hazard.signed_off_at is None
-    if name == "close":
-        return not hazard.is_major or hazard.signed_off_at is not None
-    if name in ("return", "verify"):
-        # Re-checked by someone other than whoever carried it out (hazards._not_own_work).
-        return hazard.viewer_id not in (hazard.submitted_by_id, hazard.responsible_person_id)
-    if name == "extension":
-        return hazard.pending_extension is None
-    if name == "decide-extension":
-        return hazard.pending_extension is not None
-    if name == "supervise":
-        return not hazard.supervised
-    if name in ("progress", "lift"):
-        return hazard.active_order is not None
-    return True
+def offered_moves(user, hazard) -> set:
+    """The moves the page offers `user` now: the transitions hazards.allowed_actions names,
+    and those on the hazard's pending extension and open supervision order."""
+    scope = Scope.of(user)
+    moves = set(hazards.allowed_actions(user, hazard))
+    if hazard.pending_extension is not None:
+        moves.discard("extend")
+        # As hazards.decide_extension: a major hazard's extension is the bureau's to decide.
+        deciders = BUREAU if hazard.is_major else None
+        if hazard.is_open and scope.contains(hazard, hazards.DECIDE, roles=deciders):
+            moves.add("decide_extension")
+    if hazard.active_order is not None:
+        if hazard.is_open and scope.contains(hazard, CHANGE):
+            moves.add("progress")
+        if scope.contains(hazard, hazards.SUPERVISE):
+            moves.add("lift")
+    return moves
 
 
 def load_hazard(user, pk) -> Hazard:
@@ -363,7 +319,6 @@ def load_hazard(user, pk) -> Hazard:
         ),
         pk=pk,
     )
-    hazard.viewer_id = user.pk
     extensions = list(hazard.extensions.all())
     hazard.pending_extension = next(
         (e for e in extensions if e.status == ExtensionStatus.PENDING), None
@@ -373,28 +328,15 @@ def load_hazard(user, pk) -> Hazard:
     return hazard
 
 
-def allowed_actions(user, hazard) -> set:
-    """The scope actions the user holds on this hazard (one query an action)."""
-    scope = Scope.of(user)
-    if scope.is_admin:
-        return set(Hazard.access)
-    return {
-        action
-        for action in Hazard.access
-        if action not in (VIEW, ADD)
-        and scope.restrict(Hazard.objects.filter(pk=hazard.pk), action).exists()
-    }
-
-
 def hazard_page(request, hazard, bound=None, status=200, error=None):
     """Render a hazard's page; `bound` is (move, form) re-shown with its errors."""
     user = request.user
-    allowed = allowed_actions(user, hazard)
+    offered = offered_moves(user, hazard)
     forms = {}
-    for name, (form_class, *_rest) in ACTIONS.items():
+    for name, (form_class, _call) in ACTIONS.items():
         if bound is not None and bound[0] == name:
             forms[name] = bound[1]
-        elif offered(hazard, name, allowed):
+        elif name in offered:
             forms[name] = form_class(user=user, hazard=hazard)
     photos = list(hazard.photos.all())
     context = {
@@ -427,7 +369,7 @@ class HazardActionView(LoginRequiredMixin, View):
         if move not in ACTIONS:
             raise Http404
         hazard = load_hazard(request.user, pk)
-        form_class, _states, _action, call = ACTIONS[move]
+        form_class, call = ACTIONS[move]
         form = form_class(request.POST, request.FILES, user=request.user, hazard=hazard)
         if not form.is_valid():
             return hazard_page(request, hazard, (move, form), status=400)

@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 
 from accounts.choices import Role
 from accounts.scope import BUREAU, Scope
+from campussafety.ids import id_or_404
 from inspections.choices import OPEN_STATES, UNRECTIFIED_STATES
 from inspections.forms_hazards import AGE_BUCKETS
 from inspections.models import Hazard
@@ -93,15 +94,17 @@ class OverviewView(LoginRequiredMixin, TemplateView):
         year = today.year
         hazards = Hazard.objects.for_user(user)
         place, parent, group = None, None, self.default_group(scope)
-        district_id = self.request.GET.get("district", "")
-        city_id = self.request.GET.get("city", "")
-        if district_id.isdigit():
+        # A district or city named but not an id is a 404, as one that does not exist.
+        query = self.request.GET
+        district_id = id_or_404(query["district"]) if "district" in query else None
+        city_id = id_or_404(query["city"]) if "city" in query else None
+        if district_id is not None:
             place = get_object_or_404(
                 District.objects.for_user(user).select_related("city"), pk=district_id
             )
             hazards, group = hazards.filter(school__district=place), "school"
             parent = place.city if scope.is_admin or scope.has_role(Role.CITY_STAFF) else None
-        elif city_id.isdigit():
+        elif city_id is not None:
             place = get_object_or_404(City.objects.for_user(user), pk=city_id)
             hazards, group = hazards.filter(school__district__city=place), "district"
         rows = overview_rows(hazards, group, today, year)
