@@ -210,7 +210,9 @@ class DemoStepOrderTests(SimpleTestCase):
 
     def test_the_apps_steps_run_after_the_steps_they_build_on(self):
         names = [step.name for step in demo.ordered_steps()]
-        self.assertEqual(names, ["organisation", "accounts", "calendar", "posts", "inspections"])
+        self.assertEqual(
+            names, ["organisation", "accounts", "calendar", "posts", "inspections", "hazards"]
+        )
 
     def test_a_step_declared_before_what_it_needs_still_runs_after_it(self):
         def nothing(*args):
