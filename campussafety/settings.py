@@ -261,6 +261,10 @@ SPECTACULAR_SETTINGS = {
         "GateKindEnum": "schools.choices.GateKind",
         "CalendarExceptionKindEnum": "schools.choices.ExceptionKind",
         "WeekdayEnum": "schools.choices.WEEKDAYS",
+        "HazardCategoryEnum": "schools.choices.HazardCategory",
+        "HazardLevelEnum": "schools.choices.HazardLevel",
+        "HazardStateEnum": "inspections.choices.HazardState",
+        "SupervisionLevelEnum": "inspections.choices.SupervisionLevel",
     },
 }
 

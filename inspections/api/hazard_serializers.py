@@ -155,7 +155,7 @@ class NoteWithPhotosSerializer(NoteSerializer):
     photos = PhotoListField()
 
 
-class ReturnSerializer(ReasonSerializer):
+class HazardReturnSerializer(ReasonSerializer):
     photos = PhotoListField()
 
 

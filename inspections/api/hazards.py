@@ -122,11 +122,11 @@ class HazardViewSet(_ActionMixin, ScopedModelViewSet):
         """Rectified: how, with "after" photos (multipart), for the re-check."""
         return self._act(hazards.submit, s.SubmitSerializer)
 
-    @extend_schema(request=s.ReturnSerializer, responses=s.HazardSerializer)
+    @extend_schema(request=s.HazardReturnSerializer, responses=s.HazardSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_for_work(self, request, pk=None):
         """The re-check found it not done: back to the school with the reason."""
-        return self._act(hazards.return_for_work, s.ReturnSerializer)
+        return self._act(hazards.return_for_work, s.HazardReturnSerializer)
 
     @extend_schema(request=s.NoteWithPhotosSerializer, responses=s.HazardSerializer)
     @action(detail=True, methods=["post"])
