@@ -27,6 +27,7 @@ ARGS ?=
 # BENCH_DATABASE_URL, so it never wipes the demo (or DATABASE_URL's) data.
 BENCH_SCHOOLS ?= 3000
 BENCH_DAYS ?= 190
+BENCH_HAZARDS ?= 200
 BENCH_DATABASE_URL ?=
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -82,7 +83,8 @@ lint: install
 # The seed writes ten days of duty logs with their attendance; bench_coverage
 # adds the rest of a school year of logs and coverage (--force: the logs already
 # there are the seed's, in this database of the benchmark's own). bench_inspections
-# likewise adds a school year of patrol and fire-patrol rounds to the seed's;
+# likewise adds a school year of patrol and fire-patrol rounds to the seed's, and
+# bench_hazards five years of hazards (about BENCH_HAZARDS a school) to the demo's ledger;
 # bench_drills times the term's drill compliance on the seed's term of drills.
 # bench_equipment replaces the seed's stock with ~100 pieces a school and gives
 # one piece a long history.
@@ -98,3 +100,4 @@ bench: install
 	$(PY) manage.py bench_drills
 	$(PY) manage.py bench_writes
 	$(PY) manage.py bench_equipment --synthesize --force
+	$(PY) manage.py bench_hazards --synthesize --force --per-school $(BENCH_HAZARDS)

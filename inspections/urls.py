@@ -1,6 +1,17 @@
 from django.urls import path
 
-from inspections.views import board, checklists, completion, exports, guards, rounds, supervision
+from inspections.views import (
+    board,
+    checklists,
+    completion,
+    exports,
+    guards,
+    hazard_exports,
+    hazards,
+    hazards_bureau,
+    rounds,
+    supervision,
+)
 
 app_name = "inspections"
 urlpatterns = [
@@ -81,4 +92,25 @@ urlpatterns = [
         supervision.VisitView.as_view(),
         name="supervision-visit",
     ),
+    # The hazard ledger's pages and exports (inspections/views/hazards*.py, hazard_exports.py).
+    path("hazards/", hazards.LedgerView.as_view(), name="hazards"),
+    path("hazards/register/", hazards.RegisterView.as_view(), name="hazard-register"),
+    path("hazards/overview/", hazards_bureau.OverviewView.as_view(), name="hazard-overview"),
+    path(
+        "hazards/supervised/",
+        hazard_exports.SupervisedReportView.as_view(),
+        name="hazard-supervised",
+    ),
+    path(
+        "hazards/ledger/school/<int:pk>/",
+        hazard_exports.SchoolLedgerExportView.as_view(),
+        name="hazard-ledger-school",
+    ),
+    path(
+        "hazards/ledger/district/<int:pk>/",
+        hazard_exports.DistrictLedgerExportView.as_view(),
+        name="hazard-ledger-district",
+    ),
+    path("hazards/<int:pk>/", hazards.HazardView.as_view(), name="hazard"),
+    path("hazards/<int:pk>/<slug:move>/", hazards.HazardActionView.as_view(), name="hazard-move"),
 ]

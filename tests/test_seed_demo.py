@@ -212,7 +212,16 @@ class DemoStepOrderTests(SimpleTestCase):
         names = [step.name for step in demo.ordered_steps()]
         self.assertEqual(
             names,
-            ["organisation", "accounts", "calendar", "posts", "inspections", "drills", "equipment"],
+            [
+                "organisation",
+                "accounts",
+                "calendar",
+                "posts",
+                "inspections",
+                "hazards",
+                "drills",
+                "equipment",
+            ],
         )
 
     def test_a_step_declared_before_what_it_needs_still_runs_after_it(self):

@@ -4,6 +4,7 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Role
 from accounts.scope import BUREAU, SCHOOL_STAFF, Scope
 from schools.choices import WindowStatus
 
@@ -34,4 +35,8 @@ def inspections_nav(context):
         links.append((reverse("inspections:completion"), _("Inspection completion")))
     if scope.roles:
         links.append((reverse("inspections:templates"), _("Checklists")))
+    if scope.roles - {Role.GUARD}:
+        links.append((reverse("inspections:hazards"), _("Hazard ledger")))
+    if scope.is_admin or scope.has_role(*BUREAU):
+        links.append((reverse("inspections:hazard-overview"), _("Hazards by school")))
     return {"links": links, "path": request.path}

@@ -1,0 +1,128 @@
+"""The bureau's view of the ledger: open, overdue, supervised and recurring hazards, with ageing.
+
+City → district → school: the city's staff see a row per district, each
+opening that district's schools, each school opening its ledger with the
+filter of the count clicked. Every level is ONE grouped query over the hazards
+of the user's scope (`overview_rows`), whatever the number of schools.
+"""
+
+import datetime
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from accounts.choices import Role
+from accounts.scope import BUREAU, Scope
+from campussafety.ids import id_or_404
+from inspections.choices import OPEN_STATES, UNRECTIFIED_STATES
+from inspections.forms_hazards import AGE_BUCKETS
+from inspections.models import Hazard
+from schools.models import City, District
+
+# The level a row of the overview stands for: its key and name columns, and what it opens.
+GROUPS = {
+    "city": ("school__district__city_id", "school__district__city__name"),
+    "district": ("school__district_id", "school__district__name"),
+    "school": ("school_id", "school__name"),
+}
+COUNTS = ("open", "overdue", "supervised", "recurring")
+
+
+def _local_midnight(day: datetime.date):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def bucket_bounds(today: datetime.date) -> dict:
+    """{bucket: (found before, found since or None)} of the ageing buckets, as datetimes."""
+    bounds = {}
+    for key, _label, low, high in AGE_BUCKETS:
+        before = _local_midnight(today - datetime.timedelta(days=low - 1))
+        since = _local_midnight(today - datetime.timedelta(days=high)) if high is not None else None
+        bounds[key] = (before, since)
+    return bounds
+
+
+def count_filters(today: datetime.date, year: int) -> dict[str, Q]:
+    """What each column counts. Recurrences: those found in `year` (the ledger year), open or not;
+    the rest: open hazards, the buckets by days since they were found."""
+    opened = Q(state__in=OPEN_STATES)
+    filters = {
+        "open": opened,
+        "overdue": Q(state__in=UNRECTIFIED_STATES, deadline__lt=today),
+        "supervised": opened & Q(supervised=True),
+        "recurring": Q(recurrence_of__isnull=False, year=year),
+    }
+    for key, (before, since) in bucket_bounds(today).items():
+        filters[key] = opened & Q(found_at__lt=before)
+        if since is not None:
+            filters[key] &= Q(found_at__gte=since)
+    return filters
+
+
+def overview_rows(hazards, group: str, today: datetime.date, year: int) -> list[dict]:
+    """One row per city, district or school with hazards among `hazards`: one query."""
+    key, name = GROUPS[group]
+    filters = count_filters(today, year)
+    return list(
+        hazards.filter(Q(state__in=OPEN_STATES) | Q(recurrence_of__isnull=False, year=year))
+        .values(key=F(key), name=F(name))
+        .annotate(**{column: Count("pk", filter=q) for column, q in filters.items()})
+        .order_by("-overdue", "-open", "name")
+    )
+
+
+def totals(rows: list[dict]) -> dict:
+    columns = [*COUNTS, *(key for key, *_rest in AGE_BUCKETS)]
+    return {column: sum(row[column] for row in rows) for column in columns}
+
+
+class OverviewView(LoginRequiredMixin, TemplateView):
+    """?city= or ?district= drills down; without either, the widest level the user holds."""
+
+    template_name = "inspections/hazards/overview.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        scope = Scope.of(user)
+        if not (scope.is_admin or scope.has_role(*BUREAU)):
+            raise PermissionDenied
+        today = timezone.localdate()
+        year = today.year
+        hazards = Hazard.objects.for_user(user)
+        place, parent, group = None, None, self.default_group(scope)
+        # A district or city named but not an id is a 404, as one that does not exist.
+        query = self.request.GET
+        district_id = id_or_404(query["district"]) if "district" in query else None
+        city_id = id_or_404(query["city"]) if "city" in query else None
+        if district_id is not None:
+            place = get_object_or_404(
+                District.objects.for_user(user).select_related("city"), pk=district_id
+            )
+            hazards, group = hazards.filter(school__district=place), "school"
+            parent = place.city if scope.is_admin or scope.has_role(Role.CITY_STAFF) else None
+        elif city_id is not None:
+            place = get_object_or_404(City.objects.for_user(user), pk=city_id)
+            hazards, group = hazards.filter(school__district__city=place), "district"
+        rows = overview_rows(hazards, group, today, year)
+        return super().get_context_data(
+            rows=rows,
+            totals=totals(rows),
+            group=group,
+            place=place,
+            parent=parent,
+            year=year,
+            buckets=[(key, label) for key, label, *_rest in AGE_BUCKETS],
+            **kwargs,
+        )
+
+    @staticmethod
+    def default_group(scope) -> str:
+        if scope.is_admin:
+            return "city"
+        if scope.has_role(Role.CITY_STAFF):
+            return "district"
+        return "school"
