@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class SchoolsConfig(AppConfig):
     name = "schools"
     verbose_name = _("Schools and calendar")
+
+    def ready(self):
+        # Materialised obligation windows are forgotten when the calendar or the rules change.
+        from schools.obligation_rates import connect_signals
+
+        connect_signals()

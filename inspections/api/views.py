@@ -26,7 +26,8 @@ from inspections.models import (
 )
 from schools.filtersets import SchoolSelectionFilterSet
 from schools.models import School
-from schools.obligations import completion_rates, due_windows
+from schools.obligation_rates import completion_rates
+from schools.obligations import due_windows
 
 DATE_RANGE = [
     OpenApiParameter("start", OpenApiTypes.DATE, required=True),
