@@ -35,7 +35,6 @@ from django.db import transaction
 from django.db.models import (
     Case,
     Count,
-    ExpressionWrapper,
     F,
     FilteredRelation,
     FloatField,
@@ -279,6 +278,22 @@ def _window_filter(prefix, start, end, rules, domain) -> Q:
     return Q(**{f"{prefix}{name}": value for name, value in conditions.items()})
 
 
+# (done + late) / counted over the counts window_counts() annotates; NULL when nothing counts.
+RATE = Case(
+    When(
+        Q(due__gt=F("excused") - F("done_early")),
+        then=Cast(F("done") + F("late"), FloatField())
+        / Cast(F("due") - F("excused") + F("done_early"), FloatField()),
+    ),
+    default=Value(None, output_field=FloatField()),
+    output_field=FloatField(),
+)
+# Orderings of completion_rates() besides its groups' names (or days).
+ORDERINGS = {
+    "rate": F("rate").asc(nulls_last=True),
+    "-rate": F("rate").desc(nulls_last=True),
+}
+
 LABELS = {
     "school": ("school_id", "school__name"),
     "district": ("school__district_id", "school__district__name"),
@@ -288,14 +303,23 @@ LABELS = {
 
 
 def completion_rates(
-    user, start, end, group_by="school", rules=None, domain=None, schools=None, now=None
+    user,
+    start,
+    end,
+    group_by="school",
+    rules=None,
+    domain=None,
+    schools=None,
+    now=None,
+    ordering=None,
 ) -> list[RateRow]:
     """Completion of the windows overlapping [start, end] in `user`'s scope, grouped.
 
     Windows whose grace period has not ended count only once done. Queries:
     the user's scope (when not cached), ensure_windows() (one in the steady
     state) and ONE aggregate over ObligationWindow. Groups without a single
-    window in the range have no row.
+    window in the range have no row. Rows come by name (or day), or by
+    `ordering` ("rate": the lowest first, "-rate"), sorted in the database.
     """
     if group_by not in GROUPINGS:
         raise ValueError(group_by)
@@ -314,7 +338,8 @@ def completion_rates(
         .filter(school__in=scoped.order_by().values("pk"))
         .values(*columns)
         .annotate(**window_counts("", now))
-        .order_by(*columns[::-1])
+        .annotate(rate=RATE)
+        .order_by(*([ORDERINGS[ordering]] if ordering else []), *columns[::-1])
     )
     return [
         RateRow(
@@ -344,18 +369,7 @@ def rate_annotations(queryset, relation, start, end, rules=None, now=None):
             relation, condition=_window_filter(f"{relation}__", start, end, rules, None)
         )
     ).annotate(**window_counts("rate_windows__", now))
-    counted = F("due") - F("excused") + F("done_early")
-    return annotated.annotate(
-        counted=ExpressionWrapper(counted, output_field=FloatField()),
-        rate=Case(
-            When(
-                Q(due__gt=F("excused") - F("done_early")),
-                then=Cast(F("done") + F("late"), FloatField()) / Cast(counted, FloatField()),
-            ),
-            default=Value(None, output_field=FloatField()),
-            output_field=FloatField(),
-        ),
-    )
+    return annotated.annotate(rate=RATE)
 
 
 def rate_row(annotated) -> RateRow:

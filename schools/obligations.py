@@ -395,6 +395,7 @@ def due_windows(schools, start, end, rules=None, domain=None, now=None, codes=No
     summary = {
         (row.rule_id, row.school_id, row.window_start): row
         for row in ObligationWindow.objects.filter(
+            Q(completions__gt=0) | Q(excused=True),  # a materialised empty row says nothing
             rule_id__in={w.rule_id for w in windows},
             school_id__in={w.school_id for w in windows},
             date__lte=end,

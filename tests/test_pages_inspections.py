@@ -198,6 +198,19 @@ class CompletionTests(InspectionsPageTestCase):
         response = self.client.get(url, {"sort": "nonsense"})
         self.assertEqual(response.context["sort"], "name")
 
+    def test_sorted_by_rate_in_the_database(self):
+        self.login("district1")
+        url = reverse("inspections:completion")
+        for sort in ("rate", "-rate"):
+            with self.subTest(sort=sort):
+                response = self.client.get(url, {"sort": sort})
+                rates = [rate.rate for _row, rate in response.context["rows"]]
+                known = [rate for rate in rates if rate is not None]
+                self.assertGreater(len(set(known)), 1)
+                self.assertEqual(known, sorted(known, reverse=sort == "-rate"))
+                # Rows without a window due come last either way.
+                self.assertEqual(rates[: len(known)], known)
+
     def test_page_weight_does_not_grow_with_schools(self):
         self.login("district1")
         url = reverse("inspections:completion")

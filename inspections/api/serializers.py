@@ -19,6 +19,7 @@ from inspections.models import (
     Scan,
 )
 from schools.models import School
+from schools.obligation_rates import ORDERINGS
 
 # A window list is a fine-grained thing (five a day per school): a month at most.
 MAX_WINDOW_DAYS = 31
@@ -239,6 +240,8 @@ class RateQuerySerializer(DateRangeQuerySerializer):
     group_by = serializers.ChoiceField(
         choices=["school", "district", "city", "day"], default="school"
     )
+    # By the groups' names (or days) when not given; "rate" puts the lowest first.
+    ordering = serializers.ChoiceField(choices=list(ORDERINGS), required=False)
 
 
 class WindowSerializer(serializers.Serializer):

@@ -26,7 +26,7 @@ from inspections.models import (
 )
 from schools.filtersets import SchoolSelectionFilterSet
 from schools.models import School
-from schools.obligation_rates import completion_rates
+from schools.obligation_rates import ORDERINGS, completion_rates
 from schools.obligations import due_windows
 
 DATE_RANGE = [
@@ -202,6 +202,7 @@ class CompletionView(ScopedViewSetMixin, generics.GenericAPIView):
             OpenApiParameter(
                 "group_by", OpenApiTypes.STR, enum=["school", "district", "city", "day"]
             ),
+            OpenApiParameter("ordering", OpenApiTypes.STR, enum=list(ORDERINGS)),
         ],
         responses=serializers.RateSerializer(many=True),
     )
@@ -216,6 +217,7 @@ class CompletionView(ScopedViewSetMixin, generics.GenericAPIView):
             params["group_by"],
             domain="inspections",
             schools=self.filter_queryset(self.get_queryset()),
+            ordering=params.get("ordering"),
         )
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

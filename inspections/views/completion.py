@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, Q
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from campussafety.ids import id_or_404
 from campussafety.views import PAGE_SIZE, list_query
 from inspections.forms import ExcuseForm, MonthForm, month_bounds
 from schools.models import City, District, ObligationExcuse, School
-from schools.obligation_rates import ensure_windows, rate_annotations, rate_row
+from schools.obligation_rates import ORDERINGS, ensure_windows, rate_annotations, rate_row
 from schools.obligations import excuse, withdraw_excuse
 
 # Sort keys of every level (cities, districts, schools), each an ORDER BY the
@@ -34,8 +34,8 @@ SORTS = {
     "name": ("name", "pk"),
     "code": ("code", "pk"),
     "-done": ("-done", "name", "pk"),
-    "rate": (F("rate").asc(nulls_last=True), "name", "pk"),
-    "-rate": (F("rate").desc(nulls_last=True), "name", "pk"),
+    "rate": (ORDERINGS["rate"], "name", "pk"),
+    "-rate": (ORDERINGS["-rate"], "name", "pk"),
 }
 
 
