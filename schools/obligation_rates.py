@@ -31,7 +31,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import (
     Case,
     Count,
@@ -46,6 +46,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from campussafety.bulk import write_rows
 from schools.calendar import ONE_DAY
 from schools.choices import WindowStatus
 from schools.models import (
@@ -59,6 +60,7 @@ SATISFIED = (WindowStatus.DONE, WindowStatus.LATE)
 GROUPINGS = ("school", "district", "city", "day")
 # Schools reconciled in one transaction: a year of one school is about 2,000 windows.
 SCHOOL_BATCH = 100
+INSERTED = ("rule_id", "school_id", "window_start", "date", "window_end", "due_at", "required")
 WINDOW_COLUMNS = (
     "pk",
     "rule_id",
@@ -132,21 +134,11 @@ def _materialise_batch(batch, start, end, counts):
             stale[-1].due_at, stale[-1].required, stale[-1].planned = shape[2], shape[3], True
             if required != shape[3] and done:
                 recount.append((rule_id, school_id, opens))
-    ObligationWindow.objects.bulk_create(
+    _insert(
         [
-            ObligationWindow(
-                rule_id=rule_id,
-                school_id=school_id,
-                window_start=opens,
-                date=day,
-                window_end=closes,
-                due_at=due,
-                required=required,
-            )
+            (rule_id, school_id, opens, day, closes, due, required)
             for (rule_id, school_id, opens), (day, closes, due, required) in planned.items()
-        ],
-        batch_size=2000,
-        ignore_conflicts=True,
+        ]
     )
     ObligationWindow.objects.bulk_update(
         stale, ["date", "window_end", "due_at", "required", "planned"], batch_size=2000
@@ -161,6 +153,24 @@ def _materialise_batch(batch, start, end, counts):
     counts["unplanned"] += len(unplanned)
     counts["deleted"] += len(gone)
     _cover(batch, start, end)
+
+
+def _insert(rows):
+    """New window rows, with COPY on PostgreSQL (a school year of a city is millions of them).
+
+    A round recorded into one of these windows since they were read makes
+    the COPY fail on the unique constraint: then they go in row by row
+    around it.
+    """
+    try:
+        with transaction.atomic():
+            write_rows(ObligationWindow, INSERTED, rows)
+    except IntegrityError:
+        ObligationWindow.objects.bulk_create(
+            [ObligationWindow(**dict(zip(INSERTED, row, strict=True))) for row in rows],
+            batch_size=2000,
+            ignore_conflicts=True,
+        )
 
 
 def _cover(batch, start, end):

@@ -140,3 +140,30 @@ class DatabaseRatesTests(ObligationWorldTestCase):
         self.assertGreater(first.get("inserted", 0), 0)
         again = materialise(School.objects.values_list("pk", flat=True), START, END)
         self.assertEqual(again, {"inserted": 0, "updated": 0, "unplanned": 0, "deleted": 0})
+
+    def test_a_window_recorded_meanwhile_is_kept(self):
+        """The COPY of new rows meets a row written since they were planned: it goes around it."""
+        from schools.obligation_rates import _insert
+
+        row = ObligationWindow.objects.filter(completions__gt=0).first()
+        key = (row.rule_id, row.school_id, row.window_start, row.date, row.window_end)
+        _insert(
+            [
+                (*key, row.due_at, row.required),
+                (
+                    *key[:2],
+                    at(D(2027, 3, 1), 7),
+                    D(2027, 3, 1),
+                    at(D(2027, 3, 1), 9),
+                    row.due_at,
+                    1,
+                ),
+            ]
+        )
+        row.refresh_from_db()
+        self.assertGreater(row.completions, 0)
+        self.assertTrue(
+            ObligationWindow.objects.filter(
+                window_start=at(D(2027, 3, 1), 7), completions=0
+            ).exists()
+        )
