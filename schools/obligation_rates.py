@@ -54,7 +54,7 @@ from schools.models import (
     ObligationWindow,
     School,
 )
-from schools.obligations import _at, _plan, _recount
+from schools.obligations import Window, _at, _plan, _recount
 
 SATISFIED = (WindowStatus.DONE, WindowStatus.LATE)
 GROUPINGS = ("school", "district", "city", "day")
@@ -431,3 +431,47 @@ def connect_signals():
     for model in (Term, CalendarException, ObligationRule, ObligationOverride, School):
         for signal in (post_save, post_delete):
             signal.connect(_forget, sender=model, dispatch_uid=f"forget_windows:{model.__name__}")
+
+
+def missed_windows(schools, first, last, now, domain=None, bases=None) -> list[Window]:
+    """The windows dated first..last of `schools` missed at `now`, as due_windows() gives them.
+
+    For the sweeps: ensure_windows() (one query in the steady state) and one
+    query of the rows not done, not excused and past their grace period,
+    instead of working out every window of every school from the calendar.
+    """
+    ensure_windows(schools, first, last)
+    if not isinstance(schools, QuerySet):
+        schools = School.objects.filter(pk__in=list(schools))
+    rows = (
+        ObligationWindow.objects.filter(
+            school__in=schools.order_by().values("pk"),
+            planned=True,
+            date__gte=first,
+            date__lte=last,
+            due_at__lte=now,
+            excused=False,
+        )
+        .exclude(status__in=SATISFIED)
+        .select_related("rule")
+        .order_by("window_start", "school_id", "rule_id")
+    )
+    if domain:
+        rows = rows.filter(rule__domain=domain)
+    if bases:
+        rows = rows.filter(rule__basis__in=bases)
+    return [
+        Window(
+            rule_id=row.rule_id,
+            school_id=row.school_id,
+            date=row.date,
+            start=row.window_start,
+            end=row.window_end,
+            due=row.due_at,
+            required=row.required,
+            completions=row.completions,
+            status=WindowStatus.MISSED,
+            rule=row.rule,
+        )
+        for row in rows
+    ]

@@ -17,7 +17,12 @@ from schools.models import (
     ObligationWindow,
     School,
 )
-from schools.obligation_rates import completion_rates, ensure_windows, materialise
+from schools.obligation_rates import (
+    completion_rates,
+    ensure_windows,
+    materialise,
+    missed_windows,
+)
 from schools.obligations import due_windows, excuse, record_completion
 from tests.factories import SchoolFactory
 from tests.obligations_reference import reference_rates
@@ -167,3 +172,20 @@ class DatabaseRatesTests(ObligationWorldTestCase):
                 window_start=at(D(2027, 3, 1), 7), completions=0
             ).exists()
         )
+
+    def test_missed_windows_are_those_due_windows_calls_missed(self):
+        schools = School.objects.filter(district__city=self.city_a)
+        first, last = D(2026, 9, 28), D(2026, 10, 12)
+        for now in NOWS[:2]:
+            with self.subTest(now=now):
+                expected = [
+                    (w.rule_id, w.school_id, w.start, w.end, w.due)
+                    for w in due_windows(schools, first, last, domain="tests", now=now)
+                    if w.status == "missed" and first <= w.date <= last
+                ]
+                self.assertTrue(expected)
+                found = [
+                    (w.rule_id, w.school_id, w.start, w.end, w.due)
+                    for w in missed_windows(schools, first, last, now, domain="tests")
+                ]
+                self.assertEqual(found, expected)
