@@ -54,9 +54,8 @@ from schools.models import (
     ObligationWindow,
     School,
 )
-from schools.obligations import Window, _at, _plan, _recount
+from schools.obligations import SATISFIED, Window, _at, _plan, _recount
 
-SATISFIED = (WindowStatus.DONE, WindowStatus.LATE)
 GROUPINGS = ("school", "district", "city", "day")
 # Schools reconciled in one transaction: a year of one school is about 2,000 windows.
 SCHOOL_BATCH = 100

@@ -61,7 +61,6 @@ from schools.models import (
 from schools.models.obligations import parse_slots
 
 SATISFIED = (WindowStatus.DONE, WindowStatus.LATE)
-GROUPINGS = ("school", "district", "city", "day")
 
 
 # --- Which rules apply to which schools, with what parameters -----------------------------
