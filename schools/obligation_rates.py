@@ -38,6 +38,7 @@ from django.db.models import (
     F,
     FilteredRelation,
     FloatField,
+    Max,
     Q,
     QuerySet,
     Value,
@@ -341,19 +342,21 @@ def completion_rates(
             scoped = scoped.filter(pk__in=[getattr(s, "pk", s) for s in schools])
     ensure_windows(scoped, start, end)
     key, label = LABELS[group_by]
-    columns = [key] if label is None else [key, label]
+    # Grouped by the key alone, the name an aggregate of it: the database
+    # hashes the groups instead of sorting every window by name first.
+    names = {} if label is None else {"label": Max(label)}
     aggregate = (
         ObligationWindow.objects.filter(_window_filter("", start, end, rules, domain))
         .filter(school__in=scoped.order_by().values("pk"))
-        .values(*columns)
-        .annotate(**window_counts("", now))
+        .values(key)
+        .annotate(**names, **window_counts("", now))
         .annotate(rate=RATE)
-        .order_by(*([ORDERINGS[ordering]] if ordering else []), *columns[::-1])
+        .order_by(*([ORDERINGS[ordering]] if ordering else []), *names, key)
     )
     return [
         RateRow(
             key=values[key],
-            label=values[key].isoformat() if label is None else values[label],
+            label=values[key].isoformat() if label is None else values["label"],
             due=values["due"],
             excused=values["excused"],
             done=values["done"],

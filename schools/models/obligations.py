@@ -406,6 +406,9 @@ class ObligationWindow(models.Model):
         indexes = [
             # Rates of a district or city over a date range.
             models.Index(fields=["date", "school"], name="obligwindow_date_idx"),
+            # The windows overlapping a recent range (a month, the sweeps' two
+            # days) among a year's materialised ones: those ending after its start.
+            models.Index(fields=["window_end"], name="obligwindow_end_idx"),
         ]
 
     def __str__(self):
