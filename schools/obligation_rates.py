@@ -31,7 +31,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -121,7 +121,7 @@ def _materialise_batch(batch, start, end, counts):
         is_planned,
         done,
         excused,
-    ) in existing.iterator(chunk_size=5000):
+    ) in existing:
         shape = planned.pop((rule_id, school_id, opens), None)
         if shape is None:
             if not done and not excused:
@@ -163,7 +163,8 @@ def _insert(rows):
     around it.
     """
     try:
-        with transaction.atomic():
+        # COPY goes round Django's cursor wrapper: its errors are made Django's here.
+        with transaction.atomic(), connection.wrap_database_errors:
             write_rows(ObligationWindow, INSERTED, rows)
     except IntegrityError:
         ObligationWindow.objects.bulk_create(

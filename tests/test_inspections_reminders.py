@@ -204,9 +204,10 @@ class QueryCountTests(InspectionRemindersTestCase):
         # reaches district staff only). The missed windows: the schools whose
         # windows are not materialised yet, the missed rows, school names,
         # the roles told; the first sweep of the day also materialises its
-        # windows for the schools lacking them (14 queries a batch of schools).
+        # windows for the schools lacking them (14 queries a batch of schools,
+        # 13 logged on PostgreSQL, whose COPY goes round Django's query log).
         pinned = {
-            "inspection_missed": 5 + 14,
+            "inspection_missed": 5 + (13 if connection.vendor == "postgresql" else 14),
             "inspection_missed_district": 4,
             "fire_check": 9,
             "alarm_test_missed": 9,

@@ -99,7 +99,8 @@ class RateTests(ObligationWorldTestCase):
         for _ in range(15):
             SchoolFactory(district=self.d2, police_station=self.p2)
         city = type(self.city).objects.get(pk=self.city.pk)  # no scope cached yet
-        with self.assertNumQueries(17):
+        # PostgreSQL's COPY of the new rows goes round Django's query log.
+        with self.assertNumQueries(16 if connection.vendor == "postgresql" else 17):
             # The first read materialises the range: 1 the user's role
             # assignments; 2 the schools lacking coverage; savepoint; 4 the
             # facts of the schools; 5 the rules; 6 the overrides; 7-9 the
