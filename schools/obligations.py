@@ -1,4 +1,4 @@
-"""Recurring obligations: due windows, their status, completions, excuses and completion rates.
+"""Recurring obligations: due windows, their status, completions and excuses.
 
 One mechanism for everything schools must do again and again (patrols five
 times a school day, a monthly fire check, two night drills a year, ...), in
@@ -17,9 +17,9 @@ the spirit of healthchecks' period + grace:
 - **Status** of a window at a moment: done, late (done within the grace
   period), missed, excused, open (due now) or upcoming: `window_status()`.
 - **Excuses:** bureau staff excuse windows with a reason: `excuse()`.
-- **Rates** by school, district, city or day in a user's scope:
-  `completion_rates()`, one aggregate query over the summary rows plus the
-  calendar's handful, never a scan of the records.
+- **Rates** by school, district, city or day: schools/obligation_rates.py,
+  which keeps every due window materialised as a row and counts them with
+  one GROUP BY.
 
 A window belongs to a date range when it overlaps it; its `date` is its first
 day (a night's window is dated by its evening), which is what "by day" groups on.
@@ -31,12 +31,12 @@ from __future__ import annotations
 
 import bisect
 import datetime
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,6 +51,7 @@ from schools.choices import (
 )
 from schools.models import (
     ObligationCompletion,
+    ObligationCoverage,
     ObligationExcuse,
     ObligationOverride,
     ObligationRule,
@@ -60,7 +61,6 @@ from schools.models import (
 from schools.models.obligations import parse_slots
 
 SATISFIED = (WindowStatus.DONE, WindowStatus.LATE)
-GROUPINGS = ("school", "district", "city", "day")
 
 
 # --- Which rules apply to which schools, with what parameters -----------------------------
@@ -394,6 +394,7 @@ def due_windows(schools, start, end, rules=None, domain=None, now=None, codes=No
     summary = {
         (row.rule_id, row.school_id, row.window_start): row
         for row in ObligationWindow.objects.filter(
+            Q(completions__gt=0) | Q(excused=True),  # a materialised empty row says nothing
             rule_id__in={w.rule_id for w in windows},
             school_id__in={w.school_id for w in windows},
             date__lte=end,
@@ -560,11 +561,18 @@ def _recount(rule_id, school_id, window_start, shape=None) -> ObligationWindow |
         row.status, row.satisfied_at = WindowStatus.LATE, done[row.required - 1][0]
     else:
         row.status, row.satisfied_at = WindowStatus.PARTIAL, None
-    if not done and not row.excused:
+    if not done and not row.excused and not _covered(school_id, row.date):
         row.delete()
         return None
     row.save()
     return row
+
+
+def _covered(school_id, day) -> bool:
+    """Is the school's window of `day` materialised (kept as a row even with nothing done)?"""
+    return ObligationCoverage.objects.filter(
+        school_id=school_id, first__lte=day, last__gte=day
+    ).exists()
 
 
 def excuse(user, rule: ObligationRule, schools, start, end, reason: str) -> int:
@@ -652,122 +660,8 @@ def withdraw_excuse(user, excuse_row: ObligationExcuse) -> None:
         )
         if row is None:
             return
-        if row.completions:
+        if row.completions or _covered(row.school_id, row.date):
             row.excused = False
             row.save(update_fields=["excused"])
         else:
             row.delete()
-
-
-# --- Rates ---------------------------------------------------------------------------------
-
-
-@dataclass
-class RateRow:
-    """Completion over the windows of a school, district, city or day."""
-
-    key: object
-    label: str
-    due: int = 0  # windows whose grace period has ended
-    excused: int = 0
-    done: int = 0
-    late: int = 0
-    done_early: int = 0  # done while still open: counted, though not yet due
-
-    @property
-    def counted(self) -> int:
-        return self.due - self.excused + self.done_early
-
-    @property
-    def missed(self) -> int:
-        return max(self.counted - self.done - self.late, 0)
-
-    @property
-    def rate(self) -> float | None:
-        return round((self.done + self.late) / self.counted, 4) if self.counted else None
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return round(self.done / self.counted, 4) if self.counted else None
-
-
-def completion_rates(
-    user, start, end, group_by="school", rules=None, domain=None, schools=None, now=None
-) -> list[RateRow]:
-    """Completion of the windows overlapping [start, end] in `user`'s scope, grouped.
-
-    Windows whose grace period has not ended count only once done. The
-    denominators come from the calendar (the queries of _plan()); the
-    numerators from ONE aggregate query over ObligationWindow.
-    """
-    if group_by not in GROUPINGS:
-        raise ValueError(group_by)
-    now = now or timezone.now()
-    scoped = School.objects.for_user(user)
-    if schools is not None:
-        scoped = scoped.filter(pk__in=[s.pk if isinstance(s, School) else s for s in schools])
-    due_by_school, due_by_day, rule_ids = Counter(), Counter(), set()
-    counted_cache = {}
-    for school_id, rule, _terms, spans in _plan(scoped, start, end, rules, domain):
-        rule_ids.add(rule.pk)
-        key = id(spans)
-        if key not in counted_cache:
-            counted_cache[key] = Counter(
-                day for day, _o, closes in spans if closes + _terms.grace <= now
-            )
-        counted = counted_cache[key]
-        due_by_school[school_id] += sum(counted.values())
-        if group_by == "day":
-            due_by_day.update(counted)
-    rows = {}
-    if group_by == "day":
-        for day in sorted(due_by_day):
-            rows[day] = RateRow(key=day, label=day.isoformat(), due=due_by_day[day])
-        field_name = "date"
-    else:
-        field_name = {
-            "school": "school_id",
-            "district": "school__district_id",
-            "city": "school__district__city_id",
-        }[group_by]
-        for pk, name, district_id, district, city_id, city in School.objects.filter(
-            pk__in=list(due_by_school)
-        ).values_list(
-            "pk",
-            "name",
-            "district_id",
-            "district__name",
-            "district__city_id",
-            "district__city__name",
-        ):
-            key, label = {
-                "school": (pk, name),
-                "district": (district_id, district),
-                "city": (city_id, city),
-            }[group_by]
-            rows.setdefault(key, RateRow(key=key, label=label)).due += due_by_school[pk]
-    if not rows:
-        return []
-    satisfied = Q(status__in=SATISFIED)
-    not_yet_due = Q(due_at__gt=now)
-    for values in (
-        ObligationWindow.objects.filter(
-            rule_id__in=rule_ids,
-            school_id__in=list(due_by_school),
-            date__lte=end,
-            window_end__gt=_at(start),
-        )
-        .values(field_name)
-        .annotate(
-            done=Count("pk", filter=Q(status=WindowStatus.DONE)),
-            late=Count("pk", filter=Q(status=WindowStatus.LATE)),
-            done_early=Count("pk", filter=satisfied & not_yet_due),
-            excused=Count("pk", filter=Q(excused=True) & ~satisfied & ~not_yet_due),
-        )
-        .order_by()
-    ):
-        row = rows.get(values[field_name])
-        if row is not None:
-            row.done, row.late = values["done"], values["late"]
-            row.done_early, row.excused = values["done_early"], values["excused"]
-    return list(rows.values())

@@ -282,3 +282,20 @@ class RoundActionTests(ActionChecks, InspectionsAPITestCase):
             reverse("inspection-windows"), {"start": "2026-01-01", "end": "2026-12-31"}
         )
         self.assertEqual(too_long.status_code, 400)
+
+    def test_rates_sort_by_rate_in_the_database(self):
+        services.finish(self.rounds["s1"], now=NOW)
+        client = self.api("city")
+        url = reverse("inspection-completion")
+        by_name = client.get(url, {**RANGE, "group_by": "school"}).json()["results"]
+        self.assertEqual(
+            {row["key"]: row["rate"] for row in by_name},
+            {str(self.s1.pk): 1.0, str(self.s2.pk): 0.0, str(self.k1.pk): 0.0},
+        )
+        for ordering, s1_at in (("rate", -1), ("-rate", 0)):
+            with self.subTest(ordering=ordering):
+                rows = client.get(url, {**RANGE, "group_by": "school", "ordering": ordering})
+                self.assertEqual(rows.json()["results"][s1_at]["key"], str(self.s1.pk))
+        wrong = client.get(url, {**RANGE, "ordering": "name; drop table"})
+        self.assertEqual(wrong.status_code, 400)
+        self.assertIn("ordering", wrong.json())

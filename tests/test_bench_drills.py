@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from drills.exports import district_summary
 from schools.models import ObligationRule, School
-from schools.obligations import completion_rates
+from schools.obligation_rates import completion_rates
 from tests.factories import SchoolFactory
 from tests.obligations_world import restore_default_rules
 from tests.posts_world import NOW

@@ -4,12 +4,28 @@ The pages call inspections/hazards.py; these tests check what each role sees
 and may do through them, and that a refusal is an answer (400/403/409), never 500.
 """
 
+from django.db import transaction
 from django.urls import reverse
 
 from inspections import hazards
 from inspections.models import Hazard
 from tests.base import LAYOUT_QUERIES
 from tests.hazards_world import HazardWorldTestCase, days, photo, today
+from tests.permissions import ALL_PERSONAS, PageChecks
+
+ALL_SINGLE_ROLE = {
+    "admin",
+    "city",
+    "district1",
+    "district2",
+    "principal1",
+    "principal2",
+    "officer1",
+    "police1",
+    "police2",
+    "outsider",
+}
+CHANGERS = {"admin", "city", "district1", "district2", "principal1", "principal2", "officer1"}
 
 
 class HazardPageTestCase(HazardWorldTestCase):
@@ -276,3 +292,42 @@ class HazardInputBoundsTests(HazardPageTestCase):
             ),
         ):
             self.assertEqual(self.client.get(url, params).status_code, status, (url, params))
+
+
+class HazardPagePersonaTests(PageChecks, HazardPageTestCase):
+    """A hazard's page and a move on it, persona by persona, multi-role personas included:
+    the page for every role of the school (police included), the move for those who
+    change hazards (school staff and the bureaus), 404 away from the persona's schools."""
+
+    multi_role_personas = True
+
+    def setUp(self):
+        super().setUp()
+        self.reported = {
+            "s1": self.report("s1"),
+            "s2": self.report("s2"),
+            "s3": self.report("s3", user=self.admin),
+        }
+
+    def test_the_page(self):
+        self.each_persona(
+            lambda key: reverse("inspections:hazard", args=[self.reported[key].pk]),
+            ALL_SINGLE_ROLE - {"outsider"},
+        )
+
+    def test_a_move(self):
+        for persona in ALL_PERSONAS:
+            self.login(persona)
+            for key, acting in self.cases(persona):
+                url = reverse("inspections:hazard-move", args=[self.reported[key].pk, "confirm"])
+                with self.subTest(persona=persona, school=key), transaction.atomic():
+                    response = self.client.post(url, {"level": "general"})
+                    transaction.set_rollback(True)
+                if acting is None:
+                    self.assertEqual(response.status_code, 404)
+                elif acting in CHANGERS:
+                    self.assertRedirects(
+                        response, reverse("inspections:hazard", args=[self.reported[key].pk])
+                    )
+                else:
+                    self.assertEqual(response.status_code, 403)

@@ -1,6 +1,6 @@
 """The bureaus' term compliance with the drill requirements: city → district → school.
 
-The rates come from schools.obligations.completion_rates() (one aggregate over
+The rates come from schools.obligation_rates.completion_rates() (one aggregate over
 the obligation summary rows); which requirement a school is behind on comes
 from due_windows() over the district's schools, a handful of queries whatever
 their number.
@@ -21,7 +21,8 @@ from campussafety.ids import id_or_404
 from drills.views.calendar import half_year
 from schools.choices import WindowStatus
 from schools.models import District, School
-from schools.obligations import completion_rates, due_windows
+from schools.obligation_rates import completion_rates
+from schools.obligations import due_windows
 
 DOMAIN = "drills"
 

@@ -19,6 +19,7 @@ from accounts.models import RoleAssignment, User
 from inspections.choices import RoundStatus
 from inspections.models import Answer, Checkpoint, Finding, InspectionRule, Round, Scan
 from schools.models import ObligationCompletion, ObligationWindow, School
+from schools.obligation_rates import forget_windows
 from schools.obligations import record_completion
 
 PLACES = [
@@ -181,6 +182,7 @@ def reset_inspections() -> None:
     # The rounds' counts towards their windows go with them.
     ObligationCompletion.objects.filter(source__startswith="inspections.round:").delete()
     ObligationWindow.objects.filter(rule__domain="inspections").delete()
+    forget_windows()  # the materialised windows went too: materialised again on the next read
     # Children first; rounds protect checkpoints, rules and versions.
     Finding.objects.all().delete()
     Answer.objects.all().delete()

@@ -24,7 +24,8 @@ from inspections.choices import RoundStatus
 from inspections.models import Answer, Checkpoint, InspectionRule, Round, Scan
 from schools.calendar import school_days
 from schools.choices import WindowStatus
-from schools.models import ObligationCompletion, ObligationWindow
+from schools.models import ObligationCompletion, ObligationWindow, School
+from schools.obligation_rates import forget_windows
 from schools.obligations import _plan
 
 RULES = ("security-patrol", "fire-patrol")
@@ -97,6 +98,12 @@ def synthesize(school_ids, today, days, rng) -> dict[str, int]:
                 school_id__in=batch, is_active=True
             ).values_list("pk", "school_id", "kind"):
                 points[school_id].append((pk, kind))
+            # Materialised windows with nothing done get their rounds like any
+            # other; the benchmark materialises again afterwards.
+            ObligationWindow.objects.filter(
+                school_id__in=batch, completions=0, excused=False
+            ).delete()
+            forget_windows(School.objects.filter(pk__in=batch))
             taken = set(
                 ObligationWindow.objects.filter(
                     school_id__in=batch, rule_id__in=list(by_obligation)

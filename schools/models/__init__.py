@@ -2,6 +2,7 @@
 
 from schools.models.obligations import (
     ObligationCompletion,
+    ObligationCoverage,
     ObligationExcuse,
     ObligationOverride,
     ObligationRule,
@@ -27,6 +28,7 @@ __all__ = [
     "Gate",
     "LocatedModel",
     "ObligationCompletion",
+    "ObligationCoverage",
     "ObligationExcuse",
     "ObligationOverride",
     "ObligationRule",

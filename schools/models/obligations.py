@@ -333,12 +333,15 @@ class ObligationCompletion(models.Model):
 
 
 class ObligationWindow(models.Model):
-    """A school's window of a rule that has a completion or an excuse, kept current on each write.
+    """A school's due window of a rule, kept current on each write.
 
-    Windows without a row had nothing recorded: they are upcoming, open or
-    missed, which schools/obligations.py works out from the calendar and the
-    time. Rates over a year and a city count these rows in the database
-    instead of the records behind them.
+    A row exists for every window that has a completion or an excuse, and for
+    every window of the dates an ObligationCoverage row says are materialised
+    (schools/obligation_rates.py), whether anything was done in it or not.
+    Windows without a row are upcoming, open or missed, which
+    schools/obligations.py works out from the calendar and the time. Rates
+    over a year and a city count these rows in the database, numerators and
+    denominators alike, instead of the records or the calendar behind them.
     """
 
     rule = models.ForeignKey(
@@ -373,6 +376,10 @@ class ObligationWindow(models.Model):
         default=WindowStatus.PARTIAL,
     )
     excused = models.BooleanField(_("excused"), default=False)
+    # False once the calendar or the rules no longer ask for this window (a
+    # closure entered afterwards) while completions still point at it: kept
+    # for them, left out of the rates.
+    planned = models.BooleanField(_("still due"), default=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -399,6 +406,9 @@ class ObligationWindow(models.Model):
         indexes = [
             # Rates of a district or city over a date range.
             models.Index(fields=["date", "school"], name="obligwindow_date_idx"),
+            # The windows overlapping a recent range (a month, the sweeps' two
+            # days) among a year's materialised ones: those ending after its start.
+            models.Index(fields=["window_end"], name="obligwindow_end_idx"),
         ]
 
     def __str__(self):
@@ -448,3 +458,35 @@ class ObligationExcuse(models.Model):
 
     def __str__(self):
         return f"{self.rule} · {self.school_id} · {self.window_start:%Y-%m-%d %H:%M}: {self.reason}"
+
+
+class ObligationCoverage(models.Model):
+    """The dates [first, last] over which every due window of a school has its ObligationWindow row.
+
+    Written by schools/obligation_rates.py when it materialises windows, and
+    deleted whenever what decides the windows changes (the calendar, the
+    rules, their overrides, the school's facts), so that the next read
+    materialises them again.
+    """
+
+    school = models.OneToOneField(
+        "schools.School",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="obligation_coverage",
+        verbose_name=_("school"),
+    )
+    first = models.DateField(_("first day"))
+    last = models.DateField(_("last day"))
+
+    class Meta:
+        verbose_name = _("materialised windows")
+        verbose_name_plural = _("materialised windows")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last__gte=F("first")), name="obligationcoverage_dates_in_order"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.school_id}: {self.first} – {self.last}"

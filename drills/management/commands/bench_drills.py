@@ -27,7 +27,7 @@ from drills.exports import district_summary
 from drills.models import Drill
 from schools.bench import bureau_scope, window_floor
 from schools.models import District, ObligationRule, ObligationWindow, School, Term
-from schools.obligations import completion_rates
+from schools.obligation_rates import completion_rates
 
 LOGINS = ("city", "district1")
 GROUPS = {"school": "s.id", "district": "s.district_id", "city": "d.city_id"}
