@@ -19,6 +19,7 @@ from equipment.choices import LocationKind, MovementKind
 from equipment.handover import handover_lines
 from equipment.models import (
     AlarmTest,
+    EquipmentType,
     Item,
     KitConfirmation,
     KitShortage,
@@ -51,6 +52,10 @@ def _at(day, hour, minute=0):
 
 
 def seed_equipment(ctx) -> str:
+    if not EquipmentType.objects.filter(city=None).exists():
+        # `migrate` creates the national catalogue (0002_default_catalogue); a database
+        # emptied since has no types to stock, and the other steps still seed.
+        return "no equipment catalogue (manage.py migrate creates it): no stock"
     rng = ctx.rng("equipment")
     user = ctx.users.get("admin")
     ids = [school.pk for school in ctx.schools] if ctx.schools else None
