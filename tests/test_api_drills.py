@@ -353,13 +353,16 @@ class DrillActionTests(ActionChecks, DrillsAPITestCase):
             for n in range(more):
                 SchoolFactory(district=self.d1, police_station=self.p1, name=f"新校{n}")
             client = self.api("city")
+            # The first read of the term materialises the new schools' windows
+            # (schools/obligation_rates.py); what is pinned is every read after it.
+            client.get(reverse("drill-compliance"), query)
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(reverse("drill-compliance"), query)
             self.assertEqual(response.status_code, 200)
             counts.append(len(queries))
-        # The user's roles, the calendar's and the rules' handful (schools.obligations._plan),
-        # the schools' districts and one aggregate: twelve whatever the number of schools.
-        self.assertEqual(counts, [12, 12])
+        self.assertEqual(counts[0], counts[1])
+        # Whether the windows are rows, and one aggregate (the user's scope is cached).
+        self.assertEqual(counts[0], 2)
 
     def test_the_acknowledgement_is_for_the_station_once(self):
         client = self.api("police1")

@@ -32,20 +32,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from campussafety.bench import figures as _figures
+from campussafety.bench import timed as _timed
 from campussafety.bulk import refresh_statistics
 from inspections.choices import OPEN_STATES, UNRECTIFIED_STATES
 from inspections.management import hazard_synthesis
-from inspections.management.commands.bench_inspections import (
-    PLAIN_STATIC,
-    _figures,
-    _scope,
-    _timed,
-)
+from inspections.management.commands.bench_inspections import PLAIN_STATIC
 from inspections.management.commands.bench_inspections import Command as InspectionsBench
 from inspections.management.hazard_synthesis import People
 from inspections.models import Checkpoint, Hazard, HazardEvent
 from inspections.views.hazards_bureau import bucket_bounds
 from reminders.registry import KINDS
+from schools.bench import bureau_scope as _scope
 from schools.models import District, School
 
 LOGINS = ("city", "district1")
