@@ -162,6 +162,50 @@ class EvaluationAndPlanTests(DrillRemindersTestCase):
         )
 
 
+class PrenoticeTests(DrillRemindersTestCase):
+    MOMENT = at(D(2026, 11, 25), 7, 25)
+
+    def alarm(self, school, **fields):
+        fields.setdefault("planned_at", at(D(2026, 11, 27), 10))
+        return Drill.objects.create(
+            school=school, drill_type="one_key_alarm", commander="王", **fields
+        )
+
+    def test_an_unacknowledged_notification_reaches_the_school_and_the_stations_liaison(self):
+        self.alarm(self.s1, prenotified_at=at(D(2026, 11, 20), 9))
+        due = "unacknowledged:2026-11-27"
+        self.assertEqual(
+            self.sweep("drill_prenotice", self.MOMENT),
+            Counter({("principal1", due): 1, ("officer1", due): 1, ("police1", due): 1}),
+        )
+        [item] = NotificationItem.objects.filter(user=self.police1)
+        self.assertIn("10:00", KINDS["drill_prenotice"].item_text(item.params))
+        # Exactly once: a second sweep the same day tells no one again.
+        self.assertEqual(self.sweep("drill_prenotice", self.MOMENT + ONE_DAY / 24), Counter())
+
+    def test_a_notification_not_sent_reaches_the_school_only(self):
+        self.alarm(self.s2)
+        self.assertEqual(
+            self.sweep("drill_prenotice", self.MOMENT),
+            Counter({("principal2", "unsent:2026-11-27"): 1}),
+        )
+
+    def test_acknowledged_other_days_and_non_alarm_drills_are_left_alone(self):
+        self.alarm(
+            self.s1,
+            prenotified_at=at(D(2026, 11, 20), 9),
+            prenotice_acknowledged_at=at(D(2026, 11, 21), 9),
+        )
+        self.alarm(self.s1, planned_at=at(D(2026, 11, 28), 10))
+        Drill.objects.create(
+            school=self.s1,
+            drill_type="lockdown",
+            planned_at=at(D(2026, 11, 27), 10),
+            commander="王",
+        )
+        self.assertEqual(self.sweep("drill_prenotice", self.MOMENT), Counter())
+
+
 class QueryCountTests(DrillRemindersTestCase):
     MOMENTS = {
         "drill_period_start": at(D(2026, 11, 2), 7),
@@ -171,6 +215,7 @@ class QueryCountTests(DrillRemindersTestCase):
         "drill_overdue_district": at(D(2026, 12, 1), 8, 15),
         "drill_not_evaluated": at(D(2026, 11, 24), 7, 15),
         "emergency_plan_review": at(D(2026, 11, 23), 7, 20),
+        "drill_prenotice": at(D(2026, 12, 8), 7, 25),
     }
 
     @classmethod
@@ -181,6 +226,19 @@ class QueryCountTests(DrillRemindersTestCase):
         )
         held(cls.s1, at(D(2026, 11, 20), 10), plan_must_be_revised=True)
         make_plan(cls.s2, revision_due=D(2026, 11, 1))
+        Drill.objects.create(
+            school=cls.s1,
+            drill_type="one_key_alarm",
+            planned_at=at(D(2026, 12, 10), 10),
+            commander="王",
+            prenotified_at=at(D(2026, 12, 1), 9),
+        )
+        Drill.objects.create(
+            school=cls.s2,
+            drill_type="anti_violence",
+            planned_at=at(D(2026, 12, 10), 9),
+            commander="李",
+        )
 
     def counts(self):
         result = {}
@@ -207,6 +265,8 @@ class QueryCountTests(DrillRemindersTestCase):
                 "drill_overdue_district": 11,
                 "drill_not_evaluated": 2,
                 "emergency_plan_review": 3,
+                # The drills, the school leaders, the stations' liaisons.
+                "drill_prenotice": 3,
             },
         )
         for district in (self.d1, self.d2):
