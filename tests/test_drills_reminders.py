@@ -282,17 +282,17 @@ class SweepOnAWorkerTests(TransactionTestCase):
         with time_machine.travel(at(D(2026, 11, 20), 6), tick=False):
             World.build(self)
             held(self.s1, at(D(2026, 11, 20), 10))
-        principal = self.users["principal1"]
-        principal.email = "principal1@example.edu.cn"
-        principal.save()
-        NotificationSettings.objects.create(user=principal, email_enabled=True, language="zh-hans")
+        for username in ("principal1", "police1"):
+            user = self.users[username]
+            user.email = f"{username}@example.edu.cn"
+            user.save()
+            NotificationSettings.objects.create(user=user, email_enabled=True, language="zh-hans")
 
-    def test_a_queued_sweep_ran_once_and_delivered_one_digest(self):
-        moment = at(D(2026, 11, 24), 7, 15).isoformat()
+    def sweep_three_times(self, kind, moment):
+        """A duplicated tick, two at once, on a real worker; the sweeps' outcomes."""
         with running_worker(concurrency=2), task_runs() as runs:
-            # A duplicated tick, two at once: still one digest, one email.
             for _ in range(3):
-                send(run_sweep, "drill_not_evaluated", moment)
+                send(run_sweep, kind, moment.isoformat())
             wait_until(lambda: Delivery.objects.filter(channel="email").exists(), 60)
             wait_until(
                 lambda: not Delivery.objects.exclude(status=DeliveryStatus.SENT).exists(), 60
@@ -300,11 +300,31 @@ class SweepOnAWorkerTests(TransactionTestCase):
             wait_until(
                 lambda: len([r for r in runs if r[0] == "reminders.tasks.run_sweep"]) == 3, 60
             )
-        sweeps = [r for r in runs if r[0] == "reminders.tasks.run_sweep"]
-        self.assertEqual([run[2] for run in sweeps], ["SUCCESS"] * 3)
+        return [r[2] for r in runs if r[0] == "reminders.tasks.run_sweep"]
+
+    def test_a_queued_sweep_ran_once_and_delivered_one_digest(self):
+        outcomes = self.sweep_three_times("drill_not_evaluated", at(D(2026, 11, 24), 7, 15))
+        self.assertEqual(outcomes, ["SUCCESS"] * 3)
         [digest] = Notification.objects.filter(user=self.users["principal1"])
         self.assertEqual(digest.items.count(), 1)
         [email] = [m for m in mail.outbox if m.to == ["principal1@example.edu.cn"]]
         self.assertIn("未评估", email.body)
         self.assertIn(reverse("drillplans:records-school", args=[self.s1.pk]), email.body)
         self.assertFalse(Notification.objects.exclude(user=self.users["principal1"]).exists())
+
+    def test_an_unacknowledged_prenotice_reaches_the_liaison_once(self):
+        drill = Drill.objects.create(
+            school=self.s1,
+            drill_type="one_key_alarm",
+            planned_at=at(D(2026, 11, 27), 10),
+            commander="王",
+            prenotified_at=at(D(2026, 11, 20), 9),
+        )
+        outcomes = self.sweep_three_times("drill_prenotice", at(D(2026, 11, 25), 7, 25))
+        self.assertEqual(outcomes, ["SUCCESS"] * 3)
+        [digest] = Notification.objects.filter(user=self.users["police1"])
+        self.assertEqual(digest.items.count(), 1)
+        [email] = [m for m in mail.outbox if m.to == ["police1@example.edu.cn"]]
+        self.assertIn("尚未确认", email.body)
+        self.assertIn(reverse("drills:live", args=[drill.pk]), email.body)
+        self.assertEqual(len([m for m in mail.outbox if m.to == ["principal1@example.edu.cn"]]), 1)
