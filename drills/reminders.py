@@ -15,10 +15,11 @@ schools with queries.
   (drill_not_evaluated);
 - an emergency plan past its review date, or a drill's request for a revision
   not yet answered by a new version: the principal and safety officers,
-  weekly until a version is uploaded (emergency_plan_review).
-
-Not here yet: the police pre-notification of alarm drills (its fields are not
-on Drill yet; the reminder joins this module with them).
+  weekly until a version is uploaded (emergency_plan_review);
+- 2 days before a planned alarm drill whose police pre-notification is not
+  acknowledged: the principal, safety officers and the liaisons of the school's
+  police station; not sent at all: the principal and safety officers
+  (drill_prenotice).
 """
 
 import datetime
@@ -31,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from drills import plans
-from drills.choices import TRAINING_RULE_CODES, DrillStatus, PlanType
+from drills.choices import ALARM_TYPES, TRAINING_RULE_CODES, DrillStatus, PlanType
 from drills.models import Drill, DrillRequirement, EmergencyPlan
 from reminders import recipients
 from reminders.registry import Due, ReminderKind, register
@@ -421,3 +422,87 @@ class PlanReview(ReminderKind):
 
     def url(self, params):
         return f"{reverse('drillplans:plans')}?school={params['school_id']}"
+
+
+@register
+class Prenotice(ReminderKind):
+    name = "drill_prenotice"
+    label = _("Police pre-notification of an alarm drill")
+    recipients = _(
+        "2 days before a planned alarm drill: the school's principal and safety officers "
+        "when the police station was not notified; they and the station's police liaisons "
+        "when the notification is not acknowledged."
+    )
+    crontab = {"hour": 7, "minute": 25}
+    days_before = 2
+
+    def sweep(self, now):
+        day = timezone.localdate(now) + self.days_before * ONE_DAY
+        start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(0)))
+        drills = list(
+            Drill.objects.filter(
+                status=DrillStatus.PLANNED,
+                drill_type__in=ALARM_TYPES,
+                planned_at__gte=start,
+                planned_at__lt=start + ONE_DAY,
+                prenotice_acknowledged_at__isnull=True,
+            )
+            .select_related("school")
+            .order_by("planned_at", "pk")
+        )
+        leaders = recipients.school_leaders({d.school_id for d in drills})
+        # The liaisons are told only of a notification they have to acknowledge.
+        liaisons = recipients.police_liaisons(
+            {d.school.police_station_id for d in drills if d.prenotified_at}
+        )
+        dues = []
+        for drill in drills:
+            state = "unacknowledged" if drill.prenotified_at else "unsent"
+            told = list(leaders.get(drill.school_id, ()))
+            if drill.prenotified_at:
+                told += [
+                    pk for pk in liaisons.get(drill.school.police_station_id, ()) if pk not in told
+                ]
+            params = {
+                "school_id": drill.school_id,
+                "school": drill.school.name,
+                "drill_id": drill.pk,
+                "state": state,
+                "date": day.isoformat(),
+                "time": timezone.localtime(drill.planned_at).strftime("%H:%M"),
+                "type": drill.get_drill_type_display(),
+            }
+            # One step per state: a notification sent after the first reminder
+            # still gets its acknowledgement reminded.
+            dues += [
+                Due(
+                    self.name,
+                    subject=f"drill:{drill.pk}",
+                    due=f"{state}:{day.isoformat()}",
+                    user_id=user_id,
+                    school_id=drill.school_id,
+                    params=params,
+                )
+                for user_id in told
+            ]
+        return dues
+
+    def body(self, params):
+        if params["state"] == "unsent":
+            return (
+                _(
+                    "%(school)s: the %(type)s drill of %(date)s at %(time)s is not yet "
+                    "notified to the police station."
+                )
+                % params
+            )
+        return (
+            _(
+                "%(school)s: the police have not acknowledged the notification of the "
+                "%(type)s drill of %(date)s at %(time)s."
+            )
+            % params
+        )
+
+    def url(self, params):
+        return reverse("drills:live", args=[params["drill_id"]])

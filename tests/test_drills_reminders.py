@@ -162,6 +162,50 @@ class EvaluationAndPlanTests(DrillRemindersTestCase):
         )
 
 
+class PrenoticeTests(DrillRemindersTestCase):
+    MOMENT = at(D(2026, 11, 25), 7, 25)
+
+    def alarm(self, school, **fields):
+        fields.setdefault("planned_at", at(D(2026, 11, 27), 10))
+        return Drill.objects.create(
+            school=school, drill_type="one_key_alarm", commander="王", **fields
+        )
+
+    def test_an_unacknowledged_notification_reaches_the_school_and_the_stations_liaison(self):
+        self.alarm(self.s1, prenotified_at=at(D(2026, 11, 20), 9))
+        due = "unacknowledged:2026-11-27"
+        self.assertEqual(
+            self.sweep("drill_prenotice", self.MOMENT),
+            Counter({("principal1", due): 1, ("officer1", due): 1, ("police1", due): 1}),
+        )
+        [item] = NotificationItem.objects.filter(user=self.police1)
+        self.assertIn("10:00", KINDS["drill_prenotice"].item_text(item.params))
+        # Exactly once: a second sweep the same day tells no one again.
+        self.assertEqual(self.sweep("drill_prenotice", self.MOMENT + ONE_DAY / 24), Counter())
+
+    def test_a_notification_not_sent_reaches_the_school_only(self):
+        self.alarm(self.s2)
+        self.assertEqual(
+            self.sweep("drill_prenotice", self.MOMENT),
+            Counter({("principal2", "unsent:2026-11-27"): 1}),
+        )
+
+    def test_acknowledged_other_days_and_non_alarm_drills_are_left_alone(self):
+        self.alarm(
+            self.s1,
+            prenotified_at=at(D(2026, 11, 20), 9),
+            prenotice_acknowledged_at=at(D(2026, 11, 21), 9),
+        )
+        self.alarm(self.s1, planned_at=at(D(2026, 11, 28), 10))
+        Drill.objects.create(
+            school=self.s1,
+            drill_type="lockdown",
+            planned_at=at(D(2026, 11, 27), 10),
+            commander="王",
+        )
+        self.assertEqual(self.sweep("drill_prenotice", self.MOMENT), Counter())
+
+
 class QueryCountTests(DrillRemindersTestCase):
     MOMENTS = {
         "drill_period_start": at(D(2026, 11, 2), 7),
@@ -171,6 +215,7 @@ class QueryCountTests(DrillRemindersTestCase):
         "drill_overdue_district": at(D(2026, 12, 1), 8, 15),
         "drill_not_evaluated": at(D(2026, 11, 24), 7, 15),
         "emergency_plan_review": at(D(2026, 11, 23), 7, 20),
+        "drill_prenotice": at(D(2026, 12, 8), 7, 25),
     }
 
     @classmethod
@@ -181,6 +226,19 @@ class QueryCountTests(DrillRemindersTestCase):
         )
         held(cls.s1, at(D(2026, 11, 20), 10), plan_must_be_revised=True)
         make_plan(cls.s2, revision_due=D(2026, 11, 1))
+        Drill.objects.create(
+            school=cls.s1,
+            drill_type="one_key_alarm",
+            planned_at=at(D(2026, 12, 10), 10),
+            commander="王",
+            prenotified_at=at(D(2026, 12, 1), 9),
+        )
+        Drill.objects.create(
+            school=cls.s2,
+            drill_type="anti_violence",
+            planned_at=at(D(2026, 12, 10), 9),
+            commander="李",
+        )
 
     def counts(self):
         result = {}
@@ -207,6 +265,8 @@ class QueryCountTests(DrillRemindersTestCase):
                 "drill_overdue_district": 11,
                 "drill_not_evaluated": 2,
                 "emergency_plan_review": 3,
+                # The drills, the school leaders, the stations' liaisons.
+                "drill_prenotice": 3,
             },
         )
         for district in (self.d1, self.d2):
@@ -222,17 +282,17 @@ class SweepOnAWorkerTests(TransactionTestCase):
         with time_machine.travel(at(D(2026, 11, 20), 6), tick=False):
             World.build(self)
             held(self.s1, at(D(2026, 11, 20), 10))
-        principal = self.users["principal1"]
-        principal.email = "principal1@example.edu.cn"
-        principal.save()
-        NotificationSettings.objects.create(user=principal, email_enabled=True, language="zh-hans")
+        for username in ("principal1", "police1"):
+            user = self.users[username]
+            user.email = f"{username}@example.edu.cn"
+            user.save()
+            NotificationSettings.objects.create(user=user, email_enabled=True, language="zh-hans")
 
-    def test_a_queued_sweep_ran_once_and_delivered_one_digest(self):
-        moment = at(D(2026, 11, 24), 7, 15).isoformat()
+    def sweep_three_times(self, kind, moment):
+        """A duplicated tick, two at once, on a real worker; the sweeps' outcomes."""
         with running_worker(concurrency=2), task_runs() as runs:
-            # A duplicated tick, two at once: still one digest, one email.
             for _ in range(3):
-                send(run_sweep, "drill_not_evaluated", moment)
+                send(run_sweep, kind, moment.isoformat())
             wait_until(lambda: Delivery.objects.filter(channel="email").exists(), 60)
             wait_until(
                 lambda: not Delivery.objects.exclude(status=DeliveryStatus.SENT).exists(), 60
@@ -240,11 +300,31 @@ class SweepOnAWorkerTests(TransactionTestCase):
             wait_until(
                 lambda: len([r for r in runs if r[0] == "reminders.tasks.run_sweep"]) == 3, 60
             )
-        sweeps = [r for r in runs if r[0] == "reminders.tasks.run_sweep"]
-        self.assertEqual([run[2] for run in sweeps], ["SUCCESS"] * 3)
+        return [r[2] for r in runs if r[0] == "reminders.tasks.run_sweep"]
+
+    def test_a_queued_sweep_ran_once_and_delivered_one_digest(self):
+        outcomes = self.sweep_three_times("drill_not_evaluated", at(D(2026, 11, 24), 7, 15))
+        self.assertEqual(outcomes, ["SUCCESS"] * 3)
         [digest] = Notification.objects.filter(user=self.users["principal1"])
         self.assertEqual(digest.items.count(), 1)
         [email] = [m for m in mail.outbox if m.to == ["principal1@example.edu.cn"]]
         self.assertIn("未评估", email.body)
         self.assertIn(reverse("drillplans:records-school", args=[self.s1.pk]), email.body)
         self.assertFalse(Notification.objects.exclude(user=self.users["principal1"]).exists())
+
+    def test_an_unacknowledged_prenotice_reaches_the_liaison_once(self):
+        drill = Drill.objects.create(
+            school=self.s1,
+            drill_type="one_key_alarm",
+            planned_at=at(D(2026, 11, 27), 10),
+            commander="王",
+            prenotified_at=at(D(2026, 11, 20), 9),
+        )
+        outcomes = self.sweep_three_times("drill_prenotice", at(D(2026, 11, 25), 7, 25))
+        self.assertEqual(outcomes, ["SUCCESS"] * 3)
+        [digest] = Notification.objects.filter(user=self.users["police1"])
+        self.assertEqual(digest.items.count(), 1)
+        [email] = [m for m in mail.outbox if m.to == ["police1@example.edu.cn"]]
+        self.assertIn("尚未确认", email.body)
+        self.assertIn(reverse("drills:live", args=[drill.pk]), email.body)
+        self.assertEqual(len([m for m in mail.outbox if m.to == ["principal1@example.edu.cn"]]), 1)

@@ -1,5 +1,7 @@
 """The emergency plan and training pages, persona by persona (multi-role personas included)."""
 
+import re
+
 from django.urls import reverse
 
 from drills.models import EmergencyPlan, TrainingSession
@@ -186,3 +188,27 @@ class TrainingPageTests(PlanPagesTestCase):
         )
         self.assertEqual(response.status_code, 400)
         self.assertEqual(TrainingSession.objects.count(), 3)
+
+
+class DrillsMenuTests(PlanPagesTestCase):
+    def menu(self, persona):
+        """The hrefs of the one drills dropdown on the home page, or None without it."""
+        self.login(persona)
+        html = self.client.get(reverse("home")).content.decode()
+        found = re.search(r'id="drills-menu".*?<ul class="dropdown-menu"[^>]*>(.*?)</ul>', html)
+        return found and re.findall(r'href="([^"]+)"', found.group(1))
+
+    def test_one_menu_holds_each_roles_drill_pages(self):
+        plans = [reverse("drillplans:plans"), reverse("drillplans:training")]
+        self.assertEqual(
+            self.menu("principal1"),
+            [reverse("drills:calendar-choice"), *plans]
+            + [reverse("drillplans:records-school", args=[self.s1.pk])],
+        )
+        self.assertEqual(
+            self.menu("district1"),
+            [reverse("drills:compliance"), *plans]
+            + [reverse("drillplans:records-district", args=[self.d1.pk])],
+        )
+        self.assertEqual(self.menu("police1"), plans)
+        self.assertIsNone(self.menu("outsider"))

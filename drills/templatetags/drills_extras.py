@@ -4,6 +4,7 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Role
 from accounts.scope import BUREAU, SCHOOL_STAFF, Scope
 from schools.choices import WindowStatus
 
@@ -26,14 +27,36 @@ def clock(seconds):
 
 @register.inclusion_tag("drills/_nav.html", takes_context=True)
 def drills_nav(context):
-    """The drill pages the user's roles open, as navigation links (no query: cached scope)."""
+    """One drills menu of the pages the user's roles open (no query: cached scope).
+
+    School staff plan on the calendar, the bureaus follow compliance; every role
+    but the guard reads plans and training; the term's records are those of the
+    user's school, else of their district.
+    """
     request = context.get("request")
     if request is None:
         return {"links": []}
     scope = Scope.of(request.user)
     links = []
     if scope.has_role(*SCHOOL_STAFF):
-        links.append((reverse("drills:calendar-choice"), _("Drills")))
+        links.append((reverse("drills:calendar-choice"), _("Drill calendar")))
     if scope.is_admin or scope.has_role(*BUREAU):
         links.append((reverse("drills:compliance"), _("Drill compliance")))
-    return {"links": links, "path": request.path}
+    if scope.roles - {Role.GUARD}:
+        links += [
+            (reverse("drillplans:plans"), _("Emergency plans")),
+            (reverse("drillplans:training"), _("Training sessions")),
+        ]
+    school = next((g.school_id for g in scope.grants if g.role in SCHOOL_STAFF), None)
+    district = next((g.district_id for g in scope.grants if g.role == Role.DISTRICT_STAFF), None)
+    if school:
+        links.append((reverse("drillplans:records-school", args=[school]), _("Drill records")))
+    elif district:
+        links.append(
+            (reverse("drillplans:records-district", args=[district]), _("Drills of the term"))
+        )
+    return {
+        "links": links,
+        "path": request.path,
+        "active": any(request.path == url for url, _label in links),
+    }
