@@ -282,7 +282,9 @@ MATRIX = {
     "equipment-checks:video-check-new": "tests/test_equipment_checks.py::CheckPageTests",
     "equipment-checks:confirm-kit": "tests/test_equipment_handover.py::DutyLogSlotTests",
     "equipment-checks:resolve": "tests/test_equipment_handover.py::ShortageLifecycleTests",
-    "equipment-checks:extinguishers": "tests/test_equipment_extinguishers.py::ExtinguisherPageTests",
+    "equipment-checks:extinguishers": (
+        "tests/test_equipment_extinguishers.py::ExtinguisherPageTests"
+    ),
     "equipment-checks:extinguishers-start": (
         "tests/test_equipment_extinguishers.py::ExtinguisherPageTests"
     ),
