@@ -13,7 +13,12 @@ from inspections.models_hazards import Hazard
 from schools.models import ObligationCompletion, Term
 from tests.obligations_world import D, at, restore_default_rules
 from tests.permissions import ActionChecks
-from tests.test_api_equipment_checks import SCHOOL_STAFF, WRITERS, ChecksAPITestCase
+from tests.test_api_equipment_checks import (
+    REACH,
+    SCHOOL_STAFF,
+    WRITERS,
+    ChecksAPITestCase,
+)
 
 NOW = at(D(2026, 11, 20), 10)
 
@@ -43,17 +48,7 @@ class ExtinguisherCheckAPITests(ActionChecks, ChecksAPITestCase):
         return reverse(f"extinguishercheck-{name}", args=[self.checks[key].pk])
 
     def test_list_and_detail_in_scope_only(self):
-        reach = {
-            "admin": {"s1", "s2", "s3"},
-            "city": {"s1", "s2"},
-            "district1": {"s1"},
-            "principal2": {"s2"},
-            "police1": {"s1"},
-            "outsider": set(),
-            "principal1_police2": {"s1", "s2"},
-            "district1_principal2": {"s1", "s2"},
-        }
-        for persona, keys in reach.items():
+        for persona, keys in REACH.items():
             with self.subTest(persona):
                 client = self.api(persona)
                 rows = client.get(reverse("extinguishercheck-list")).json()["results"]
