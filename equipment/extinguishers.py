@@ -146,8 +146,16 @@ def _fail(user, result: ExtinguisherAnswer) -> None:
 
 
 def unanswered(check: ExtinguisherCheck):
-    """The extinguishers held by the check's school still without an answer in it."""
-    return extinguishers(check.school_id).exclude(extinguisher_answers__check_run=check)
+    """The in-service extinguishers of the check's school still without an answer in it.
+
+    A piece already faulty, expired or under repair is listed but not asked
+    for: it is out of use until repaired or replaced.
+    """
+    return (
+        extinguishers(check.school_id)
+        .filter(status=ItemStatus.IN_SERVICE)
+        .exclude(extinguisher_answers__check_run=check)
+    )
 
 
 def finish_check(user, check: ExtinguisherCheck, now=None) -> ExtinguisherCheck:

@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 from accounts.scope import OutOfScope
 from campussafety.forms import BootstrapFormMixin
 from equipment import extinguishers
+from equipment.choices import ItemStatus
 from equipment.models import ExtinguisherCheck, Item
 from equipment.views_checks import SchoolMixin, safe_next
 
@@ -63,7 +64,11 @@ class CheckPageView(SchoolMixin, TemplateView):
             "school": self.school,
             "check": check,
             "rows": [(piece, answers.get(piece.pk)) for piece in pieces],
-            "pending": sum(1 for piece in pieces if piece.pk not in answers),
+            "pending": sum(
+                1
+                for piece in pieces
+                if piece.pk not in answers and piece.status == ItemStatus.IN_SERVICE
+            ),
             "may_record": self.may_add(ExtinguisherCheck),
             "form": AnswerForm(),
             "finished": ExtinguisherCheck.objects.for_user(self.request.user)

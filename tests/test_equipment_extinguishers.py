@@ -15,6 +15,7 @@ from accounts.scope import OutOfScope
 from equipment import extinguishers
 from equipment.choices import ItemStatus, MovementKind
 from equipment.models import ExtinguisherAnswer, ExtinguisherCheck, Movement
+from equipment.services import record
 from inspections.models_hazards import Hazard
 from schools.choices import HazardCategory, WindowStatus
 from schools.models import ObligationCompletion, ObligationRule
@@ -69,6 +70,16 @@ class ExtinguisherCheckTests(ChecksWorldTestCase):
         with self.assertRaises(ValidationError):
             extinguishers.answer(self.officer1, check, bad, passed=False, note="again")
         self.assertEqual(Hazard.objects.count(), 1)
+
+    def test_a_piece_out_of_use_does_not_hold_up_the_finish(self):
+        record(self.officer1, MovementKind.FAILED, item=self.extinguishers[4], reason="漏粉")
+        check = self.start()
+        for item in self.extinguishers[:4]:
+            extinguishers.answer(self.officer1, check, item, passed=True)
+        extinguishers.finish_check(self.officer1, check, now=at(D(2026, 11, 20), 11))
+        self.assertEqual(
+            ObligationCompletion.objects.filter(rule__code="extinguisher-monthly").count(), 1
+        )
 
     def test_refusals(self):
         check = self.start()
