@@ -39,6 +39,7 @@ api_v1 = [
     path("", include("equipment.api.urls")),
     path("", include("drills.api_plans")),
     path("", include("equipment.api_checks")),
+    path("", include("equipment.api_extinguishers")),
 ]
 
 urlpatterns = [

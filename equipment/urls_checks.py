@@ -3,6 +3,7 @@
 from django.urls import path
 
 from equipment import views_checks as views
+from equipment import views_extinguishers as extinguishers
 
 app_name = "equipment-checks"
 
@@ -23,6 +24,26 @@ urlpatterns = [
         "school/<int:school>/video-check/",
         views.VideoCheckCreateView.as_view(),
         name="video-check-new",
+    ),
+    path(
+        "school/<int:school>/extinguishers/",
+        extinguishers.CheckPageView.as_view(),
+        name="extinguishers",
+    ),
+    path(
+        "school/<int:school>/extinguishers/start/",
+        extinguishers.StartView.as_view(),
+        name="extinguishers-start",
+    ),
+    path(
+        "extinguisher/<int:pk>/answer/",
+        extinguishers.AnswerView.as_view(),
+        name="extinguisher-answer",
+    ),
+    path(
+        "extinguisher-check/<int:pk>/finish/",
+        extinguishers.FinishView.as_view(),
+        name="extinguishers-finish",
     ),
     path("location/<int:pk>/confirm/", views.ConfirmKitView.as_view(), name="confirm-kit"),
     path("missing/<int:pk>/resolve/", views.ResolveShortageView.as_view(), name="resolve"),

@@ -23,6 +23,7 @@ DEFAULTS_MIGRATIONS = {
         ("inspections.migrations.0005_rule_walks_checkpoints", "supervision_walks_no_checkpoints"),
     ),
     "drills": (("drills.migrations.0002_default_requirements", "create_defaults"),),
+    "equipment": (("equipment.migrations.0005_default_extinguisher_rule", "create_default"),),
 }
 
 

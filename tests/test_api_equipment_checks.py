@@ -25,6 +25,17 @@ from tests.permissions import ALL_PERSONAS, ActionChecks, ScopedAPITests
 
 SCHOOL_STAFF = {"admin", "principal1", "principal2", "officer1"}
 WRITERS = {"s1": "principal1", "s2": "principal2", "s3": None}
+# The schools each persona reads (S1, S2 and S3 each have one of every record).
+REACH = {
+    "admin": {"s1", "s2", "s3"},
+    "city": {"s1", "s2"},
+    "district1": {"s1"},
+    "principal2": {"s2"},
+    "police1": {"s1"},
+    "outsider": set(),
+    "principal1_police2": {"s1", "s2"},
+    "district1_principal2": {"s1", "s2"},
+}
 GUARD_KIT = ("steel-fork", "stab-vest", "helmet", "radio")
 
 
@@ -245,17 +256,7 @@ class KitShortageAPITests(ActionChecks, ChecksAPITestCase):
         return KitShortage.objects.get(school=getattr(self, key))
 
     def test_list_and_detail_in_scope_only(self):
-        reach = {
-            "admin": {"s1", "s2", "s3"},
-            "city": {"s1", "s2"},
-            "district1": {"s1"},
-            "principal2": {"s2"},
-            "police1": {"s1"},
-            "outsider": set(),
-            "principal1_police2": {"s1", "s2"},
-            "district1_principal2": {"s1", "s2"},
-        }
-        for persona, keys in reach.items():
+        for persona, keys in REACH.items():
             with self.subTest(persona):
                 client = self.api(persona)
                 rows = client.get(reverse("kitshortage-list")).json()["results"]

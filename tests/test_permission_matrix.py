@@ -32,6 +32,7 @@ from tests import (
 from tests.permissions import ALL_PERSONAS, ActionChecks
 from tests.posts_world import TODAY, PostsWorldTestCase, make_member
 
+EXTINGUISHER_API = "tests/test_api_equipment_extinguishers.py::ExtinguisherCheckAPITests"
 SCHOOL_WRITERS = {"admin", "city", "district1", "district2", "principal1", "principal2", "officer1"}
 VERIFIERS = {"admin", "district1", "district2", "police1", "police2"}
 COUNTERSIGNERS = {"admin", "police1", "police2"}
@@ -274,6 +275,10 @@ MATRIX = {
     "kitshortage-detail": "tests/test_api_equipment_checks.py::KitShortageAPITests",
     "kitshortage-resolve": "tests/test_api_equipment_checks.py::KitShortageAPITests",
     "alarm-and-video": "tests/test_api_equipment_checks.py::AlarmAndVideoAPITests",
+    "extinguishercheck-list": EXTINGUISHER_API,
+    "extinguishercheck-detail": EXTINGUISHER_API,
+    "extinguishercheck-answer": EXTINGUISHER_API,
+    "extinguishercheck-finish": EXTINGUISHER_API,
     # Equipment check pages (equipment/urls_checks.py).
     "equipment-checks:alarm-video": "tests/test_equipment_checks.py::CheckPageTests",
     "equipment-checks:school": "tests/test_equipment_checks.py::CheckPageTests",
@@ -282,6 +287,18 @@ MATRIX = {
     "equipment-checks:video-check-new": "tests/test_equipment_checks.py::CheckPageTests",
     "equipment-checks:confirm-kit": "tests/test_equipment_handover.py::DutyLogSlotTests",
     "equipment-checks:resolve": "tests/test_equipment_handover.py::ShortageLifecycleTests",
+    "equipment-checks:extinguishers": (
+        "tests/test_equipment_extinguishers.py::ExtinguisherPageTests"
+    ),
+    "equipment-checks:extinguishers-start": (
+        "tests/test_equipment_extinguishers.py::ExtinguisherPageTests"
+    ),
+    "equipment-checks:extinguisher-answer": (
+        "tests/test_equipment_extinguishers.py::ExtinguisherPageTests"
+    ),
+    "equipment-checks:extinguishers-finish": (
+        "tests/test_equipment_extinguishers.py::ExtinguisherPageTests"
+    ),
     "inspections:scan": "tests/test_pages_rounds.py::RoundPageTests",
     "inspections:start": "tests/test_pages_rounds.py::RoundPageTests",
     "inspections:round": "tests/test_pages_rounds.py::RoundPageTests",

@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 from accounts.scope import SCHOOL_STAFF
 from campussafety.qrcodes import qr_svg
 from campussafety.views import PAGE_SIZE
+from equipment import extinguishers
 from equipment.choices import ItemStatus, MovementKind
 from equipment.models import EquipmentType, Item, Location, Movement
 from equipment.services import requirements, stock_by_place
@@ -170,6 +171,13 @@ class ItemView(LoginRequiredMixin, TemplateView):
             is_due=is_due(item, today),
             moves=PIECE_MOVES if item.location_id and may_record(user) else [],
         )
+        # Scanning an extinguisher's code during the month's check leads here to answer it.
+        if item.location_id and extinguishers.is_extinguisher(item) and may_record(user):
+            check = extinguishers.open_check(item.school_id)
+            context.update(
+                extinguisher_check=check,
+                extinguisher_answer=check and check.answers.filter(item=item).first(),
+            )
         return context
 
 
