@@ -22,16 +22,15 @@ arithmetic in Python. It asserts nothing.
 
 import datetime
 import random
-import statistics
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Count
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
+from campussafety.bench import figures, print_table, ratio, timed
 from campussafety.bulk import refresh_statistics
 from equipment.choices import MovementKind
 from equipment.compliance import compliance
@@ -149,26 +148,12 @@ class Command(BaseCommand):
             f"{note}; {repeat} timed runs after a warm-up\n"
         )
         header = ("request", "min ms", "median ms", "max ms", "queries", "floor ms", "ratio")
-        widths = [max(len(line[i]) for line in (header, *lines)) for i in range(len(header))]
-        for line in (header, tuple("-" * w for w in widths), *lines):
-            cells = [line[0].ljust(widths[0])] + [
-                cell.rjust(width) for cell, width in zip(line[1:], widths[1:], strict=True)
-            ]
-            self.stdout.write("  ".join(cells).rstrip())
+        print_table(self.stdout, header, lines)
 
     def versus_floor(self, label, call, floor, repeat):
-        timings, queries = _timed(call, repeat)
-        floor_timings, _queries = _timed(floor, repeat)
-        median, floor_median = statistics.median(timings), statistics.median(floor_timings)
-        return (
-            label,
-            f"{min(timings):.1f}",
-            f"{median:.1f}",
-            f"{max(timings):.1f}",
-            str(queries),
-            f"{floor_median:.1f}",
-            f"{median / floor_median:.1f}x" if floor_median else "",
-        )
+        timings, queries, _status = timed(call, repeat)
+        floor_timings, _queries, _status = timed(floor, repeat)
+        return (label, *figures(timings), str(queries), *ratio(timings, floor_timings))
 
 
 HISTORY_FIELDS = (
@@ -194,18 +179,6 @@ def item_history(item_id: int, limit: int = HISTORY_SHOWN) -> list[dict]:
         .order_by("-happened_at", "-pk")
         .values(*HISTORY_FIELDS)[:limit]
     )
-
-
-def _timed(call, repeat):
-    call()
-    timings, queries = [], 0
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as captured:
-            began = time.perf_counter()
-            call()
-            timings.append((time.perf_counter() - began) * 1000)
-        queries = len(captured)
-    return timings, queries
 
 
 def _rows(sql, params=()):

@@ -20,7 +20,6 @@ changes and databases.
 """
 
 import random
-import statistics
 import time
 
 from django.conf import settings
@@ -32,8 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from campussafety.bench import figures as _figures
-from campussafety.bench import timed as _timed
+from campussafety.bench import figures, ratio, timed
 from campussafety.bulk import refresh_statistics
 from inspections.choices import OPEN_STATES, UNRECTIFIED_STATES
 from inspections.management import hazard_synthesis
@@ -169,19 +167,11 @@ class Command(InspectionsBench):
         )
 
     def versus_floor(self, login, label, request, floor, repeat):
-        timings, queries, status = _timed(request, repeat)
-        floor_timings, _q, _s = _timed(floor, repeat)
+        timings, queries, status = timed(request, repeat)
+        floor_timings, _q, _s = timed(floor, repeat)
         if status != 200:
             return (login, label, f"HTTP {status}", "", "", "", "", "")
-        median, floor_median = statistics.median(timings), statistics.median(floor_timings)
-        return (
-            login,
-            label,
-            *_figures(timings),
-            str(queries),
-            f"{floor_median:.1f}",
-            f"{median / floor_median:.1f}x" if floor_median else "",
-        )
+        return (login, label, *figures(timings), str(queries), *ratio(timings, floor_timings))
 
     def time_sweeps(self, repeat):
         """Each hazard reminder kind sweeping now over all schools, rolled back."""
@@ -196,8 +186,8 @@ class Command(InspectionsBench):
                     kind.sweep(timezone.now())
                     transaction.set_rollback(True)
 
-            timings, queries, _status = _timed(sweep, repeat)
-            lines.append((f"sweep {kind.name}, all schools", *_figures(timings), str(queries)))
+            timings, queries, _status = timed(sweep, repeat)
+            lines.append((f"sweep {kind.name}, all schools", *figures(timings), str(queries)))
         return lines
 
 
