@@ -629,6 +629,12 @@ def request_extension(user, hazard, *, new_deadline, reason) -> DeadlineExtensio
     return created[0]
 
 
+def extension_deciders(hazard) -> frozenset | None:
+    """Who may decide a deadline extension: of a major hazard, the bureau; otherwise
+    whoever may decide on the hazard (the principal and the bureau)."""
+    return BUREAU if hazard.is_major else None
+
+
 def decide_extension(user, extension, *, approve: bool, note="") -> DeadlineExtension:
     """Approve (the hazard's deadline moves) or refuse a pending request; kept in the history."""
     note = _note(note)
@@ -637,7 +643,8 @@ def decide_extension(user, extension, *, approve: bool, note="") -> DeadlineExte
         row = DeadlineExtension.objects.select_for_update().get(pk=extension.pk)
         if row.status != ExtensionStatus.PENDING:
             raise Conflict(_("This request has already been decided."))
-        if locked.is_major and not Scope.of(user).contains(locked, DECIDE, roles=BUREAU):
+        deciders = extension_deciders(locked)
+        if deciders and not Scope.of(user).contains(locked, DECIDE, roles=deciders):
             raise PermissionDenied(_("A major hazard's extension is decided by the bureau."))
         row.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
         row.decided_by, row.decided_at, row.decision_note = user, now, note[:500]

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView
 
-from accounts.scope import ADD, BUREAU, CHANGE, Scope
+from accounts.scope import ADD, CHANGE, Scope
 from campussafety.ids import parse_id
 from campussafety.views import PAGE_SIZE, list_query
 from inspections import hazards
@@ -257,8 +257,7 @@ def offered_moves(user, hazard) -> set:
     moves = set(hazards.allowed_actions(user, hazard))
     if hazard.pending_extension is not None:
         moves.discard("extend")
-        # As hazards.decide_extension: a major hazard's extension is the bureau's to decide.
-        deciders = BUREAU if hazard.is_major else None
+        deciders = hazards.extension_deciders(hazard)
         if hazard.is_open and scope.contains(hazard, hazards.DECIDE, roles=deciders):
             moves.add("decide_extension")
     if hazard.active_order is not None:
