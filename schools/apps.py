@@ -10,8 +10,3 @@ class SchoolsConfig(AppConfig):
         from schools import signals
 
         signals.connect()
-
-        # Materialised obligation windows are forgotten when the calendar or the rules change.
-        from schools.obligation_rates import connect_signals
-
-        connect_signals()

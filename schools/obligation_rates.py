@@ -415,25 +415,14 @@ def _schools_of(instance) -> QuerySet | None:
     return None
 
 
-def _forget(sender, instance, **kwargs):
+def forget_windows_of(sender, instance, **kwargs):
+    """A signal receiver (schools/signals.py): an edit of what decides windows, not a
+    bulk write, forgets the windows of the schools it decides. Bulk writes (the demo
+    seed, data migrations) call forget_windows() themselves."""
     if sender is School:
         forget_windows(School.objects.filter(pk=instance.pk))
     else:
         forget_windows(_schools_of(instance))
-
-
-def connect_signals():
-    """Called by SchoolsConfig.ready(): edits of what decides windows (not bulk writes) forget them.
-
-    Bulk writes (the demo seed, data migrations) call forget_windows() themselves.
-    """
-    from django.db.models.signals import post_delete, post_save
-
-    from schools.models import CalendarException, ObligationOverride, ObligationRule, Term
-
-    for model in (Term, CalendarException, ObligationRule, ObligationOverride, School):
-        for signal in (post_save, post_delete):
-            signal.connect(_forget, sender=model, dispatch_uid=f"forget_windows:{model.__name__}")
 
 
 def missed_windows(schools, first, last, now, domain=None, bases=None) -> list[Window]:
