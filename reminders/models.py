@@ -15,6 +15,16 @@ from campussafety.outbound import validate_public_url
 from reminders.choices import Channel, DeliveryStatus
 
 
+# Callables, not fixed times: Django's check (fields.W161) takes a fixed time-of-day
+# default for a mistaken "now", and warns in the ten seconds around 22:00 and 07:00 UTC.
+def quiet_hours_start():
+    return datetime.time(22, 0)
+
+
+def quiet_hours_end():
+    return datetime.time(7, 0)
+
+
 class NotificationSettings(models.Model):
     """The channels a user wants reminders on, besides the in-app inbox (always on)."""
 
@@ -36,10 +46,10 @@ class NotificationSettings(models.Model):
     )
     quiet_start = models.TimeField(
         _("no SMS from"),
-        default=datetime.time(22, 0),
+        default=quiet_hours_start,
         help_text=_("SMS due in the quiet hours wait until they end."),
     )
-    quiet_end = models.TimeField(_("no SMS until"), default=datetime.time(7, 0))
+    quiet_end = models.TimeField(_("no SMS until"), default=quiet_hours_end)
     language = models.CharField(
         _("language of email and SMS"),
         max_length=10,
