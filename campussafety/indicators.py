@@ -1,0 +1,134 @@
+"""Indicators: what a bureau measures, declared once by the app that holds the evidence.
+
+An app lists its indicators in `INDICATORS` in its own `indicators.py`, found by
+module convention like panels.py, so the dashboards name no domain app and an
+app that has not landed simply declares nothing: an indicator that depends on
+it (a composite naming its code) says "no data", never a made-up 100%.
+
+An indicator measures each school as a `Measure`: a numerator over a
+denominator (rounds done over rounds due), or a bare count (hazards open,
+denominator None). Values for a district or the city are the sums of their
+schools' numerators and denominators, so a roll-up is one GROUP BY over the
+per-school values and a share is never an average of shares.
+
+`compute(schools, as_of)` takes a queryset of schools and a date and returns
+{school id: Measure} for the schools it has evidence for, in a constant number
+of queries whatever the number of schools: it filters by the queryset as a
+subquery, never by a literal list of ids. A school absent from the result has
+no data for that indicator.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import import_module
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+from django.utils.module_loading import module_has_submodule
+from django.utils.translation import gettext_lazy as _
+
+
+class Unit(models.TextChoices):
+    PERCENT = "percent", _("per cent")
+    COUNT = "count", _("count")
+
+
+@dataclass(frozen=True)
+class Measure:
+    numerator: int
+    # None: a count, not a share. 0: nothing was due, so the share is undefined.
+    denominator: int | None = None
+
+    @property
+    def value(self) -> float | None:
+        """The share in per cent, or the count; None when nothing was due."""
+        if self.denominator is None:
+            return float(self.numerator)
+        if not self.denominator:
+            return None
+        return 100.0 * self.numerator / self.denominator
+
+    @property
+    def met(self) -> bool:
+        """Whether everything due was done (a share of 100%, or a count of none)."""
+        if self.denominator is None:
+            return self.numerator == 0
+        return bool(self.denominator) and self.numerator >= self.denominator
+
+
+@dataclass(frozen=True)
+class Indicator:
+    # Stable identifier: the API, the snapshots and the URLs key on it ("posts.coverage").
+    code: str
+    name: Any
+    unit: str
+    # What is checked, in a sentence, and where the rule comes from.
+    rule: Any
+    source: str
+    # (schools queryset, as_of date) -> {school id: Measure}; see the module's docstring.
+    compute: Callable[[models.QuerySet, datetime.date], dict[int, Measure]]
+    # (school id, as_of date) -> URL of the records that prove (or fail) the value.
+    evidence: Callable[[int, datetime.date], str] | None = None
+    # The target the cell is coloured against: 100 (per cent) for shares, 0 for counts.
+    target: float | None = None
+    higher_is_better: bool = True
+    # 1–4 for the national "four 100%" (CHECKS.md §7), None for the others.
+    four_100: int | None = None
+    # Position on dashboards: lower first.
+    order: int = 100
+    # Codes of the indicators a composite combines; empty for a plain indicator.
+    parts: tuple[str, ...] = field(default=())
+
+    def meets_target(self, measure: Measure | None) -> bool | None:
+        """None when there is no data or no target; otherwise whether `measure` reaches it."""
+        if measure is None or self.target is None or measure.value is None:
+            return None
+        if self.higher_is_better:
+            return measure.value >= self.target
+        return measure.value <= self.target
+
+
+def all_of(code: str, *, parts: tuple[str, ...], **declaration) -> Indicator:
+    """An indicator met by a school when every one of `parts` is met there.
+
+    Each part is the code of an indicator another app declares; a school has a
+    value only where every part has one, and no school has one while any part's
+    app is not installed. The measure is 1 of 1 (met) or 0 of 1 (not met), so a
+    district's value is the share of its schools meeting all the parts.
+    """
+
+    def compute(schools, as_of):
+        declared_parts = [declared_indicator(part) for part in parts]
+        if any(part is None for part in declared_parts):
+            return {}
+        values = [part.compute(schools, as_of) for part in declared_parts]
+        common = set(values[0]).intersection(*values[1:])
+        return {
+            school: Measure(int(all(value[school].met for value in values)), 1) for school in common
+        }
+
+    declaration.setdefault("unit", Unit.PERCENT)
+    declaration.setdefault("target", 100.0)
+    return Indicator(code=code, compute=compute, parts=parts, **declaration)
+
+
+@cache
+def declared_indicators() -> tuple[Indicator, ...]:
+    """Every installed app's INDICATORS from its indicators.py, in dashboard order."""
+    found = []
+    for app_config in apps.get_app_configs():
+        if module_has_submodule(app_config.module, "indicators"):
+            module = import_module(f"{app_config.name}.indicators")
+            found.extend(getattr(module, "INDICATORS", ()))
+    codes = [indicator.code for indicator in found]
+    duplicates = {code for code in codes if codes.count(code) > 1}
+    if duplicates:
+        raise ValueError(f"indicator codes declared twice: {sorted(duplicates)}")
+    return tuple(sorted(found, key=lambda indicator: (indicator.order, indicator.code)))
+
+
+def declared_indicator(code: str) -> Indicator | None:
+    return next((item for item in declared_indicators() if item.code == code), None)
