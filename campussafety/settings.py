@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "inspections",
     "drills",
     "equipment",
+    "coordination",
+    "dashboards",
     "portal",
     "axes",
     # The access log of personal data (campussafety/audit.py).

@@ -40,6 +40,8 @@ api_v1 = [
     path("", include("drills.api_plans")),
     path("", include("equipment.api_checks")),
     path("", include("equipment.api_extinguishers")),
+    path("", include("coordination.api.urls")),
+    path("", include("dashboards.api.urls")),
 ]
 
 urlpatterns = [
@@ -53,6 +55,8 @@ urlpatterns = [
     path("equipment/", include("equipment.urls")),
     path("drills/", include("drills.urls_plans")),
     path("equipment/checks/", include("equipment.urls_checks")),
+    path("coordination/", include("coordination.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("inbox/", include("reminders.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
