@@ -27,8 +27,39 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext_lazy as _
+
+# Rates over a period (coverage, patrols, fire checks) look back this many days to as_of,
+# so that a value "as of" any date, and each day's snapshot, covers the same span.
+TRAILING_DAYS = 30
+
+
+def trailing(
+    as_of: datetime.date, days: int = TRAILING_DAYS
+) -> tuple[datetime.date, datetime.date]:
+    """The `days` days ending on `as_of`, both ends included."""
+    return as_of - datetime.timedelta(days=days - 1), as_of
+
+
+def moment(as_of: datetime.date) -> datetime.datetime:
+    """The moment a value "as of" a day is taken: now for today, else the end of that day."""
+    if as_of >= timezone.localdate():
+        return timezone.now()
+    end = datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time())
+    return timezone.make_aware(end)
+
+
+def page_url(url: str, **query) -> str:
+    """`url` with the query string of the non-empty `query` values (dates as ISO)."""
+    pairs = {
+        key: value.isoformat() if isinstance(value, datetime.date) else value
+        for key, value in query.items()
+        if value not in (None, "")
+    }
+    return f"{url}?{urlencode(pairs)}" if pairs else url
 
 
 class Unit(models.TextChoices):
