@@ -80,7 +80,8 @@ def default_entries() -> list[Entry]:
             None,
             _("Snapshot yesterday's indicators"),
             _(
-                "Nobody directly: keeps each school's indicators of the day for trends and as-of dates."
+                "Nobody directly: keeps each school's indicators of the day for trends and "
+                "as-of dates."
             ),
         ),
     ]
