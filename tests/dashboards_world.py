@@ -16,6 +16,8 @@ Before "today" (Monday 23 November 2026), over the ten school days from
 import datetime
 import zoneinfo
 
+from django.db import transaction
+
 from equipment.models import AlarmTest, VideoCheck
 from inspections.models import Answer, InspectionRule, Round
 from posts.dutylogs import refresh_daily_coverage
@@ -33,6 +35,12 @@ def log(school, period, day):
 
 
 def build_evidence(target):
+    # One transaction: the coverage recount locks its rows (TransactionTestCase runs none).
+    with transaction.atomic():
+        _build_evidence(target)
+
+
+def _build_evidence(target):
     days = school_days([target.s1.pk], *TEN_DAYS)[target.s1.pk]
     assert len(days) == 10, days
     for key in ("s1", "s2"):
