@@ -18,7 +18,10 @@ subquery, never by a literal list of ids. A school absent from the result has
 no data for that indicator.
 """
 
+import contextlib
+import contextvars
 import datetime
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -60,6 +63,44 @@ def page_url(url: str, **query) -> str:
         if value not in (None, "")
     }
     return f"{url}?{urlencode(pairs)}" if pairs else url
+
+
+# The results of shared() helpers while a batch of indicators is computed (computing()).
+_batch: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "indicator_batch", default=None
+)
+
+
+@contextlib.contextmanager
+def computing():
+    """Compute several indicators over the same schools and day sharing their helpers' work.
+
+    The dashboards' live values and the nightly snapshot run every compute()
+    inside it: a helper decorated with shared() (the coverage rows behind two
+    posts indicators, the hazard counts behind four) runs once per schools and day.
+    """
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def shared(helper):
+    """Decorate `helper(schools, as_of, ...)` so that within computing() each distinct call
+    (the same SQL for the schools, the same day and arguments) runs once."""
+
+    @functools.wraps(helper)
+    def wrapper(schools, as_of, *args, **kwargs):
+        cache = _batch.get()
+        if cache is None:
+            return helper(schools, as_of, *args, **kwargs)
+        key = (helper, str(schools.query), as_of, args, tuple(sorted(kwargs.items())))
+        if key not in cache:
+            cache[key] = helper(schools, as_of, *args, **kwargs)
+        return cache[key]
+
+    return wrapper
 
 
 class Unit(models.TextChoices):

@@ -12,7 +12,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from campussafety.indicators import declared_indicators
+from campussafety.indicators import computing, declared_indicators
 from dashboards.models import IndicatorSnapshot, SnapshotDay
 from schools.models import School
 
@@ -30,6 +30,8 @@ def take(day: datetime.date, schools=None, codes=None) -> int:
         # Strictly later than the last run, whatever the clock says, so that the rows this
         # run did not write are told apart (and deleted) by their older taken_at.
         taken_at = previous + datetime.timedelta(microseconds=1)
+    with computing():
+        computed = [(indicator, indicator.compute(schools, day)) for indicator in indicators]
     rows = [
         IndicatorSnapshot(
             date=day,
@@ -39,8 +41,8 @@ def take(day: datetime.date, schools=None, codes=None) -> int:
             denominator=measure.denominator,
             taken_at=taken_at,
         )
-        for indicator in indicators
-        for school_id, measure in indicator.compute(schools, day).items()
+        for indicator, measures in computed
+        for school_id, measure in measures.items()
     ]
     with transaction.atomic():
         IndicatorSnapshot.objects.bulk_create(

@@ -39,7 +39,12 @@ from dataclasses import dataclass
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
-from campussafety.indicators import Measure, declared_indicator, declared_indicators
+from campussafety.indicators import (
+    Measure,
+    computing,
+    declared_indicator,
+    declared_indicators,
+)
 from dashboards.models import IndicatorSnapshot, SnapshotDay
 
 GROUPINGS = ("school", "district", "city")
@@ -204,9 +209,11 @@ def _live(schools, codes, as_of, group_by) -> list[ValueRow]:
         )
     }
     rows = []
+    with computing():
+        computed = {code: declared_indicator(code).compute(schools, as_of) for code in codes}
     for code in codes:
         sums = defaultdict(lambda: [0, None, 0])
-        for school_id, measure in declared_indicator(code).compute(schools, as_of).items():
+        for school_id, measure in computed[code].items():
             group = groups.get(school_id)
             if group is None:
                 continue

@@ -11,7 +11,7 @@ import datetime
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from campussafety.indicators import Indicator, Measure, Unit, moment
+from campussafety.indicators import Indicator, Measure, Unit, moment, shared
 from equipment.checks import alarm_and_video
 from equipment.compliance import compliance
 
@@ -19,22 +19,22 @@ from equipment.compliance import compliance
 CHECK_PERIOD_DAYS = 31
 
 
+@shared
+def _compliance(schools, as_of):
+    return compliance(schools, "school", today=as_of)
+
+
 def kit_measures(schools, as_of):
     """Pieces the standard requires that are held and usable, of those required.
 
     Stock is what the ledger holds now: a past value comes from its snapshot.
     """
-    return {
-        row.key: Measure(row.present, row.required)
-        for row in compliance(schools, "school", today=as_of)
-    }
+    return {row.key: Measure(row.present, row.required) for row in _compliance(schools, as_of)}
 
 
 def service_measures(schools, as_of):
     """Pieces held past their service due date (a count)."""
-    return {
-        row.key: Measure(row.service_overdue) for row in compliance(schools, "school", today=as_of)
-    }
+    return {row.key: Measure(row.service_overdue) for row in _compliance(schools, as_of)}
 
 
 def alarm_video_measures(schools, as_of):

@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from campussafety.indicators import Indicator, Measure, Unit, moment, page_url, trailing
+from campussafety.indicators import Indicator, Measure, Unit, moment, page_url, shared, trailing
 from inspections.choices import OPEN_STATES, RoundStatus
 from inspections.models import Answer, Round
 from inspections.models_hazards import overdue_condition
@@ -36,6 +36,7 @@ def _rates(codes):
     return compute
 
 
+@shared
 def hazard_counts(schools, as_of) -> dict[int, dict[str, int]]:
     """{school: {open, overdue, supervised, recurring}} in one GROUP BY, zeros included.
 
@@ -74,6 +75,7 @@ def _count(key):
     return compute
 
 
+@shared
 def perimeter_measures(schools, as_of):
     """Met where the latest finished perimeter inspection up to as_of was complete and passed
     (no item failed and left uncorrected); a school never inspected is not met."""

@@ -14,7 +14,7 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from campussafety.indicators import Indicator, Measure, Unit, page_url, trailing
+from campussafety.indicators import Indicator, Measure, Unit, page_url, shared, trailing
 from posts.choices import MemberKind
 from posts.coverage import counted_school_days, coverage
 from posts.models import DailyCoverage, GuardRule, Member, MemberAssignment
@@ -25,6 +25,7 @@ PEAK_SCHOOL_DAYS = 10
 PEAK_LOOKBACK_DAYS = 120
 
 
+@shared
 def _coverage(schools, as_of):
     start, end = trailing(as_of)
     return {row.key: row for row in coverage(schools, start, end, "school")}
@@ -71,6 +72,7 @@ def registry_measures(schools, as_of):
     return {row["school_id"]: Measure(row["qualified"], row["members"]) for row in rows}
 
 
+@shared
 def licensed_guards(schools, as_of) -> dict[int, int]:
     """Verified security guards with a certificate valid on as_of, on each school's roster."""
     licensed = Member.qualified_condition("member__", day=as_of) & Q(
@@ -120,6 +122,7 @@ def any_guard_measures(schools, as_of):
     }
 
 
+@shared
 def peak_days(schools, as_of, count=PEAK_SCHOOL_DAYS) -> dict[int, tuple[list, set]]:
     """{school: (its last `count` school days up to as_of, the ones with every peak logged)}.
 
@@ -165,7 +168,7 @@ def gate_staffed_measures(schools, as_of):
     day up to as_of."""
     return {
         pk: Measure(int(school_days[-1] in full), 1)
-        for pk, (school_days, full) in peak_days(schools, as_of, count=1).items()
+        for pk, (school_days, full) in peak_days(schools, as_of).items()
     }
 
 
