@@ -22,8 +22,9 @@ A ValueRow carries: code, date, group_by, key (the school, district or city
 id), label (its name), parent (a school's district id, a district's city id,
 None for a city), numerator, denominator (None for a count), schools, value
 (per cent or count; None when nothing was due), meets_target (True, False, or
-None for no data or no target). Groups or schools with no value for an
-indicator have no row: "no data", never a made-up 0 or 100%.
+None for no data or no target); as_dict() gives it as the API does. Groups
+or schools with no value for an indicator have no row: "no data", never a
+made-up 0 or 100%.
 
 `trend()` gives one row per day and group (the rows' `date`) over [start,
 end] from the snapshots in ONE GROUP BY; today, when in the range, is
@@ -33,6 +34,7 @@ Rows come sorted by indicator (dashboard order), then date, then label.
 """
 
 import datetime
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -81,8 +83,30 @@ class ValueRow:
 
     @property
     def meets_target(self) -> bool | None:
-        indicator = declared_indicator(self.code)
+        indicator = _by_code().get(self.code)
         return None if indicator is None else indicator.meets_target(self.measure)
+
+    def as_dict(self) -> dict:
+        """The row as the API and the exports give it."""
+        measure = self.measure
+        return {
+            "indicator": self.code,
+            "date": self.date.isoformat(),
+            "group_by": self.group_by,
+            "key": self.key,
+            "label": self.label,
+            "parent": self.parent,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "schools": self.schools,
+            "value": None if measure.value is None else round(measure.value, 2),
+            "meets_target": self.meets_target,
+        }
+
+
+@functools.cache
+def _by_code() -> dict:
+    return {indicator.code: indicator for indicator in declared_indicators()}
 
 
 def resolve_codes(codes=None) -> list[str]:
@@ -105,13 +129,9 @@ def resolve_codes(codes=None) -> list[str]:
     return [indicator.code for indicator in declared if indicator.code in wanted]
 
 
-def snapshot_day(as_of: datetime.date) -> SnapshotDay | None:
-    return SnapshotDay.objects.filter(date=as_of).first()
-
-
 def reads_snapshots(as_of: datetime.date) -> bool:
     """Whether values as of `as_of` come from snapshots (a past day that was taken)."""
-    return as_of < timezone.localdate() and snapshot_day(as_of) is not None
+    return as_of < timezone.localdate() and SnapshotDay.objects.filter(date=as_of).exists()
 
 
 def values(schools, codes=None, as_of=None, group_by="school") -> list[ValueRow]:
@@ -172,21 +192,19 @@ def _from_snapshots(schools, codes, start, end, group_by) -> list[ValueRow]:
             schools=Count("school_id"),
         )
         .order_by()
+        # Tuples: a city's table by school is tens of thousands of rows.
+        .values_list("code", "date", key, *names, "numerator", "denominator", "schools")
     )
-    rows = [
-        ValueRow(
-            code=item["code"],
-            date=item["date"],
-            group_by=group_by,
-            key=item[key],
-            label=item["label"],
-            parent=item.get("parent"),
-            numerator=item["numerator"],
-            denominator=item["denominator"],
-            schools=item["schools"],
-        )
-        for item in aggregate
-    ]
+    if parent:
+        rows = [
+            ValueRow(c, d, group_by, k, lab, par, n, den, cnt)
+            for c, d, k, lab, par, n, den, cnt in aggregate
+        ]
+    else:
+        rows = [
+            ValueRow(c, d, group_by, k, lab, None, n, den, cnt)
+            for c, d, k, lab, n, den, cnt in aggregate
+        ]
     return sorted(rows, key=_order(codes))
 
 
