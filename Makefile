@@ -3,7 +3,7 @@
 #   make run     install, migrate, seed a demo city once, start web + worker + beat
 #   make test    install, run the test suite (pass pytest arguments in ARGS="...")
 #   make lint    ruff, formatting, the import contracts (layers) and missing migrations
-#   make bench   time calendar, coverage, inspections, drills, equipment and duty-log writes at 3,000 schools
+#   make bench   time calendar, coverage, inspections, drills, equipment, duty-log writes and dashboards at 3,000 schools
 #
 # Everything installs into .venv with a Python 3.12+ found by scripts/find-python.
 
@@ -87,7 +87,8 @@ lint: install
 # bench_hazards five years of hazards (about BENCH_HAZARDS a school) to the demo's ledger;
 # bench_drills times the term's drill compliance on the seed's term of drills.
 # bench_equipment replaces the seed's stock with ~100 pieces a school and gives
-# one piece a long history.
+# one piece a long history. bench_dashboards times the nightly snapshot of every
+# indicator and the city and district dashboards read from it, beside raw SQL.
 bench: export VAR_DIR := $(CURDIR)/var/bench
 bench: export DATABASE_URL := $(BENCH_DATABASE_URL)
 bench: install
@@ -101,3 +102,4 @@ bench: install
 	$(PY) manage.py bench_writes
 	$(PY) manage.py bench_equipment --synthesize --force
 	$(PY) manage.py bench_hazards --synthesize --force --per-school $(BENCH_HAZARDS)
+	$(PY) manage.py bench_dashboards

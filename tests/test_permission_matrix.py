@@ -227,6 +227,9 @@ MATRIX = {
     "coverage": ActionMatrixTests.test_coverage,
     "coverage-missed": ActionMatrixTests.test_coverage_missed,
     "school-days": ActionMatrixTests.test_school_days,
+    # The district-dashboard API (dashboards/api): persona by persona, school by school.
+    "indicators": "tests/test_dashboards_api.py::DashboardAPITests",
+    "indicator-values": "tests/test_dashboards_api.py::DashboardAPITests",
     # Inspections: the rules are read-only; the round's actions and the reports
     # persona by persona, guards included.
     "inspectionrule-list": "tests/test_api_inspections.py::InspectionRuleAPITests",
