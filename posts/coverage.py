@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from posts.choices import CoverageStatus
 from posts.models import DailyCoverage, DutyLog, PostPeriod
-from schools.calendar import school_day_groups, school_days
-from schools.choices import SchoolType
+from schools.calendar import school_days
+from schools.calendar_sql import date_param, school_days_sql
 from schools.models import School
 
 GROUPINGS = ("school", "district", "city", "day")
@@ -262,56 +262,27 @@ def _as_date(value):
 def _missed_days_sql(schools, start, end, today):
     """The SELECT of (school_id, day, status) of the missed days, and its parameters;
     (None, None) when there is no school day at all."""
-    group_days, own_days = school_day_groups(schools, start, end)
-    # Day lists are shared: many districts of a city keep the same calendar.
-    numbers: dict[tuple, int] = {}
-    for days in (*group_days.values(), *own_days.values()):
-        numbers.setdefault(days, len(numbers))
-    day_rows = [(number, day) for days, number in numbers.items() for day in days]
-    if not day_rows:
+    days_sql, days_params = school_days_sql(schools, start, end)
+    if days_sql is None:
         return None, None
-    date_field = DailyCoverage._meta.get_field("date")
-
-    def day_param(day):
-        return date_field.get_db_prep_value(day, connection)
-
-    group_rows = [
-        (district_id, int(is_kindergarten), numbers[days])
-        for (district_id, is_kindergarten), days in group_days.items()
-    ]
-    # A row no school has, so the list is never empty.
-    own_rows = [(school_id, numbers[days]) for school_id, days in own_days.items()] or [(0, 0)]
-    scoped_sql, scoped_params = schools.order_by().values("pk").query.sql_with_params()
-    values = ", ".join
     sql = (
-        f"WITH gd (grp, day) AS (VALUES {values(['(%s, %s)'] * len(day_rows))}), "
-        f"gm (district_id, kg, grp) AS (VALUES {values(['(%s, %s, %s)'] * len(group_rows))}), "
-        f"so (school_id, grp) AS (VALUES {values(['(%s, %s)'] * len(own_rows))}), "
-        "sg AS (SELECT s.id AS school_id, COALESCE(so.grp, gm.grp) AS grp "
-        " FROM schools_school s LEFT JOIN so ON so.school_id = s.id "
-        " LEFT JOIN gm ON gm.district_id = s.district_id"
-        "  AND gm.kg = CASE WHEN s.school_type = %s THEN 1 ELSE 0 END "
-        f" WHERE s.id IN ({scoped_sql})) "
-        "SELECT sg.school_id AS school_id, gd.day AS day, "
+        f"WITH {days_sql} "
+        "SELECT sd.school_id AS school_id, sd.day AS day, "
         " CASE WHEN c.id IS NULL OR c.status = %s THEN %s ELSE %s END AS status "
-        "FROM sg JOIN gd ON gd.grp = sg.grp "
-        "LEFT JOIN posts_dailycoverage c ON c.school_id = sg.school_id AND c.date = gd.day "
-        "WHERE (gd.day < %s AND (c.id IS NULL OR c.status = %s OR c.logged < c.required)) "
-        " OR (gd.day = %s AND c.id IS NOT NULL AND c.status <> %s AND c.logged < c.required)"
+        "FROM school_day sd "
+        "LEFT JOIN posts_dailycoverage c ON c.school_id = sd.school_id AND c.date = sd.day "
+        "WHERE (sd.day < %s AND (c.id IS NULL OR c.status = %s OR c.logged < c.required)) "
+        " OR (sd.day = %s AND c.id IS NOT NULL AND c.status <> %s AND c.logged < c.required)"
     )
     missed, partial = CoverageStatus.MISSED, CoverageStatus.PARTIAL
     params = [
-        *(value for number, day in day_rows for value in (number, day_param(day))),
-        *(value for row in group_rows for value in row),
-        *(value for row in own_rows for value in row),
-        SchoolType.KINDERGARTEN,
-        *scoped_params,
+        *days_params,
         missed,
         missed,
         partial,
-        day_param(today),
+        date_param(today),
         missed,
-        day_param(today),
+        date_param(today),
         missed,
     ]
     return sql, params
