@@ -42,15 +42,26 @@ logger = logging.getLogger(__name__)
 STALE_CLAIM = datetime.timedelta(minutes=15)
 
 
-def record(dues: list[Due], now: datetime.datetime | None = None) -> list[int]:
-    """Record the digests of what is due at `now`; return the deliveries to send."""
+def record(
+    dues: list[Due], now: datetime.datetime | None = None, district: int | None = None
+) -> list[int]:
+    """Record the digests of what is due at `now`; return the deliveries to send.
+
+    `district`: the dues are one district's part of a sweep fanned out over Celery.
+    Each part fills digests of its own (the window names the district), so parts
+    running at once on several workers never add to a digest another part has
+    already queued for sending.
+    """
     by_kind = defaultdict(list)
     for due in dues:
         by_kind[due.kind].append(due)
     now = now or timezone.now()
     to_send = []
     for kind, kind_dues in by_kind.items():
-        to_send.extend(_record_digests(kind, get_kind(kind).window(now), kind_dues))
+        window = get_kind(kind).window(now)
+        if district is not None:
+            window = f"{window}/district:{district}"
+        to_send.extend(_record_digests(kind, window, kind_dues))
     return to_send
 
 

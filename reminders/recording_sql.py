@@ -59,6 +59,11 @@ _CHOSEN = (
 )
 
 
+def unpacked_items(vendor: str) -> str:
+    """A SELECT of the items of one JSON array parameter, as columns."""
+    return _ITEMS[vendor]
+
+
 @dataclass(frozen=True)
 class Statements:
     # [items, kind, window, created] -> the ids of the digests created.
