@@ -195,61 +195,78 @@ def missed_days(schools, start, end) -> "MissedDays":
     return MissedDays(schools, start, end)
 
 
-class MissedDays:
+class SqlPages:
+    """A sequence a Paginator pages, one query a page: count() once, then each slice as
+    `{select} ORDER BY … LIMIT … OFFSET …` in the database.
+
+    A subclass gives _total(), _select() ((sql, params); sql None when there is
+    nothing to read), _order_by() and _row() (a result row as the object listed).
+    """
+
+    _count = None
+    _sql = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self._total()
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def _query(self):
+        if self._sql is None:
+            self._sql = self._select()
+        return self._sql
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step is not None or index.stop is None:
+            raise TypeError(f"{type(self).__name__} is read a page (a slice) at a time.")
+        first, stop = int(index.start or 0), int(index.stop)
+        sql, params = self._query()
+        if sql is None or stop <= first:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"{sql} ORDER BY {self._order_by()} LIMIT {stop - first} OFFSET {first}", params
+            )
+            return [self._row(row) for row in cursor.fetchall()]
+
+
+class MissedDays(SqlPages):
     """The missed days of `schools` over [start, end], as a sequence a Paginator pages.
 
     The school days come from the calendar as it shares them (a few day lists per
-    district and kind of school, schools.calendar.school_day_groups, three
-    queries), sent as VALUES; the database joins them to the schools in scope,
-    anti-joins the day's coverage row (no row, or fewer required periods logged
-    than required), sorts and pages: count() is one query and a page another,
-    whatever the number of schools and days. Days to come are not school days yet,
-    and today counts only once the school has logged something (as in coverage).
+    district and kind of school, schools.calendar_sql, three queries), sent as
+    VALUES; the database joins them to the schools in scope, anti-joins the day's
+    coverage row (no row, or fewer required periods logged than required), sorts
+    and pages: count() is one query and a page another, whatever the number of
+    schools and days. Days to come are not school days yet, and today counts only
+    once the school has logged something (as in coverage).
     """
 
     def __init__(self, schools, start, end, today=None):
         self.today = today or timezone.localdate()
         self.schools = schools
         self.start, self.end = start, min(end, self.today)
-        self._count = None
-        self._sql = None
 
-    def _query(self):
-        if self._sql is None:
-            self._sql = _missed_days_sql(self.schools, self.start, self.end, self.today)
-        return self._sql
+    def _select(self):
+        return _missed_days_sql(self.schools, self.start, self.end, self.today)
 
-    def count(self) -> int:
-        if self._count is None:
-            sql, params = self._query()
-            if sql is None:
-                self._count = 0
-            else:
-                with connection.cursor() as cursor:
-                    cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS missed", params)
-                    self._count = cursor.fetchone()[0]
-        return self._count
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice) or index.step is not None:
-            raise TypeError("MissedDays is read a page (a slice) at a time.")
-        first = index.start or 0
+    def _total(self) -> int:
         sql, params = self._query()
-        if sql is None or (index.stop is not None and index.stop <= first):
-            return []
-        limit = "" if index.stop is None else f" LIMIT {int(index.stop) - int(first)}"
+        if sql is None:
+            return 0
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"{sql} ORDER BY day, school_id{limit} OFFSET {int(first)}"
-                if limit
-                else f"{sql} ORDER BY day, school_id",
-                params,
-            )
-            rows = cursor.fetchall()
-        return [MissedDay(school_id, _as_date(day), status) for school_id, day, status in rows]
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS missed", params)
+            return cursor.fetchone()[0]
+
+    def _order_by(self):
+        return "day, school_id"
+
+    def _row(self, row):
+        school_id, day, status = row
+        return MissedDay(school_id, _as_date(day), status)
 
 
 def _as_date(value):
