@@ -14,6 +14,7 @@ from campussafety import audit
 from campussafety.api.pagination import CursorPagination
 from campussafety.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
 from campussafety.ids import id_or_404
+from campussafety.replica import reads_from_replica
 from posts import coverage, dutylogs, members, rosters
 from posts.api import serializers
 from posts.coverage_by_school import CoverageBySchool
@@ -325,6 +326,7 @@ class DutyLogViewSet(ScopedModelViewSet):
         return Response(serializers.DutyLogRevisionSerializer(log.revisions.all(), many=True).data)
 
 
+@reads_from_replica
 class CoverageView(ScopedViewSetMixin, generics.GenericAPIView):
     """Coverage of school days by duty logs, by school, district, city or day."""
 
@@ -364,6 +366,7 @@ class CoverageView(ScopedViewSetMixin, generics.GenericAPIView):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
+@reads_from_replica
 class MissedDaysView(ScopedViewSetMixin, generics.GenericAPIView):
     """School days on which a school left a required post period unlogged: no log at all
     (status missed) or some periods only (partial, naming the missing ones)."""
