@@ -30,7 +30,7 @@ from equipment.models import (
 )
 from equipment.seeding import reset_stock, schools_with_gates, seed_stock
 from equipment.services import refresh_due_dates
-from schools.obligations import record_completion, rules_for_cities
+from schools.obligations import record_completions_in_bulk, rules_for_cities
 
 SERVICED, ALARM_DONE, NO_POLICE, VIDEO_DONE, SHORT_VIDEO, KIT_MISSING = (
     0.7,
@@ -188,6 +188,8 @@ def _alarm_and_video(schools, user, rng, today) -> tuple[int, int]:
     by_code = {
         (city_id, rule.code): rule for city_id, city_rules in rules.items() for rule in city_rules
     }
+    # In bulk (a handful of statements), not record_completion() one record at a time.
+    counted = []
     for record, code, moment in [
         *((t, "alarm-test", t.pressed_at) for t in tests),
         *((c, "video-spot-check", c.checked_at) for c in checks),
@@ -195,7 +197,8 @@ def _alarm_and_video(schools, user, rng, today) -> tuple[int, int]:
         rule = by_code.get((record.school.district.city_id, code))
         if rule is not None:
             source = f"equipment.{type(record)._meta.model_name}:{record.pk}"
-            record_completion(rule, record.school, moment, source)
+            counted.append((rule, record.school_id, moment, source))
+    record_completions_in_bulk(counted)
     return len(tests), len(checks)
 
 

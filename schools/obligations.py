@@ -687,3 +687,60 @@ def withdraw_excuse(user, excuse_row: ObligationExcuse) -> None:
             row.save(update_fields=["excused"])
         else:
             row.delete()
+
+
+def record_completions_in_bulk(items) -> None:
+    """What record_completion() writes for each (rule, school id, moment, source), in bulk:
+    for the demo's seeding, of records no window row holds yet (they are inserted, not
+    recounted).
+
+    The windows of every school and rule concerned come from due_windows() in
+    its handful of queries; the completions and the windows' summary rows are
+    then two bulk inserts, counted as _recount() counts them (every demo record
+    falls inside its window: on time). A moment in no window counts for nothing.
+    """
+    if not items:
+        return
+    moments = [timezone.localdate(moment) for _r, _s, moment, _src in items]
+    rules = list({rule.pk: rule for rule, *_rest in items}.values())
+    schools = list({school_id for _r, school_id, *_rest in items})
+    by_key = defaultdict(list)
+    for window in due_windows(schools, min(moments), max(moments), rules=rules):
+        by_key[(window.rule_id, window.school_id)].append(window)
+    found = defaultdict(list)
+    for rule, school_id, moment, source in items:
+        window = next((w for w in by_key[(rule.pk, school_id)] if w.start <= moment < w.end), None)
+        if window is not None:
+            found[(rule.pk, school_id, window.start)].append((moment, source, window))
+    completions, summaries = [], []
+    for (rule_id, school_id, start), done in found.items():
+        done.sort(key=lambda entry: entry[0])
+        window = done[0][2]
+        completions += [
+            ObligationCompletion(
+                rule_id=rule_id,
+                school_id=school_id,
+                source=source,
+                occurred_at=moment,
+                window_start=start,
+            )
+            for moment, source, _w in done
+        ]
+        satisfied = len(done) >= window.required
+        summaries.append(
+            ObligationWindow(
+                rule_id=rule_id,
+                school_id=school_id,
+                date=window.date,
+                window_start=start,
+                window_end=window.end,
+                due_at=window.due,
+                required=window.required,
+                completions=len(done),
+                on_time=len(done),
+                satisfied_at=done[window.required - 1][0] if satisfied else None,
+                status=WindowStatus.DONE if satisfied else WindowStatus.PARTIAL,
+            )
+        )
+    ObligationCompletion.objects.bulk_create(completions, batch_size=2000)
+    ObligationWindow.objects.bulk_create(summaries, batch_size=2000)
