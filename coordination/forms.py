@@ -28,6 +28,11 @@ class MeetingForm(ScopedModelForm):
         ]
         widgets = {"held_on": DateInput(), "agenda": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The wider units are filled in from the one named (clean()).
+        self.fields["city"].required = False
+
     def clean(self):
         cleaned = super().clean()
         school, district = cleaned.get("school"), cleaned.get("district")

@@ -48,7 +48,8 @@ class ComplianceView(LoginRequiredMixin, ListView):
     def get_queryset(self):
         require_bureau(self.request.user)
         self.year = year_of(self.request)
-        schools = School.objects.for_user(self.request.user)
+        # The schools the user oversees as bureau staff (not the one they may also run).
+        schools = School.objects.for_user(self.request.user, roles=BUREAU)
         district = self.request.GET.get("district")
         if district:
             schools = schools.filter(district_id=id_or_404(district))
@@ -60,7 +61,9 @@ class ComplianceView(LoginRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["year"] = self.year
-        context["districts"] = District.objects.for_user(self.request.user).order_by("name")
+        context["districts"] = District.objects.for_user(self.request.user, roles=BUREAU).order_by(
+            "name"
+        )
         context["showing_all"] = bool(self.request.GET.get("all"))
         return context
 
@@ -129,8 +132,10 @@ class ActivityExportView(LoginRequiredMixin, View):
     """The year's activities of one district's schools, one row each, as .xlsx."""
 
     def get(self, request, pk):
-        require_bureau(request.user)
         district = get_object_or_404(District.objects.for_user(request.user), pk=pk)
+        # Through a bureau role over this district, not any role the user holds somewhere.
+        if not District.objects.for_user(request.user, roles=BUREAU).filter(pk=pk).exists():
+            raise PermissionDenied(_("This export is for education bureau staff."))
         year = year_of(request)
         rows = (
             Activity.objects.for_user(request.user)
