@@ -109,7 +109,9 @@ def with_appointment(activity: Activity) -> Activity:
     """An activity without a named legal vice-president is the one serving on its date."""
     if activity.appointment_id is None and activity.school_id and activity.held_on:
         activity.appointment = (
-            Appointment.objects.filter(current_condition(activity.held_on), school_id=activity.school_id)
+            Appointment.objects.filter(
+                current_condition(activity.held_on), school_id=activity.school_id
+            )
             .order_by("-starts_on")
             .first()
         )

@@ -27,7 +27,12 @@ from schools.querysets import ScopedQuerySet
 
 # The units that hold meetings: the bureaus and the schools.
 ORGANISERS = BUREAU | SCHOOL_STAFF
-ORGANISER_ACCESS = {"view": ALL_ROLES, "add": ORGANISERS, "change": ORGANISERS, "delete": ORGANISERS}
+ORGANISER_ACCESS = {
+    "view": ALL_ROLES,
+    "add": ORGANISERS,
+    "change": ORGANISERS,
+    "delete": ORGANISERS,
+}
 
 
 class Meeting(TimeStampedModel):
@@ -288,7 +293,10 @@ class ActionItem(TimeStampedModel):
 
     scope_paths = _meeting_paths(Meeting.scope_paths)
     shared_paths = {
-        level: (*_meeting_paths(Meeting.shared_paths).get(level, ()), *OWNER_VIEW_PATHS.get(level, ()))
+        level: (
+            *_meeting_paths(Meeting.shared_paths).get(level, ()),
+            *OWNER_VIEW_PATHS.get(level, ()),
+        )
         for level in ("school", "police_station", "district")
     }
     access = ORGANISER_ACCESS
@@ -376,12 +384,19 @@ class ActionEvidence(TimeStampedModel):
     scope_paths = {
         "school": ("item__owner_school", "item__meeting__school"),
         "police_station": ("item__meeting__school__police_station",),
-        "district": ("item__owner_district", "item__owner_school__district", "item__meeting__district"),
+        "district": (
+            "item__owner_district",
+            "item__owner_school__district",
+            "item__meeting__district",
+        ),
         "city": ("item__meeting__city",),
     }
     shared_paths = {
         "school": ("item__meeting__schools",),
-        "police_station": ("item__owner_school__police_station", "item__meeting__schools__police_station"),
+        "police_station": (
+            "item__owner_school__police_station",
+            "item__meeting__schools__police_station",
+        ),
         "district": ("item__meeting__named_districts",),
     }
     access = ORGANISER_ACCESS

@@ -84,7 +84,7 @@ class Appointment(TimeStampedModel):
 
 
 def current_condition(today: datetime.date, prefix: str = "") -> Q:
-    """Appointments running on `today` (prefix: the path to them, e.g. "legal_vp_appointments__")."""
+    """Appointments running on `today`; `prefix` is the path to them from another model."""
     return Q(**{f"{prefix}starts_on__lte": today}) & (
         Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": today})
     )

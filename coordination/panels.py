@@ -45,5 +45,7 @@ def police_factors(section):
 
 PANELS = [
     Panel(OWNERS, "coordination/_home_items.html", my_action_items, order=40),
-    Panel(frozenset({Role.POLICE_LIAISON}), "coordination/_home_police.html", police_factors, order=40),
+    Panel(
+        frozenset({Role.POLICE_LIAISON}), "coordination/_home_police.html", police_factors, order=40
+    ),
 ]

@@ -29,7 +29,6 @@ WARN_DAYS = 3
 HORIZON_DAYS = 60
 
 
-
 def owners(rows) -> dict:
     """{item id: [user ids]}: the named owner, else the owning unit's holders."""
     schools = recipients.school_leaders(
@@ -128,8 +127,7 @@ class FactorReview(ReminderKind):
     name = "coordination_factor_review"
     label = _("Instability factor to review")
     recipients = _(
-        "The police liaisons of the school's station, once a watched factor's review date "
-        "has come."
+        "The police liaisons of the school's station, once a watched factor's review date has come."
     )
     crontab = {"hour": 7, "minute": 45}
 

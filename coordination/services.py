@@ -89,9 +89,7 @@ def complete_item(user, item: ActionItem, note: str, photo=None) -> ActionEviden
         evidence = ActionEvidence(item=locked, note=note, photo=photo or "", done_by=user)
         evidence.full_clean(exclude=["item", "done_by"])
         evidence.save()
-        ActionItem.objects.filter(pk=item.pk).update(
-            status=ItemStatus.DONE, updated=timezone.now()
-        )
+        ActionItem.objects.filter(pk=item.pk).update(status=ItemStatus.DONE, updated=timezone.now())
         return evidence
 
     if not (note or "").strip():

@@ -7,6 +7,7 @@ import datetime
 from django.urls import reverse
 
 from coordination.models import Decision
+from tests.base import ACTS_AS, FOREIGN_SCHOOLS
 from tests.coordination_world import (
     DAY,
     KEYS,
@@ -17,7 +18,6 @@ from tests.coordination_world import (
     make_item,
     make_meeting,
 )
-from tests.base import ACTS_AS, FOREIGN_SCHOOLS
 from tests.permissions import ALL_PERSONAS, ActionChecks, ScopedAPITests
 
 ORGANISERS = {"admin", "city", "district1", "district2", "principal1", "principal2", "officer1"}
@@ -67,7 +67,12 @@ class MeetingAPITests(ScopedAPITests, CoordinationWorldTestCase):
     def test_a_district_meeting_is_not_the_school_s_to_write(self):
         response = self.api("principal1").post(
             reverse("meeting-list"),
-            {"level": "district", "district": self.d1.pk, "title": "区例会", "held_on": "2026-10-12"},
+            {
+                "level": "district",
+                "district": self.d1.pk,
+                "title": "区例会",
+                "held_on": "2026-10-12",
+            },
             format="json",
         )
         self.assertEqual(response.status_code, 403, response.content)
@@ -98,7 +103,8 @@ class DecisionAPITests(ScopedAPITests, CoordinationWorldTestCase):
         super().setUpTestData()
         cls.meetings = {key: make_meeting(school=getattr(cls, key)) for key in KEYS}
         cls.decisions = {
-            key: Decision.objects.create(meeting=m, text="加强门卫") for key, m in cls.meetings.items()
+            key: Decision.objects.create(meeting=m, text="加强门卫")
+            for key, m in cls.meetings.items()
         }
 
     def object_for(self, school):
@@ -142,8 +148,12 @@ class ActionItemAPITests(ScopedAPITests, CoordinationWorldTestCase):
         item = self.items["s1"]
         response = self.api("admin").post(
             reverse("actionitem-list"),
-            {"decision": item.decision_id, "title": "x", "owner_school": self.s2.pk,
-             "due_on": DAY.isoformat()},
+            {
+                "decision": item.decision_id,
+                "title": "x",
+                "owner_school": self.s2.pk,
+                "due_on": DAY.isoformat(),
+            },
             format="json",
         )
         self.assertEqual(response.status_code, 400, response.content)
@@ -167,11 +177,7 @@ class RegisterReadersMixin:
     readers = POLICE
 
     def reached(self, persona):
-        return [
-            (obj, may)
-            for obj, may in super().reached(persona)
-            if may(self.readers)
-        ]
+        return [(obj, may) for obj, may in super().reached(persona) if may(self.readers)]
 
     def foreign_objects(self, persona):
         reached = {obj.pk for obj, _may in self.reached(persona)}
@@ -348,5 +354,3 @@ class ActionMatrixTests(ActionChecks, CoordinationWorldTestCase):
             return response
 
         self.check("compliance", send, set(ALL_PERSONAS), foreign_status=400)
-
-

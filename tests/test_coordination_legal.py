@@ -48,17 +48,24 @@ class BureauViewTests(CoordinationWorldTestCase):
         self.assertEqual(names, [self.k1.name])
         self.login("district2")
         rows = self.client.get(reverse("coordination:legal")).context["object_list"]
-        self.assertEqual([(r.name, r.activities, r.expected, r.behind, r.has_vp) for r in rows],
-                         [(self.s2.name, 1, 4, True, True)])
+        self.assertEqual(
+            [(r.name, r.activities, r.expected, r.behind, r.has_vp) for r in rows],
+            [(self.s2.name, 1, 4, True, True)],
+        )
         # The API says the same (one rule for both).
         api = self.api("district2").get(reverse("legal-vp-compliance"), {"attention": "true"})
         self.assertEqual(
-            [(r["school"], r["activities"], r["expected"], r["behind"]) for r in api.json()["results"]],
+            [
+                (r["school"], r["activities"], r["expected"], r["behind"])
+                for r in api.json()["results"]
+            ],
             [(self.s2.pk, 1, 4, True)],
         )
 
     def test_drill_down_to_a_school_shows_history_and_masked_phone(self):
-        make_appointment(self.s2, name="钱律师", organisation="justice", starts_on=datetime.date(2027, 1, 1))
+        make_appointment(
+            self.s2, name="钱律师", organisation="justice", starts_on=datetime.date(2027, 1, 1)
+        )
         self.login("district2")
         response = self.client.get(reverse("coordination:legal-school", args=[self.s2.pk]))
         self.assertContains(response, "赵检察官")
@@ -67,14 +74,17 @@ class BureauViewTests(CoordinationWorldTestCase):
         self.assertNotContains(response, "13812345678")
         self.login("district1")
         self.assertEqual(
-            self.client.get(reverse("coordination:legal-school", args=[self.s2.pk])).status_code, 404
+            self.client.get(reverse("coordination:legal-school", args=[self.s2.pk])).status_code,
+            404,
         )
 
     def test_the_minimum_is_data_and_a_city_replaces_it(self):
         # One a year: S2's one activity is enough, whatever the month.
         ActivityMinimum.objects.create(city=self.city_a, per_year=1)
         self.login("district2")
-        self.assertEqual(list(self.client.get(reverse("coordination:legal")).context["object_list"]), [])
+        self.assertEqual(
+            list(self.client.get(reverse("coordination:legal")).context["object_list"]), []
+        )
         self.assertIn("法治副校长", ActivityMinimum.objects.get(city=None).source)
 
     def test_school_staff_and_police_do_not_get_the_bureau_view(self):
@@ -87,7 +97,10 @@ class BureauViewTests(CoordinationWorldTestCase):
         self.login("city")
         for n in range(2):
             School.objects.create(
-                district=self.d1, police_station=self.p1, name=f"新校{n}", code=f"37160200{n + 10}",
+                district=self.d1,
+                police_station=self.p1,
+                name=f"新校{n}",
+                code=f"37160200{n + 10}",
                 school_type="primary",
             )
             # Session, user, roles, the cities in scope, their minimums, count, the page,
@@ -132,8 +145,13 @@ class AppointmentHistoryTests(CoordinationWorldTestCase):
     def test_a_bad_phone_is_a_field_error(self):
         response = self.api("district1").post(
             reverse("appointment-list"),
-            {"school": self.s1.pk, "name": "x", "organisation": "court", "phone": "12",
-             "starts_on": "2026-09-01"},
+            {
+                "school": self.s1.pk,
+                "name": "x",
+                "organisation": "court",
+                "phone": "12",
+                "starts_on": "2026-09-01",
+            },
             format="json",
         )
         self.assertEqual(response.status_code, 400)
@@ -175,8 +193,13 @@ class ActivityPageTests(CoordinationWorldTestCase):
         # Not at another station's school.
         response = self.client.post(
             url,
-            {"school": self.s2.pk, "held_on": "2026-10-12", "activity_type": "lecture",
-             "audience": "pupils", "participants": 1},
+            {
+                "school": self.s2.pk,
+                "held_on": "2026-10-12",
+                "activity_type": "lecture",
+                "audience": "pupils",
+                "participants": 1,
+            },
         )
         self.assertEqual(response.status_code, 400)
 
@@ -196,12 +219,16 @@ class ActivityPageTests(CoordinationWorldTestCase):
         self.assertEqual({row[0] for row in rows[1:]}, {self.s1.name, self.k1.name})
         self.assertTrue(any(str(row[6]).startswith("'=") for row in rows[1:]))
         self.assertEqual(
-            self.client.get(reverse("coordination:activities-export", args=[self.d2.pk])).status_code,
+            self.client.get(
+                reverse("coordination:activities-export", args=[self.d2.pk])
+            ).status_code,
             404,
         )
         self.login("principal1")
         self.assertEqual(
-            self.client.get(reverse("coordination:activities-export", args=[self.d1.pk])).status_code,
+            self.client.get(
+                reverse("coordination:activities-export", args=[self.d1.pk])
+            ).status_code,
             403,
         )
 

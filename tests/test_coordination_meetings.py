@@ -114,7 +114,9 @@ class DistrictMeetingTests(CoordinationWorldTestCase):
         # Due in two days: the open item reminds the school's leaders, once.
         self.assertEqual(
             sweep(at(DAY, 7, 15)),
-            Counter({("principal1", f"soon:{late.due_on}"): 1, ("officer1", f"soon:{late.due_on}"): 1}),
+            Counter(
+                {("principal1", f"soon:{late.due_on}"): 1, ("officer1", f"soon:{late.due_on}"): 1}
+            ),
         )
         self.assertEqual(sweep(at(DAY + ONE_DAY, 7, 15)), Counter())
         # Past its due date it is overdue, computed, and reminds once.
@@ -220,7 +222,9 @@ class CadenceTests(CoordinationWorldTestCase):
 
     def test_a_school_meeting_fills_its_month_and_a_missing_one_is_missed(self):
         meeting = services.save_meeting(
-            Meeting(level="school", school=self.s1, title="九月例会", held_on=datetime.date(2026, 9, 8))
+            Meeting(
+                level="school", school=self.s1, title="九月例会", held_on=datetime.date(2026, 9, 8)
+            )
         )
         self.assertTrue(
             ObligationCompletion.objects.filter(source=services.meeting_source(meeting)).exists()
@@ -236,4 +240,6 @@ class CadenceTests(CoordinationWorldTestCase):
         self.assertEqual(statuses[9], WindowStatus.DONE)
         self.assertEqual(statuses[10], WindowStatus.MISSED)
         services.delete_meeting(meeting)
-        self.assertFalse(ObligationCompletion.objects.filter(source__startswith="coordination.").exists())
+        self.assertFalse(
+            ObligationCompletion.objects.filter(source__startswith="coordination.").exists()
+        )

@@ -55,7 +55,7 @@ class CoordinationPageChecks(PageChecks, CoordinationWorldTestCase):
         for persona in ALL_PERSONAS:
             with self.subTest(persona=persona):
                 self.login(persona)
-                roles = {acting for acting in self.cases_of(persona)}
+                roles = self.cases_of(persona)
                 expected = 200 if roles & allowed else 403
                 self.assertEqual(self.client.get(url).status_code, expected)
 
@@ -103,13 +103,23 @@ class MeetingPageTests(CoordinationPageChecks):
         self.login("district1")
         response = self.client.post(
             reverse("coordination:meeting-add"),
-            {"level": "district", "district": self.d1.pk, "title": "区例会", "held_on": DAY.isoformat()},
+            {
+                "level": "district",
+                "district": self.d1.pk,
+                "title": "区例会",
+                "held_on": DAY.isoformat(),
+            },
         )
         self.assertEqual(response.status_code, 302)
         self.login("principal1")
         response = self.client.post(
             reverse("coordination:meeting-add"),
-            {"level": "district", "district": self.d1.pk, "title": "区例会", "held_on": DAY.isoformat()},
+            {
+                "level": "district",
+                "district": self.d1.pk,
+                "title": "区例会",
+                "held_on": DAY.isoformat(),
+            },
         )
         self.assertEqual(response.status_code, 400)
 
@@ -123,7 +133,9 @@ class MeetingPageTests(CoordinationPageChecks):
 
 class ItemPageTests(CoordinationPageChecks):
     def test_item(self):
-        self.each_persona(lambda key: reverse("coordination:item", args=[self.items[key].pk]), EVERYONE)
+        self.each_persona(
+            lambda key: reverse("coordination:item", args=[self.items[key].pk]), EVERYONE
+        )
 
     def test_marking_done(self):
         self.each_write(

@@ -91,7 +91,9 @@ class PoliceRegisterTests(CoordinationWorldTestCase):
         )
         self.assertEqual(own.status_code, 201, own.content)
         police_factor = self.register_factor()
-        ids = {row["id"] for row in self.api("officer1").get(reverse("factor-list")).json()["results"]}
+        ids = {
+            row["id"] for row in self.api("officer1").get(reverse("factor-list")).json()["results"]
+        }
         self.assertEqual(ids, {own.json()["id"]})
         # The principal of the same school reads neither.
         self.assertEqual(self.api("principal1").get(reverse("factor-list")).json()["count"], 0)
@@ -117,7 +119,9 @@ class PoliceRegisterTests(CoordinationWorldTestCase):
         # district1_principal2: district staff of D1 and principal of S2, no share anywhere.
         make_factor(self.s1, self.police1)
         make_factor(self.s2, self.police2)
-        self.assertEqual(self.api("district1_principal2").get(reverse("factor-list")).json()["count"], 0)
+        self.assertEqual(
+            self.api("district1_principal2").get(reverse("factor-list")).json()["count"], 0
+        )
 
     def test_every_read_is_logged(self):
         factor = self.register_factor()
@@ -141,7 +145,7 @@ class PoliceRegisterTests(CoordinationWorldTestCase):
         self.assertLess(body.index("高风险"), body.index("低风险"))
         self.assertNotIn("已化解", body)
         self.assertEqual([f.pk for f in response.context["object_list"]], [high.pk, low.pk])
-        for more in range(2):
+        for _more in range(2):
             make_factor(self.s1, self.police1, risk=2)
             # Session, user, roles, the count, the page with schools, the access log, the badge.
             with self.assertNumQueries(7):
@@ -206,8 +210,13 @@ class PoliceRegisterTests(CoordinationWorldTestCase):
         self.assertEqual(
             self.client.post(
                 reverse("coordination:factor-report"),
-                {"school": self.s2.pk, "category": "person", "risk": 2, "description": "x",
-                 "review_on": DAY.isoformat()},
+                {
+                    "school": self.s2.pk,
+                    "category": "person",
+                    "risk": 2,
+                    "description": "x",
+                    "review_on": DAY.isoformat(),
+                },
             ).status_code,
             400,
         )

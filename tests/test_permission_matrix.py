@@ -21,13 +21,13 @@ from posts.models import DutyLog, DutyLogRevision, PostPeriod, Shift
 from posts.rosters import generate_shifts
 from tests import (
     test_api_drills,
-    test_coordination_api,
     test_api_equipment,
     test_api_equipment_checks,
     test_api_hazards,
     test_api_inspections,
     test_api_organisation,
     test_api_posts_permissions,
+    test_coordination_api,
     test_drills_plans,
 )
 from tests.permissions import ALL_PERSONAS, ActionChecks
@@ -494,19 +494,33 @@ MATRIX = {
     "factor-hazard": CoordinationActions.test_factor_hazard,
     "legal-vp-compliance": CoordinationActions.test_compliance,
     **dict.fromkeys(
-        ("coordination:meetings", "coordination:meeting-add", "coordination:meeting",
-         "coordination:meeting-print"),
+        (
+            "coordination:meetings",
+            "coordination:meeting-add",
+            "coordination:meeting",
+            "coordination:meeting-print",
+        ),
         COORDINATION_PAGES + "MeetingPageTests",
     ),
-    **dict.fromkeys(("coordination:items", "coordination:item"), COORDINATION_PAGES + "ItemPageTests"),
     **dict.fromkeys(
-        ("coordination:factors", "coordination:factor-report", "coordination:factor",
-         "coordination:factor-share"),
+        ("coordination:items", "coordination:item"), COORDINATION_PAGES + "ItemPageTests"
+    ),
+    **dict.fromkeys(
+        (
+            "coordination:factors",
+            "coordination:factor-report",
+            "coordination:factor",
+            "coordination:factor-share",
+        ),
         COORDINATION_PAGES + "RegisterPageTests",
     ),
     **dict.fromkeys(
-        ("coordination:legal", "coordination:legal-school", "coordination:activity-add",
-         "coordination:activities-export"),
+        (
+            "coordination:legal",
+            "coordination:legal-school",
+            "coordination:activity-add",
+            "coordination:activities-export",
+        ),
         COORDINATION_PAGES + "LegalPageTests",
     ),
 }

@@ -264,5 +264,3 @@ class ComplianceRowSerializer(serializers.Serializer):
     activities = serializers.IntegerField()
     expected = serializers.IntegerField()
     behind = serializers.BooleanField()
-
-

@@ -199,10 +199,12 @@ class ComplianceView(generics.ListAPIView):
         schools = School.objects.for_user(self.request.user)
         if "district" in params:
             # A district named in the query must be one the user sees: else a 400.
-            if not District.objects.for_user(self.request.user).filter(pk=params["district"]).exists():
-                raise serializers.ValidationError(
-                    {"district": [_("Not a district in your area.")]}
-                )
+            if (
+                not District.objects.for_user(self.request.user)
+                .filter(pk=params["district"])
+                .exists()
+            ):
+                raise serializers.ValidationError({"district": [_("Not a district in your area.")]})
             schools = schools.filter(district_id=params["district"])
         year = params.get("year") or timezone.localdate().year
         rows = legal.compliance(schools, year)

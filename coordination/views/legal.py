@@ -88,9 +88,7 @@ class SchoolLegalView(LoginRequiredMixin, View):
                 "activities": Activity.objects.for_user(request.user)
                 .filter(school=school, held_on__year=year)
                 .select_related("appointment"),
-                "may_log": Scope.of(request.user).contains(school, "view")
-                and Scope.of(request.user).can(Activity, ADD),
-                "today": timezone.localdate(),
+                "may_log": Scope.of(request.user).can(Activity, ADD),
             },
         )
 

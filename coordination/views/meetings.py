@@ -41,7 +41,9 @@ class MeetingFormView(LoginRequiredMixin, View):
         if not Scope.of(request.user).can(Meeting, ADD):
             raise PermissionDenied
         form = MeetingForm(user=request.user, initial={"held_on": timezone.localdate()})
-        return render(request, "coordination/form.html", {"form": form, "heading": _("Record a meeting")})
+        return render(
+            request, "coordination/form.html", {"form": form, "heading": _("Record a meeting")}
+        )
 
     def post(self, request):
         if not Scope.of(request.user).can(Meeting, ADD):
@@ -78,14 +80,14 @@ class MeetingDetailView(ScopedObjectMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         meeting = self.object
-        context["decisions"] = meeting.decisions.prefetch_related("action_items__owner_school", "action_items__owner_district")
+        context["decisions"] = meeting.decisions.prefetch_related(
+            "action_items__owner_school", "action_items__owner_district"
+        )
         context["may_change"] = self.scope.contains(meeting, CHANGE)
         context["today"] = timezone.localdate()
         if context["may_change"]:
             context.setdefault("decision_form", DecisionForm())
-            context.setdefault(
-                "item_form", ActionItemForm(user=self.request.user, meeting=meeting)
-            )
+            context.setdefault("item_form", ActionItemForm(user=self.request.user, meeting=meeting))
         return context
 
     def post(self, request, pk):

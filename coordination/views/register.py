@@ -21,7 +21,6 @@ from coordination.choices import FactorStatus, ShareUnit
 from coordination.forms import FactorForm, FactorStatusForm
 from coordination.models import Factor
 
-
 # A reported factor's first review, unless the reporter says otherwise.
 REVIEW_AFTER = datetime.timedelta(days=14)
 
@@ -105,7 +104,12 @@ class FactorShareView(ScopedObjectMixin, View):
             return redirect(factor)
         unit = request.POST.get("unit")
         if unit not in ShareUnit.values:
-            return render(request, "400.html", {"message": _("Share with the district or the city.")}, status=400)
+            return render(
+                request,
+                "400.html",
+                {"message": _("Share with the district or the city.")},
+                status=400,
+            )
         service = register.unshare if request.POST.get("stop") else register.share
         service(request.user, factor, unit)
         messages.success(request, _("Saved."))
@@ -138,7 +142,9 @@ class FactorReportView(LoginRequiredMixin, View):
         if form.is_valid():
             factor = save_in_scope(request.user, form, ADD)
             if factor is not None:
-                messages.success(request, _("Reported. The police of the school's station will see it."))
+                messages.success(
+                    request, _("Reported. The police of the school's station will see it.")
+                )
                 if Scope.of(request.user).contains(factor):
                     return redirect(factor)
                 return redirect("home")
