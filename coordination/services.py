@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import ADD, CHANGE, write_in_scope
 from coordination.choices import ItemStatus, Level
-from coordination.models import ActionEvidence, ActionItem, Meeting, MeetingAttendee
+from coordination.models import (
+    ActionEvidence,
+    ActionItem,
+    Meeting,
+    MeetingAttachment,
+    MeetingAttendee,
+)
 from schools.choices import HazardCategory
 from schools.hazards import HazardReport, report_hazard
 from schools.obligations import record_completion, rules_for_cities, withdraw_completion
@@ -75,6 +81,18 @@ def delete_meeting(meeting: Meeting) -> None:
         ):
             withdraw_completion(rule, meeting_source(meeting))
         meeting.delete()
+
+
+def attach(user, meeting: Meeting, file, title: str = "") -> MeetingAttachment:
+    """Add a document to the meeting's minutes; the meeting's unit may (CHANGE on it)."""
+
+    def write():
+        attachment = MeetingAttachment(meeting=meeting, file=file, title=title)
+        attachment.full_clean(exclude=["meeting"])
+        attachment.save()
+        return attachment
+
+    return write_in_scope(user, CHANGE, write, changed=lambda _attachment: meeting)
 
 
 def complete_item(user, item: ActionItem, note: str, photo=None) -> ActionEvidence:

@@ -4,6 +4,7 @@ actions persona by persona (ActionMatrixTests); pinned query counts on lists and
 
 import datetime
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from coordination.models import Decision
@@ -19,6 +20,7 @@ from tests.coordination_world import (
     make_meeting,
 )
 from tests.permissions import ALL_PERSONAS, ActionChecks, ScopedAPITests
+from tests.photos import temporary_media
 
 ORGANISERS = {"admin", "city", "district1", "district2", "principal1", "principal2", "officer1"}
 BUREAU = {"admin", "city", "district1", "district2"}
@@ -58,8 +60,9 @@ class MeetingAPITests(ScopedAPITests, CoordinationWorldTestCase):
             make_meeting(school=self.s1, title=f"例会{n}")
         for more in range(2):
             client = self.api("principal1")
-            # Roles, count, the page with its counts, then its schools, districts, attendees.
-            with self.assertNumQueries(6):
+            # Roles, count, the page with its counts, then its schools, districts, attendees,
+            # attachments.
+            with self.assertNumQueries(7):
                 response = client.get(reverse("meeting-list"))
             self.assertEqual(response.json()["count"], 5 + more)
             make_meeting(school=self.s1)
@@ -303,6 +306,28 @@ class ActionMatrixTests(ActionChecks, CoordinationWorldTestCase):
         }
         police = {"s1": cls.police1, "s2": cls.police2, "s3": None}
         cls.factors = {key: make_factor(getattr(cls, key), police[key]) for key in KEYS}
+
+    def test_meeting_attach(self):
+        def send(client, key):
+            document = SimpleUploadedFile("纪要.pdf", b"%PDF-1.4 minutes", "application/pdf")
+            return client.post(
+                reverse("meeting-attach", args=[self.items[key].meeting_id]),
+                {"file": document, "title": "签字版纪要"},
+                format="multipart",
+            )
+
+        with temporary_media(self):
+            self.check("attach", send, ORGANISERS)
+
+    def test_an_attachment_must_be_a_document(self):
+        with temporary_media(self):
+            response = self.api("principal1").post(
+                reverse("meeting-attach", args=[self.items["s1"].meeting_id]),
+                {"file": SimpleUploadedFile("x.exe", b"MZ", "application/octet-stream")},
+                format="multipart",
+            )
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("file", response.json())
 
     def test_actionitem_complete(self):
         self.check(

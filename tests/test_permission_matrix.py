@@ -487,6 +487,7 @@ MATRIX = {
     "reminders:settings": "tests/test_reminders_pages.py::SettingsPageTests",
     # Coordination: the API's actions persona by persona (the register's for the police
     # only), and its pages (tests/test_coordination_pages.py).
+    "meeting-attach": CoordinationActions.test_meeting_attach,
     "actionitem-complete": CoordinationActions.test_actionitem_complete,
     "actionitem-hazard": CoordinationActions.test_actionitem_hazard,
     "factor-share": CoordinationActions.test_factor_share,

@@ -2,6 +2,7 @@
 instability register, legal vice-presidents' appointments and activities, compliance."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -61,6 +62,10 @@ class MeetingSerializer(ScopedModelSerializer):
         data["attendees"] = [
             {"name": a.name, "organisation": a.organisation} for a in instance.attendees.all()
         ]
+        data["attachments"] = [
+            {"title": str(a), "url": reverse("media", args=[a.file.name])}
+            for a in instance.attachments.all()
+        ]
         return data
 
     def validate(self, attrs):
@@ -101,6 +106,11 @@ class MeetingSerializer(ScopedModelSerializer):
 
     def update(self, instance, validated_data):
         return self._save(instance, validated_data)
+
+
+class AttachmentSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
 class DecisionSerializer(ScopedModelSerializer):

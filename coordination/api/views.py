@@ -42,7 +42,7 @@ class MeetingViewSet(ScopedModelViewSet):
 
     queryset = (
         Meeting.objects.with_counts()
-        .prefetch_related("schools", "named_districts", "attendees")
+        .prefetch_related("schools", "named_districts", "attendees", "attachments")
         .order_by("-held_on", "-pk")
     )
     serializer_class = api.MeetingSerializer
@@ -50,8 +50,23 @@ class MeetingViewSet(ScopedModelViewSet):
     ordering_fields = ["held_on"]
     read_back_after_write = True
 
+    object_actions = {"attach": CHANGE}
+
     def perform_destroy(self, instance):
         services.delete_meeting(instance)
+
+    @extend_schema(request=api.AttachmentSerializer)
+    @action(detail=True, methods=["post"])
+    def attach(self, request, pk=None):
+        """Add a document to the minutes (a signed scan, a presentation): multipart `file`."""
+        meeting = self.get_object()
+        data = api.AttachmentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.attach(request.user, meeting, **data.validated_data)
+        except DjangoValidationError as error:
+            raise refused(error) from error
+        return Response(self.get_serializer(self.get_queryset().get(pk=meeting.pk)).data)
 
 
 class DecisionViewSet(ScopedModelViewSet):
