@@ -8,11 +8,9 @@ import io
 
 from auditlog.models import LogEntry
 from django.conf import settings
-from django.test import override_settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from posts.models import Member
 from tests.base import PinnedClockMixin, WorldTestCase
 from tests.posts_world import NOW, make_member
 
@@ -186,11 +184,3 @@ class FilingFormTests(PinnedClockMixin, WorldTestCase):
         self.assertEqual(by_school["District total"]["监控摄像机"], 6)
         self.client.force_login(self.district2)
         self.assertEqual(self.client.get(DEFENCE, {"district": self.d1.pk}).status_code, 404)
-
-
-@override_settings(EXPORT_ASYNC_ROWS=1)
-class LargeExportRedirectTests(PinnedClockMixin, WorldTestCase):
-    pinned_at = NOW
-
-    def test_placeholder(self):
-        self.assertTrue(Member.objects.model)
