@@ -24,7 +24,7 @@ import csv
 import datetime
 import io
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from auditlog.models import LogEntry
@@ -62,23 +62,50 @@ class Table:
     as_of: datetime.date | None = None
     # What the rows were chosen by (the page's filters), for the access log.
     filters: str = ""
-    extra: dict = field(default_factory=dict)
+    # Called with each chunk of rows before they are written (see chunks()).
+    prepare: Callable[[list], None] | None = None
 
     def count(self) -> int:
-        if isinstance(self.rows, QuerySet):
-            return self.rows.count()
-        self.rows = list(self.rows)
+        rows = self.rows
+        if isinstance(rows, (list, tuple)):
+            return len(rows)
+        if callable(getattr(rows, "count", None)):
+            # A queryset, or a sequence read a slice at a time (posts.coverage.MissedDays).
+            return rows.count()
+        self.rows = list(rows)
         return len(self.rows)
 
     def header(self) -> list[str]:
         return [str(column.header) for column in self.columns]
 
+    def chunks(self):
+        """The rows a chunk at a time, each prepared by `prepare` (names looked up for a
+        chunk in one query, say), so memory and queries grow by chunks, not rows."""
+        rows = self.rows
+        if isinstance(rows, QuerySet):
+            chunk = []
+            for row in rows.iterator(chunk_size=CHUNK):
+                chunk.append(row)
+                if len(chunk) == CHUNK:
+                    yield chunk
+                    chunk = []
+            if chunk:
+                yield chunk
+        elif isinstance(rows, (list, tuple)) or not hasattr(rows, "__getitem__"):
+            rows = list(rows)
+            for start in range(0, len(rows), CHUNK):
+                yield rows[start : start + CHUNK]
+        else:
+            total = rows.count()
+            for start in range(0, total, CHUNK):
+                yield list(rows[start : start + CHUNK])
+
     def cells(self):
-        rows = (
-            self.rows.iterator(chunk_size=CHUNK) if isinstance(self.rows, QuerySet) else self.rows
-        )
-        for row in rows:
-            yield [cell_value(column.value(row)) for column in self.columns]
+        for chunk in self.chunks():
+            if self.prepare is not None:
+                self.prepare(chunk)
+            for row in chunk:
+                yield [cell_value(column.value(row)) for column in self.columns]
 
     def filename(self, fmt: str) -> str:
         day = self.as_of or timezone.localdate()

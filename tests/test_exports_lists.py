@@ -184,3 +184,52 @@ class FilingFormTests(PinnedClockMixin, WorldTestCase):
         self.assertEqual(by_school["District total"]["监控摄像机"], 6)
         self.client.force_login(self.district2)
         self.assertEqual(self.client.get(DEFENCE, {"district": self.d1.pk}).status_code, 404)
+
+
+class MorePageExportTests(PinnedClockMixin, WorldTestCase):
+    """The coverage, missed days, hazard ledger and equipment due lists export what they list."""
+
+    pinned_at = NOW
+    multi_role_personas = True
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        from inspections.models import Hazard
+
+        for school, text in ((cls.s1, "+滨州围墙"), (cls.s2, "沾化围墙"), (cls.s3, "东营围墙")):
+            Hazard.objects.create(
+                school=school, year=2026, number=1, description=text, found_at=NOW
+            )
+
+    def get(self, persona, name, **query):
+        self.client.force_login(self.users[persona])
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return self.client.get(reverse(name), query)
+
+    def descriptions(self, persona, **query):
+        rows = csv_rows(self.get(persona, "inspections:hazards", format="csv", **query))
+        return sorted(row[3] for row in rows[1:])
+
+    def test_hazards_scoped_and_filtered_like_the_page(self):
+        self.assertEqual(self.descriptions("district1"), ["'+滨州围墙"])
+        self.assertEqual(self.descriptions("city"), ["'+滨州围墙", "沾化围墙"])
+        self.assertEqual(self.descriptions("city", school=self.s2.pk), ["沾化围墙"])
+        self.assertEqual(self.descriptions("district1_principal2"), ["'+滨州围墙", "沾化围墙"])
+        self.assertEqual(self.descriptions("outsider"), [])
+
+    def test_coverage_and_missed_days(self):
+        for name in ("posts:coverage", "posts:missed"):
+            response = self.get("city", name, format="xlsx")
+            self.assertEqual(response.status_code, 200, name)
+            self.assertEqual(sheet_rows(response)[0][0].split(" · ")[0], self.city_a.name)
+            # The page's own refusal: coverage is not for police liaisons.
+            self.assertEqual(self.get("police1", name, format="csv").status_code, 403, name)
+        bad = self.get("city", "posts:coverage", format="csv", start="2026-12-01", end="2026-11-01")
+        self.assertEqual(bad.status_code, 400)
+
+    def test_equipment_due_for_bureaus_only(self):
+        self.assertEqual(self.get("district1", "equipment:due", format="csv").status_code, 200)
+        self.assertEqual(self.get("principal1", "equipment:due", format="csv").status_code, 403)
+        other = self.get("district1", "equipment:due", format="csv", district=self.d2.pk)
+        self.assertEqual(other.status_code, 404)

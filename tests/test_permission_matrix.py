@@ -480,6 +480,11 @@ MATRIX = {
     "reminders:read": "tests/test_reminders_pages.py::InboxPageTests",
     "reminders:read-all": "tests/test_reminders_pages.py::InboxPageTests",
     "reminders:settings": "tests/test_reminders_pages.py::SettingsPageTests",
+    # Exports: the filing forms and the school file (一校一档), persona by persona.
+    "posts:security-staff": "tests/test_exports_lists.py::FilingFormTests",
+    "equipment:technical-defence": "tests/test_exports_lists.py::FilingFormTests",
+    "schools:file": "tests/test_exports_school_file.py::SchoolFileTests",
+    "schools:file-pdf": "tests/test_exports_school_file.py::SchoolFileTests",
 }
 # Django's admin keeps its own staff-only permissions; its querysets go through
 # for_user (schools/admin.py).
