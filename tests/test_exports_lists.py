@@ -110,6 +110,7 @@ class ListExportTests(PinnedClockMixin, WorldTestCase):
 
 class FilingFormTests(PinnedClockMixin, WorldTestCase):
     pinned_at = NOW
+    multi_role_personas = True
 
     def setUp(self):
         self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
@@ -162,6 +163,42 @@ class FilingFormTests(PinnedClockMixin, WorldTestCase):
             self.assertEqual(response.status_code, 404, persona)
         self.client.force_login(self.city)
         self.assertEqual(self.client.get(STAFF, {"district": "x"}).status_code, 404)
+
+    def test_multi_role_persona_files_only_where_it_is_bureau_staff(self):
+        self.client.force_login(self.district1_principal2)
+        for url in (STAFF, DEFENCE):
+            self.assertEqual(self.client.get(url, {"district": self.d1.pk}).status_code, 200)
+            self.assertEqual(self.client.get(url, {"district": self.d2.pk}).status_code, 404)
+
+    def test_filing_query_counts_do_not_grow_with_schools(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from tests.factories import SchoolFactory
+
+        self.client.force_login(self.district1)
+
+        def counts():
+            found = {}
+            for url in (STAFF, DEFENCE):
+                with CaptureQueriesContext(connection) as queries:
+                    self.client.get(url, {"district": self.d1.pk})
+                found[url] = len(queries)
+            return found
+
+        counts()  # the access log's content types, cached from then on
+        before = counts()
+        for index in range(3):
+            school = SchoolFactory(district=self.d1, police_station=self.p1)
+            make_member(
+                f"新成员{index}",
+                school,
+                kind="security_guard",
+                guard_certificate_number=f"B{index}",
+                guard_certificate_expiry=datetime.date(2027, 1, 1),
+            )
+        self.assertEqual(counts(), before)
+        self.assertEqual(before, {STAFF: 8, DEFENCE: 11})
 
     def test_technical_defence_table(self):
         from equipment.choices import Category

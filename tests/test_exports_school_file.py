@@ -17,6 +17,7 @@ from tests.posts_world import NOW, make_member
 
 class SchoolFileTests(PinnedClockMixin, WorldTestCase):
     pinned_at = NOW
+    multi_role_personas = True
 
     @classmethod
     def setUpTestData(cls):
@@ -72,6 +73,11 @@ class SchoolFileTests(PinnedClockMixin, WorldTestCase):
         ):
             for name in ("file", "file-pdf"):
                 self.assertEqual(self.get(persona, name, school).status_code, 404, persona)
+
+    def test_multi_role_personas_reach_each_of_their_schools(self):
+        for persona in ("district1_principal2", "principal1_police2"):
+            for school, status in (("s1", 200), ("s2", 200), ("s3", 404)):
+                self.assertEqual(self.get(persona, "file", school).status_code, status, persona)
 
     def test_pdf_holds_the_school_name_and_is_logged(self):
         response = self.get("city", "file-pdf", language="zh-hans")
