@@ -71,3 +71,30 @@ def object_panels(user, obj) -> list[dict]:
             if context is not None:
                 shown.append({"template": panel.template, "panel": context})
     return shown
+
+
+@dataclass(frozen=True)
+class FileSection:
+    """A section of a school's file (一校一档, schools/school_file.py) as a table, so the
+    page, its print and its PDF lay every app's section out the same way."""
+
+    title: Any
+    header: list
+    rows: list
+    empty: Any = ""
+    url: str = ""
+
+    def as_context(self) -> dict:
+        return {
+            "title": self.title,
+            "header": [str(cell) for cell in self.header],
+            "rows": self.rows,
+            "empty": self.empty,
+            "url": self.url,
+        }
+
+
+# The object panels' template every file section is drawn with.
+FILE_SECTION_TEMPLATE = "schools/_file_section.html"
+# The model label the school file's sections are declared for.
+SCHOOL_FILE = "schools.school"

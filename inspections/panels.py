@@ -3,7 +3,7 @@ a guard's latest rounds for guards; the hazard ledger for all but guards (links,
 
 from accounts.choices import Role
 from accounts.scope import GUARD, SCHOOL_STAFF
-from campussafety.panels import Panel
+from campussafety.panels import FILE_SECTION_TEMPLATE, SCHOOL_FILE, FileSection, ObjectPanel, Panel
 from inspections.models import Round
 
 
@@ -27,3 +27,36 @@ PANELS = [
     Panel(GUARD, "inspections/_home_guard.html", guard_rounds, order=10),
     Panel(frozenset({Role.POLICE_LIAISON}), "inspections/_home_police.html", order=25),
 ]
+
+
+def file_hazards(user, school):
+    """The school file's open hazards, soonest deadline first: one query."""
+    from django.utils.translation import gettext_lazy as _
+
+    from inspections.choices import OPEN_STATES
+    from inspections.models import Hazard
+
+    hazards = (
+        Hazard.objects.for_user(user)
+        .filter(school=school, state__in=OPEN_STATES)
+        .select_related("checkpoint")
+        .order_by("deadline", "pk")
+    )
+    return FileSection(
+        title=_("Open hazards"),
+        header=[_("Ledger number"), _("Description"), _("Level"), _("Deadline"), _("Status")],
+        rows=[
+            [
+                h.ledger_number,
+                h.description,
+                h.get_level_display(),
+                h.deadline or "",
+                h.get_state_display(),
+            ]
+            for h in hazards
+        ],
+        empty=_("No open hazard."),
+    ).as_context()
+
+
+OBJECT_PANELS = [ObjectPanel(SCHOOL_FILE, FILE_SECTION_TEMPLATE, file_hazards, order=20)]

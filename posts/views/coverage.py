@@ -1,44 +1,23 @@
 """Coverage of school days for the bureaus, and the days a school missed."""
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from accounts.choices import Role
-from accounts.scope import BUREAU, Scope
 from campussafety.replica import reads_from_replica
 from campussafety.views import PAGE_SIZE, list_query
-from posts.coverage import coverage, missed_days, sort_rows, with_missing_periods
-from posts.forms import (
-    CoverageForm,
-    DateRangeForm,
-)
+from posts import exports
+from posts.coverage import with_missing_periods
+from posts.exports import coverage_rows, missed_rows
 from posts.views.base import (
     PageMixin,
 )
+from reminders.exports import ExportMixin
 from schools.models import School
-
-# Bureau staff read the coverage of their area; a principal that of their own school.
-COVERAGE_READERS = BUREAU | {Role.PRINCIPAL}
-
-
-def coverage_schools(user):
-    """The schools whose coverage the user reads (admins: all); 403 for others."""
-    scope = Scope.of(user)
-    if not (scope.is_admin or scope.has_role(*COVERAGE_READERS)):
-        raise PermissionDenied(
-            _(
-                "Coverage is for education bureau staff and principals; "
-                "a school's own logs are on its pages."
-            )
-        )
-    return School.objects.for_user(user, roles=COVERAGE_READERS)
 
 
 @reads_from_replica
-class CoverageView(PageMixin, TemplateView):
+class CoverageView(PageMixin, ExportMixin, TemplateView):
     """Coverage of school days by duty logs over a date range, by school, district or day.
 
     The figures are counted in the database (posts/coverage.py); this page
@@ -46,19 +25,16 @@ class CoverageView(PageMixin, TemplateView):
     """
 
     template_name = "posts/coverage.html"
+    export_builder = staticmethod(exports.coverage_table)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        schools = coverage_schools(self.request.user)
-        form = CoverageForm(self.request.GET)
+        form, rows = coverage_rows(self.request.user, self.request.GET)
         context["form"] = form
-        if not form.is_valid():
+        if rows is None:
             return context
         data = form.cleaned_data
         group_by = data["group_by"] or "school"
-        rows = sort_rows(
-            coverage(schools, data["start"], data["end"], group_by), data["sort"] or "label"
-        )
         totals = {
             "school_days": sum(row.school_days for row in rows),
             "covered": sum(row.covered for row in rows),
@@ -90,20 +66,19 @@ class CoverageView(PageMixin, TemplateView):
 
 
 @reads_from_replica
-class MissedDaysView(PageMixin, TemplateView):
+class MissedDaysView(PageMixin, ExportMixin, TemplateView):
     """School days on which a school left a required post period unlogged (all of them, or
     some: partly missed, naming the rest), oldest first, paginated."""
 
     template_name = "posts/missed_days.html"
+    export_builder = staticmethod(exports.missed_table)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        schools = coverage_schools(self.request.user)
-        form = DateRangeForm(self.request.GET)
+        form, missed = missed_rows(self.request.user, self.request.GET)
         context["form"] = form
-        if not form.is_valid():
+        if missed is None:
             return context
-        missed = missed_days(schools, form.cleaned_data["start"], form.cleaned_data["end"])
         page = Paginator(missed, PAGE_SIZE).get_page(self.request.GET.get("page"))
         with_missing_periods(page.object_list)
         names = dict(
