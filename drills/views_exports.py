@@ -15,6 +15,7 @@ from openpyxl import Workbook
 
 from accounts.scope import BUREAU, SCHOOL_STAFF, Scope
 from campussafety.exports import log_download
+from campussafety.replica import reads_from_replica
 from campussafety.spreadsheets import add_sheet, xlsx_response
 from drills.exports import district_summary, drill_records, record_header, summary_header, term_of
 from drills.forms_plans import TermForm
@@ -57,6 +58,7 @@ class RecordsMixin(LoginRequiredMixin):
         )
 
 
+@reads_from_replica
 class SchoolRecordsView(RecordsMixin, View):
     def get(self, request, pk):
         school = get_object_or_404(School.objects.for_user(request.user), pk=pk)
@@ -75,6 +77,7 @@ class SchoolRecordsView(RecordsMixin, View):
         )
 
 
+@reads_from_replica
 class DistrictSummaryView(RecordsMixin, View):
     def get(self, request, pk):
         district = get_object_or_404(District.objects.for_user(request.user), pk=pk)

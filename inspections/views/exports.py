@@ -21,6 +21,7 @@ from openpyxl import Workbook
 
 from accounts.scope import BUREAU, SCHOOL_STAFF, Scope
 from campussafety.exports import log_download
+from campussafety.replica import reads_from_replica
 from campussafety.spreadsheets import add_sheet, xlsx_response
 from inspections.forms import MonthForm, month_bounds
 from inspections.models import Finding, Round
@@ -270,6 +271,7 @@ class FireExportMixin(LoginRequiredMixin):
         return render(request, "inspections/fire_records.html", {"form": form}, status=400)
 
 
+@reads_from_replica
 class SchoolFireExportView(FireExportMixin, View):
     def get(self, request, pk):
         school = get_object_or_404(
@@ -285,6 +287,7 @@ class SchoolFireExportView(FireExportMixin, View):
         return self.respond(request, bounds, title, f"fire-records-{school.code}", records, False)
 
 
+@reads_from_replica
 class DistrictFireExportView(FireExportMixin, View):
     def get(self, request, pk):
         district = get_object_or_404(District.objects.for_user(request.user), pk=pk)

@@ -23,6 +23,7 @@ from openpyxl import Workbook
 
 from accounts.scope import BUREAU, SCHOOL_STAFF, Scope
 from campussafety.exports import log_download
+from campussafety.replica import reads_from_replica
 from campussafety.spreadsheets import add_sheet, xlsx_response
 from inspections.choices import ExtensionStatus, HazardPhotoKind, HazardState
 from inspections.forms_hazards import AsOfForm
@@ -153,6 +154,7 @@ class LedgerExportMixin(LoginRequiredMixin):
         )
 
 
+@reads_from_replica
 class SchoolLedgerExportView(LedgerExportMixin, View):
     def get(self, request, pk):
         school = get_object_or_404(School.objects.for_user(request.user), pk=pk)
@@ -165,6 +167,7 @@ class SchoolLedgerExportView(LedgerExportMixin, View):
         return self.respond(request, hazards, title, f"hazard-ledger-{school.code}", False)
 
 
+@reads_from_replica
 class DistrictLedgerExportView(LedgerExportMixin, View):
     def get(self, request, pk):
         district = get_object_or_404(District.objects.for_user(request.user), pk=pk)
@@ -231,6 +234,7 @@ def supervised_cells(order) -> list:
     ]
 
 
+@reads_from_replica
 class SupervisedReportView(LoginRequiredMixin, View):
     """The hazards under supervision in the user's area, soonest deadline first."""
 

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -93,6 +94,34 @@ def ledger_queryset(user, data, today):
     return rows
 
 
+LEDGER_ROW_FIELDS = (
+    "year",
+    "number",
+    "description",
+    "state",
+    "level",
+    "found_at",
+    "deadline",
+    "supervised",
+    "recurrence_of",
+    "place",
+    "school__name",
+    "checkpoint__name",
+)
+
+BADGE_CLASSES = {
+    S.CLOSED: "text-bg-success",
+    S.REJECTED: "text-bg-secondary",
+    S.MERGED: "text-bg-secondary",
+    S.RETURNED: "text-bg-warning",
+}
+
+
+def badge_class(state) -> str:
+    """The colour of a hazard's state badge (inspections/hazards/_badge.html)."""
+    return BADGE_CLASSES.get(state, "text-bg-primary")
+
+
 def ledger_list(user, query):
     """The ledger page's filter form and hazards for its query, page and export alike."""
     filters = LedgerFilterForm(query)
@@ -143,14 +172,15 @@ class LedgerView(LoginRequiredMixin, ExportMixin, ListView):
     def get_queryset(self):
         self.today = timezone.localdate()
         self.filters, hazards = ledger_list(self.request.user, self.request.GET)
-        return hazards
+        # Only what a row shows: not the descriptions of measures, notes and the like.
+        return hazards.only(*LEDGER_ROW_FIELDS)
 
     def get_context_data(self, **kwargs):
         school = None
         school_id = self.filters.cleaned_data.get("school") if self.filters.is_bound else None
         if school_id:
             school = School.objects.for_user(self.request.user).filter(pk=school_id).first()
-        return super().get_context_data(
+        context = super().get_context_data(
             filters=self.filters,
             filter_query=list_query(self.request),
             school=school,
@@ -158,6 +188,13 @@ class LedgerView(LoginRequiredMixin, ExportMixin, ListView):
             today=self.today,
             **kwargs,
         )
+        # Worked out once per row here, not by template tags per row: the link (one
+        # reverse for the page) and the state badge's colour.
+        prefix = reverse("inspections:hazard", args=[0]).removesuffix("0/")
+        for hazard in context["hazards"]:
+            hazard.url = f"{prefix}{hazard.pk}/"
+            hazard.badge_class = badge_class(hazard.state)
+        return context
 
 
 class RegisterView(LoginRequiredMixin, FormView):
@@ -358,6 +395,7 @@ def load_hazard(user, pk) -> Hazard:
     )
     orders = list(hazard.supervision_orders.all())
     hazard.active_order = next((o for o in orders if o.is_active), None)
+    hazard.badge_class = badge_class(hazard.state)
     return hazard
 
 

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
+from campussafety.replica import reads_from_replica
 from campussafety.views import PAGE_SIZE, list_query
 from posts import exports
 from posts.coverage import with_missing_periods
@@ -15,6 +16,7 @@ from reminders.exports import ExportMixin
 from schools.models import School
 
 
+@reads_from_replica
 class CoverageView(PageMixin, ExportMixin, TemplateView):
     """Coverage of school days by duty logs over a date range, by school, district or day.
 
@@ -63,6 +65,7 @@ class CoverageView(PageMixin, ExportMixin, TemplateView):
         return context
 
 
+@reads_from_replica
 class MissedDaysView(PageMixin, ExportMixin, TemplateView):
     """School days on which a school left a required post period unlogged (all of them, or
     some: partly missed, naming the rest), oldest first, paginated."""
