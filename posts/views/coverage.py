@@ -36,6 +36,20 @@ def coverage_schools(user):
     return School.objects.for_user(user, roles=COVERAGE_READERS)
 
 
+# What a row of each level opens on the coverage page: a city its districts, a district its schools.
+NEXT_LEVEL = {"city": "district", "district": "school"}
+
+
+def drill_level(user, data) -> str:
+    """The grouping when none is asked for: one level below the place chosen, else the
+    widest level the user holds (a city's staff start with a row per district)."""
+    if data.get("district"):
+        return "school"
+    if data.get("city"):
+        return "district"
+    return Scope.of(user).widest_level()
+
+
 class CoverageView(PageMixin, TemplateView):
     """Coverage of school days by duty logs over a date range, by school, district or day.
 
@@ -47,13 +61,15 @@ class CoverageView(PageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        schools = coverage_schools(self.request.user)
-        form = CoverageForm(self.request.GET)
+        user = self.request.user
+        schools = coverage_schools(user)
+        form = CoverageForm(self.request.GET, user=user)
         context["form"] = form
         if not form.is_valid():
             return context
+        schools = form.narrow(schools)
         data = form.cleaned_data
-        group_by = data["group_by"] or "school"
+        group_by = data["group_by"] or drill_level(user, data)
         rows = sort_rows(
             coverage(schools, data["start"], data["end"], group_by), data["sort"] or "label"
         )
@@ -68,7 +84,14 @@ class CoverageView(PageMixin, TemplateView):
         totals["rate"] = (
             totals["covered"] / totals["school_days"] if totals["school_days"] else None
         )
+        dates = {"start": data["start"], "end": data["end"]}
+        # The missed days and the logs behind the figures, of the same place.
+        place = {
+            key: data[key].pk for key in ("district", "city") if data.get(key) is not None
+        }
         range_query = {"date_after": data["start"], "date_before": data["end"]}
+        if "district" in place:
+            range_query["district"] = place["district"]
         unsorted = self.request.GET.copy()
         for key in ("sort", "page"):
             unsorted.pop(key, None)
@@ -80,7 +103,12 @@ class CoverageView(PageMixin, TemplateView):
             page_obj=Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page")),
             totals=totals,
             filter_query=list_query(self.request),
-            range_query=urlencode({"start": data["start"], "end": data["end"]}),
+            dates_query=urlencode(dates),
+            range_query=urlencode({**dates, **place}),
+            # City → district → school: a row of one level opens the next, keeping the range.
+            drill_query=urlencode({**dates, "group_by": NEXT_LEVEL.get(group_by, "school")}),
+            city=data.get("city"),
+            district=data.get("district"),
             logs_query=urlencode(range_query),
             understaffed_query=urlencode({**range_query, "understaffed": "true"}),
         )
@@ -96,10 +124,11 @@ class MissedDaysView(PageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         schools = coverage_schools(self.request.user)
-        form = DateRangeForm(self.request.GET)
+        form = DateRangeForm(self.request.GET, user=self.request.user)
         context["form"] = form
         if not form.is_valid():
             return context
+        schools = form.narrow(schools)
         missed = missed_days(schools, form.cleaned_data["start"], form.cleaned_data["end"])
         page = Paginator(missed, PAGE_SIZE).get_page(self.request.GET.get("page"))
         with_missing_periods(page.object_list)
