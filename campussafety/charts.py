@@ -204,8 +204,7 @@ def bar_chart(title, labels, values, *, unit="", target=None, name="") -> Chart:
         met = target is None or value >= target
         parts.append(
             format_html(
-                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
-                "<title>{}: {}</title></rect>",
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}: {}</title></rect>',
                 round(left + index * slot + slot * 0.15, 1),
                 y,
                 round(slot * 0.7, 1),

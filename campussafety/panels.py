@@ -80,7 +80,8 @@ class TodayItem:
 
     `rows(user, schools, now, limit)` gets the schools of the user's scope (a
     queryset, possibly narrowed to a district) and returns (how many in all,
-    the first `limit` as [{"school", "what", "when", "url"}]), in a constant
+    the first `limit` as [{"school", "what", "when", "url"}], `when` a time
+    of day as text or None), in a constant
     number of queries whatever the number of schools.
     """
 

@@ -52,7 +52,7 @@ def patrols_late(user, schools, now, limit):
         {
             "school": window.school.name,
             "what": window.rule.name,
-            "when": timezone.localtime(window.due_at),
+            "when": timezone.localtime(window.due_at).strftime("%H:%M"),
             "url": reverse("inspections:board", args=[window.school_id]),
         }
         for window in late.select_related("school", "rule").order_by("due_at", "school__name")[
@@ -73,7 +73,7 @@ def hazards_due_today(user, schools, now, limit):
         {
             "school": hazard.school.name,
             "what": str(hazard),
-            "when": hazard.deadline,
+            "when": None,
             "url": reverse("inspections:hazard", args=[hazard.pk]),
         }
         for hazard in due.select_related("school").order_by("school__name", "pk")[:limit]

@@ -57,7 +57,7 @@ def morning_unlogged(user, schools, now, limit):
         {
             "school": school_name,
             "what": post_name,
-            "when": start,
+            "when": start.strftime("%H:%M"),
             "url": f"{logs}?school={school_id}&date={today.isoformat()}",
         }
         for school_id, school_name, post_name, start in unlogged[:limit]

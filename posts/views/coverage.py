@@ -86,9 +86,7 @@ class CoverageView(PageMixin, TemplateView):
         )
         dates = {"start": data["start"], "end": data["end"]}
         # The missed days and the logs behind the figures, of the same place.
-        place = {
-            key: data[key].pk for key in ("district", "city") if data.get(key) is not None
-        }
+        place = {key: data[key].pk for key in ("district", "city") if data.get(key) is not None}
         range_query = {"date_after": data["start"], "date_before": data["end"]}
         if "district" in place:
             range_query["district"] = place["district"]
