@@ -11,13 +11,14 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from campussafety.indicators import Indicator, Measure, declared_indicators
+from campussafety import indicators as declarations
+from campussafety.indicators import Indicator, Measure
 
 
 def dashboard_indicators() -> list[Indicator]:
     """The declared indicators in dashboard order: the four 100% (1 to 4) first."""
     return sorted(
-        declared_indicators(),
+        declarations.declared_indicators(),
         key=lambda item: (item.four_100 is None, item.four_100 or 0, item.order, item.code),
     )
 

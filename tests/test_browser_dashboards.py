@@ -6,9 +6,13 @@ what it shows read. The same Chromium, launch options and skip-or-fail rule as
 tests/test_browser.py (its fixtures are reused).
 """
 
+import types
+
 import pytest
+from axes.utils import reset as axes_reset
 
 from tests import test_browser
+from tests.base import World
 from tests.posts_world import build_posts
 
 PHONE = test_browser.PHONE
@@ -19,7 +23,16 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def world(world):
+def world(transactional_db, settings):
+    # As tests/test_browser.py's world (no manifest for {% static %}, no sign-ins
+    # counted against 127.0.0.1), with the posts and the terms.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    axes_reset()
+    world = types.SimpleNamespace()
+    World.build(world)
     build_posts(world)
     return world
 
