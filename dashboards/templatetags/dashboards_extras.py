@@ -18,6 +18,7 @@ def dashboards_nav(context):
     scope = Scope.of(request.user)
     links = []
     if scope.is_admin or scope.has_role(*BUREAU):
+        links.append((reverse("dashboards:city"), _("Dashboard")))
         links.append((reverse("dashboards:today"), _("Today's board")))
     return {"links": links, "path": request.path}
 
