@@ -62,6 +62,10 @@ class CoveragePageTests(PostsPageTestCase):
         self.assertEqual(
             [row.key for row in response.context["page_obj"]], [D(2026, 11, 19), LAST_FRIDAY]
         )
+        # The days as a trend, the numbers beside it.
+        self.assertEqual(response.context["chart"].kind, "line")
+        self.assertContains(response, "<polyline")
+        self.assertContains(response, "每日覆盖率")
 
     def test_sorting(self):
         response = self.get(

@@ -8,6 +8,7 @@ from django.views.generic import TemplateView
 
 from accounts.choices import Role
 from accounts.scope import BUREAU, Scope
+from campussafety.charts import bar_chart, line_chart
 from campussafety.views import PAGE_SIZE, list_query
 from posts.coverage import coverage, missed_days, sort_rows, with_missing_periods
 from posts.forms import (
@@ -48,6 +49,20 @@ def drill_level(user, data) -> str:
     if data.get("city"):
         return "district"
     return Scope.of(user).widest_level()
+
+
+def coverage_chart(rows, group_by):
+    """The trend of the days (a line), or the places compared (bars), of the rows shown;
+    none for schools, too many to draw."""
+    rated = [row for row in rows if row.schools_today is None]
+    if not rated or group_by == "school":
+        return None
+    values = [None if row.coverage_rate is None else row.coverage_rate * 100 for row in rated]
+    if group_by == "day":
+        labels = [row.key.strftime("%m-%d") for row in rated]
+        return line_chart(_("Coverage by day"), labels, [(_("Covered"), values)], unit="%")
+    labels = [row.label for row in rated]
+    return bar_chart(_("Coverage by place"), labels, values, unit="%", name=_("Covered"))
 
 
 class CoverageView(PageMixin, TemplateView):
@@ -94,6 +109,7 @@ class CoverageView(PageMixin, TemplateView):
         for key in ("sort", "page"):
             unsorted.pop(key, None)
         context.update(
+            chart=coverage_chart(rows, group_by),
             group_by=group_by,
             sort=data["sort"] or "label",
             # Column headers sort by themselves, keeping the range and grouping.
