@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from schools.models import School
 from tests.base import LAYOUT_QUERIES, PinnedClockMixin
-from tests.dashboards_world import declaring
+from tests.dashboards_declared import declaring
 from tests.factories import SchoolFactory
 from tests.posts_world import NOW
 from tests.test_pages import PageTestCase
