@@ -26,7 +26,7 @@ def school_page(school_id: int, district_id: int, as_of) -> str:
     """The school's own page: its file (一校一档) once that page exists, else its row on the
     district dashboard."""
     try:
-        return reverse("exports:school-file", args=[school_id])
+        return reverse("schools:file", args=[school_id])
     except NoReverseMatch:
         url = reverse("dashboards:district", args=[district_id])
         return f"{url}?{urlencode({'as_of': as_of.isoformat()})}#school-{school_id}"
