@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 640
-HEIGHT = 240
+# A narrow drawing, so that its text stays legible scaled down to a 360px phone.
+WIDTH = 480
+HEIGHT = 220
+FONT = 14
 # Room for the axis labels: left, right, top, bottom.
-MARGIN = (44, 12, 12, 40)
+MARGIN = (52, 12, 12, 30)
 # Bootstrap's primary, danger and secondary, and a palette for several series.
 PALETTE = ("#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#d63384", "#20c997", "#6c757d")
 TARGET_COLOUR = "#dc3545"
@@ -56,7 +58,10 @@ def _number(value, unit: str) -> str:
     return f"{text}{unit}"
 
 
-def _scale(series, target):
+def _scale(series, target, unit=""):
+    if unit == "%":
+        # Shares are drawn on their whole scale, so 40% never looks like a full bar.
+        return 100.0
     values = [v for _name, values in series for v in values if v is not None]
     if target is not None:
         values.append(target)
@@ -80,7 +85,7 @@ def _frame(top: float, unit: str, labels: list[str], x_of) -> list:
         parts.append(
             format_html(
                 '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}"/>'
-                '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="{}">{}</text>',
+                '<text x="{}" y="{}" text-anchor="end" font-size="{}" fill="{}">{}</text>',
                 left,
                 WIDTH - right,
                 y,
@@ -88,19 +93,21 @@ def _frame(top: float, unit: str, labels: list[str], x_of) -> list:
                 GRID_COLOUR,
                 left - 4,
                 y + 4,
+                FONT,
                 TEXT_COLOUR,
                 _number(top * fraction, unit),
             )
         )
-    # At most about eight labels along the bottom, so they never overlap.
-    every = max(1, -(-len(labels) // 8))
+    # At most about six labels along the bottom, so they never overlap.
+    every = max(1, -(-len(labels) // 6))
     for index, label in enumerate(labels):
         if index % every == 0:
             parts.append(
                 format_html(
-                    '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text>',
+                    '<text x="{}" y="{}" text-anchor="middle" font-size="{}" fill="{}">{}</text>',
                     round(x_of(index), 1),
-                    bottom + 16,
+                    bottom + 20,
+                    FONT,
                     TEXT_COLOUR,
                     label,
                 )
@@ -146,7 +153,7 @@ def _target_line(target, top) -> list:
 def line_chart(title, labels, series, *, unit="", target=None) -> Chart:
     """A trend: one line per series over the labels (days); a gap where a value is None."""
     left, right, _upper, _lower = MARGIN
-    top = _scale(series, target)
+    top = _scale(series, target, unit)
     span = max(len(labels) - 1, 1)
 
     def x_of(index):
@@ -189,7 +196,7 @@ def bar_chart(title, labels, values, *, unit="", target=None, name="") -> Chart:
     """A comparison: one bar per label (districts), with the target as a dashed line."""
     left, right, _upper, lower = MARGIN
     series = [(name or title, list(values))]
-    top = _scale(series, target)
+    top = _scale(series, target, unit)
     slot = (WIDTH - left - right) / max(len(labels), 1)
 
     def x_of(index):
@@ -226,7 +233,7 @@ def histogram(title, buckets, *, unit="", name="") -> Chart:
     labels = [str(label) for label, _count in buckets]
     counts = [count for _label, count in buckets]
     series = [(name or title, counts)]
-    top = _scale(series, None)
+    top = _scale(series, None, unit)
     slot = (WIDTH - left - right) / max(len(labels), 1)
 
     def x_of(index):

@@ -14,10 +14,14 @@ class AsOfForm(BootstrapFormMixin, forms.Form):
     """?as_of= (yesterday when empty: bureaus file figures as of a finished day) and
     ?indicator= (the indicator charted: the first of the grid when empty)."""
 
-    as_of = BoundedDateField(label=_("As of"), widget=DateInput(), required=False)
+    as_of = BoundedDateField(label=_("As of"), widget=DateInput())
     indicator = forms.ChoiceField(label=_("Chart"), required=False)
 
     def __init__(self, data, *args, indicators=(), **kwargs):
+        # The date used is the one the picker shows, even when none was asked for.
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        given = {key: value for key, value in data.items() if value}
+        data = {"as_of": yesterday.isoformat(), **given}
         super().__init__(data, *args, **kwargs)
         self.fields["indicator"].choices = [
             (indicator.code, indicator.name) for indicator in indicators
@@ -25,7 +29,7 @@ class AsOfForm(BootstrapFormMixin, forms.Form):
 
     def clean_as_of(self):
         today = timezone.localdate()
-        as_of = self.cleaned_data["as_of"] or today - datetime.timedelta(days=1)
+        as_of = self.cleaned_data["as_of"]
         if as_of > today:
             raise forms.ValidationError(_("Give today or a day before."))
         return as_of

@@ -68,7 +68,7 @@ class OverviewTests(HazardWorldTestCase):
         # The ageing histogram: the totals by age, drawn and beside it in a table.
         ageing = response.context["ageing"]
         self.assertEqual([values for _label, values in ageing.rows], [[3], [0], [1], [1]])
-        self.assertContains(response, '<svg viewBox="0 0 640 240"')
+        self.assertContains(response, '<svg viewBox="0 0 480 220"')
         self.assertContains(response, "chart-table")
         schools = self.client.get(url, {"district": self.d1.pk})
         self.assertEqual([row["name"] for row in schools.context["rows"]], [self.s1.name])
