@@ -6,7 +6,7 @@ import time_machine
 from django.urls import reverse
 
 from posts import dutylogs
-from schools.models import School
+from schools.models import School, Term
 from tests.base import LAYOUT_QUERIES
 from tests.factories import SchoolFactory
 from tests.posts_pages import (
@@ -115,6 +115,15 @@ class CoveragePageTests(PostsPageTestCase):
             self.assertContains(response, f'data-preset="{preset}"')
         self.assertContains(response, "start=2026-11-22&amp;end=2026-11-22")
         self.assertContains(response, "start=2026-11-23&amp;end=2026-11-23")
+        # This term up to today; last term from the calendar, once there is one.
+        self.assertContains(response, "start=2026-09-01&amp;end=2026-11-23")
+        self.assertNotContains(response, 'data-preset="last_term"')
+        spring = {"start_date": D(2026, 2, 24), "end_date": D(2026, 7, 3)}
+        Term.objects.create(city=self.city_a, name="2026 春季学期", **spring)
+        response = self.get("district1", district=self.d1.pk)
+        self.assertContains(response, "start=2026-02-24&amp;end=2026-07-03")
+        # The district chosen stays chosen.
+        self.assertContains(response, f"district={self.d1.pk}&amp;start=2026-02-24")
 
     def test_the_default_range_is_this_month_up_to_today(self):
         response = self.get("district1")
