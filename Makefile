@@ -3,7 +3,8 @@
 #   make run     install, migrate, seed a demo city once, start web + worker + beat
 #   make test    install, run the test suite (pass pytest arguments in ARGS="...")
 #   make lint    ruff, formatting, the import contracts (layers) and missing migrations
-#   make bench   time calendar, coverage, inspections, drills, equipment and duty-log writes at 3,000 schools
+#   make bench   time calendar, coverage, inspections, drills, equipment, duty-log writes and dashboards at 3,000 schools
+#   make bench-province   seed a province (30,000 schools) into its own database, time sweeps and pages there
 #
 # Everything installs into .venv with a Python 3.12+ found by scripts/find-python.
 
@@ -29,11 +30,16 @@ BENCH_SCHOOLS ?= 3000
 BENCH_DAYS ?= 190
 BENCH_HAZARDS ?= 200
 BENCH_DATABASE_URL ?=
+# `make bench-province`: a database of its own too (SQLite under var/bench-province
+# unless PROVINCE_DATABASE_URL; PostgreSQL is what the README's figures are on).
+PROVINCE_SCHOOLS ?= 30000
+PROVINCE_DAYS ?= 30
+PROVINCE_DATABASE_URL ?=
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_ROOT_USER_ACTION := ignore
 
-.PHONY: help install run test lint bench
+.PHONY: help install run test lint bench bench-province
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -87,7 +93,8 @@ lint: install
 # bench_hazards five years of hazards (about BENCH_HAZARDS a school) to the demo's ledger;
 # bench_drills times the term's drill compliance on the seed's term of drills.
 # bench_equipment replaces the seed's stock with ~100 pieces a school and gives
-# one piece a long history.
+# one piece a long history. bench_dashboards times the nightly snapshot of every
+# indicator and the city and district dashboards read from it, beside raw SQL.
 bench: export VAR_DIR := $(CURDIR)/var/bench
 bench: export DATABASE_URL := $(BENCH_DATABASE_URL)
 bench: install
@@ -101,3 +108,18 @@ bench: install
 	$(PY) manage.py bench_writes
 	$(PY) manage.py bench_equipment --synthesize --force
 	$(PY) manage.py bench_hazards --synthesize --force --per-school $(BENCH_HAZARDS)
+	$(PY) manage.py bench_dashboards
+
+# A province: the streaming seed of 30,000 schools (its time and peak memory
+# printed by GNU time when installed), a month of duty logs and coverage added
+# by bench_coverage, which then times the bureau's coverage, missed-day and
+# duty-log pages and API; last, every reminder sweep over all the schools.
+bench-province: export VAR_DIR := $(CURDIR)/var/bench-province
+bench-province: export DATABASE_URL := $(PROVINCE_DATABASE_URL)
+bench-province: install
+	$(PY) manage.py migrate --noinput --verbosity 0
+	$$(command -v /usr/bin/time >/dev/null && echo /usr/bin/time -v) \
+		$(PY) manage.py seed_demo --reset --schools $(PROVINCE_SCHOOLS) --days 10 \
+		--password bench-only
+	$(PY) manage.py bench_coverage --synthesize --force --days $(PROVINCE_DAYS)
+	$(PY) manage.py bench_sweeps

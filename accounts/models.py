@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
-from accounts.scope import Grant, Scope
+from accounts.scope import Scope
 
 # Which unit each role is held over; admin is held over nothing.
 ROLE_UNIT = {
@@ -132,31 +132,6 @@ class RoleAssignment(models.Model):
                 errors[field] = _("Leave this empty for this role.")
         if errors:
             raise ValidationError(errors)
-
-    def as_grant(self) -> Grant:
-        """The grant with the unit's ancestors (needs the units select_related)."""
-        if self.school_id:
-            school = self.school
-            return Grant(
-                role=self.role,
-                school_id=school.pk,
-                police_station_id=school.police_station_id,
-                district_id=school.district_id,
-                city_id=school.district.city_id,
-            )
-        if self.police_station_id:
-            station = self.police_station
-            return Grant(
-                role=self.role,
-                police_station_id=station.pk,
-                district_id=station.district_id,
-                city_id=station.district.city_id,
-            )
-        if self.district_id:
-            return Grant(
-                role=self.role, district_id=self.district_id, city_id=self.district.city_id
-            )
-        return Grant(role=self.role, city_id=self.city_id)
 
 
 # The access log (campussafety/audit.py): who was given or lost which role.

@@ -18,7 +18,10 @@ subquery, never by a literal list of ids. A school absent from the result has
 no data for that indicator.
 """
 
+import contextlib
+import contextvars
 import datetime
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -27,8 +30,77 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext_lazy as _
+
+# Rates over a period (coverage, patrols, fire checks) look back this many days to as_of,
+# so that a value "as of" any date, and each day's snapshot, covers the same span.
+TRAILING_DAYS = 30
+
+
+def trailing(
+    as_of: datetime.date, days: int = TRAILING_DAYS
+) -> tuple[datetime.date, datetime.date]:
+    """The `days` days ending on `as_of`, both ends included."""
+    return as_of - datetime.timedelta(days=days - 1), as_of
+
+
+def moment(as_of: datetime.date) -> datetime.datetime:
+    """The moment a value "as of" a day is taken: now for today, else the end of that day."""
+    if as_of >= timezone.localdate():
+        return timezone.now()
+    end = datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time())
+    return timezone.make_aware(end)
+
+
+def page_url(url: str, **query) -> str:
+    """`url` with the query string of the non-empty `query` values (dates as ISO)."""
+    pairs = {
+        key: value.isoformat() if isinstance(value, datetime.date) else value
+        for key, value in query.items()
+        if value not in (None, "")
+    }
+    return f"{url}?{urlencode(pairs)}" if pairs else url
+
+
+# The results of shared() helpers while a batch of indicators is computed (computing()).
+_batch: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "indicator_batch", default=None
+)
+
+
+@contextlib.contextmanager
+def computing():
+    """Compute several indicators over the same schools and day sharing their helpers' work.
+
+    The dashboards' live values and the nightly snapshot run every compute()
+    inside it: a helper decorated with shared() (the coverage rows behind two
+    posts indicators, the hazard counts behind four) runs once per schools and day.
+    """
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def shared(helper):
+    """Decorate `helper(schools, as_of, ...)` so that within computing() each distinct call
+    (the same SQL for the schools, the same day and arguments) runs once."""
+
+    @functools.wraps(helper)
+    def wrapper(schools, as_of, *args, **kwargs):
+        cache = _batch.get()
+        if cache is None:
+            return helper(schools, as_of, *args, **kwargs)
+        key = (helper, str(schools.query), as_of, args, tuple(sorted(kwargs.items())))
+        if key not in cache:
+            cache[key] = helper(schools, as_of, *args, **kwargs)
+        return cache[key]
+
+    return wrapper
 
 
 class Unit(models.TextChoices):

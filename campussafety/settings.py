@@ -96,6 +96,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After a user's write, their reads stay on the primary a few seconds
+    # (campussafety/replica.py); nothing to do without a replica.
+    "campussafety.replica.StickyPrimaryMiddleware",
     # Who made each logged change, from where (campussafety/audit.py).
     "campussafety.audit.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -169,6 +172,29 @@ DATABASES["default"]["TEST"] = {
     # One file per test run, so that two runs on one checkout never meet.
     or (None if DATABASE_URL else str(VAR_DIR / f"test-campussafety-{os.getpid()}.sqlite3"))
 }
+
+# A read replica (README, "A read replica"): DATABASE_REPLICA_URL names a
+# PostgreSQL streaming-replication standby of DATABASE_URL. The views marked
+# with campussafety.replica.reads_from_replica (bureau pages, the coverage and
+# indicator APIs, exports) read from it; everything else, and every write, uses
+# the primary. In a test run it is a mirror of the test database.
+DATABASE_REPLICA_URL = envstr("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    if not DATABASE_URL:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL (the primary).")
+    try:
+        DATABASES["replica"] = dj_database_url.parse(
+            DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URL is not a valid database URL: {exc}"
+        ) from None
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+# Whether marked views read from the replica (on whenever there is one).
+REPLICA_READS = envbool("REPLICA_READS", bool(DATABASE_REPLICA_URL))
+DATABASE_ROUTERS = ["campussafety.replica.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -12,13 +12,12 @@ for its plan to be revised: the problems stay as text on the drill (the hazard
 ledger has not landed yet; schools.hazards.report_hazard has no filer).
 
 Signed-off drills and training sessions count towards their requirements
-with the rows record_completion writes, in bulk (_record_in_bulk).
+with the rows record_completion writes, in bulk (schools.obligation_bulk).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -38,11 +37,10 @@ from drills.choices import (
 from drills.models import ClassHeadcount, Drill, DrillRequirement, EmergencyPlan, TrainingSession
 from drills.models_training import TrainingAttendee, attendee_members
 from schools.calendar import school_terms
-from schools.choices import WindowStatus
 from schools.models import ObligationCompletion, ObligationWindow, School
+from schools.obligation_bulk import record_completions
 from schools.obligations import (
     applicable_terms,
-    due_windows,
     rules_for_cities,
     school_facts,
 )
@@ -178,7 +176,7 @@ def seed_drills(ctx) -> str:
         counted = _drill_completions(schools, [d for d in drills if d.status == DrillStatus.CLOSED])
         plans = _seed_plans(ctx, rng, schools)
         sessions, trained = _seed_training(ctx, rng, schools, terms)
-        _record_in_bulk(counted + trained)
+        record_completions(counted + trained)
     return (
         f"{len(drills)} drills, {len(headcounts)} class headcounts, "
         f"{plans} emergency plans, {sessions} training sessions"
@@ -201,61 +199,6 @@ def _drill_completions(schools, closed):
         for rule, _terms in rules.get(drill.school_id, ())
         if rule.pk in requirements and requirements[rule.pk].is_satisfied_by(drill)
     ]
-
-
-def _record_in_bulk(items) -> None:
-    """What record_completion() writes for each (rule, school id, moment, source), in bulk.
-
-    The windows of every school and rule concerned come from due_windows() in
-    its handful of queries; the completions and the windows' summary rows are
-    then two bulk inserts, counted as _recount() counts them (every demo record
-    falls inside its window: on time). A moment in no window counts for nothing.
-    """
-    if not items:
-        return
-    moments = [timezone.localdate(moment) for _r, _s, moment, _src in items]
-    rules = list({rule.pk: rule for rule, *_rest in items}.values())
-    schools = list({school_id for _r, school_id, *_rest in items})
-    by_key = defaultdict(list)
-    for window in due_windows(schools, min(moments), max(moments), rules=rules):
-        by_key[(window.rule_id, window.school_id)].append(window)
-    found = defaultdict(list)
-    for rule, school_id, moment, source in items:
-        window = next((w for w in by_key[(rule.pk, school_id)] if w.start <= moment < w.end), None)
-        if window is not None:
-            found[(rule.pk, school_id, window.start)].append((moment, source, window))
-    completions, summaries = [], []
-    for (rule_id, school_id, start), done in found.items():
-        done.sort(key=lambda entry: entry[0])
-        window = done[0][2]
-        completions += [
-            ObligationCompletion(
-                rule_id=rule_id,
-                school_id=school_id,
-                source=source,
-                occurred_at=moment,
-                window_start=start,
-            )
-            for moment, source, _w in done
-        ]
-        satisfied = len(done) >= window.required
-        summaries.append(
-            ObligationWindow(
-                rule_id=rule_id,
-                school_id=school_id,
-                date=window.date,
-                window_start=start,
-                window_end=window.end,
-                due_at=window.due,
-                required=window.required,
-                completions=len(done),
-                on_time=len(done),
-                satisfied_at=done[window.required - 1][0] if satisfied else None,
-                status=WindowStatus.DONE if satisfied else WindowStatus.PARTIAL,
-            )
-        )
-    ObligationCompletion.objects.bulk_create(completions, batch_size=2000)
-    ObligationWindow.objects.bulk_create(summaries, batch_size=2000)
 
 
 def _seed_plans(ctx, rng, schools) -> int:

@@ -14,6 +14,7 @@ from django.views import View
 from openpyxl import Workbook
 
 from accounts.scope import BUREAU, SCHOOL_STAFF, Scope
+from campussafety.replica import reads_from_replica
 from campussafety.spreadsheets import add_sheet, xlsx_response
 from drills.exports import district_summary, drill_records, record_header, summary_header, term_of
 from drills.forms_plans import TermForm
@@ -54,6 +55,7 @@ class RecordsMixin(LoginRequiredMixin):
         )
 
 
+@reads_from_replica
 class SchoolRecordsView(RecordsMixin, View):
     def get(self, request, pk):
         school = get_object_or_404(School.objects.for_user(request.user), pk=pk)
@@ -72,6 +74,7 @@ class SchoolRecordsView(RecordsMixin, View):
         )
 
 
+@reads_from_replica
 class DistrictSummaryView(RecordsMixin, View):
     def get(self, request, pk):
         district = get_object_or_404(District.objects.for_user(request.user), pk=pk)

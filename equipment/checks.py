@@ -202,19 +202,19 @@ class AlarmAndVideo:
         )
 
 
-def alarm_and_video(schools) -> dict[int, AlarmAndVideo]:
+def alarm_and_video(schools, before=None) -> dict[int, AlarmAndVideo]:
     """{school id: AlarmAndVideo} of `schools` (a School queryset) in one query.
 
     The latest test and check of each school are correlated subqueries served
-    by the (school, -pressed_at) and (school, -checked_at) indexes.
+    by the (school, -pressed_at) and (school, -checked_at) indexes; `before`
+    (a moment) takes the latest before it, for a value as of a past day.
     """
 
     def latest(model, field, value):
-        return Subquery(
-            model.objects.filter(school=OuterRef("pk"))
-            .order_by(f"-{field}", "-pk")
-            .values(value)[:1]
-        )
+        records = model.objects.filter(school=OuterRef("pk"))
+        if before is not None:
+            records = records.filter(**{f"{field}__lt": before})
+        return Subquery(records.order_by(f"-{field}", "-pk").values(value)[:1])
 
     rows = (
         schools.order_by()

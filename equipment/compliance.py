@@ -1,30 +1,33 @@
 """Kit compliance of many schools, by school, district or city, at a constant number of queries.
 
 What each school must hold comes from its standards (services.requirements),
-worked out per distinct standard, not per school: the schools of a city share
-a handful of "profiles" (the city's standard, a district's additions, a size
-band). The profiles and which school follows which are handed to ONE SQL
-query as VALUES lists; the database joins them with every place and its
-balance, and sums per school the pieces required, the pieces missing (fewer
-usable than required, counting neither faulty pieces nor pieces past their
-scrap date, as services.shortfalls does) and the places short. The numbers of
-a district or a city are the sums of its schools'. Six queries whatever the
-number of schools.
+which depend on the school's city, district and size band only. So the
+requirements are worked out per (district, band) "profile", not per school:
+a city has a few dozen. The profiles are handed to ONE SQL query as VALUES
+lists, and the schools as a subquery (their band worked out in SQL by
+schools.obligations.size_band_expression, from the same floors); the database
+joins them with every place and its balance, sums per school the pieces
+required, the pieces missing (fewer usable than required, counting neither
+faulty pieces nor pieces past their scrap date, as services.shortfalls does),
+the places short and the pieces overdue, and rolls the schools up to their
+district or city. Three queries whatever the number of schools: the
+districts in the selection, the standards' lines, the sums.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from equipment.choices import ItemStatus
-from equipment.models import Item, Location
+from equipment.models import Item, Location, StockBalance
 from equipment.models.catalogue import STANDARD_KINDS
 from equipment.services import requirements
+from schools.choices import SizeBand
 from schools.models import School
-from schools.obligations import school_facts
+from schools.obligations import size_band_expression
 
 GROUPS = ("school", "district", "city")
 
@@ -69,118 +72,160 @@ def compliance(schools, group_by: str = "school", today: datetime.date | None = 
     if group_by not in GROUPS:
         raise ValueError(group_by)
     today = today or timezone.localdate()
-    facts = school_facts(schools)
-    school_ids = [school.pk for school in facts]
-    needed = requirements(facts)
-    rows: dict[int, ComplianceRow] = {}
-    names = School.objects.filter(pk__in=school_ids).values_list(
-        "pk", "name", "district_id", "district__name", "district__city_id", "district__city__name"
-    )
-    for pk, name, district_id, district, city_id, city in names:
-        rows[pk] = ComplianceRow(
-            "school",
-            pk,
-            name,
-            schools=1,
-            parents={"district": (district_id, district), "city": (city_id, city)},
-        )
-    places = (
-        Location.objects.filter(school_id__in=school_ids, is_active=True, kind__in=STANDARD_KINDS)
-        .order_by()
-        .values_list("school_id", "kind")
-        .annotate(count=Count("pk"))
-    )
-    for school_id, _kind, count in places:
-        rows[school_id].places += count
-    for school_id, required, missing, short in _kit_sums(needed, today):
-        row = rows[school_id]
-        row.required, row.missing, row.short_places = required, missing, short
-    # Served by the indexes on (school, service_due_on) and (school, scrap_on).
-    overdue = (
-        Item.objects.held()
-        .filter(school_id__in=school_ids)
-        .filter(Q(service_due_on__lte=today) | Q(scrap_on__lte=today))
-        .order_by()
-        .values_list("school_id")
-        .annotate(
-            service=Count("pk", filter=Q(service_due_on__lte=today)),
-            scrap=Count("pk", filter=Q(scrap_on__lte=today)),
-        )
-    )
-    for school_id, service, scrap in overdue:
-        rows[school_id].service_overdue = service
-        rows[school_id].scrap_overdue = scrap
-    result = list(rows.values()) if group_by == "school" else _roll_up(rows.values(), group_by)
+    if not isinstance(schools, QuerySet):
+        schools = School.objects.filter(pk__in=[getattr(s, "pk", s) for s in schools])
+    selected = School.objects.filter(pk__in=schools.order_by().values("pk"))
+    profiles = _profiles(selected)
+    result = [_row(group_by, values) for values in _sums(selected, profiles, group_by, today)]
     return sorted(result, key=lambda row: (row.rate if row.rate is not None else 2, row.name))
 
 
-def _kit_sums(needed: dict, today: datetime.date):
-    """(school, pieces required, pieces missing, places short) from one SQL query."""
-    profiles: dict[frozenset, int] = {}
-    followers = []
-    for school_id, lines in needed.items():
-        if lines:
-            profile = profiles.setdefault(frozenset(lines.items()), len(profiles) + 1)
-            followers.append((school_id, profile))
-    if not followers:
-        return []
-    lines = [
-        (profile, kind, type_id, quantity)
-        for key, profile in profiles.items()
-        for (kind, type_id), quantity in key
+@dataclass(frozen=True)
+class _Profile:
+    """What services.requirements reads of a school, for a (district, band) profile."""
+
+    pk: tuple
+    district_id: int
+    city_id: int
+    size_band: str
+
+
+def _profiles(selected) -> dict[frozenset, list[tuple[int, str]]]:
+    """The standard's lines → the (district, band) pairs they apply to. Two queries."""
+    districts = selected.order_by().values_list("district_id", "district__city_id").distinct()
+    facts = [
+        _Profile((district_id, band), district_id, city_id, band)
+        for district_id, city_id in districts
+        for band in SizeBand.values
     ]
+    profiles: dict[frozenset, list[tuple[int, str]]] = {}
+    for key, lines in requirements(facts).items():
+        if lines:
+            profiles.setdefault(frozenset(lines.items()), []).append(key)
+    return profiles
+
+
+def _sums(selected, profiles, group_by, today):
+    """The sums per school, district or city from one SQL query (see the module's docstring)."""
     integer = "CAST(%s AS INTEGER)"
+    lines, followers = [], []
+    for number, (key, pairs) in enumerate(profiles.items(), start=1):
+        lines += [(number, kind, type_id, quantity) for (kind, type_id), quantity in key]
+        followers += [(district_id, band, number) for district_id, band in pairs]
+    # An empty VALUES list is not SQL: a line no place matches stands in.
+    lines = lines or [(0, "", 0, 0)]
+    followers = followers or [(0, "", 0)]
     line_values = ", ".join([f"({integer}, %s, {integer}, {integer})"] * len(lines))
-    follower_values = ", ".join([f"({integer}, {integer})"] * len(followers))
+    follower_values = ", ".join([f"({integer}, %s, {integer})"] * len(followers))
+    school_sql, school_params = (
+        selected.order_by()
+        .annotate(band=size_band_expression())
+        .values_list(
+            "pk",
+            "name",
+            "district_id",
+            "district__name",
+            "district__city_id",
+            "district__city__name",
+            "band",
+        )
+        .query.sql_with_params()
+    )
+    location, balance, item = (
+        Location._meta.db_table,
+        StockBalance._meta.db_table,
+        Item._meta.db_table,
+    )
+    kinds = ", ".join(["%s"] * len(STANDARD_KINDS))
+    key, name = {
+        "school": ("s.id", "s.name"),
+        "district": ("s.district_id", "s.district_name"),
+        "city": ("s.city_id", "s.city_name"),
+    }[group_by]
     sql = f"""
         WITH line (profile, kind, type_id, quantity) AS (VALUES {line_values}),
-        follower (school_id, profile) AS (VALUES {follower_values}),
+        follower (district_id, band, profile) AS (VALUES {follower_values}),
+        selected (id, name, district_id, district_name, city_id, city_name, band)
+            AS ({school_sql}),
+        school AS (
+            SELECT s.id, s.name, s.district_id, s.district_name, s.city_id, s.city_name, f.profile
+            FROM selected s
+            LEFT JOIN follower f ON f.district_id = s.district_id AND f.band = s.band
+        ),
         expired AS (
             SELECT i.location_id, i.equipment_type_id, COUNT(*) AS pieces
-            FROM equipment_item i JOIN follower f ON f.school_id = i.school_id
-            WHERE i.status = %s AND i.scrap_on <= %s
+            FROM {item} i
+            WHERE i.school_id IN (SELECT id FROM selected) AND i.status = %s AND i.scrap_on <= %s
             GROUP BY i.location_id, i.equipment_type_id
         ),
         judged AS (
             SELECT l.school_id, l.id AS location_id, line.quantity AS required,
                 COALESCE(b.held, 0) - COALESCE(b.faulty, 0) - COALESCE(e.pieces, 0) AS usable
-            FROM equipment_location l
-            JOIN follower f ON f.school_id = l.school_id
-            JOIN line ON line.profile = f.profile AND line.kind = l.kind
-            LEFT JOIN equipment_stockbalance b
-                ON b.location_id = l.id AND b.equipment_type_id = line.type_id
+            FROM {location} l
+            JOIN school s ON s.id = l.school_id
+            JOIN line ON line.profile = s.profile AND line.kind = l.kind
+            LEFT JOIN {balance} b ON b.location_id = l.id AND b.equipment_type_id = line.type_id
             LEFT JOIN expired e ON e.location_id = l.id AND e.equipment_type_id = line.type_id
             WHERE l.is_active
+        ),
+        kit AS (
+            SELECT school_id, SUM(required) AS required,
+                SUM(CASE WHEN usable < required THEN required - usable ELSE 0 END) AS missing,
+                COUNT(DISTINCT CASE WHEN usable < required THEN location_id END) AS short
+            FROM judged GROUP BY school_id
+        ),
+        places AS (
+            SELECT school_id, COUNT(*) AS places FROM {location}
+            WHERE school_id IN (SELECT id FROM selected) AND is_active AND kind IN ({kinds})
+            GROUP BY school_id
+        ),
+        overdue AS (
+            -- Served by the indexes on (school, service_due_on) and (school, scrap_on).
+            SELECT school_id,
+                SUM(CASE WHEN service_due_on <= %s THEN 1 ELSE 0 END) AS service,
+                SUM(CASE WHEN scrap_on <= %s THEN 1 ELSE 0 END) AS scrap
+            FROM {item}
+            WHERE school_id IN (SELECT id FROM selected) AND status NOT IN (%s, %s)
+                AND (service_due_on <= %s OR scrap_on <= %s)
+            GROUP BY school_id
         )
-        SELECT school_id, SUM(required),
-            SUM(CASE WHEN usable < required THEN required - usable ELSE 0 END),
-            COUNT(DISTINCT CASE WHEN usable < required THEN location_id END)
-        FROM judged GROUP BY school_id
+        SELECT {key}, MIN({name}), MIN(s.district_id), MIN(s.district_name), MIN(s.city_id),
+            MIN(s.city_name), COUNT(*), COALESCE(SUM(p.places), 0), COALESCE(SUM(k.required), 0),
+            COALESCE(SUM(k.missing), 0), COALESCE(SUM(k.short), 0),
+            COALESCE(SUM(o.service), 0), COALESCE(SUM(o.scrap), 0)
+        FROM school s
+        LEFT JOIN kit k ON k.school_id = s.id
+        LEFT JOIN places p ON p.school_id = s.id
+        LEFT JOIN overdue o ON o.school_id = s.id
+        GROUP BY {key}
     """
     params = [value for line in lines for value in line]
     params += [value for follower in followers for value in follower]
-    params += [ItemStatus.IN_SERVICE, today]
+    params += [*school_params, ItemStatus.IN_SERVICE, today, *STANDARD_KINDS]
+    params += [today, today, ItemStatus.LOST, ItemStatus.SCRAPPED, today, today]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def _roll_up(school_rows, level: str) -> list[ComplianceRow]:
-    groups: dict[int, ComplianceRow] = {}
-    for row in school_rows:
-        key, name = row.parents[level]
-        group = groups.get(key)
-        if group is None:
-            parents = {"city": row.parents["city"]} if level == "district" else {}
-            group = groups[key] = ComplianceRow(level, key, name, parents=parents)
-        for counted in (
-            "schools",
-            "places",
-            "required",
-            "missing",
-            "short_places",
-            "service_overdue",
-            "scrap_overdue",
-        ):
-            setattr(group, counted, getattr(group, counted) + getattr(row, counted))
-    return list(groups.values())
+def _row(level, values) -> ComplianceRow:
+    key, name, district_id, district, city_id, city, *counts = values
+    parents = {}
+    if level == "school":
+        parents = {"district": (district_id, district), "city": (city_id, city)}
+    elif level == "district":
+        parents = {"city": (city_id, city)}
+    schools, places, required, missing, short, service, scrap = (int(n) for n in counts)
+    return ComplianceRow(
+        level,
+        key,
+        name,
+        schools=schools,
+        places=places,
+        required=required,
+        missing=missing,
+        short_places=short,
+        service_overdue=service,
+        scrap_overdue=scrap,
+        parents=parents,
+    )

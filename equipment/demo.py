@@ -10,6 +10,7 @@ handover with a piece missing at a few schools.
 """
 
 import datetime
+from collections import Counter
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,7 +31,8 @@ from equipment.models import (
 )
 from equipment.seeding import reset_stock, schools_with_gates, seed_stock
 from equipment.services import refresh_due_dates
-from schools.obligations import record_completion, rules_for_cities
+from schools.obligation_bulk import record_completions
+from schools.obligations import rules_for_cities
 
 SERVICED, ALARM_DONE, NO_POLICE, VIDEO_DONE, SHORT_VIDEO, KIT_MISSING = (
     0.7,
@@ -47,6 +49,10 @@ FIRMS = (
 )
 
 
+# Schools stocked at once (memory stays flat whatever their number).
+SCHOOL_BATCH = 1000
+
+
 def _at(day, hour, minute=0):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
@@ -59,12 +65,23 @@ def seed_equipment(ctx) -> str:
     rng = ctx.rng("equipment")
     user = ctx.users.get("admin")
     ids = [school.pk for school in ctx.schools] if ctx.schools else None
-    schools = list(schools_with_gates(ids).select_related("district"))
-    counts = seed_stock(schools, user=user, rng=rng, today=ctx.today)
-    with transaction.atomic():
-        services = _services(schools, user, rng, ctx.today)
-        tests, checks = _alarm_and_video(schools, user, rng, ctx.today)
-        confirmations = _handovers(schools, user, rng, ctx.today)
+    if ids is None:
+        ids = list(schools_with_gates(None).values_list("pk", flat=True))
+    counts = Counter()
+    # A batch of schools at a time: a province's million pieces are never all in memory.
+    for start in range(0, len(ids), SCHOOL_BATCH):
+        schools = list(
+            schools_with_gates(ids[start : start + SCHOOL_BATCH]).select_related("district")
+        )
+        counts.update(seed_stock(schools, user=user, rng=rng, today=ctx.today))
+        with transaction.atomic():
+            counts["services"] += _services(schools, user, rng, ctx.today)
+            tests, checks = _alarm_and_video(schools, user, rng, ctx.today)
+            counts["confirmations"] += _handovers(schools, user, rng, ctx.today)
+        counts["tests"] += tests
+        counts["checks"] += checks
+    services, tests, checks = counts["services"], counts["tests"], counts["checks"]
+    confirmations = counts["confirmations"]
     return (
         f"{counts['places']} equipment places, {counts['pieces']} pieces, "
         f"{counts['movements']} movements, {services} service records, {tests} alarm tests, "
@@ -188,14 +205,21 @@ def _alarm_and_video(schools, user, rng, today) -> tuple[int, int]:
     by_code = {
         (city_id, rule.code): rule for city_id, city_rules in rules.items() for rule in city_rules
     }
-    for record, code, moment in [
-        *((t, "alarm-test", t.pressed_at) for t in tests),
-        *((c, "video-spot-check", c.checked_at) for c in checks),
-    ]:
-        rule = by_code.get((record.school.district.city_id, code))
-        if rule is not None:
-            source = f"equipment.{type(record)._meta.model_name}:{record.pk}"
-            record_completion(rule, record.school, moment, source)
+    record_completions(
+        [
+            (
+                by_code[record.school.district.city_id, code],
+                record.school_id,
+                moment,
+                f"equipment.{type(record)._meta.model_name}:{record.pk}",
+            )
+            for record, code, moment in [
+                *((t, "alarm-test", t.pressed_at) for t in tests),
+                *((c, "video-spot-check", c.checked_at) for c in checks),
+            ]
+            if (record.school.district.city_id, code) in by_code
+        ]
+    )
     return len(tests), len(checks)
 
 

@@ -541,10 +541,17 @@ def verify(user, hazard, note="", photos=()) -> Hazard:
 
 
 def sign_off_roles(hazard) -> frozenset:
-    """Who may sign off a major hazard: the bureau; under a city order, the city."""
-    if hazard.supervision_orders.filter(
-        lifted_at__isnull=True, level=SupervisionLevel.CITY
-    ).exists():
+    """Who may sign off a major hazard: the bureau; under a city order, the city.
+
+    No query for a hazard under no order (the `supervised` flag is kept with the
+    open order), and none where the page prefetched the orders (.all() reads them).
+    """
+    if not hazard.supervised:
+        return BUREAU
+    if any(
+        order.lifted_at is None and order.level == SupervisionLevel.CITY
+        for order in hazard.supervision_orders.all()
+    ):
         return frozenset({Role.CITY_STAFF})
     return BUREAU
 

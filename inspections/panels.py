@@ -1,5 +1,5 @@
 """The inspections panels on the home page: the board for school staff, completion for bureaus,
-a guard's latest rounds for guards."""
+a guard's latest rounds for guards; the hazard ledger for all but guards (links, no query)."""
 
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +32,7 @@ PANELS = [
         order=25,
     ),
     Panel(GUARD, "inspections/_home_guard.html", guard_rounds, order=10),
+    Panel(frozenset({Role.POLICE_LIAISON}), "inspections/_home_police.html", order=25),
 ]
 
 

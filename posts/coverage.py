@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from posts.choices import CoverageStatus
 from posts.models import DailyCoverage, DutyLog, PostPeriod
-from schools.calendar import school_day_groups, school_days
-from schools.choices import SchoolType
+from schools.calendar import school_days
+from schools.calendar_sql import date_param, school_days_sql
 from schools.models import School
 
 GROUPINGS = ("school", "district", "city", "day")
@@ -195,61 +195,78 @@ def missed_days(schools, start, end) -> "MissedDays":
     return MissedDays(schools, start, end)
 
 
-class MissedDays:
+class SqlPages:
+    """A sequence a Paginator pages, one query a page: count() once, then each slice as
+    `{select} ORDER BY … LIMIT … OFFSET …` in the database.
+
+    A subclass gives _total(), _select() ((sql, params); sql None when there is
+    nothing to read), _order_by() and _row() (a result row as the object listed).
+    """
+
+    _count = None
+    _sql = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self._total()
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def _query(self):
+        if self._sql is None:
+            self._sql = self._select()
+        return self._sql
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step is not None or index.stop is None:
+            raise TypeError(f"{type(self).__name__} is read a page (a slice) at a time.")
+        first, stop = int(index.start or 0), int(index.stop)
+        sql, params = self._query()
+        if sql is None or stop <= first:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"{sql} ORDER BY {self._order_by()} LIMIT {stop - first} OFFSET {first}", params
+            )
+            return [self._row(row) for row in cursor.fetchall()]
+
+
+class MissedDays(SqlPages):
     """The missed days of `schools` over [start, end], as a sequence a Paginator pages.
 
     The school days come from the calendar as it shares them (a few day lists per
-    district and kind of school, schools.calendar.school_day_groups, three
-    queries), sent as VALUES; the database joins them to the schools in scope,
-    anti-joins the day's coverage row (no row, or fewer required periods logged
-    than required), sorts and pages: count() is one query and a page another,
-    whatever the number of schools and days. Days to come are not school days yet,
-    and today counts only once the school has logged something (as in coverage).
+    district and kind of school, schools.calendar_sql, three queries), sent as
+    VALUES; the database joins them to the schools in scope, anti-joins the day's
+    coverage row (no row, or fewer required periods logged than required), sorts
+    and pages: count() is one query and a page another, whatever the number of
+    schools and days. Days to come are not school days yet, and today counts only
+    once the school has logged something (as in coverage).
     """
 
     def __init__(self, schools, start, end, today=None):
         self.today = today or timezone.localdate()
         self.schools = schools
         self.start, self.end = start, min(end, self.today)
-        self._count = None
-        self._sql = None
 
-    def _query(self):
-        if self._sql is None:
-            self._sql = _missed_days_sql(self.schools, self.start, self.end, self.today)
-        return self._sql
+    def _select(self):
+        return _missed_days_sql(self.schools, self.start, self.end, self.today)
 
-    def count(self) -> int:
-        if self._count is None:
-            sql, params = self._query()
-            if sql is None:
-                self._count = 0
-            else:
-                with connection.cursor() as cursor:
-                    cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS missed", params)
-                    self._count = cursor.fetchone()[0]
-        return self._count
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice) or index.step is not None:
-            raise TypeError("MissedDays is read a page (a slice) at a time.")
-        first = index.start or 0
+    def _total(self) -> int:
         sql, params = self._query()
-        if sql is None or (index.stop is not None and index.stop <= first):
-            return []
-        limit = "" if index.stop is None else f" LIMIT {int(index.stop) - int(first)}"
+        if sql is None:
+            return 0
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"{sql} ORDER BY day, school_id{limit} OFFSET {int(first)}"
-                if limit
-                else f"{sql} ORDER BY day, school_id",
-                params,
-            )
-            rows = cursor.fetchall()
-        return [MissedDay(school_id, _as_date(day), status) for school_id, day, status in rows]
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS missed", params)
+            return cursor.fetchone()[0]
+
+    def _order_by(self):
+        return "day, school_id"
+
+    def _row(self, row):
+        school_id, day, status = row
+        return MissedDay(school_id, _as_date(day), status)
 
 
 def _as_date(value):
@@ -262,56 +279,27 @@ def _as_date(value):
 def _missed_days_sql(schools, start, end, today):
     """The SELECT of (school_id, day, status) of the missed days, and its parameters;
     (None, None) when there is no school day at all."""
-    group_days, own_days = school_day_groups(schools, start, end)
-    # Day lists are shared: many districts of a city keep the same calendar.
-    numbers: dict[tuple, int] = {}
-    for days in (*group_days.values(), *own_days.values()):
-        numbers.setdefault(days, len(numbers))
-    day_rows = [(number, day) for days, number in numbers.items() for day in days]
-    if not day_rows:
+    days_sql, days_params = school_days_sql(schools, start, end)
+    if days_sql is None:
         return None, None
-    date_field = DailyCoverage._meta.get_field("date")
-
-    def day_param(day):
-        return date_field.get_db_prep_value(day, connection)
-
-    group_rows = [
-        (district_id, int(is_kindergarten), numbers[days])
-        for (district_id, is_kindergarten), days in group_days.items()
-    ]
-    # A row no school has, so the list is never empty.
-    own_rows = [(school_id, numbers[days]) for school_id, days in own_days.items()] or [(0, 0)]
-    scoped_sql, scoped_params = schools.order_by().values("pk").query.sql_with_params()
-    values = ", ".join
     sql = (
-        f"WITH gd (grp, day) AS (VALUES {values(['(%s, %s)'] * len(day_rows))}), "
-        f"gm (district_id, kg, grp) AS (VALUES {values(['(%s, %s, %s)'] * len(group_rows))}), "
-        f"so (school_id, grp) AS (VALUES {values(['(%s, %s)'] * len(own_rows))}), "
-        "sg AS (SELECT s.id AS school_id, COALESCE(so.grp, gm.grp) AS grp "
-        " FROM schools_school s LEFT JOIN so ON so.school_id = s.id "
-        " LEFT JOIN gm ON gm.district_id = s.district_id"
-        "  AND gm.kg = CASE WHEN s.school_type = %s THEN 1 ELSE 0 END "
-        f" WHERE s.id IN ({scoped_sql})) "
-        "SELECT sg.school_id AS school_id, gd.day AS day, "
+        f"WITH {days_sql} "
+        "SELECT sd.school_id AS school_id, sd.day AS day, "
         " CASE WHEN c.id IS NULL OR c.status = %s THEN %s ELSE %s END AS status "
-        "FROM sg JOIN gd ON gd.grp = sg.grp "
-        "LEFT JOIN posts_dailycoverage c ON c.school_id = sg.school_id AND c.date = gd.day "
-        "WHERE (gd.day < %s AND (c.id IS NULL OR c.status = %s OR c.logged < c.required)) "
-        " OR (gd.day = %s AND c.id IS NOT NULL AND c.status <> %s AND c.logged < c.required)"
+        "FROM school_day sd "
+        "LEFT JOIN posts_dailycoverage c ON c.school_id = sd.school_id AND c.date = sd.day "
+        "WHERE (sd.day < %s AND (c.id IS NULL OR c.status = %s OR c.logged < c.required)) "
+        " OR (sd.day = %s AND c.id IS NOT NULL AND c.status <> %s AND c.logged < c.required)"
     )
     missed, partial = CoverageStatus.MISSED, CoverageStatus.PARTIAL
     params = [
-        *(value for number, day in day_rows for value in (number, day_param(day))),
-        *(value for row in group_rows for value in row),
-        *(value for row in own_rows for value in row),
-        SchoolType.KINDERGARTEN,
-        *scoped_params,
+        *days_params,
         missed,
         missed,
         partial,
-        day_param(today),
+        date_param(today),
         missed,
-        day_param(today),
+        date_param(today),
         missed,
     ]
     return sql, params

@@ -8,7 +8,7 @@ import datetime
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +18,7 @@ from posts.choices import MemberKind, Period, VerificationStatus
 from posts.models import DutyLog, Member, MemberAssignment, PostPeriod, Shift
 from posts.rosters import roster_problems
 from reminders import recipients
-from reminders.registry import Due, ReminderKind, register
+from reminders.registry import DistrictSweep, Due, ReminderKind, register
 from schools.calendar import school_days
 
 
@@ -32,8 +32,15 @@ def _on_school_days(periods, day):
     return [p for p in periods if days.get(p.post.school_id)]
 
 
+def _in_districts(periods, districts):
+    """The post periods of `districts` (None: of every district)."""
+    if districts is None:
+        return periods
+    return periods.filter(post__school__district_id__in=districts)
+
+
 @register
-class RosterDigest(ReminderKind):
+class RosterDigest(DistrictSweep):
     """06:30 on school days: each rostered member, and the school's leaders, get today's shifts."""
 
     name = "roster_digest"
@@ -44,19 +51,33 @@ class RosterDigest(ReminderKind):
     )
     crontab = {"hour": 6, "minute": 30}
 
-    def sweep(self, now):
+    def sweep_districts(self, now, districts):
         today = timezone.localdate(now)
+        shifts = Shift.objects.filter(
+            date=today,
+            is_cancelled=False,
+            post_period__post__is_active=True,
+            member__is_active=True,
+        )
+        if districts is not None:
+            # A member standing in two districts gets one message, from the part of
+            # the first: with every shift of theirs, whichever district it is in.
+            theirs = (
+                shifts.order_by()
+                .values("member_id")
+                .annotate(first=Min("school__district_id"))
+                .filter(first__in=districts)
+                .values("member_id")
+            )
+            shifts = shifts.filter(Q(school__district_id__in=districts) | Q(member_id__in=theirs))
         # Tuples, not model instances: a city's morning is some hundred thousand shifts.
         shifts = list(
-            Shift.objects.filter(
-                date=today,
-                is_cancelled=False,
-                post_period__post__is_active=True,
-                member__is_active=True,
-            )
-            .order_by("post_period__start_time")
-            .values_list(
+            # A stable order: the same message whichever worker and plan builds it.
+            shifts.order_by(
+                "post_period__start_time", "post_period_id", "member__name", "member_id"
+            ).values_list(
                 "school_id",
+                "school__district_id",
                 "member_id",
                 "member__name",
                 "member__phone",
@@ -71,7 +92,18 @@ class RosterDigest(ReminderKind):
         by_member = defaultdict(list)
         names = {}
         by_school = defaultdict(list)
-        for school_id, member_id, name, phone, school, post, period, start, end in shifts:
+        for (
+            school_id,
+            district_id,
+            member_id,
+            name,
+            phone,
+            school,
+            post,
+            period,
+            start,
+            end,
+        ) in shifts:
             if not open_today.get(school_id):
                 continue
             entry = {
@@ -84,7 +116,8 @@ class RosterDigest(ReminderKind):
             if phone:
                 by_member[member_id].append(entry)
                 names[member_id] = name
-            by_school[school_id].append({**entry, "member": name})
+            if districts is None or district_id in districts:
+                by_school[school_id].append({**entry, "member": name})
         dues = [
             Due(
                 self.name,
@@ -95,6 +128,10 @@ class RosterDigest(ReminderKind):
             )
             for member_id, entries in by_member.items()
         ]
+        if districts is not None:
+            # Only the members this part speaks for (their first district is here).
+            mine = set(theirs.values_list("member_id", flat=True))
+            dues = [due for due in dues if due.member_id in mine]
         leaders = recipients.school_leaders(by_school)
         for school_id, entries in by_school.items():
             for user_id in leaders.get(school_id, ()):
@@ -124,13 +161,13 @@ class RosterDigest(ReminderKind):
         return "\n".join(lines)
 
 
-class _MissingLogs(ReminderKind):
+class _MissingLogs(DistrictSweep):
     """Post periods of today that ended `delay` ago without a duty log."""
 
     every_minutes = 10
     delay_setting = ""
 
-    def missing(self, now):
+    def missing(self, now, districts):
         local = timezone.localtime(now)
         today = local.date()
         delay = datetime.timedelta(minutes=getattr(settings, self.delay_setting))
@@ -139,7 +176,12 @@ class _MissingLogs(ReminderKind):
             return today, []
         logged = DutyLog.objects.filter(post_period=OuterRef("pk"), date=today)
         periods = list(
-            PostPeriod.objects.filter(is_required=True, post__is_active=True, end_time__lte=cutoff)
+            _in_districts(
+                PostPeriod.objects.filter(
+                    is_required=True, post__is_active=True, end_time__lte=cutoff
+                ),
+                districts,
+            )
             .exclude(Exists(logged))
             .select_related("post__school")
         )
@@ -172,8 +214,8 @@ class MissingLog(_MissingLogs):
     recipients = _("The school's principal and safety officers.")
     delay_setting = "REMINDER_MISSING_LOG_AFTER_MINUTES"
 
-    def sweep(self, now):
-        today, periods = self.missing(now)
+    def sweep_districts(self, now, districts):
+        today, periods = self.missing(now, districts)
         leaders = recipients.school_leaders({p.post.school_id for p in periods})
         return [
             Due(
@@ -201,8 +243,8 @@ class MissingLogEscalation(_MissingLogs):
     def url(self, params):
         return reverse("posts:coverage")
 
-    def sweep(self, now):
-        today, periods = self.missing(now)
+    def sweep_districts(self, now, districts):
+        today, periods = self.missing(now, districts)
         staff = recipients.district_staff({p.post.school.district_id for p in periods})
         return [
             Due(
@@ -219,7 +261,7 @@ class MissingLogEscalation(_MissingLogs):
 
 
 @register
-class MissedSummary(ReminderKind):
+class MissedSummary(DistrictSweep):
     """At the end of the day, district staff get one summary of their district's misses."""
 
     name = "missed_summary"
@@ -228,12 +270,14 @@ class MissedSummary(ReminderKind):
     crontab = {"hour": 20, "minute": 0}
     listed = 30
 
-    def sweep(self, now):
+    def sweep_districts(self, now, districts):
         today = timezone.localdate(now)
         logged = DutyLog.objects.filter(post_period=OuterRef("pk"), date=today)
         periods = _on_school_days(
             list(
-                PostPeriod.objects.filter(is_required=True, post__is_active=True)
+                _in_districts(
+                    PostPeriod.objects.filter(is_required=True, post__is_active=True), districts
+                )
                 .exclude(Exists(logged))
                 .select_related("post__school")
                 .order_by("post__school__name", "start_time")
@@ -275,7 +319,7 @@ class MissedSummary(ReminderKind):
 
 
 @register
-class RosterGaps(ReminderKind):
+class RosterGaps(DistrictSweep):
     """Post periods of the next 7 days whose roster breaks the rules: to the principal."""
 
     name = "roster_gaps"
@@ -284,10 +328,10 @@ class RosterGaps(ReminderKind):
     crontab = {"hour": 15, "minute": 0}
     horizon = 7
 
-    def sweep(self, now):
+    def sweep_districts(self, now, districts):
         today = timezone.localdate(now)
         problems = roster_problems(
-            PostPeriod.objects.all(),
+            _in_districts(PostPeriod.objects.all(), districts),
             today + datetime.timedelta(days=1),
             today + datetime.timedelta(days=self.horizon),
         )

@@ -5,8 +5,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db import connection, transaction
+from django.db.models import Case, F, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +15,8 @@ from posts.choices import POLICE_KINDS, ShiftOrigin, VerificationStatus
 from posts.models import Member, MemberAssignment, PostPeriod, RosterRule, Shift
 from posts.rules import Staffing
 from schools.calendar import pattern_weekdays, school_days
+from schools.calendar_sql import school_days_sql
+from schools.models import School
 
 # Shifts are generated at most this far ahead at a time, on the page (in weeks) and in the
 # API (in days): further out the pattern will have changed before the shifts come.
@@ -237,63 +239,125 @@ class RosterProblem:
 def roster_problems(post_periods, start, end) -> list[RosterProblem]:
     """Post periods whose roster breaks minimum staffing or the qualified share, day by day.
 
-    Set-based: one query for the periods, three for the school days, one for
-    the counts, however many schools.
+    Worked out in the database: the required periods of `post_periods` joined to
+    their school's days (schools.calendar_sql), their shifts counted per day and
+    tested against the minimums in a HAVING, so only the problems come back. The
+    calendar costs three queries, the test one, and the periods of the problems one
+    more, whatever the number of schools.
     """
-    periods = list(
-        PostPeriod.objects.filter(pk__in=post_periods, is_required=True, post__is_active=True)
-        .select_related("post__school__district__city")
-        .order_by("post__school_id", "start_time")
+    periods = PostPeriod.objects.filter(
+        pk__in=post_periods, is_required=True, post__is_active=True
+    ).order_by()
+    rows = _problem_rows(periods, start, end)
+    if not rows:
+        return []
+    by_pk = PostPeriod.objects.select_related("post__school__district__city").in_bulk(
+        {row[0] for row in rows}
     )
-    days_by_school = school_days({p.post.school_id for p in periods}, start, end)
-    counts = {
-        (row["post_period_id"], row["date"]): row
-        for row in Shift.objects.filter(
+    problems = []
+    for period_id, day, present, police, qualified in rows:
+        period = by_pk[period_id]
+        share = period.post.school.district.city.qualified_share_required
+        staffing = Staffing(
+            present=present,
+            police=police,
+            qualified=qualified,
+            min_members=period.min_members,
+            min_police=period.min_police,
+            share_required=share,
+        )
+        problems.append(RosterProblem(period, _as_date(day), staffing, _reasons(staffing)))
+    problems.sort(
+        key=lambda p: (
+            p.post_period.post.school_id,
+            p.post_period.start_time,
+            p.post_period.pk,
+            p.date,
+        )
+    )
+    return problems
+
+
+def _problem_rows(periods, start, end) -> list[tuple]:
+    """(post period id, day, members, police, qualified) of the non-compliant periods and days.
+
+    The compliance test is Staffing.is_compliant's in integers: enough members and
+    police, someone there, and qualified x 100 >= the share in hundredths x members.
+    """
+    schools = School.objects.filter(pk__in=periods.values("post__school_id"))
+    days_sql, days_params = school_days_sql(schools, start, end)
+    if days_sql is None:
+        return []
+    # Which shifts count and which are police or qualified: the members' own rules (Q).
+    shifts_sql, shifts_params = (
+        Shift.objects.filter(
             post_period__in=periods, date__gte=start, date__lte=end, is_cancelled=False
         )
-        .values("post_period_id", "date")
         .annotate(
-            members=Count("pk"),
-            police=Count("pk", filter=Q(member__kind__in=POLICE_KINDS)),
-            qualified=Count("pk", filter=Member.qualified_condition("member__", F("date"))),
+            police=Case(When(member__kind__in=POLICE_KINDS, then=1), default=0),
+            qualified=Case(
+                When(Member.qualified_condition("member__", F("date")), then=1), default=0
+            ),
         )
-    }
-    problems = []
-    for period in periods:
-        share = period.post.school.district.city.qualified_share_required
-        for day in days_by_school.get(period.post.school_id, ()):
-            row = counts.get((period.pk, day), {"members": 0, "police": 0, "qualified": 0})
-            staffing = Staffing(
-                present=row["members"],
-                police=row["police"],
-                qualified=row["qualified"],
-                min_members=period.min_members,
-                min_police=period.min_police,
-                share_required=share,
-            )
-            if staffing.is_compliant:
-                continue
-            reasons = []
-            if staffing.present < period.min_members:
-                reasons.append(
-                    _("%(count)s of %(minimum)s members rostered")
-                    % {"count": staffing.present, "minimum": period.min_members}
-                )
-            if staffing.police < period.min_police:
-                reasons.append(
-                    _("%(count)s of %(minimum)s police officers rostered")
-                    % {"count": staffing.police, "minimum": period.min_police}
-                )
-            if not staffing.meets_qualified_share:
-                reasons.append(
-                    _("qualified share %(share)s below %(required)s")
-                    % {
-                        "share": _percent(staffing.qualified_share),
-                        "required": _percent(share),
-                    }
-                )
-            problems.append(RosterProblem(period, day, staffing, reasons))
-    return problems
+        .order_by()
+        .values("post_period_id", "date", "police", "qualified")
+        .query.sql_with_params()
+    )
+    periods_sql, periods_params = (
+        periods.annotate(
+            school=F("post__school_id"),
+            share=F("post__school__district__city__qualified_share_required"),
+        )
+        .values("pk", "school", "min_members", "min_police", "share")
+        .query.sql_with_params()
+    )
+    # CTEs name the subqueries' columns (SQLite names a derived table's only so).
+    sql = (
+        f"WITH {days_sql}, "
+        f"p (id, school_id, min_members, min_police, share) AS ({periods_sql}), "
+        f"sh (post_period_id, day, police, qualified) AS ({shifts_sql}) "
+        "SELECT p.id, sd.day, COUNT(sh.post_period_id), COALESCE(SUM(sh.police), 0), "
+        " COALESCE(SUM(sh.qualified), 0) "
+        "FROM p JOIN school_day sd ON sd.school_id = p.school_id "
+        "LEFT JOIN sh ON sh.post_period_id = p.id AND sh.day = sd.day "
+        "GROUP BY p.id, sd.day, p.min_members, p.min_police, p.share "
+        "HAVING COUNT(sh.post_period_id) < p.min_members "
+        " OR COALESCE(SUM(sh.police), 0) < p.min_police "
+        " OR COUNT(sh.post_period_id) = 0 "
+        " OR COALESCE(SUM(sh.qualified), 0) * 100 "
+        "  < CAST(ROUND(p.share * 100) AS INTEGER) * COUNT(sh.post_period_id)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*days_params, *periods_params, *shifts_params])
+        return cursor.fetchall()
+
+
+def _reasons(staffing: Staffing) -> list[str]:
+    reasons = []
+    if staffing.present < staffing.min_members:
+        reasons.append(
+            _("%(count)s of %(minimum)s members rostered")
+            % {"count": staffing.present, "minimum": staffing.min_members}
+        )
+    if staffing.police < staffing.min_police:
+        reasons.append(
+            _("%(count)s of %(minimum)s police officers rostered")
+            % {"count": staffing.police, "minimum": staffing.min_police}
+        )
+    if not staffing.meets_qualified_share:
+        reasons.append(
+            _("qualified share %(share)s below %(required)s")
+            % {
+                "share": _percent(staffing.qualified_share),
+                "required": _percent(staffing.share_required),
+            }
+        )
+    return reasons
+
+
+def _as_date(value):
+    """A day as the database sent it back (SQLite: the ISO text it was given)."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _percent(value):

@@ -10,8 +10,8 @@
    removed, so a later sweep of the same day sends a new digest only when it
    has new items, listing only those. Each new digest then gets one delivery
    per channel its recipient chose, under a third unique constraint.
-   The number of queries depends on neither the number of items nor of
-   recipients (up to the 1,000-row insert batches).
+   All of it is four INSERT/DELETE statements in SQL (reminders/recording_sql.py),
+   whatever the number of items and recipients: no model instance per item.
 2. deliver(): a worker claims a pending delivery with a conditional update
    (pending -> sending) and checks the row count, so a redelivered message or a
    second worker finds nothing to do. A transient error puts it back to pending
@@ -21,16 +21,18 @@
 """
 
 import datetime
+import json
 import logging
 from collections import defaultdict
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone, translation
 
+from reminders import recording_sql
 from reminders.choices import Channel, DeliveryStatus
-from reminders.models import Delivery, Notification, NotificationItem
+from reminders.models import Delivery
 from reminders.registry import Due, get_kind
 from reminders.transports import TRANSPORTS, TransportError
 
@@ -38,111 +40,63 @@ logger = logging.getLogger(__name__)
 
 # A delivery claimed longer ago than this belonged to a worker that died.
 STALE_CLAIM = datetime.timedelta(minutes=15)
-BATCH = 1000
 
 
-def record(dues: list[Due], now: datetime.datetime | None = None) -> list[int]:
-    """Record the digests of what is due at `now`; return the deliveries to send."""
+def record(
+    dues: list[Due], now: datetime.datetime | None = None, district: int | None = None
+) -> list[int]:
+    """Record the digests of what is due at `now`; return the deliveries to send.
+
+    `district`: the dues are one district's part of a sweep fanned out over Celery.
+    Each part fills digests of its own (the window names the district), so parts
+    running at once on several workers never add to a digest another part has
+    already queued for sending.
+    """
     by_kind = defaultdict(list)
     for due in dues:
         by_kind[due.kind].append(due)
     now = now or timezone.now()
     to_send = []
     for kind, kind_dues in by_kind.items():
-        to_send.extend(_record_digests(kind, get_kind(kind).window(now), kind_dues))
+        window = get_kind(kind).window(now)
+        if district is not None:
+            window = f"{window}/district:{district}"
+        to_send.extend(_record_digests(kind, window, kind_dues))
     return to_send
 
 
 def _record_digests(kind: str, window: str, dues: list[Due]) -> list[int]:
+    """Four statements whatever the number of items: digests, items, empty digests, deliveries.
+
+    The items travel as one JSON array (a single parameter) that the database
+    unpacks itself, so no statement grows with the sweep and no model instance
+    is built per item.
+    """
     reminder = get_kind(kind)
-    schools = defaultdict(set)
-    for due in dues:
-        schools[(due.user_id, due.member_id)].add(due.school_id)
-    # Sorted, so that concurrent sweeps take the rows' locks in the same order.
-    recipients = sorted(schools, key=lambda r: (r[0] or 0, r[1] or 0))
-    of_window = Notification.objects.filter(kind=kind, window=window)
-    with transaction.atomic():
-        Notification.objects.bulk_create(
-            [
-                Notification(
-                    user_id=user_id,
-                    member_id=member_id,
-                    kind=kind,
-                    window=window,
-                    school_id=next(iter(schools[(user_id, member_id)]))
-                    if len(schools[(user_id, member_id)]) == 1
-                    else None,
-                )
-                for user_id, member_id in recipients
-            ],
-            ignore_conflicts=True,
-            batch_size=BATCH,
-        )
-        digest_of = {
-            (user_id, member_id): pk
-            for pk, user_id, member_id in of_window.values_list("pk", "user_id", "member_id")
-        }
-        NotificationItem.objects.bulk_create(
-            [
-                NotificationItem(
-                    notification_id=digest_of[(due.user_id, due.member_id)],
-                    user_id=due.user_id,
-                    member_id=due.member_id,
-                    kind=kind,
-                    subject=due.subject,
-                    due=due.due,
-                    school_id=due.school_id,
-                    params=due.params,
-                    url=reminder.url(due.params),
-                )
-                for due in sorted(dues, key=lambda d: (d.user_id or 0, d.member_id or 0, d.subject))
-            ],
-            ignore_conflicts=True,
-            batch_size=BATCH,
-        )
-        # Every item of theirs went out in an earlier digest: nothing new to say.
-        of_window.exclude(
-            Exists(NotificationItem.objects.filter(notification=OuterRef("pk")))
-        ).delete()
-        # The digests without deliveries yet: those just filled, or left so by
-        # an interrupted sweep of this window.
-        fresh = list(
-            of_window.exclude(
-                Exists(Delivery.objects.filter(notification=OuterRef("pk")))
-            ).select_related("user__notification_settings")
-        )
-        now = timezone.now()
-        deliveries = [
-            Delivery(
-                notification_id=digest.pk,
-                channel=channel,
-                # The inbox entry is delivered by existing.
-                status=DeliveryStatus.SENT if channel == Channel.IN_APP else DeliveryStatus.PENDING,
-                sent_at=now if channel == Channel.IN_APP else None,
-            )
-            for digest in fresh
-            for channel in channels_of(digest)
-        ]
-        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=BATCH)
-    if not deliveries:
-        # A repeated tick: the deliveries of this window were queued by the first.
-        return []
-    # The deliveries to send: those of the digests filled now, still untouched.
-    # Queued twice by two sweeps at once, a delivery is still sent once (deliver()).
-    return list(
-        Delivery.objects.filter(
-            notification__in=[digest.pk for digest in fresh],
-            status=DeliveryStatus.PENDING,
-            attempts=0,
-        ).values_list("pk", flat=True)
+    items = json.dumps(
+        [
+            [due.user_id, due.member_id, due.school_id, due.subject, due.due, due.params]
+            + [reminder.url(due.params)]
+            for due in dues
+        ],
+        ensure_ascii=False,
     )
-
-
-def channels_of(digest) -> list[str]:
-    if digest.member_id:
-        return [Channel.SMS]
-    user_settings = getattr(digest.user, "notification_settings", None)
-    return user_settings.channels() if user_settings else [Channel.IN_APP]
+    sql = recording_sql.statements(connection.vendor)
+    created = connection.ops.adapt_datetimefield_value(timezone.now())
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql.digests, [items, kind, window, created])
+        new = json.dumps([pk for (pk,) in cursor.fetchall()])
+        # Into the window's digests, new or filled by an earlier tick of the window.
+        cursor.execute(sql.items, [items, kind, kind, window])
+        if new == "[]":
+            # A repeated tick: the deliveries of this window were queued by the first.
+            return []
+        # Every item of theirs went out in an earlier digest: nothing new to say.
+        cursor.execute(sql.empty, [new])
+        # The inbox entry is delivered by existing.
+        cursor.execute(sql.deliveries, [created, created, new])
+        # Queued twice by two sweeps at once, a delivery is still sent once (deliver()).
+        return sorted(pk for pk, status in cursor.fetchall() if status == DeliveryStatus.PENDING)
 
 
 def language_of(notification) -> str:

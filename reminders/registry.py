@@ -54,7 +54,15 @@ class ReminderKind:
     crontab: dict | None = None
     every_minutes: int | None = None
 
+    # A kind whose sweep takes `districts` (a list of district ids: what is due there)
+    # is fanned out by beat's tick into one Celery task per district (reminders.tasks).
+    fans_out = False
+
     def sweep(self, now: datetime.datetime) -> list[Due]:
+        raise NotImplementedError
+
+    def sweep_districts(self, now: datetime.datetime, districts: list[int]) -> list[Due]:
+        """What is due in `districts` alone; a kind that fans out says so (fans_out)."""
         raise NotImplementedError
 
     def window(self, now: datetime.datetime) -> str:
@@ -88,6 +96,15 @@ class ReminderKind:
 
     def url(self, params: dict) -> str:
         return params.get("url", "")
+
+
+class DistrictSweep(ReminderKind):
+    """A kind swept district by district: `sweep_districts(now, None)` sweeps them all."""
+
+    fans_out = True
+
+    def sweep(self, now):
+        return self.sweep_districts(now, None)
 
 
 def register(kind_class):

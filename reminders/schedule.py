@@ -72,6 +72,18 @@ def default_entries() -> list[Entry]:
             _("Check the school calendar"),
             _("Nobody directly: warns in the log of districts without terms ahead."),
         ),
+        Entry(
+            "dashboards: snapshot indicators",
+            "dashboards.tasks.snapshot_yesterday",
+            [],
+            {"hour": 0, "minute": 20},
+            None,
+            _("Snapshot yesterday's indicators"),
+            _(
+                "Nobody directly: keeps each school's indicators of the day for trends and "
+                "as-of dates."
+            ),
+        ),
     ]
     return entries
 

@@ -7,12 +7,13 @@ its notifications already recorded.
 
 import logging
 
-from celery import shared_task
+from celery import group, shared_task
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from reminders import delivery, retention
 from reminders.registry import KINDS
+from schools.models import District
 
 logger = logging.getLogger(__name__)
 
@@ -21,14 +22,41 @@ logger = logging.getLogger(__name__)
 def run_sweep(kind: str, now: str | None = None) -> int:
     """Record what reminder `kind` finds due and queue its deliveries.
 
+    A kind that fans out is swept as one task per district (a Celery group):
+    more workers, on more machines, sweep a city or a province faster. Beat
+    still sends this one tick; the parts queue their own deliveries, and this
+    returns how many deliveries it queued itself (none then).
+
     `now` (ISO 8601) replays a sweep as of another moment; beat leaves it out.
     """
     moment = parse_datetime(now) if now else timezone.now()
-    dues = KINDS[kind].sweep(moment)
-    to_send = delivery.record(dues, moment)
+    reminder = KINDS[kind]
+    if reminder.fans_out:
+        districts = list(District.objects.order_by("pk").values_list("pk", flat=True))
+        group(sweep_district.si(kind, moment.isoformat(), pk) for pk in districts).apply_async()
+        logger.info("Sweep %s: fanned out to %s districts", kind, len(districts))
+        return 0
+    return _sweep_and_queue(kind, moment, reminder.sweep(moment))
+
+
+@shared_task
+def sweep_district(kind: str, now: str, district: int) -> int:
+    """One district's part of a fanned-out sweep: record it and queue its deliveries."""
+    moment = parse_datetime(now)
+    return _sweep_and_queue(kind, moment, KINDS[kind].sweep_districts(moment, [district]), district)
+
+
+def _sweep_and_queue(kind, moment, dues, district=None) -> int:
+    to_send = delivery.record(dues, moment, district)
     for delivery_id in to_send:
         deliver.delay(delivery_id)
-    logger.info("Sweep %s: %s due, %s deliveries queued", kind, len(dues), len(to_send))
+    logger.info(
+        "Sweep %s%s: %s due, %s deliveries queued",
+        kind,
+        "" if district is None else f" (district {district})",
+        len(dues),
+        len(to_send),
+    )
     return len(to_send)
 
 

@@ -368,6 +368,37 @@ def completion_rates(
     ]
 
 
+def school_rates(schools, start, end, *, domain=None, codes=None, now=None) -> dict[int, RateRow]:
+    """{school id: RateRow} of the windows overlapping [start, end] of `schools` (a queryset).
+
+    completion_rates() without a user: for callers handed an already scoped
+    queryset (the indicators, campussafety/indicators.py). `codes` narrows to
+    the rules of those codes (a city's rule and the national default alike).
+    ensure_windows() and ONE aggregate, whatever the number of schools.
+    """
+    now = now or timezone.now()
+    ensure_windows(schools, start, end)
+    windows = ObligationWindow.objects.filter(
+        _window_filter("", start, end, None, domain),
+        school__in=schools.order_by().values("pk"),
+    )
+    if codes is not None:
+        windows = windows.filter(rule__code__in=list(codes))
+    aggregate = windows.values("school_id").annotate(**window_counts("", now)).order_by()
+    return {
+        values["school_id"]: RateRow(
+            key=values["school_id"],
+            label="",
+            due=values["due"],
+            excused=values["excused"],
+            done=values["done"],
+            late=values["late"],
+            done_early=values["done_early"],
+        )
+        for values in aggregate
+    }
+
+
 def rate_annotations(queryset, relation, start, end, rules=None, now=None):
     """`queryset` (schools, districts or cities) annotated with RateRow's counts and `rate`.
 

@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,6 +86,27 @@ class SchoolFacts:
             if self.people >= SIZE_BAND_FLOORS[band][floors]:
                 return band
         return SizeBand.SMALL
+
+
+def size_band_expression():
+    """SchoolFacts.size_band as a database expression on School, from the same floors,
+    for queries that group schools by band without reading them (equipment/compliance.py)."""
+    people = F("enrolment") + F("staff_count")
+    whens = []
+    for band in (SizeBand.LARGE, SizeBand.MEDIUM):
+        school_floor, kindergarten_floor = SIZE_BAND_FLOORS[band]
+        whens += [
+            When(
+                Q(school_type=SchoolType.KINDERGARTEN)
+                & GreaterThanOrEqual(people, kindergarten_floor),
+                then=Value(band),
+            ),
+            When(
+                ~Q(school_type=SchoolType.KINDERGARTEN) & GreaterThanOrEqual(people, school_floor),
+                then=Value(band),
+            ),
+        ]
+    return Case(*whens, default=Value(SizeBand.SMALL), output_field=CharField())
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,14 @@ def pytest_configure(config):
     # Uploads a test does not put in a folder of its own (the demo's emergency
     # plans, say) land in one folder for the run, removed at its end, never in var/.
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="campussafety-test-media-")
+    # The read replica is a mirror of the test database (a real one when
+    # DATABASE_REPLICA_URL is set). Marked views read from it only in the tests
+    # that ask (override_settings(REPLICA_READS=True), tests/test_replica.py):
+    # every other test class allows the default database alone.
+    settings.DATABASES.setdefault(
+        "replica", {**settings.DATABASES["default"], "TEST": {"MIRROR": "default"}}
+    )
+    settings.REPLICA_READS = False
     # In CI the suite must run against the real services; a silent fallback
     # to SQLite or a skipped service test would hide exactly what CI is for.
     if os.environ.get("CI") == "true":

@@ -92,8 +92,21 @@ class ComposeTests(SimpleTestCase):
             mount.split(":", 1)[0]
             for service in self.services.values()
             for mount in service.get("volumes", [])
+            # Bind mounts of the repository's scripts are no named volume.
+            if not mount.startswith("./")
         }
         self.assertEqual(used, set(COMPOSE["volumes"]))
+
+    def test_the_replica_streams_from_the_primary_and_the_app_can_name_it(self):
+        replica = self.services["postgres-replica"]
+        # Only on request: `docker compose --profile replica up`.
+        self.assertEqual(replica["profiles"], ["replica"])
+        self.assertEqual(replica["depends_on"]["postgres"], {"condition": "service_healthy"})
+        entrypoint = replica["volumes"][1].split(":")[0]
+        self.assertIn("pg_basebackup", (REPO / entrypoint).read_text())
+        primary_init = self.services["postgres"]["volumes"][1].split(":")[0]
+        self.assertIn("REPLICATION", (REPO / primary_init).read_text())
+        self.assertIn("DATABASE_REPLICA_URL", self.services["web"]["environment"])
 
 
 class HeaderTests(TestCase):

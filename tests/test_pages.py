@@ -155,8 +155,9 @@ class HomePageTests(PageTestCase):
         self.login("city")
         # session, user, role assignments; then for the city staff section:
         # the facility counts (one aggregate), schools by type, the city's
-        # name, the district count and the police station count.
-        with self.assertNumQueries(8 + LAYOUT_QUERIES):
+        # name, the district count and the police station count; the open meeting
+        # action items the user owns (coordination's panel).
+        with self.assertNumQueries(9 + LAYOUT_QUERIES):
             self.client.get(reverse("home"))
 
     def test_holiday_warning_for_bureau_staff_only(self):

@@ -262,8 +262,8 @@ class ComplianceTests(EquipmentPageTestCase):
         self.client.get(url, {"district": self.d1.pk})
         receive(self.admin, self.s2_gatehouse, self.types["steel-fork"])
         # The session and user, the grants; the district asked for, then
-        # equipment/compliance.py's six.
-        with self.assertNumQueries(3 + 1 + 6 + LAYOUT_QUERIES):
+        # equipment/compliance.py's three.
+        with self.assertNumQueries(3 + 1 + 3 + LAYOUT_QUERIES):
             self.client.get(url, {"district": self.d1.pk})
 
 

@@ -331,3 +331,21 @@ class HazardPagePersonaTests(PageChecks, HazardPageTestCase):
                     )
                 else:
                     self.assertEqual(response.status_code, 403)
+
+
+class HomePanelTests(HazardPageTestCase):
+    def test_the_home_page_links_the_ledger_for_all_but_guards(self):
+        ledger, overview = reverse("inspections:hazards"), reverse("inspections:hazard-overview")
+        for persona, links, absent in (
+            ("officer1", [ledger], [overview]),
+            ("principal1", [ledger], [overview]),
+            ("district1", [ledger, overview], []),
+            ("police1", [ledger], [overview]),
+        ):
+            with self.subTest(persona=persona):
+                self.login(persona)
+                response = self.client.get(reverse("home"))
+                for link in links:
+                    self.assertContains(response, f'href="{link}"')
+                for link in absent:
+                    self.assertNotContains(response, f'href="{link}"')

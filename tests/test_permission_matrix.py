@@ -27,6 +27,7 @@ from tests import (
     test_api_inspections,
     test_api_organisation,
     test_api_posts_permissions,
+    test_coordination_api,
     test_drills_plans,
 )
 from tests.permissions import ALL_PERSONAS, ActionChecks
@@ -195,6 +196,9 @@ DRILLS_READ = "tests/test_api_drills.py::RequirementAndHeadcountReadTests"
 # Each action's own test there is named after it (test_start, test_sign_off...).
 DRILL_ACTIONS = "tests/test_api_drills.py::DrillActionTests"
 DRILL_PAGES = "tests/test_pages_drills.py::"
+COORDINATION_PAGES = "tests/test_coordination_pages.py::"
+# Referred to through its module: a class imported here would run here a second time.
+CoordinationActions = test_coordination_api.ActionMatrixTests
 
 # Every route, by URL name: the test of who may use it.
 MATRIX = {
@@ -210,6 +214,7 @@ MATRIX = {
             test_api_equipment,
             test_drills_plans,
             test_api_equipment_checks,
+            test_coordination_api,
         )
         for cls in vars(module).values()
         if isinstance(cls, type) and getattr(cls, "basename", None)
@@ -227,6 +232,9 @@ MATRIX = {
     "coverage": ActionMatrixTests.test_coverage,
     "coverage-missed": ActionMatrixTests.test_coverage_missed,
     "school-days": ActionMatrixTests.test_school_days,
+    # The district-dashboard API (dashboards/api): persona by persona, school by school.
+    "indicators": "tests/test_dashboards_api.py::DashboardAPITests",
+    "indicator-values": "tests/test_dashboards_api.py::DashboardAPITests",
     # Inspections: the rules are read-only; the round's actions and the reports
     # persona by persona, guards included.
     "inspectionrule-list": "tests/test_api_inspections.py::InspectionRuleAPITests",
@@ -484,6 +492,45 @@ MATRIX = {
     "reminders:read": "tests/test_reminders_pages.py::InboxPageTests",
     "reminders:read-all": "tests/test_reminders_pages.py::InboxPageTests",
     "reminders:settings": "tests/test_reminders_pages.py::SettingsPageTests",
+    # Coordination: the API's actions persona by persona (the register's for the police
+    # only), and its pages (tests/test_coordination_pages.py).
+    "meeting-attach": CoordinationActions.test_meeting_attach,
+    "actionitem-complete": CoordinationActions.test_actionitem_complete,
+    "actionitem-hazard": CoordinationActions.test_actionitem_hazard,
+    "factor-share": CoordinationActions.test_factor_share,
+    "factor-unshare": CoordinationActions.test_factor_unshare,
+    "factor-hazard": CoordinationActions.test_factor_hazard,
+    "legal-vp-compliance": CoordinationActions.test_compliance,
+    **dict.fromkeys(
+        (
+            "coordination:meetings",
+            "coordination:meeting-add",
+            "coordination:meeting",
+            "coordination:meeting-print",
+        ),
+        COORDINATION_PAGES + "MeetingPageTests",
+    ),
+    **dict.fromkeys(
+        ("coordination:items", "coordination:item"), COORDINATION_PAGES + "ItemPageTests"
+    ),
+    **dict.fromkeys(
+        (
+            "coordination:factors",
+            "coordination:factor-report",
+            "coordination:factor",
+            "coordination:factor-share",
+        ),
+        COORDINATION_PAGES + "RegisterPageTests",
+    ),
+    **dict.fromkeys(
+        (
+            "coordination:legal",
+            "coordination:legal-school",
+            "coordination:activity-add",
+            "coordination:activities-export",
+        ),
+        COORDINATION_PAGES + "LegalPageTests",
+    ),
 }
 # Django's admin keeps its own staff-only permissions; its querysets go through
 # for_user (schools/admin.py).
@@ -512,6 +559,7 @@ def api_viewsets():
         "equipment.api.urls",
         "drills.api_plans",
         "equipment.api_checks",
+        "coordination.api.urls",
     ):
         router = importlib.import_module(module).router
         for _prefix, viewset, basename in router.registry:

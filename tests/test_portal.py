@@ -27,12 +27,18 @@ class PanelTests(PageTestCase):
                 "inspections/_home_school.html",
                 "equipment/_home_school.html",
                 "schools/_home_cards.html",
+                "coordination/_home_items.html",
             ],
         )
         section = self.section("police1")
         self.assertEqual(
             section["panels"],
-            ["posts/_home_police.html", "schools/_home_police.html", "drills/_home_police.html"],
+            [
+                "posts/_home_police.html",
+                "schools/_home_police.html",
+                "drills/_home_police.html",
+                "coordination/_home_police.html",
+            ],
         )
         section = self.section("city")
         self.assertEqual(
@@ -42,6 +48,7 @@ class PanelTests(PageTestCase):
                 "posts/_home_bureau.html",
                 "inspections/_home_bureau.html",
                 "equipment/_home_bureau.html",
+                "coordination/_home_items.html",
             ],
         )
 
@@ -63,6 +70,7 @@ class PanelTests(PageTestCase):
                     "schools/_yes_no.html",
                     "equipment/_home_school.html",
                     "schools/_home_cards.html",
+                    "coordination/_home_items.html",
                 ],
             )
             self.assertEqual(section["drills_due"], Role.PRINCIPAL)

@@ -6,9 +6,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from posts.api.serializers import CoverageRowSerializer
+from posts.coverage import ORDERINGS, coverage, sort_rows
 from posts.dutylogs import AttendanceEntry, refresh_daily_coverage, submit_log
 from posts.models import DutyLog, PostPeriod
 from posts.rosters import generate_shifts
+from schools.models import School
 from tests.posts_world import TODAY, PostsWorldTestCase
 
 D = datetime.date
@@ -197,14 +200,32 @@ class CoverageTests(PostsWorldTestCase):
                 response = self.api("city").get("/api/v1/coverage/", params)
                 self.assertEqual(response.status_code, 400)
 
+    def test_by_school_in_sql_agrees_with_the_rows_in_python_in_every_order(self):
+        schools = School.objects.for_user(self.users["city"])
+        for start, end in ((MONDAY, FRIDAY), (MONDAY, TODAY + datetime.timedelta(days=3))):
+            for ordering in ORDERINGS:
+                expected = sort_rows(coverage(schools, start, end, "school"), ordering)
+                rows = self.coverage(
+                    "city", start=start.isoformat(), end=end.isoformat(), ordering=ordering
+                )
+                self.assertEqual(
+                    rows,
+                    CoverageRowSerializer(expected, many=True).data,
+                    (start, end, ordering),
+                )
+        # A page cut in the database: the second of two, in order.
+        week = sort_rows(coverage(schools, MONDAY, FRIDAY, "school"), "-missed")
+        page = self.coverage("city", ordering="-missed", page_size=1, page=2)
+        self.assertEqual(page, CoverageRowSerializer(week[1:2], many=True).data)
+
     def test_query_count_is_fixed(self):
         client = self.api("city")
         with CaptureQueriesContext(connection) as queries:
             client.get("/api/v1/coverage/", {"start": "2026-09-01", "end": "2026-11-23"})
-        # 1. role assignments, 2-4. school days (schools, terms, exceptions),
-        # 5. which schools logged today (the range ends today), 6. school names
-        # and districts, 7. the daily coverage rows added up (logs included).
-        self.assertEqual(len(queries), 7, [q["sql"] for q in queries])
+        # 1. role assignments, 2. the schools counted (for the pages), 3-5. school
+        # days (schools, terms, exceptions), 6. the page: school days and daily
+        # coverage added up per school, sorted and cut in the database.
+        self.assertEqual(len(queries), 6, [q["sql"] for q in queries])
 
     def test_today_counts_once_logged_and_days_to_come_never(self):
         params = {"start": "2026-11-23", "end": "2026-11-27"}

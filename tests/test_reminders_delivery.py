@@ -19,6 +19,7 @@ from reminders.delivery import deliver, due_for_sending, record
 from reminders.models import Delivery, Notification, NotificationItem, NotificationSettings
 from reminders.registry import KINDS, Due
 from reminders.tasks import run_sweep
+from schools.models import District
 from tests import reminder_support
 from tests.base import World
 from tests.posts_world import NOW, TODAY, build_posts
@@ -40,6 +41,10 @@ SWEEP_TIMES = {
 
 def at(hour, minute, day=TODAY):
     return NOW.replace(year=day.year, month=day.month, day=day.day, hour=hour, minute=minute)
+
+
+def district_runs(runs):
+    return [run for run in runs if run[0] == "reminders.tasks.sweep_district"]
 
 
 def settled():
@@ -108,6 +113,9 @@ class DeliveryOnAWorkerTests(TransactionTestCase):
             wait_until(
                 lambda: Notification.objects.filter(kind="pending_verification").exists(), 60
             )
+            # A kind that fans out is swept as one task per district, four times.
+            parts = 4 * District.objects.count() * sum(KINDS[k].fans_out for k in SWEEP_TIMES)
+            wait_until(lambda: len(district_runs(runs)) == parts, 90)
             wait_until(settled, 60)
             # Let any stray duplicate message arrive before counting.
             time.sleep(2)
@@ -117,7 +125,9 @@ class DeliveryOnAWorkerTests(TransactionTestCase):
         sweeps = [run for run in runs if run[0] == "reminders.tasks.run_sweep"]
         self.assertEqual(Counter(run[1][0] for run in sweeps), dict.fromkeys(SWEEP_TIMES, 4))
         self.assertEqual({run[2] for run in sweeps}, {"SUCCESS"})
-        queued = sum(run[3] for run in sweeps)
+        self.assertEqual(len(district_runs(runs)), parts)
+        self.assertEqual({run[2] for run in district_runs(runs)}, {"SUCCESS"})
+        queued = sum(run[3] for run in sweeps + district_runs(runs))
         deliveries = [run for run in runs if run[0] == "reminders.tasks.deliver"]
         self.assertEqual(len(deliveries), queued)
         self.assertEqual({run[2] for run in deliveries}, {"SUCCESS"})

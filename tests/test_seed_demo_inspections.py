@@ -8,7 +8,8 @@ from django.test import TestCase
 
 from accounts.models import User
 from inspections.models import Checkpoint, Finding, Round, Scan
-from schools.models import ObligationCompletion, School
+from schools.models import ObligationCompletion, ObligationWindow, School
+from schools.obligations import record_completion
 from tests.obligations_world import restore_default_rules
 from tests.posts_world import NOW
 
@@ -40,3 +41,30 @@ class InspectionsDemoTests(TestCase):
             ObligationCompletion.objects.filter(source__startswith="inspections.round:").count(),
             rounds.count(),
         )
+
+    def test_the_bulk_completions_are_those_record_completion_keeps(self):
+        call_command("seed_demo", schools=4, days=14, seed=5, password=PASSWORD, stdout=StringIO())
+
+        def windows():
+            return sorted(
+                ObligationWindow.objects.filter(rule__domain="inspections").values_list(
+                    "rule_id",
+                    "school_id",
+                    "window_start",
+                    "completions",
+                    "on_time",
+                    "status",
+                    "satisfied_at",
+                )
+            )
+
+        before = windows()
+        self.assertTrue(before)
+        # Told again, each round changes nothing: the same window, the same counts.
+        for completion in ObligationCompletion.objects.filter(
+            source__startswith="inspections.round:"
+        ).select_related("rule", "school"):
+            record_completion(
+                completion.rule, completion.school, completion.occurred_at, completion.source
+            )
+        self.assertEqual(windows(), before)

@@ -1,5 +1,7 @@
 """Serializer bases: related objects resolve through the user's scope for the write."""
 
+import copy
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -97,7 +99,45 @@ class DateField(serializers.DateField):
         self.validators.append(check_date_bounds)
 
 
-class ScopedModelSerializer(serializers.ModelSerializer):
+# {serializer class: its fields as ModelSerializer built them}; see FieldsOnceModelSerializer.
+_BUILT_FIELDS: dict[type, dict] = {}
+
+
+class FieldsOnceModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer that maps its model's fields once per class, not once per instance.
+
+    ModelSerializer.get_fields() introspects the model on every instantiation:
+    for a duty-log POST (the log and its nested attendance) that was about a
+    third of the request's CPU. The keyword arguments it works out depend only
+    on the class and its Meta, so they are worked out once and each instance
+    gets fresh fields made from them, as DRF makes them (a deep copy costs more
+    than the introspection: it copies the model fields and validators the
+    arguments name). Declared fields are deep-copied as DRF copies them. A
+    subclass that adapts its fields to the instance or the request does so in
+    its own get_fields(), on these fresh fields.
+    """
+
+    def get_fields(self):
+        built = _BUILT_FIELDS.get(type(self))
+        if built is None:
+            built = _BUILT_FIELDS[type(self)] = super().get_fields()
+        declared = self._declared_fields
+        return {
+            name: copy.deepcopy(field) if name in declared else _fresh(field)
+            for name, field in built.items()
+        }
+
+
+def _fresh(field: serializers.Field) -> serializers.Field:
+    """A new field made as `field` was; one wrapping another field (a many-to-many's
+    child, bound to its parent) is deep-copied instead, as DRF copies it."""
+    arguments = (*field._args, *field._kwargs.values())
+    if any(isinstance(argument, serializers.Field) for argument in arguments):
+        return copy.deepcopy(field)
+    return type(field)(*field._args, **field._kwargs)
+
+
+class ScopedModelSerializer(FieldsOnceModelSerializer):
     """Scoped related fields, bounded dates, and the model's own clean() as object-level
     validation.
 

@@ -12,6 +12,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from campussafety.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
+from campussafety.replica import reads_from_replica
 from equipment import imports
 from equipment.api import serializers
 from equipment.compliance import GROUPS, compliance
@@ -143,6 +144,7 @@ class ImportView(ScopedViewSetMixin, generics.GenericAPIView):
         return Response(result)
 
 
+@reads_from_replica
 class ExportView(ScopedViewSetMixin, generics.GenericAPIView):
     """A school's equipment as .xlsx or .csv, in the import's own columns."""
 

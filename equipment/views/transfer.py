@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from campussafety.replica import reads_from_replica
 from equipment import imports
 from equipment.forms import ExportForm, ImportForm
 from equipment.views.access import equipment_school
@@ -93,6 +94,7 @@ class ImportView(LoginRequiredMixin, View):
         return redirect("equipment:board", pk=self.school.pk)
 
 
+@reads_from_replica
 class ExportView(LoginRequiredMixin, View):
     def get(self, request, pk):
         school = equipment_school(request.user, pk)

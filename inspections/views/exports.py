@@ -20,6 +20,7 @@ from django.views import View
 from openpyxl import Workbook
 
 from accounts.scope import BUREAU, SCHOOL_STAFF, Scope
+from campussafety.replica import reads_from_replica
 from campussafety.spreadsheets import add_sheet, xlsx_response
 from inspections.forms import MonthForm, month_bounds
 from inspections.models import Finding, Round
@@ -268,6 +269,7 @@ class FireExportMixin(LoginRequiredMixin):
         return render(request, "inspections/fire_records.html", {"form": form}, status=400)
 
 
+@reads_from_replica
 class SchoolFireExportView(FireExportMixin, View):
     def get(self, request, pk):
         school = get_object_or_404(
@@ -283,6 +285,7 @@ class SchoolFireExportView(FireExportMixin, View):
         return self.respond(request, bounds, title, f"fire-records-{school.code}", records, False)
 
 
+@reads_from_replica
 class DistrictFireExportView(FireExportMixin, View):
     def get(self, request, pk):
         district = get_object_or_404(District.objects.for_user(request.user), pk=pk)

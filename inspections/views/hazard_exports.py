@@ -22,6 +22,7 @@ from django.views import View
 from openpyxl import Workbook
 
 from accounts.scope import BUREAU, SCHOOL_STAFF, Scope
+from campussafety.replica import reads_from_replica
 from campussafety.spreadsheets import add_sheet, xlsx_response
 from inspections.choices import ExtensionStatus, HazardPhotoKind, HazardState
 from inspections.forms_hazards import AsOfForm
@@ -151,6 +152,7 @@ class LedgerExportMixin(LoginRequiredMixin):
         )
 
 
+@reads_from_replica
 class SchoolLedgerExportView(LedgerExportMixin, View):
     def get(self, request, pk):
         school = get_object_or_404(School.objects.for_user(request.user), pk=pk)
@@ -163,6 +165,7 @@ class SchoolLedgerExportView(LedgerExportMixin, View):
         return self.respond(request, hazards, title, f"hazard-ledger-{school.code}", False)
 
 
+@reads_from_replica
 class DistrictLedgerExportView(LedgerExportMixin, View):
     def get(self, request, pk):
         district = get_object_or_404(District.objects.for_user(request.user), pk=pk)
@@ -229,6 +232,7 @@ def supervised_cells(order) -> list:
     ]
 
 
+@reads_from_replica
 class SupervisedReportView(LoginRequiredMixin, View):
     """The hazards under supervision in the user's area, soonest deadline first."""
 

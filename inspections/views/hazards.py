@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -90,6 +91,34 @@ def ledger_queryset(user, data, today):
     return rows
 
 
+LEDGER_ROW_FIELDS = (
+    "year",
+    "number",
+    "description",
+    "state",
+    "level",
+    "found_at",
+    "deadline",
+    "supervised",
+    "recurrence_of",
+    "place",
+    "school__name",
+    "checkpoint__name",
+)
+
+BADGE_CLASSES = {
+    S.CLOSED: "text-bg-success",
+    S.REJECTED: "text-bg-secondary",
+    S.MERGED: "text-bg-secondary",
+    S.RETURNED: "text-bg-warning",
+}
+
+
+def badge_class(state) -> str:
+    """The colour of a hazard's state badge (inspections/hazards/_badge.html)."""
+    return BADGE_CLASSES.get(state, "text-bg-primary")
+
+
 class LedgerView(LoginRequiredMixin, ListView):
     """The ledger: newest first, overdue ones marked, with one-click filters.
 
@@ -108,6 +137,8 @@ class LedgerView(LoginRequiredMixin, ListView):
         return (
             ledger_queryset(self.request.user, data, self.today)
             .select_related("school", "checkpoint")
+            # Only what a row shows: not the descriptions of measures, notes and the like.
+            .only(*LEDGER_ROW_FIELDS)
             .order_by("-found_at", "-pk")
         )
 
@@ -116,7 +147,7 @@ class LedgerView(LoginRequiredMixin, ListView):
         school_id = self.filters.cleaned_data.get("school") if self.filters.is_bound else None
         if school_id:
             school = School.objects.for_user(self.request.user).filter(pk=school_id).first()
-        return super().get_context_data(
+        context = super().get_context_data(
             filters=self.filters,
             filter_query=list_query(self.request),
             school=school,
@@ -124,6 +155,13 @@ class LedgerView(LoginRequiredMixin, ListView):
             today=self.today,
             **kwargs,
         )
+        # Worked out once per row here, not by template tags per row: the link (one
+        # reverse for the page) and the state badge's colour.
+        prefix = reverse("inspections:hazard", args=[0]).removesuffix("0/")
+        for hazard in context["hazards"]:
+            hazard.url = f"{prefix}{hazard.pk}/"
+            hazard.badge_class = badge_class(hazard.state)
+        return context
 
 
 class RegisterView(LoginRequiredMixin, FormView):
@@ -324,6 +362,7 @@ def load_hazard(user, pk) -> Hazard:
     )
     orders = list(hazard.supervision_orders.all())
     hazard.active_order = next((o for o in orders if o.is_active), None)
+    hazard.badge_class = badge_class(hazard.state)
     return hazard
 
 

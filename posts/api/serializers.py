@@ -8,6 +8,7 @@ from accounts.scope import CHANGE, VIEW
 from campussafety import personal
 from campussafety.api.serializers import (
     DateField,
+    FieldsOnceModelSerializer,
     ScopedModelSerializer,
     ScopedPrimaryKeyRelatedField,
 )
@@ -364,7 +365,7 @@ class AttendanceInputSerializer(serializers.Serializer):
         list_serializer_class = AttendanceListSerializer
 
 
-class DutyAttendanceSerializer(serializers.ModelSerializer):
+class DutyAttendanceSerializer(FieldsOnceModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
     member_kind = serializers.CharField(source="member.kind", read_only=True)
 

@@ -14,8 +14,10 @@ from campussafety import audit
 from campussafety.api.pagination import CursorPagination
 from campussafety.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
 from campussafety.ids import id_or_404
+from campussafety.replica import reads_from_replica
 from posts import coverage, dutylogs, members, rosters
 from posts.api import serializers
+from posts.coverage_by_school import CoverageBySchool
 from posts.filtersets import (
     DutyLogFilterSet,
     MemberAssignmentFilterSet,
@@ -324,6 +326,7 @@ class DutyLogViewSet(ScopedModelViewSet):
         return Response(serializers.DutyLogRevisionSerializer(log.revisions.all(), many=True).data)
 
 
+@reads_from_replica
 class CoverageView(ScopedViewSetMixin, generics.GenericAPIView):
     """Coverage of school days by duty logs, by school, district, city or day."""
 
@@ -351,17 +354,19 @@ class CoverageView(ScopedViewSetMixin, generics.GenericAPIView):
         query = serializers.CoverageQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        rows = coverage.coverage(
-            self.filter_queryset(self.get_queryset()),
-            params["start"],
-            params["end"],
-            params["group_by"],
-        )
-        rows = coverage.sort_rows(rows, params.get("ordering") or "label")
+        schools = self.filter_queryset(self.get_queryset())
+        ordering = params.get("ordering") or "label"
+        if params["group_by"] == "school":
+            # Thousands of schools: sorted and paged in the database.
+            rows = CoverageBySchool(schools, params["start"], params["end"], ordering)
+        else:
+            rows = coverage.coverage(schools, params["start"], params["end"], params["group_by"])
+            rows = coverage.sort_rows(rows, ordering)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
+@reads_from_replica
 class MissedDaysView(ScopedViewSetMixin, generics.GenericAPIView):
     """School days on which a school left a required post period unlogged: no log at all
     (status missed) or some periods only (partial, naming the missing ones)."""

@@ -43,6 +43,8 @@ from schools.models import City, District, Gate, School, Term
 ROSTER_DAYS_AHEAD = 14
 # Schools handled at once: bounds memory at a few hundred thousand rows.
 SCHOOL_BATCH = 150
+# Schools planned at once before their members are written (seeding.py).
+PLAN_BATCH = 1000
 INSERT_BATCH = 2000
 
 WEEKDAYS = range(5)
@@ -69,6 +71,79 @@ def pool_factor(enrolment: int) -> float:
     if enrolment < LARGE_SCHOOL:
         return 1.4
     return 3.0
+
+
+# What the seed writes of a member (seeding.py), in order.
+MEMBER_FIELDS = (
+    "name",
+    "kind",
+    "unit_kind",
+    "unit_name",
+    "phone",
+    "id_number_hash",
+    "id_number_masked",
+    "police_number",
+    "guard_certificate_number",
+    "guard_certificate_expiry",
+    "badge_number",
+    "verification_status",
+    "verified_by_id",
+    "verified_at",
+    "rejection_reason",
+)
+# What is no longer needed once the member is written and has its id.
+WRITTEN_ONLY = (
+    "name",
+    "unit_kind",
+    "unit_name",
+    "phone",
+    "id_number_hash",
+    "id_number_masked",
+    "police_number",
+    "guard_certificate_number",
+    "badge_number",
+    "verified_by",
+    "verified_at",
+    "rejection_reason",
+)
+
+
+class PlannedMember:
+    """A member as the seed plans them: the fields it writes and what the rules read, in slots.
+
+    A province's half a million Member instances, each with its dict and
+    state, were most of the seed's memory. The rules are Member's own
+    (is_police, is_qualified_on), so a planned member counts as a saved one
+    does; `forget_written()` drops the text once the member is in the database.
+    """
+
+    __slots__ = (*(name for name in MEMBER_FIELDS if name != "verified_by_id"), "verified_by", "pk")
+    is_police = Member.is_police
+    is_qualified_on = Member.is_qualified_on
+    unqualified_reason = Member.unqualified_reason
+
+    def __init__(self, **fields):
+        for name, default in _MEMBER_DEFAULTS.items():
+            setattr(self, name, fields.pop(name, default))
+        self.verified_by = fields.pop("verified_by", None)
+        self.pk = None
+        if fields:
+            raise TypeError(f"Not a member field: {', '.join(fields)}")
+
+    @property
+    def verified_by_id(self):
+        return self.verified_by.pk if self.verified_by is not None else None
+
+    def forget_written(self) -> None:
+        for name in WRITTEN_ONLY:
+            setattr(self, name, None)
+
+
+_MEMBER_DEFAULTS = {
+    name: Member._meta.get_field(name).get_default()
+    for name in MEMBER_FIELDS
+    if name != "verified_by_id"
+}
 
 
 @dataclass
@@ -237,7 +312,7 @@ class Registrar:
         else:
             unit_kind, unit_name = UnitKind.SCHOOL, school.name
         self.badges[school.code] += 1
-        member = Member(
+        member = PlannedMember(
             name=school_data.person_name(rng),
             kind=kind,
             unit_kind=unit_kind,

@@ -39,6 +39,8 @@ from posts.choices import (
 from posts.dutylogs import COVERAGE_FIGURES, coverage_rows
 from posts.management.planning import (
     INSERT_BATCH,
+    MEMBER_FIELDS,
+    PLAN_BATCH,
     SCHOOL_BATCH,
     WEEKDAYS,
     Registrar,
@@ -70,20 +72,19 @@ def seed_posts(ctx: DemoContext) -> str:
     rng = ctx.rng("posts")
     world = World.load(ctx)
     registrar = Registrar(rng, world, ctx)
-    plans = [plan_school(rng, registrar, world, school) for school in world.schools]
+    plans = []
+    # A batch of schools at a time, their members written as soon as they are
+    # planned, so that what stays in memory is a member's id and the few fields
+    # the rules read. The random draws are the same, school by school.
+    for batch in _batches(world.schools, PLAN_BATCH):
+        planned = [plan_school(rng, registrar, world, school) for school in batch]
+        _write_members([member for plan in planned for member in plan.members])
+        plans += planned
     _make_home_school_lively(rng, registrar, world, plans)
+    _write_members([m for plan in plans for m in plan.members if m.pk is None])
     borrow_neighbours(rng, plans)
 
     members = [member for plan in plans for member in plan.members]
-    write_rows(
-        Member,
-        MEMBER_FIELDS,
-        (tuple(getattr(member, name) for name in MEMBER_FIELDS) for member in members),
-    )
-    # A member is known by the hash of their ID number (unique): their new id.
-    ids = dict(Member.objects.values_list("id_number_hash", "pk"))
-    for member in members:
-        member.pk = ids[member.id_number_hash]
     write_rows(
         MemberAssignment,
         ("member_id", "school_id", "start_date"),
@@ -149,6 +150,22 @@ def seed_posts(ctx: DemoContext) -> str:
     )
 
 
+def _write_members(members) -> None:
+    if not members:
+        return
+    before = Member.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    write_rows(
+        Member,
+        MEMBER_FIELDS,
+        (tuple(getattr(member, name) for name in MEMBER_FIELDS) for member in members),
+    )
+    # A member is known by the hash of their ID number (unique): their new id.
+    ids = dict(Member.objects.filter(pk__gt=before).values_list("id_number_hash", "pk"))
+    for member in members:
+        member.pk = ids[member.id_number_hash]
+        member.forget_written()
+
+
 def _make_home_school_lively(rng, registrar, world, plans):
     """principal1's school keeps its logs and has members for district1 to verify."""
     home = world.home_schools.get("principal1")
@@ -186,23 +203,6 @@ def _pattern_weekday(day: datetime.date) -> int:
     return day.weekday() if day.weekday() < 5 else day.weekday() - 5
 
 
-MEMBER_FIELDS = (
-    "name",
-    "kind",
-    "unit_kind",
-    "unit_name",
-    "phone",
-    "id_number_hash",
-    "id_number_masked",
-    "police_number",
-    "guard_certificate_number",
-    "guard_certificate_expiry",
-    "badge_number",
-    "verification_status",
-    "verified_by_id",
-    "verified_at",
-    "rejection_reason",
-)
 SHIFT_FIELDS = ("school_id", "post_period_id", "date", "member_id", "origin")
 # A log as the gate enters it (posts.dutylogs.LOG_FIELDS), with what the platform adds.
 LOG_FIELDS = (

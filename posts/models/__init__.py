@@ -1,4 +1,5 @@
 from posts.models.dutylogs import DailyCoverage, DutyAttendance, DutyLog, DutyLogRevision
+from posts.models.guards import GuardRule
 from posts.models.members import Member, MemberAssignment
 from posts.models.posts import Post, PostPeriod
 from posts.models.rosters import RosterRule, Shift
@@ -8,6 +9,7 @@ __all__ = [
     "DutyAttendance",
     "DutyLog",
     "DutyLogRevision",
+    "GuardRule",
     "Member",
     "MemberAssignment",
     "Post",

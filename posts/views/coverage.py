@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 from accounts.choices import Role
 from accounts.scope import BUREAU, Scope
 from campussafety.charts import bar_chart, line_chart
+from campussafety.replica import reads_from_replica
 from campussafety.views import PAGE_SIZE, list_query
 from posts.coverage import coverage, missed_days, sort_rows, with_missing_periods
 from posts.forms import (
@@ -65,6 +66,7 @@ def coverage_chart(rows, group_by):
     return bar_chart(_("Coverage by place"), labels, values, unit="%", name=_("Covered"))
 
 
+@reads_from_replica
 class CoverageView(PageMixin, TemplateView):
     """Coverage of school days by duty logs over a date range, by school, district or day.
 
@@ -129,6 +131,7 @@ class CoverageView(PageMixin, TemplateView):
         return context
 
 
+@reads_from_replica
 class MissedDaysView(PageMixin, TemplateView):
     """School days on which a school left a required post period unlogged (all of them, or
     some: partly missed, naming the rest), oldest first, paginated."""

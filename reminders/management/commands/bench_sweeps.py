@@ -1,11 +1,19 @@
 """Time every reminder sweep over the data in the database, and count its queries.
 
-Run it on a seeded city (`seed_demo --schools 3000 --days 30`): each sweep is
+Run it on a seeded city (`seed_demo --schools 3000 --days 10`): each sweep is
 timed computing what is due and recording it, inside a transaction that is
 rolled back, so the benchmark leaves no notifications behind.
+
+Beside each sweep, its floor: writing the same number of items in one
+set-based INSERT (what a sweep cannot do without), in the same run. With
+--parts, a sweep that fans out over Celery is also timed district by
+district: its slowest part is what it takes with a worker per district.
+--save writes the medians to a file; --against reads one saved at another
+size (3,000 schools against 30,000) and prints the growth.
 """
 
 import datetime
+import json
 import statistics
 import time
 
@@ -14,9 +22,11 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from campussafety.bench import figures, print_table, ratio
 from reminders.delivery import record
+from reminders.recording_sql import unpacked_items
 from reminders.registry import KINDS
-from schools.models import School
+from schools.models import District, School
 
 # A moment of the school day at which each sweep has work to do.
 MOMENTS = {
@@ -34,6 +44,37 @@ MOMENTS = {
 }
 
 
+def _rolled_back(call, *args):
+    with transaction.atomic():
+        result = call(*args)
+        transaction.set_rollback(True)
+    return result
+
+
+def _floor(dues) -> float:
+    """Milliseconds to write `dues` as rows in one INSERT … SELECT from one JSON parameter."""
+    rows = json.dumps(
+        [[d.user_id, d.member_id, d.school_id, d.subject, d.due, d.params, ""] for d in dues],
+        ensure_ascii=False,
+    )
+
+    def write():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMP TABLE bench_floor (user_id bigint, member_id bigint, "
+                "subject varchar(100), due varchar(40), params text)"
+            )
+            started = time.perf_counter()
+            cursor.execute(
+                "INSERT INTO bench_floor SELECT d.user_id, d.member_id, d.subject, d.due, "
+                f"CAST(d.params AS text) FROM ({unpacked_items(connection.vendor)}) d",
+                [rows],
+            )
+            return (time.perf_counter() - started) * 1000
+
+    return _rolled_back(write)
+
+
 class Command(BaseCommand):
     help = "Time each reminder sweep over the whole database (nothing is kept)."
 
@@ -41,34 +82,83 @@ class Command(BaseCommand):
         parser.add_argument("--date", help="The school day to sweep (default: today).")
         parser.add_argument("--repeat", type=int, default=3)
         parser.add_argument("--kind", action="append", choices=sorted(KINDS))
+        parser.add_argument(
+            "--parts", action="store_true", help="Also time each district's part of a fan-out."
+        )
+        parser.add_argument("--save", help="Write the medians (JSON) to this file.")
+        parser.add_argument("--against", help="Medians saved at another size, to compare with.")
 
-    def handle(self, *args, date=None, repeat=3, kind=None, **options):
+    def handle(self, *args, date=None, repeat=3, kind=None, parts=False, **options):
         if repeat < 1:
             raise CommandError("--repeat must be at least 1.")
         try:
             day = datetime.date.fromisoformat(date) if date else timezone.localdate()
         except ValueError:
             raise CommandError(f"--date {date!r} is not a date (YYYY-MM-DD).") from None
+        against = {}
+        if options["against"]:
+            try:
+                with open(options["against"]) as saved:
+                    against = json.load(saved)
+            except (OSError, ValueError) as exc:
+                raise CommandError(f"--against: {exc}") from None
         schools = School.objects.count()
         self.stdout.write(f"{schools} schools, sweeping {day} ({connection.vendor})\n")
-        header = f"{'sweep':<24}{'due':>8}{'queries':>9}{'min ms':>9}{'median':>9}{'max':>9}"
-        self.stdout.write(header)
-        self.stdout.write("-" * len(header))
+        header = ["sweep", "due", "queries", "min ms", "median", "max", "floor", "ratio"]
+        if parts:
+            header += ["parts", "slowest part"]
+        if against:
+            header += [f"at {against.get('schools', '?')}", "growth"]
+        lines, medians = [], {"schools": schools}
+        districts = list(District.objects.values_list("pk", flat=True))
         for name in kind or sorted(KINDS):
+            reminder = KINDS[name]
             hour, minute = MOMENTS.get(name, (12, 0))
             moment = timezone.make_aware(
                 datetime.datetime.combine(day, datetime.time(hour, minute))
             )
-            timings, due_count, queries = [], 0, 0
+            timings, floors, dues, queries = [], [], [], 0
             for _ in range(repeat):
-                with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+                with CaptureQueriesContext(connection) as captured:
                     started = time.perf_counter()
-                    dues = KINDS[name].sweep(moment)
-                    record(dues, moment)
+                    dues = _rolled_back(self._sweep, reminder, moment)
                     timings.append((time.perf_counter() - started) * 1000)
-                    transaction.set_rollback(True)
-                due_count, queries = len(dues), len(captured)
-            self.stdout.write(
-                f"{name:<24}{due_count:>8}{queries:>9}{min(timings):>9.0f}"
-                f"{statistics.median(timings):>9.0f}{max(timings):>9.0f}"
-            )
+                queries = len(captured)
+                floors.append(_floor(dues))
+            median = statistics.median(timings)
+            medians[name] = median
+            line = [name, str(len(dues)), str(queries), *figures(timings), *ratio(timings, floors)]
+            if parts:
+                line += self._parts(reminder, moment, districts)
+            if against:
+                before = against.get(name)
+                line += [
+                    f"{before:.1f}" if before else "",
+                    f"{median / before:.1f}x" if before else "",
+                ]
+            lines.append(line)
+        print_table(self.stdout, header, lines)
+        if options["save"]:
+            with open(options["save"], "w") as out:
+                json.dump(medians, out)
+
+    @staticmethod
+    def _sweep(reminder, moment, districts=None):
+        dues = (
+            reminder.sweep(moment)
+            if districts is None
+            else reminder.sweep_districts(moment, districts)
+        )
+        record(dues, moment, None if districts is None else districts[0])
+        return dues
+
+    def _parts(self, reminder, moment, districts):
+        """How many parts a fan-out makes, and its slowest (once each, rolled back)."""
+        if not reminder.fans_out:
+            return ["", ""]
+        slowest = 0.0
+        for pk in districts:
+            started = time.perf_counter()
+            _rolled_back(self._sweep, reminder, moment, [pk])
+            slowest = max(slowest, (time.perf_counter() - started) * 1000)
+        return [str(len(districts)), f"{slowest:.1f}"]

@@ -7,6 +7,8 @@ counted back from today. Each app declares its steps in its demo.py
 (campussafety/demo.py).
 """
 
+import resource
+import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -114,12 +116,23 @@ class Command(BaseCommand):
                 step_started = time.perf_counter()
                 line = step.seed(ctx)
                 elapsed = time.perf_counter() - step_started
-                summary.append(f"  {step.name:<20} {elapsed:6.2f} s  {line}")
+                summary.append(f"  {step.name:<20} {elapsed:6.2f} s  {_peak_mb():6.0f} MB  {line}")
         total = time.perf_counter() - started
 
-        self.stdout.write(self.style.SUCCESS(f"Seeded demo data (seed {seed}) in {total:.2f} s:"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded demo data (seed {seed}) in {total:.2f} s, "
+                f"peak memory {_peak_mb():.0f} MB (after each step: the peak so far):"
+            )
+        )
         self.stdout.write("\n".join(summary))
         self.stdout.write(f"\nDemo logins, all with the password {password!r}:")
         width = max(len(username) for username, _ in ctx.logins)
         for username, reach in ctx.logins:
             self.stdout.write(f"  {username:<{width}}  {reach}")
+
+
+def _peak_mb() -> float:
+    """The process's peak resident memory so far, in MB (Linux counts KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)

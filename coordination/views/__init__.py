@@ -1,0 +1,2 @@
+"""The coordination pages: meetings (meetings.py), the register (register.py), legal
+vice-presidents (legal.py)."""

@@ -1,0 +1,139 @@
+"""Time the nightly snapshot and the city and district dashboards' aggregates, beside raw SQL.
+
+    manage.py seed_demo --reset --schools 3000 --days 10 --password bench-only
+    manage.py bench_dashboards --repeat 5
+
+First the nightly snapshot of yesterday for every school (dashboards.snapshots.take:
+every declared indicator's compute() once over all the schools, and the
+upsert), timed cold and taken again (idempotent), with its queries. Then,
+signed in as `city` and `district1`, values() of every indicator as of
+yesterday from the snapshots (by district for the city, by school for the
+district), and the same through the API (/api/v1/indicator-values/); beside
+each, its floor: the same sums as ONE hand-written SQL query over the
+snapshots, timed in the same run, and the ratio. Last, the live values of
+today for the city (what the dashboard shows for "today"), without a floor.
+It asserts nothing.
+"""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from campussafety.bench import figures, print_table, ratio, timed
+from campussafety.bulk import refresh_statistics
+from campussafety.indicators import declared_indicators
+from dashboards.snapshots import ONE_DAY, take
+from dashboards.values import values
+from schools.bench import bureau_scope
+from schools.models import School
+
+LOGINS = {"city": "district", "district1": "school"}
+KEYS = {"district": "s.district_id", "school": "s.id"}
+SCOPES = {"city": "d.city_id", "district": "s.district_id"}
+
+
+def snapshot_floor(day, group_by, scope):
+    """The sums values() reads, as ONE SQL query over the snapshots."""
+    level, pk = scope
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT i.code, {KEYS[group_by]}, SUM(i.numerator), SUM(i.denominator), COUNT(*)
+            FROM dashboards_indicatorsnapshot i
+            JOIN schools_school s ON s.id = i.school_id
+            JOIN schools_district d ON d.id = s.district_id
+            WHERE i.date = %s AND {SCOPES[level]} = %s
+            GROUP BY i.code, {KEYS[group_by]}
+            """,
+            [day, pk],
+        )
+        return cursor.fetchall()
+
+
+class Command(BaseCommand):
+    help = "Time the nightly snapshot and the dashboards' aggregates (beside raw SQL)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--repeat", type=int, default=5, help="Timed runs a figure (>= 1).")
+        parser.add_argument(
+            "--no-snapshot",
+            action="store_true",
+            help="Use the snapshot of yesterday already taken instead of timing a new one.",
+        )
+
+    def handle(self, *args, repeat, no_snapshot, **options):
+        if repeat < 1:
+            raise CommandError("--repeat must be at least 1.")
+        users = {user.username: user for user in User.objects.filter(username__in=LOGINS)}
+        if len(users) < len(LOGINS) or not School.objects.exists():
+            raise CommandError("Run `manage.py seed_demo` first: no schools or demo logins.")
+        yesterday = timezone.localdate() - ONE_DAY
+        schools = School.objects.count()
+        indicators = len(declared_indicators())
+        note = refresh_statistics()
+        self.stdout.write(
+            f"\nbench_dashboards: {connection.vendor}, {schools} schools, "
+            f"{indicators} indicators, as of {yesterday}; {note}; {repeat} timed runs after a "
+            "warm-up\n"
+        )
+        if not no_snapshot:
+            lines = []
+            for label in ("nightly snapshot (cold)", "taken again (idempotent)"):
+                with CaptureQueriesContext(connection) as captured:
+                    began = time.perf_counter()
+                    rows = take(yesterday)
+                    seconds = time.perf_counter() - began
+                lines.append((label, f"{seconds:.1f}", str(rows), str(len(captured))))
+            print_table(self.stdout, ("figure", "seconds", "rows", "queries"), lines)
+            self.stdout.write("")
+            refresh_statistics()
+        lines = []
+        url = reverse("indicator-values")
+        for login, group_by in LOGINS.items():
+            user = users[login]
+            scope = bureau_scope(user)
+            scoped = School.objects.for_user(user)
+            floor, _q, _s = timed(
+                lambda g=group_by, s=scope: snapshot_floor(yesterday, g, s), repeat
+            )
+            timings, queries, _s = timed(
+                lambda s=scoped, g=group_by: values(s, as_of=yesterday, group_by=g), repeat
+            )
+            count = scoped.count()
+            name = f"{login}: all indicators by {group_by}, {count} schools"
+            lines.append((name, *figures(timings), str(queries), *ratio(timings, floor)))
+            client = Client()
+            client.force_login(user)
+            query = {"group_by": group_by, "as_of": yesterday.isoformat()}
+            timings, queries, status = timed(lambda c=client, q=query, u=url: c.get(u, q), repeat)
+            lines.append(
+                (f"{login}: the same through the API ({status})", *figures(timings), str(queries))
+                + ratio(timings, floor)
+            )
+        print_table(
+            self.stdout,
+            (
+                "figure (from snapshots)",
+                "min ms",
+                "median ms",
+                "max ms",
+                "queries",
+                "floor ms",
+                "ratio",
+            ),
+            lines,
+        )
+        self.stdout.write("")
+        city = School.objects.for_user(users["city"])
+        timings, queries, _s = timed(lambda: values(city, group_by="district"), max(1, repeat // 2))
+        print_table(
+            self.stdout,
+            ("figure (live)", "min ms", "median ms", "max ms", "queries"),
+            [("city: all indicators today, by district", *figures(timings), str(queries))],
+        )

@@ -1,0 +1,247 @@
+"""The query layer the dashboard pages, the exports and the API share.
+
+    values(schools, codes=None, as_of=None, group_by="school") -> list[ValueRow]
+    trend(code, schools, start, end, group_by="city") -> list[ValueRow]
+    rows_by_key(rows) -> {(code, key): ValueRow}
+
+- `schools`: a School queryset already in the user's scope
+  (School.objects.for_user(user), narrowed by any district or school filter).
+  It is used as a subquery, never turned into a list of ids.
+- `codes`: indicator codes (campussafety.indicators.declared_indicators()), None
+  for all of them; FOUR_100 names the four national targets in order.
+- `as_of`: a date, today when None. A past day that was snapshotted
+  (dashboards.models.SnapshotDay) is read from the snapshots in ONE GROUP BY
+  query (plus one to find the day); today, or a past day never snapshotted,
+  is computed live by each indicator's compute() (a constant number of
+  queries each).
+- `group_by`: "school", "district" or "city". A district's or city's
+  numerator and denominator are the sums of its schools' (never an average
+  of shares), and `schools` counts the schools that had a value.
+
+A ValueRow carries: code, date, group_by, key (the school, district or city
+id), label (its name), parent (a school's district id, a district's city id,
+None for a city), numerator, denominator (None for a count), schools, value
+(per cent or count; None when nothing was due), meets_target (True, False, or
+None for no data or no target); as_dict() gives it as the API does. Groups
+or schools with no value for an indicator have no row: "no data", never a
+made-up 0 or 100%.
+
+`trend()` gives one row per day and group (the rows' `date`) over [start,
+end] from the snapshots in ONE GROUP BY; today, when in the range, is
+computed live and appended.
+
+Rows come sorted by indicator (dashboard order), then date, then label.
+"""
+
+import datetime
+import functools
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Sum
+from django.utils import timezone
+
+from campussafety.indicators import (
+    Measure,
+    computing,
+    declared_indicator,
+    declared_indicators,
+)
+from dashboards.models import IndicatorSnapshot, SnapshotDay
+
+GROUPINGS = ("school", "district", "city")
+# The national "four 100%" (CHECKS.md §7), in their order.
+FOUR_100 = "four100"
+
+# The snapshot columns of each grouping: key, label, parent.
+SNAPSHOT_GROUPS = {
+    "school": ("school_id", "school__name", "school__district_id"),
+    "district": ("school__district_id", "school__district__name", "school__district__city_id"),
+    "city": ("school__district__city_id", "school__district__city__name", None),
+}
+
+
+@dataclass
+class ValueRow:
+    code: str
+    date: datetime.date
+    group_by: str
+    key: int
+    label: str
+    parent: int | None
+    numerator: int
+    denominator: int | None
+    schools: int = 1
+
+    @property
+    def measure(self) -> Measure:
+        return Measure(self.numerator, self.denominator)
+
+    @property
+    def value(self) -> float | None:
+        return self.measure.value
+
+    @property
+    def meets_target(self) -> bool | None:
+        indicator = _by_code().get(self.code)
+        return None if indicator is None else indicator.meets_target(self.measure)
+
+    def as_dict(self) -> dict:
+        """The row as the API and the exports give it."""
+        measure = self.measure
+        return {
+            "indicator": self.code,
+            "date": self.date.isoformat(),
+            "group_by": self.group_by,
+            "key": self.key,
+            "label": self.label,
+            "parent": self.parent,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "schools": self.schools,
+            "value": None if measure.value is None else round(measure.value, 2),
+            "meets_target": self.meets_target,
+        }
+
+
+@functools.cache
+def _by_code() -> dict:
+    return {indicator.code: indicator for indicator in declared_indicators()}
+
+
+def resolve_codes(codes=None) -> list[str]:
+    """Declared codes in dashboard order: all, the named ones, or FOUR_100's four.
+
+    Unknown codes raise ValueError naming them (the API answers 400).
+    """
+    declared = declared_indicators()
+    if codes is None:
+        return [indicator.code for indicator in declared]
+    codes = list(codes)
+    if FOUR_100 in codes:
+        four = sorted((i for i in declared if i.four_100), key=lambda i: i.four_100)
+        codes = [c for c in codes if c != FOUR_100] + [i.code for i in four]
+    known = {indicator.code for indicator in declared}
+    unknown = sorted(set(codes) - known)
+    if unknown:
+        raise ValueError(unknown)
+    wanted = set(codes)
+    return [indicator.code for indicator in declared if indicator.code in wanted]
+
+
+def reads_snapshots(as_of: datetime.date) -> bool:
+    """Whether values as of `as_of` come from snapshots (a past day that was taken)."""
+    return as_of < timezone.localdate() and SnapshotDay.objects.filter(date=as_of).exists()
+
+
+def values(schools, codes=None, as_of=None, group_by="school") -> list[ValueRow]:
+    """Each indicator's value per school, district or city as of a day (see the module)."""
+    if group_by not in GROUPINGS:
+        raise ValueError(group_by)
+    codes = resolve_codes(codes)
+    as_of = as_of or timezone.localdate()
+    if reads_snapshots(as_of):
+        return _from_snapshots(schools, codes, as_of, as_of, group_by)
+    return _live(schools, codes, as_of, group_by)
+
+
+def trend(code, schools, start, end, group_by="city") -> list[ValueRow]:
+    """One indicator per day over [start, end] per group (see the module)."""
+    if group_by not in GROUPINGS:
+        raise ValueError(group_by)
+    [code] = resolve_codes([code])
+    today = timezone.localdate()
+    rows = _from_snapshots(
+        schools, [code], start, min(end, today - datetime.timedelta(1)), group_by
+    )
+    if start <= today <= end:
+        rows += _live(schools, [code], today, group_by)
+    return rows
+
+
+def rows_by_key(rows) -> dict:
+    """{(code, key): row} of rows of one day: a table's cells."""
+    return {(row.code, row.key): row for row in rows}
+
+
+def _order(codes):
+    position = {code: index for index, code in enumerate(codes)}
+    return lambda row: (position[row.code], row.date, row.label, row.key)
+
+
+def _from_snapshots(schools, codes, start, end, group_by) -> list[ValueRow]:
+    """ONE GROUP BY over the snapshots of [start, end]."""
+    if start > end:
+        return []
+    key, label, parent = SNAPSHOT_GROUPS[group_by]
+    names = {"label": Max(label)}
+    if parent:
+        names["parent"] = Max(parent)
+    aggregate = (
+        IndicatorSnapshot.objects.filter(
+            date__gte=start,
+            date__lte=end,
+            code__in=codes,
+            school__in=schools.order_by().values("pk"),
+        )
+        .values("code", "date", key)
+        .annotate(
+            **names,
+            numerator=Sum("numerator"),
+            denominator=Sum("denominator"),
+            schools=Count("school_id"),
+        )
+        .order_by()
+        # Tuples: a city's table by school is tens of thousands of rows.
+        .values_list("code", "date", key, *names, "numerator", "denominator", "schools")
+    )
+    if parent:
+        rows = [
+            ValueRow(c, d, group_by, k, lab, par, n, den, cnt)
+            for c, d, k, lab, par, n, den, cnt in aggregate
+        ]
+    else:
+        rows = [
+            ValueRow(c, d, group_by, k, lab, None, n, den, cnt)
+            for c, d, k, lab, n, den, cnt in aggregate
+        ]
+    return sorted(rows, key=_order(codes))
+
+
+def _live(schools, codes, as_of, group_by) -> list[ValueRow]:
+    """Each indicator's compute() over the schools, added up by group in Python (one addition
+    per school and indicator; the schools' names and groups are one query)."""
+    groups = {
+        pk: {
+            "school": (pk, name, district_id),
+            "district": (district_id, district, city_id),
+            "city": (city_id, city, None),
+        }[group_by]
+        for pk, name, district_id, district, city_id, city in schools.order_by().values_list(
+            "pk",
+            "name",
+            "district_id",
+            "district__name",
+            "district__city_id",
+            "district__city__name",
+        )
+    }
+    rows = []
+    with computing():
+        computed = {code: declared_indicator(code).compute(schools, as_of) for code in codes}
+    for code in codes:
+        sums = defaultdict(lambda: [0, None, 0])
+        for school_id, measure in computed[code].items():
+            group = groups.get(school_id)
+            if group is None:
+                continue
+            total = sums[group]
+            total[0] += measure.numerator
+            if measure.denominator is not None:
+                total[1] = (total[1] or 0) + measure.denominator
+            total[2] += 1
+        rows += [
+            ValueRow(code, as_of, group_by, key, label, parent, num, den, count)
+            for (key, label, parent), (num, den, count) in sums.items()
+        ]
+    return sorted(rows, key=_order(codes))

@@ -1,0 +1,56 @@
+"""The coordination demo step: meetings at each level with open and done items, a handful
+of factors per district (police only), legal vice-presidents with a year of activities;
+deterministic, and undone by --reset."""
+
+from io import StringIO
+
+import time_machine
+from django.core.management import call_command
+from django.test import TestCase
+
+from coordination.models import ActionItem, Activity, Appointment, Factor, Meeting
+from tests.obligations_world import restore_default_rules
+from tests.photos import temporary_media
+from tests.posts_world import NOW
+
+PASSWORD = "demo-Pass-1"
+
+
+def seed(**options):
+    call_command(
+        "seed_demo", schools=8, days=14, seed=5, password=PASSWORD, stdout=StringIO(), **options
+    )
+
+
+def made():
+    return (
+        list(Meeting.objects.order_by("held_on", "title", "level").values_list("level", "held_on")),
+        list(Factor.objects.order_by("school__code", "pk").values_list("school__code", "risk")),
+        Activity.objects.count(),
+    )
+
+
+@time_machine.travel(NOW, tick=False)
+class CoordinationDemoTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        restore_default_rules()
+
+    def setUp(self):
+        media = temporary_media(self)
+        media.enable()
+        self.addCleanup(media.disable)
+
+    def test_meetings_factors_and_legal_vice_presidents(self):
+        seed()
+        levels = set(Meeting.objects.values_list("level", flat=True))
+        self.assertEqual(levels, {"city", "district", "school"})
+        self.assertTrue(ActionItem.objects.filter(status="done", evidence__isnull=False).exists())
+        self.assertTrue(ActionItem.objects.filter(status="open").exists())
+        self.assertGreater(Factor.objects.count(), 0)
+        self.assertTrue(Factor.objects.filter(shares__isnull=False).exists())
+        self.assertGreater(Appointment.objects.count(), 0)
+        self.assertGreater(Activity.objects.count(), 0)
+        first = made()
+        seed(reset=True)
+        self.assertEqual(made(), first)

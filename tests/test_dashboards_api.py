@@ -1,0 +1,171 @@
+"""The district-dashboard API: scope, persona by persona; conditional requests; 400s; tokens."""
+
+import datetime
+import runpy
+from pathlib import Path
+
+from django.conf import settings
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from dashboards.snapshots import take
+from tests.base import PASSWORD
+from tests.dashboards_world import build_evidence
+from tests.factories import SchoolFactory
+from tests.permissions import ALL_PERSONAS, ActionChecks
+from tests.posts_world import TODAY, PostsWorldTestCase
+
+AS_OF = TODAY - datetime.timedelta(days=1)
+FOUR = {"indicator": "four100", "as_of": AS_OF.isoformat()}
+
+
+class DashboardAPITests(ActionChecks, PostsWorldTestCase):
+    multi_role_personas = True
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        build_evidence(cls)
+        take(AS_OF)
+
+    def test_indicators(self):
+        def send(client, key):
+            response = client.get(reverse("indicators"))
+            if response.status_code == 200:
+                codes = [item["code"] for item in response.json()]
+                self.assertEqual(
+                    codes[:4],
+                    [
+                        "posts.guards",
+                        "four100.closed_campus",
+                        "equipment.alarm_video",
+                        "posts.peaks_covered",
+                    ],
+                )
+            return response
+
+        # The definitions are the same for everyone signed in.
+        self.check("indicators", send, set(ALL_PERSONAS), foreign_status=200)
+        self.assertIn(self.api().get(reverse("indicators")).status_code, (401, 403))
+
+    def test_indicator_values(self):
+        def send(client, key):
+            school = getattr(self, key).pk
+            response = client.get(reverse("indicator-values"), {"school": school, **FOUR})
+            if response.status_code == 200:
+                rows = response.json()
+                self.assertEqual({row["key"] for row in rows}, {school})
+                self.assertEqual(len(rows), 4)
+            return response
+
+        # Out of scope, the school named in the query is a 400, not an empty table.
+        self.check("indicator-values", send, set(ALL_PERSONAS), foreign_status=400)
+
+    def test_a_district_sees_its_own_schools_only(self):
+        response = self.api("district1").get(
+            reverse("indicator-values"), {**FOUR, "group_by": "district"}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual({row["label"] for row in response.json()}, {"滨城区"})
+        rows = self.api("city").get(reverse("indicator-values"), {**FOUR, "group_by": "city"})
+        [guards, closed, alarm, peaks] = rows.json()
+        self.assertEqual((peaks["numerator"], peaks["denominator"]), (1, 3))
+        self.assertEqual(closed["indicator"], "four100.closed_campus")
+        self.assertFalse(closed["meets_target"])
+
+    def test_a_trend_gives_one_row_per_day_and_group(self):
+        take(AS_OF - datetime.timedelta(days=1))
+        response = self.api("city").get(
+            reverse("indicator-values"),
+            {
+                "indicator": "posts.peaks_covered",
+                "group_by": "city",
+                "start": (AS_OF - datetime.timedelta(days=3)).isoformat(),
+                "end": TODAY.isoformat(),
+            },
+        )
+        self.assertEqual(response.status_code, 200, response.content)
+        days = [row["date"] for row in response.json()]
+        self.assertEqual(
+            days,
+            [
+                (AS_OF - datetime.timedelta(days=1)).isoformat(),
+                AS_OF.isoformat(),
+                TODAY.isoformat(),
+            ],
+        )
+
+    def test_conditional_requests(self):
+        client = self.api("district1")
+        first = client.get(reverse("indicator-values"), FOUR)
+        self.assertEqual(first.status_code, 200)
+        etag = first["ETag"]
+        again = client.get(reverse("indicator-values"), FOUR, HTTP_IF_NONE_MATCH=etag)
+        self.assertEqual(again.status_code, 304)
+        self.assertEqual(again.content, b"")
+        since = client.get(
+            reverse("indicator-values"), FOUR, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]
+        )
+        self.assertEqual(since.status_code, 304)
+        # A 304 is answered before any value is computed.
+        with self.assertNumQueries(1):
+            client.get(reverse("indicator-values"), FOUR, HTTP_IF_NONE_MATCH=etag)
+        # Another user, or another question, never shares the tag.
+        other = self.api("city").get(reverse("indicator-values"), FOUR, HTTP_IF_NONE_MATCH=etag)
+        self.assertEqual(other.status_code, 200)
+        # Taking the day again changes it.
+        take(AS_OF)
+        retaken = client.get(reverse("indicator-values"), FOUR, HTTP_IF_NONE_MATCH=etag)
+        self.assertEqual(retaken.status_code, 200)
+        self.assertNotEqual(retaken["ETag"], etag)
+
+    def test_bad_parameters_are_field_errors(self):
+        client = self.api("city")
+        cases = {
+            "indicator": {"indicator": "posts.nothing"},
+            "group_by": {"group_by": "province"},
+            "as_of": {"as_of": (TODAY + datetime.timedelta(days=1)).isoformat()},
+            "start": {"start": "2026-11-99", "end": "2026-11-20", "indicator": "posts.coverage"},
+            "end": {"start": "2026-11-20", "indicator": "posts.coverage"},
+        }
+        cases_more = [
+            ({"as_of": "2026-11-20", "start": "2026-11-01", "end": "2026-11-20"}, "as_of"),
+            ({"start": "2025-01-01", "end": "2026-11-20", "indicator": "posts.coverage"}, "end"),
+            ({"start": "2026-11-20", "end": "2026-11-01", "indicator": "posts.coverage"}, "end"),
+            ({"start": "2026-11-01", "end": "2026-11-20"}, "indicator"),
+        ]
+        for params, field in [*((p, f) for f, p in cases.items()), *cases_more]:
+            with self.subTest(params=params):
+                response = client.get(reverse("indicator-values"), params)
+                self.assertEqual(response.status_code, 400, response.content)
+                self.assertIn(field, response.json())
+
+    def test_a_snapshotted_day_costs_the_same_queries_whatever_the_schools(self):
+        # The user's scope, the snapshot day (twice: the validators, the values), ONE GROUP BY.
+        for number in range(2):
+            with self.subTest(schools=number):
+                client = self.api("city")
+                with self.assertNumQueries(4):
+                    response = client.get(
+                        reverse("indicator-values"), {**FOUR, "group_by": "school"}
+                    )
+                self.assertEqual(response.status_code, 200)
+                SchoolFactory(district=self.d1, police_station=self.p1, name=f"新校{number}")
+
+    def test_the_example_client_pulls_a_districts_four_100_with_a_token(self):
+        token = (
+            APIClient()
+            .post("/api/v1/auth/token/", {"username": "district1", "password": PASSWORD})
+            .json()["token"]
+        )
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        indicators = client.get(reverse("indicators")).json()
+        rows = client.get(reverse("indicator-values"), {**FOUR, "district": self.d1.pk}).json()
+        example = runpy.run_path(str(Path(settings.BASE_DIR) / "docs" / "four_100_client.py"))
+        header, *lines = example["table"](indicators, rows)
+        self.assertEqual(len(header), 2 + 2 * 4)
+        by_name = {line[1]: line for line in lines}
+        # S1 meets all four; the kindergarten has no posts, guards or checks.
+        self.assertEqual(by_name[self.s1.name][2:], ["100.0", "1/1"] * 4)
+        self.assertEqual(by_name[self.k1.name][8:], ["0.0", "0/1"])
