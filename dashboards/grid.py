@@ -1,18 +1,20 @@
 """The dashboards' grid: a row per district (or school), a column per declared indicator.
 
-Each indicator computes every school's measure in a constant number of queries
-(campussafety.indicators); a district's cell adds up its schools' numerators and
-denominators (a share is never an average of shares). So the grid costs one
-query for the schools' districts plus each indicator's own, whatever the
-number of schools. The "four 100%" come first, then the rest in their declared order.
+The values come from dashboards/values.py, the layer the API and the exports
+share: a past day from the nightly snapshots in one GROUP BY, today (or a day
+never snapshotted) from each indicator's compute(). A district's cell adds up
+its schools' numerators and denominators there (a share is never an average of
+shares). So the grid costs a query for its rows' names plus the values' own,
+whatever the number of schools. The "four 100%" come first, then the rest in
+their declared order.
 """
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass
 
 from campussafety import indicators as declarations
 from campussafety.indicators import Indicator, Measure
+from dashboards import values as indicator_values
 
 
 def dashboard_indicators() -> list[Indicator]:
@@ -50,7 +52,7 @@ class Row:
 
 
 def add_up(measures) -> Measure | None:
-    """The sum of some schools' measures; None when none has data."""
+    """The sum of some places' measures; None when none has data."""
     measures = [measure for measure in measures if measure is not None]
     if not measures:
         return None
@@ -62,33 +64,23 @@ def add_up(measures) -> Measure | None:
     )
 
 
-def school_values(indicators, schools, as_of: datetime.date) -> dict[str, dict[int, Measure]]:
-    """{indicator code: {school id: Measure}}: each indicator's own few queries."""
-    return {indicator.code: indicator.compute(schools, as_of) for indicator in indicators}
-
-
-def grouped(values, places: dict[int, int]) -> dict[str, dict[int, Measure | None]]:
-    """The schools' values added up by place ({school id: place id})."""
-    result = {}
-    for code, by_school in values.items():
-        by_place = defaultdict(list)
-        for school_id, measure in by_school.items():
-            if school_id in places:
-                by_place[places[school_id]].append(measure)
-        result[code] = {place: add_up(measures) for place, measures in by_place.items()}
-    return result
+def measures_by_place(indicators, schools, as_of, group_by) -> dict:
+    """{(code, place id): Measure} from the shared values layer."""
+    codes = [indicator.code for indicator in indicators]
+    if not codes:
+        return {}
+    rows = indicator_values.values(schools, codes, as_of, group_by)
+    return {key: row.measure for key, row in indicator_values.rows_by_key(rows).items()}
 
 
 def district_rows(indicators, schools, as_of, cell_url, row_url) -> list[Row]:
-    """A row per district of `schools` (a scoped queryset): one query for the districts."""
-    info = list(
-        schools.order_by("district__code", "district_id").values_list(
-            "pk", "district_id", "district__name"
-        )
+    """A row per district of `schools` (a scoped queryset), even one without data."""
+    places = list(
+        schools.order_by("district__code", "district_id")
+        .values_list("district_id", "district__name")
+        .distinct()
     )
-    places = {pk: district_id for pk, district_id, _name in info}
-    names = {district_id: name for _pk, district_id, name in info}
-    values = grouped(school_values(indicators, schools, as_of), places)
+    measures = measures_by_place(indicators, schools, as_of, "district")
     return [
         Row(
             district_id,
@@ -96,21 +88,21 @@ def district_rows(indicators, schools, as_of, cell_url, row_url) -> list[Row]:
             [
                 Cell(
                     indicator,
-                    values[indicator.code].get(district_id),
+                    measures.get((indicator.code, district_id)),
                     cell_url(indicator, district_id),
                 )
                 for indicator in indicators
             ],
             row_url(district_id),
         )
-        for district_id, name in names.items()
+        for district_id, name in places
     ]
 
 
 def school_rows(indicators, schools, as_of, row_url) -> list[Row]:
     """A row per school of `schools`, each cell linking to the school's evidence."""
     info = list(schools.order_by("name", "pk").values_list("pk", "name"))
-    values = school_values(indicators, schools, as_of)
+    measures = measures_by_place(indicators, schools, as_of, "school")
     return [
         Row(
             pk,
@@ -118,7 +110,7 @@ def school_rows(indicators, schools, as_of, row_url) -> list[Row]:
             [
                 Cell(
                     indicator,
-                    values[indicator.code].get(pk),
+                    measures.get((indicator.code, pk)),
                     indicator.evidence(pk, as_of) if indicator.evidence else "",
                 )
                 for indicator in indicators
@@ -139,11 +131,11 @@ def totals(indicators, rows: list[Row]) -> list[Cell]:
 
 def failing_schools(indicator, schools, as_of):
     """The schools of `schools` not meeting `indicator`, then those without data: the proof
-    behind a red cell, each with its evidence URL. One query beside the indicator's."""
-    values = indicator.compute(schools, as_of)
+    behind a red cell, each with its evidence URL."""
+    measures = measures_by_place([indicator], schools, as_of, "school")
     failing, missing = [], []
     for pk, name in schools.order_by("name", "pk").values_list("pk", "name"):
-        measure = values.get(pk)
+        measure = measures.get((indicator.code, pk))
         met = indicator.meets_target(measure)
         if met:
             continue
@@ -155,3 +147,19 @@ def failing_schools(indicator, schools, as_of):
         }
         (missing if met is None else failing).append(entry)
     return failing, missing
+
+
+def trend_series(indicator, schools, as_of, group_by, days=30):
+    """(day labels, [(place name, [value per day])]) of `indicator` over the `days` days
+    ending on `as_of`, from the snapshots (one GROUP BY)."""
+    start = as_of - datetime.timedelta(days=days - 1)
+    rows = indicator_values.trend(indicator.code, schools, start, as_of, group_by)
+    dates = [start + datetime.timedelta(days=n) for n in range(days)]
+    names, series = {}, {}
+    for row in rows:
+        names[row.key] = row.label
+        series.setdefault(row.key, {})[row.date] = row.value
+    return (
+        [day.strftime("%m-%d") for day in dates],
+        [(names[key], [by_day.get(day) for day in dates]) for key, by_day in series.items()],
+    )

@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from campussafety.charts import bar_chart
+from campussafety.charts import bar_chart, line_chart
 from campussafety.indicators import Unit, declared_indicator
 from dashboards import grid
 from dashboards.access import bureau_schools, district_of
@@ -33,9 +33,9 @@ def school_page(school_id: int, district_id: int, as_of) -> str:
 
 
 class DashboardMixin(LoginRequiredMixin):
-    """The as-of form, the indicators and the chart shared by both levels."""
+    """The as-of form, the indicators and the charts shared by both levels."""
 
-    def dashboard_context(self, rows_of):
+    def dashboard_context(self, schools, rows_of):
         indicators = grid.dashboard_indicators()
         form = AsOfForm(self.request.GET, indicators=indicators)
         context = {"form": form, "indicators": indicators}
@@ -49,23 +49,31 @@ class DashboardMixin(LoginRequiredMixin):
             totals=grid.totals(indicators, rows),
             as_of_query=urlencode({"as_of": as_of.isoformat()}),
         )
-        charted = declared_indicator(form.cleaned_data["indicator"]) if indicators else None
+        charted = declared_indicator(form.cleaned_data["indicator"] or "")
         charted = charted or (indicators[0] if indicators else None)
-        if charted is not None and rows:
-            index = indicators.index(charted)
-            percent = charted.unit == Unit.PERCENT
-            context["comparison"] = bar_chart(
-                _("%(indicator)s by place") % {"indicator": charted.name},
-                [row.label for row in rows],
-                [
-                    row.cells[index].measure.value if row.cells[index].measure else None
-                    for row in rows
-                ],
-                unit="%" if percent else "",
-                target=charted.target if percent else None,
-                name=str(charted.name),
-            )
-            context["charted"] = charted
+        if charted is None or not rows:
+            return context
+        index = indicators.index(charted)
+        unit = "%" if charted.unit == Unit.PERCENT else ""
+        target = charted.target if unit else None
+        context["comparison"] = bar_chart(
+            _("%(indicator)s by place") % {"indicator": charted.name},
+            [row.label for row in rows],
+            [row.cells[index].measure.value if row.cells[index].measure else None for row in rows],
+            unit=unit,
+            target=target,
+            name=str(charted.name),
+        )
+        # The last 30 days from the nightly snapshots, a line per district.
+        labels, series = grid.trend_series(charted, schools, as_of, "district")
+        context["trend"] = line_chart(
+            _("%(indicator)s over 30 days") % {"indicator": charted.name},
+            labels,
+            series,
+            unit=unit,
+            target=target,
+        )
+        context["charted"] = charted
         return context
 
 
@@ -88,7 +96,7 @@ class CityDashboardView(DashboardMixin, TemplateView):
 
             return grid.district_rows(indicators, schools, as_of, cell_url, row_url)
 
-        context.update(self.dashboard_context(rows_of), level="district")
+        context.update(self.dashboard_context(schools, rows_of), level="district")
         return context
 
 
@@ -107,7 +115,7 @@ class DistrictDashboardView(DashboardMixin, TemplateView):
                 indicators, schools, as_of, lambda pk: school_page(pk, district.pk, as_of)
             )
 
-        context.update(self.dashboard_context(rows_of), level="school", district=district)
+        context.update(self.dashboard_context(schools, rows_of), level="school", district=district)
         return context
 
 

@@ -5,6 +5,7 @@ grid, the proof and the query counts are tested without depending on which
 domain apps have declared their indicators yet.
 """
 
+from contextlib import ExitStack
 from unittest import mock
 
 from django.urls import reverse
@@ -69,6 +70,10 @@ NO_DATA = Indicator(
 DECLARED = (BOOTHS, ROOM, NO_DATA)
 
 
-def declaring(indicators=DECLARED):
-    """The dashboards and campussafety.indicators see `indicators` as the declared ones."""
-    return mock.patch("campussafety.indicators.declared_indicators", return_value=indicators)
+def declaring(indicators=DECLARED) -> ExitStack:
+    """The dashboards, their values layer and campussafety.indicators see `indicators` as
+    the declared ones until the returned stack is closed (or its `with` block ends)."""
+    stack = ExitStack()
+    for module in ("campussafety.indicators", "dashboards.values"):
+        stack.enter_context(mock.patch(f"{module}.declared_indicators", return_value=indicators))
+    return stack

@@ -24,9 +24,7 @@ class DashboardPageTests(PinnedClockMixin, PageTestCase):
 
     def setUp(self):
         super().setUp()
-        patch = declaring()
-        patch.start()
-        self.addCleanup(patch.stop)
+        self.addCleanup(declaring().close)
 
     def get(self, persona, name="city", *args, **query):
         self.login(persona)
@@ -121,12 +119,13 @@ class DashboardPageTests(PinnedClockMixin, PageTestCase):
                 self.assertNotIn("rows", response.context)
 
     def test_queries_do_not_grow_with_schools(self):
-        # session, user, roles; the schools' districts; one per indicator
-        # (two: the third declares no data); the districts' select of nothing.
+        # session, user, roles; the rows' places (the district page: the district,
+        # then its schools); the values layer: is the day snapshotted, the schools'
+        # places, one per indicator (two: the third declares no data); the trend.
         for added in (0, 6):
             for n in range(added):
                 SchoolFactory(district=self.d1, police_station=self.p1, name=f"新校{n}")
-            for name, args, count in (("city", (), 6), ("district", (self.d1.pk,), 7)):
+            for name, args, count in (("city", (), 9), ("district", (self.d1.pk,), 10)):
                 self.login("city")
                 with self.subTest(name, added=added), self.assertNumQueries(count + LAYOUT_QUERIES):
                     response = self.client.get(reverse(f"dashboards:{name}", args=args))
