@@ -15,6 +15,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# WeasyPrint (the school file as PDF) lays text out with Pango; Noto CJK gives it
+# the Chinese glyphs. From Debian's packages, not fetched at run time.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
+
 # pip 26+ understands --build-constraint, which the xstatic-bootstrap sdist
 # needs to build with an older setuptools.
 RUN pip install --upgrade "pip>=26"

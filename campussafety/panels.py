@@ -93,3 +93,30 @@ class TodayItem:
 
 def today_items() -> list[TodayItem]:
     return sorted(declared("TODAY"), key=lambda item: (item.order, item.key))
+
+
+@dataclass(frozen=True)
+class FileSection:
+    """A section of a school's file (一校一档, schools/school_file.py) as a table, so the
+    page, its print and its PDF lay every app's section out the same way."""
+
+    title: Any
+    header: list
+    rows: list
+    empty: Any = ""
+    url: str = ""
+
+    def as_context(self) -> dict:
+        return {
+            "title": self.title,
+            "header": [str(cell) for cell in self.header],
+            "rows": self.rows,
+            "empty": self.empty,
+            "url": self.url,
+        }
+
+
+# The object panels' template every file section is drawn with.
+FILE_SECTION_TEMPLATE = "schools/_file_section.html"
+# The model label the school file's sections are declared for.
+SCHOOL_FILE = "schools.school"

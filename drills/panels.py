@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.choices import Role
-from campussafety.panels import ObjectPanel, Panel
+from campussafety.panels import FILE_SECTION_TEMPLATE, SCHOOL_FILE, FileSection, ObjectPanel, Panel
 from drills import plans
 from drills.choices import ALARM_TYPES, DrillStatus
 from drills.models import Drill, TrainingSession
@@ -52,6 +52,37 @@ PANELS = [
     Panel(frozenset({Role.POLICE_LIAISON}), "drills/_home_police.html", police_drills, order=30),
 ]
 
+
+def file_drills(user, school):
+    """The school file's drills planned from today on, and the latest held: one query."""
+    from django.utils import timezone
+    from django.utils.translation import gettext_lazy as _
+
+    from drills.models import Drill
+
+    since = timezone.now() - timezone.timedelta(days=180)
+    drills = (
+        Drill.objects.for_user(user)
+        .filter(school=school, planned_at__gte=since)
+        .order_by("planned_at", "pk")
+    )
+    return FileSection(
+        title=_("Drills"),
+        header=[_("Planned for"), _("Type"), _("Status"), _("Evacuation time (s)")],
+        rows=[
+            [
+                d.planned_at,
+                d.get_drill_type_display(),
+                d.get_status_display(),
+                d.evacuation_seconds if d.evacuation_seconds is not None else "",
+            ]
+            for d in drills
+        ],
+        empty=_("No drill in the last six months or planned."),
+    ).as_context()
+
+
 OBJECT_PANELS = [
     ObjectPanel("posts.member", "drills/plans/_member_training.html", member_training),
+    ObjectPanel(SCHOOL_FILE, FILE_SECTION_TEMPLATE, file_drills, order=30),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from equipment.views import board, compliance, movements, transfer
+from equipment.views import board, compliance, filing, movements, transfer
 
 app_name = "equipment"
 urlpatterns = [
@@ -15,4 +15,9 @@ urlpatterns = [
     path("compliance/", compliance.ComplianceView.as_view(), name="compliance"),
     path("places/search/", movements.LocationSearchView.as_view(), name="location-search"),
     path("due/", compliance.DueListView.as_view(), name="due"),
+    path(
+        "filing/technical-defence/",
+        filing.InstallationView.as_view(),
+        name="technical-defence",
+    ),
 ]

@@ -7,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.scope import GUARD, SCHOOL_STAFF
-from campussafety.panels import Panel, TodayItem
+from campussafety.panels import (
+    FILE_SECTION_TEMPLATE,
+    SCHOOL_FILE,
+    FileSection,
+    ObjectPanel,
+    Panel,
+    TodayItem,
+)
 from inspections.choices import UNRECTIFIED_STATES
 from inspections.models import Hazard, Round
 from schools.models import ObligationWindow
@@ -86,3 +93,36 @@ TODAY = [
     TodayItem("inspections.patrols_late", _("Patrols late"), patrols_late, order=20),
     TodayItem("inspections.hazards_due", _("Hazards due today"), hazards_due_today, order=30),
 ]
+
+
+def file_hazards(user, school):
+    """The school file's open hazards, soonest deadline first: one query."""
+    from django.utils.translation import gettext_lazy as _
+
+    from inspections.choices import OPEN_STATES
+    from inspections.models import Hazard
+
+    hazards = (
+        Hazard.objects.for_user(user)
+        .filter(school=school, state__in=OPEN_STATES)
+        .select_related("checkpoint")
+        .order_by("deadline", "pk")
+    )
+    return FileSection(
+        title=_("Open hazards"),
+        header=[_("Ledger number"), _("Description"), _("Level"), _("Deadline"), _("Status")],
+        rows=[
+            [
+                h.ledger_number,
+                h.description,
+                h.get_level_display(),
+                h.deadline or "",
+                h.get_state_display(),
+            ]
+            for h in hazards
+        ],
+        empty=_("No open hazard."),
+    ).as_context()
+
+
+OBJECT_PANELS = [ObjectPanel(SCHOOL_FILE, FILE_SECTION_TEMPLATE, file_hazards, order=20)]

@@ -14,10 +14,14 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.choices import Role
+from accounts.scope import BUREAU, Scope
 from posts.choices import CoverageStatus
 from posts.models import DailyCoverage, DutyLog, PostPeriod
 from schools.calendar import school_days
@@ -356,3 +360,34 @@ def sort_rows(rows, ordering):
     if ordering.startswith("-"):
         present.reverse()
     return present + absent
+
+
+# Bureau staff read the coverage of their area; a principal that of their own school.
+COVERAGE_READERS = BUREAU | {Role.PRINCIPAL}
+
+
+def coverage_schools(user):
+    """The schools whose coverage the user reads (admins: all); 403 for others."""
+    scope = Scope.of(user)
+    if not (scope.is_admin or scope.has_role(*COVERAGE_READERS)):
+        raise PermissionDenied(
+            _(
+                "Coverage is for education bureau staff and principals; "
+                "a school's own logs are on its pages."
+            )
+        )
+    return School.objects.for_user(user, roles=COVERAGE_READERS)
+
+
+# What a row of each level opens on the coverage page: a city its districts, a district its schools.
+NEXT_LEVEL = {"city": "district", "district": "school"}
+
+
+def drill_level(user, data) -> str:
+    """The grouping when none is asked for, on the page and in its export: one level below
+    the place chosen, else the widest level the user holds (city staff: a row per district)."""
+    if data.get("district"):
+        return "school"
+    if data.get("city"):
+        return "district"
+    return Scope.of(user).widest_level()

@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from accounts.scope import SCHOOL_STAFF
-from campussafety.panels import Panel, TodayItem
+from campussafety.panels import (
+    FILE_SECTION_TEMPLATE,
+    SCHOOL_FILE,
+    FileSection,
+    ObjectPanel,
+    Panel,
+    TodayItem,
+)
 from posts.choices import Period
 from posts.models import DutyLog, PostPeriod
 from posts.views.today import todays_posts
@@ -70,3 +77,45 @@ TODAY = [
         "posts.morning_unlogged", _("Posts not yet logged this morning"), morning_unlogged, order=10
     ),
 ]
+
+
+def file_members(user, school):
+    """The school file's posts and members: who is assigned today, masked as in the registry
+    (phones in full only where the registry shows them in full). Three queries."""
+    from django.utils import timezone
+    from django.utils.translation import gettext_lazy as _
+
+    from posts.exports import member_rows
+    from posts.models import MemberAssignment, Post
+    from posts.templatetags.posts_extras import shown_phone
+
+    today = timezone.localdate()
+    members = list(
+        member_rows(user)
+        .filter(
+            pk__in=MemberAssignment.objects.filter(
+                MemberAssignment.active_on(today), school=school
+            ).values("member_id")
+        )
+        .order_by("kind", "name")
+    )
+    posts = list(Post.objects.for_user(user).filter(school=school, is_active=True).order_by("name"))
+    return FileSection(
+        title=_("Protection posts and members"),
+        header=[_("Name"), _("Kind"), _("Phone"), _("Certificate valid until"), _("Verification")],
+        rows=[
+            [
+                m.name,
+                m.get_kind_display(),
+                shown_phone(m),
+                m.guard_certificate_expiry or "",
+                m.get_verification_status_display(),
+            ]
+            for m in members
+        ],
+        empty=_("No post member is assigned."),
+        url=_("Posts: %(posts)s") % {"posts": "、".join(post.name for post in posts) or "—"},
+    ).as_context()
+
+
+OBJECT_PANELS = [ObjectPanel(SCHOOL_FILE, FILE_SECTION_TEMPLATE, file_members, order=10)]

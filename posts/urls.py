@@ -1,6 +1,6 @@
 from django.urls import path
 
-from posts.views import coverage, dutylogs, members, rosters, today
+from posts.views import coverage, dutylogs, filing, members, rosters, today
 
 app_name = "posts"
 urlpatterns = [
@@ -43,4 +43,5 @@ urlpatterns = [
     path("assignments/<int:pk>/end/", members.AssignmentEndView.as_view(), name="assignment-end"),
     path("coverage/", coverage.CoverageView.as_view(), name="coverage"),
     path("coverage/missed/", coverage.MissedDaysView.as_view(), name="missed"),
+    path("filing/security-staff/", filing.SecurityStaffView.as_view(), name="security-staff"),
 ]

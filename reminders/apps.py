@@ -11,6 +11,8 @@ class RemindersConfig(AppConfig):
     def ready(self):
         # Each app declares its reminder kinds in its own reminders.py.
         autodiscover_modules("reminders")
+        # The notification a large export sends when its file is ready.
+        import reminders.exports  # noqa: F401
         from reminders.schedule import install_default_schedule
 
         post_migrate.connect(install_default_schedule, sender=self)

@@ -12,6 +12,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from campussafety.outbound import validate_public_url
+from campussafety.uploads import ProtectedFileField
 from reminders.choices import Channel, DeliveryStatus
 
 
@@ -371,3 +372,41 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.notification} · {self.get_channel_display()} · {self.get_status_display()}"
+
+
+class ExportFileQuerySet(models.QuerySet):
+    def for_user(self, user, action="view", roles=None):
+        """Only the user who asked for an export may download it, whatever their role:
+        it holds what their scope showed them, not what another's shows."""
+        if not user or not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+
+class ExportFile(models.Model):
+    """A large export a worker built (reminders/exports.py), kept for its requester.
+
+    Served by the media view (campussafety/media.py) through its protected field,
+    so the link in the notification answers 404 to anyone else.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="export_files",
+        verbose_name=_("user"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    file = ProtectedFileField(_("file"), upload_to="exports/%Y/%m/", max_length=200)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ExportFileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("export file")
+        verbose_name_plural = _("export files")
+        ordering = ["-created", "-pk"]
+
+    def __str__(self):
+        return self.title

@@ -83,3 +83,22 @@ def flush_deliveries(limit: int = 1000) -> int:
 def purge_old_notifications() -> int:
     """Delete read notifications and finished deliveries past the retention age."""
     return retention.purge(timezone.now())
+
+
+@shared_task
+def build_export(
+    user_id: int, builder: str, query: str, fmt: str, language: str, remote_addr=None
+) -> int:
+    """Build a large export in the requester's language and scope, store it for them
+    alone, and notify them with its link (reminders/exports.py). Returns the file's id."""
+    from django.contrib.auth import get_user_model
+    from django.utils import translation
+
+    from reminders.exports import build_in_worker
+
+    user = get_user_model().objects.get(pk=user_id)
+    with translation.override(language):
+        export, to_send = build_in_worker(user, builder, query, fmt, remote_addr)
+    for delivery_id in to_send:
+        deliver.delay(delivery_id)
+    return export.pk

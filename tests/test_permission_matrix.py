@@ -531,6 +531,11 @@ MATRIX = {
         ),
         COORDINATION_PAGES + "LegalPageTests",
     ),
+    # Exports: the filing forms and the school file (一校一档), persona by persona.
+    "posts:security-staff": "tests/test_exports_lists.py::FilingFormTests",
+    "equipment:technical-defence": "tests/test_exports_lists.py::FilingFormTests",
+    "schools:file": "tests/test_exports_school_file.py::SchoolFileTests",
+    "schools:file-pdf": "tests/test_exports_school_file.py::SchoolFileTests",
 }
 # Django's admin keeps its own staff-only permissions; its querysets go through
 # for_user (schools/admin.py).

@@ -12,14 +12,17 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import ListView, TemplateView
 
 from accounts.scope import BUREAU, Scope
+from campussafety.exports import Column, Table
 from campussafety.views import PAGE_SIZE
 from equipment.compliance import compliance
 from equipment.forms import DrillDownForm
 from equipment.models import Item
 from equipment.views.board import SERVICE_AHEAD
+from reminders.exports import ExportMixin
 from schools.models import School
 
 
@@ -65,25 +68,52 @@ class ComplianceView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class DueListView(LoginRequiredMixin, ListView):
+def due_pieces(user, query):
+    """(pieces, city, district): the due list's rows for its query, page and export alike."""
+    schools, _level, city, district = drill_down(user, query)
+    horizon = timezone.localdate() + SERVICE_AHEAD
+    # Served by the indexes on (school, service_due_on) and (school, scrap_on).
+    pieces = (
+        Item.objects.held()
+        .filter(school__in=schools)
+        .filter(Q(service_due_on__lte=horizon) | Q(scrap_on__lte=horizon))
+        .select_related("school", "equipment_type", "location")
+        .order_by("service_due_on", "scrap_on", "pk")
+    )
+    return pieces, city, district
+
+
+def due_table(user, query) -> Table:
+    pieces, _city, _district = due_pieces(user, query)
+    return Table(
+        name="equipment-due",
+        title=_("Due for service"),
+        model=Item,
+        rows=pieces,
+        columns=[
+            Column(gettext_lazy("School"), lambda piece: piece.school.name),
+            Column(gettext_lazy("Equipment type"), lambda piece: piece.equipment_type.name),
+            Column(gettext_lazy("Asset tag"), lambda piece: piece.asset_tag),
+            Column(gettext_lazy("Serial number"), lambda piece: piece.serial_number),
+            Column(gettext_lazy("Location"), lambda piece: piece.location.name),
+            Column(gettext_lazy("Service due"), lambda piece: piece.service_due_on),
+            Column(gettext_lazy("To be scrapped on"), lambda piece: piece.scrap_on),
+        ],
+    )
+
+
+class DueListView(LoginRequiredMixin, ExportMixin, ListView):
     """Pieces past or near their service or scrap date at the schools asked for, soonest first."""
 
     template_name = "equipment/due.html"
+    export_builder = staticmethod(due_table)
     paginate_by = PAGE_SIZE
     context_object_name = "pieces"
 
     def get_queryset(self):
-        schools, _level, self.city, self.district = drill_down(self.request.user, self.request.GET)
+        pieces, self.city, self.district = due_pieces(self.request.user, self.request.GET)
         self.today = timezone.localdate()
-        horizon = self.today + SERVICE_AHEAD
-        # Served by the indexes on (school, service_due_on) and (school, scrap_on).
-        return (
-            Item.objects.held()
-            .filter(school__in=schools)
-            .filter(Q(service_due_on__lte=horizon) | Q(scrap_on__lte=horizon))
-            .select_related("school", "equipment_type", "location")
-            .order_by("service_due_on", "scrap_on", "pk")
-        )
+        return pieces
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -18,10 +18,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, ListView
 
 from accounts.scope import ADD, CHANGE, Scope
+from campussafety.exports import Column, Table
 from campussafety.ids import parse_id
 from campussafety.views import PAGE_SIZE, list_query
 from inspections import hazards
@@ -56,6 +58,7 @@ from inspections.models import (
     SupervisionOrder,
     SupervisionReport,
 )
+from reminders.exports import ExportMixin
 from schools.models import School
 
 S = HazardState
@@ -119,7 +122,41 @@ def badge_class(state) -> str:
     return BADGE_CLASSES.get(state, "text-bg-primary")
 
 
-class LedgerView(LoginRequiredMixin, ListView):
+def ledger_list(user, query):
+    """The ledger page's filter form and hazards for its query, page and export alike."""
+    filters = LedgerFilterForm(query)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    today = timezone.localdate()
+    hazards = (
+        ledger_queryset(user, data, today)
+        .select_related("school", "checkpoint")
+        .order_by("-found_at", "-pk")
+    )
+    return filters, hazards
+
+
+def ledger_table(user, query) -> Table:
+    _filters, hazards = ledger_list(user, query)
+    return Table(
+        name="hazards",
+        title=gettext_lazy("Hazard ledger"),
+        model=Hazard,
+        rows=hazards,
+        columns=[
+            Column(gettext_lazy("Ledger number"), lambda h: h.ledger_number),
+            Column(gettext_lazy("School"), lambda h: h.school.name),
+            Column(gettext_lazy("Place"), lambda h: h.where),
+            Column(gettext_lazy("Description"), lambda h: h.description),
+            Column(gettext_lazy("Level"), lambda h: h.get_level_display()),
+            Column(gettext_lazy("Date found"), lambda h: timezone.localdate(h.found_at)),
+            Column(gettext_lazy("Deadline"), lambda h: h.deadline),
+            Column(gettext_lazy("Overdue"), lambda h: h.is_overdue),
+            Column(gettext_lazy("Status"), lambda h: h.get_state_display()),
+        ],
+    )
+
+
+class LedgerView(LoginRequiredMixin, ExportMixin, ListView):
     """The ledger: newest first, overdue ones marked, with one-click filters.
 
     Queries: the count and the page of hazards with their school and checkpoint
@@ -130,17 +167,13 @@ class LedgerView(LoginRequiredMixin, ListView):
     context_object_name = "hazards"
     paginate_by = PAGE_SIZE
 
+    export_builder = staticmethod(ledger_table)
+
     def get_queryset(self):
         self.today = timezone.localdate()
-        self.filters = LedgerFilterForm(self.request.GET)
-        data = self.filters.cleaned_data if self.filters.is_valid() else {}
-        return (
-            ledger_queryset(self.request.user, data, self.today)
-            .select_related("school", "checkpoint")
-            # Only what a row shows: not the descriptions of measures, notes and the like.
-            .only(*LEDGER_ROW_FIELDS)
-            .order_by("-found_at", "-pk")
-        )
+        self.filters, hazards = ledger_list(self.request.user, self.request.GET)
+        # Only what a row shows: not the descriptions of measures, notes and the like.
+        return hazards.only(*LEDGER_ROW_FIELDS)
 
     def get_context_data(self, **kwargs):
         school = None

@@ -1,55 +1,21 @@
 """Coverage of school days for the bureaus, and the days a school missed."""
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from accounts.choices import Role
-from accounts.scope import BUREAU, Scope
 from campussafety.charts import bar_chart, line_chart
 from campussafety.replica import reads_from_replica
 from campussafety.views import PAGE_SIZE, list_query
-from posts.coverage import coverage, missed_days, sort_rows, with_missing_periods
-from posts.forms import (
-    CoverageForm,
-    DateRangeForm,
-)
+from posts import exports
+from posts.coverage import NEXT_LEVEL, drill_level, with_missing_periods
+from posts.exports import coverage_rows, missed_rows
 from posts.views.base import (
     PageMixin,
 )
+from reminders.exports import ExportMixin
 from schools.models import School
-
-# Bureau staff read the coverage of their area; a principal that of their own school.
-COVERAGE_READERS = BUREAU | {Role.PRINCIPAL}
-
-
-def coverage_schools(user):
-    """The schools whose coverage the user reads (admins: all); 403 for others."""
-    scope = Scope.of(user)
-    if not (scope.is_admin or scope.has_role(*COVERAGE_READERS)):
-        raise PermissionDenied(
-            _(
-                "Coverage is for education bureau staff and principals; "
-                "a school's own logs are on its pages."
-            )
-        )
-    return School.objects.for_user(user, roles=COVERAGE_READERS)
-
-
-# What a row of each level opens on the coverage page: a city its districts, a district its schools.
-NEXT_LEVEL = {"city": "district", "district": "school"}
-
-
-def drill_level(user, data) -> str:
-    """The grouping when none is asked for: one level below the place chosen, else the
-    widest level the user holds (a city's staff start with a row per district)."""
-    if data.get("district"):
-        return "school"
-    if data.get("city"):
-        return "district"
-    return Scope.of(user).widest_level()
 
 
 def coverage_chart(rows, group_by):
@@ -67,7 +33,7 @@ def coverage_chart(rows, group_by):
 
 
 @reads_from_replica
-class CoverageView(PageMixin, TemplateView):
+class CoverageView(PageMixin, ExportMixin, TemplateView):
     """Coverage of school days by duty logs over a date range, by school, district or day.
 
     The figures are counted in the database (posts/coverage.py); this page
@@ -75,21 +41,16 @@ class CoverageView(PageMixin, TemplateView):
     """
 
     template_name = "posts/coverage.html"
+    export_builder = staticmethod(exports.coverage_table)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
-        schools = coverage_schools(user)
-        form = CoverageForm(self.request.GET, user=user)
+        form, rows = coverage_rows(self.request.user, self.request.GET)
         context["form"] = form
-        if not form.is_valid():
+        if rows is None:
             return context
-        schools = form.narrow(schools)
         data = form.cleaned_data
-        group_by = data["group_by"] or drill_level(user, data)
-        rows = sort_rows(
-            coverage(schools, data["start"], data["end"], group_by), data["sort"] or "label"
-        )
+        group_by = data["group_by"] or drill_level(self.request.user, data)
         totals = {
             "school_days": sum(row.school_days for row in rows),
             "covered": sum(row.covered for row in rows),
@@ -132,21 +93,19 @@ class CoverageView(PageMixin, TemplateView):
 
 
 @reads_from_replica
-class MissedDaysView(PageMixin, TemplateView):
+class MissedDaysView(PageMixin, ExportMixin, TemplateView):
     """School days on which a school left a required post period unlogged (all of them, or
     some: partly missed, naming the rest), oldest first, paginated."""
 
     template_name = "posts/missed_days.html"
+    export_builder = staticmethod(exports.missed_table)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        schools = coverage_schools(self.request.user)
-        form = DateRangeForm(self.request.GET, user=self.request.user)
+        form, missed = missed_rows(self.request.user, self.request.GET)
         context["form"] = form
-        if not form.is_valid():
+        if missed is None:
             return context
-        schools = form.narrow(schools)
-        missed = missed_days(schools, form.cleaned_data["start"], form.cleaned_data["end"])
         page = Paginator(missed, PAGE_SIZE).get_page(self.request.GET.get("page"))
         with_missing_periods(page.object_list)
         names = dict(

@@ -28,6 +28,7 @@ from campussafety.views import (
 )
 from posts import dutylogs
 from posts.choices import Weather
+from posts.exports import LOG_LIST_ORDER, log_rows, log_table
 from posts.filtersets import DutyLogFilterSet
 from posts.forms import (
     DutyLogForm,
@@ -48,6 +49,7 @@ from posts.views.base import (
     redirect_back,
 )
 from posts.views.today import logged_message, todays_posts
+from reminders.exports import ExportMixin
 from schools.models import School
 
 
@@ -412,21 +414,20 @@ class CountersignDayView(PageMixin, TemplateView):
         return HttpResponseRedirect(reverse("posts:police"))
 
 
-class DutyLogListView(PageMixin, FilteredListMixin, FilterView):
-    """The duty logs in scope, newest first, filtered (understaffed, uncountersigned, by day)."""
+class DutyLogListView(PageMixin, ExportMixin, FilteredListMixin, FilterView):
+    """The duty logs in scope, newest first, filtered (understaffed, uncountersigned, by day);
+    ?format=xlsx|csv exports every page of them."""
 
     filterset_class = DutyLogFilterSet
+    export_builder = staticmethod(log_table)
     template_name = "posts/dutylog_list.html"
     # Keyset pages (get_context_data): a city's two million logs are never counted.
     paginate_by = None
     page_size = PAGE_SIZE
 
     def get_queryset(self):
-        # school and post_period__post: each row names its school and post;
-        # the city: its qualified share, to say which rule a log failed.
-        return DutyLog.objects.for_user(self.request.user).select_related(
-            "school__district__city", "post_period__post"
-        )
+        # The city: its qualified share, to say which rule a log failed.
+        return log_rows(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -441,10 +442,6 @@ class DutyLogListView(PageMixin, FilteredListMixin, FilterView):
             query[CURSOR_PARAM] = next_cursor
             context["next_page_query"] = query.urlencode()
         return context
-
-
-# The list's order: newest day first, a total order (one log per post period and day).
-LOG_LIST_ORDER = ("-date", "school_id", "post_period_id")
 
 
 # Police --------------------------------------------------------------------------

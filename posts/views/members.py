@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -16,7 +15,7 @@ from campussafety import audit
 from campussafety.errors import Conflict
 from campussafety.panels import object_panels
 from campussafety.views import PAGE_SIZE, FilteredListMixin, ScopedObjectMixin, save_in_scope
-from posts import members
+from posts import exports, members
 from posts.choices import VerificationStatus
 from posts.filtersets import MemberFilterSet
 from posts.forms import (
@@ -34,6 +33,7 @@ from posts.views.base import (
     PageMixin,
     redirect_back,
 )
+from reminders.exports import ExportMixin
 
 
 def log_phones_shown(request, members):
@@ -43,32 +43,17 @@ def log_phones_shown(request, members):
     )
 
 
-def current_assignments(user):
-    """Prefetch of each member's assignments in force today, at schools the user sees."""
-    return Prefetch(
-        "assignments",
-        queryset=MemberAssignment.objects.for_user(user)
-        .filter(MemberAssignment.active_on(timezone.localdate()))
-        .select_related("school"),
-        to_attr="current_assignments",
-    )
-
-
-class MemberListView(PageMixin, FilteredListMixin, FilterView):
+class MemberListView(PageMixin, ExportMixin, FilteredListMixin, FilterView):
     """The member registry: searched and filtered, ID numbers always masked, phones masked
-    unless the user is the member's school or its police liaison."""
+    unless the user is the member's school or its police liaison; ?format=xlsx|csv exports it."""
 
     filterset_class = MemberFilterSet
     template_name = "posts/member_list.html"
+    export_builder = staticmethod(exports.member_table)
 
     def get_queryset(self):
-        user = self.request.user
         # phone_visible: whether each phone shows in full; assignments: each row's schools.
-        return (
-            Member.objects.for_user(user)
-            .with_phone_visibility(user)
-            .prefetch_related(current_assignments(user))
-        )
+        return exports.member_rows(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -272,7 +257,7 @@ class VerificationQueueView(PageMixin, ListView):
             Member.objects.for_user(user, "verify")
             .filter(verification_status=VerificationStatus.PENDING)
             .with_phone_visibility(user)
-            .prefetch_related(current_assignments(user))
+            .prefetch_related(exports.current_assignments(user))
             .order_by("created", "pk")
         )
 

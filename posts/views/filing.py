@@ -1,0 +1,10 @@
+"""The forms a bureau files from the posts data (posts/filing.py), as .xlsx or CSV."""
+
+from posts.filing import security_staff_table
+from reminders.exports import ExportView
+
+
+class SecurityStaffView(ExportView):
+    """?district= &on= : the district's security staff table."""
+
+    export_builder = staticmethod(security_staff_table)
