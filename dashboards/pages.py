@@ -19,7 +19,9 @@ from campussafety.charts import bar_chart, line_chart
 from campussafety.indicators import Unit, declared_indicator
 from dashboards import grid
 from dashboards.access import bureau_schools, district_of
+from dashboards.exports import dashboard_table
 from dashboards.forms import AsOfForm
+from reminders.exports import export_response, requested_format
 
 
 def school_page(school_id: int, district_id: int, as_of) -> str:
@@ -33,7 +35,20 @@ def school_page(school_id: int, district_id: int, as_of) -> str:
 
 
 class DashboardMixin(LoginRequiredMixin):
-    """The as-of form, the indicators and the charts shared by both levels."""
+    """The as-of form, the indicators, the charts and the export shared by both levels."""
+
+    def district_pk(self):
+        return None
+
+    def get(self, request, *args, **kwargs):
+        # ?format=xlsx|csv: the grid as shown, through the shared export mechanism.
+        fmt = requested_format(request)
+        if fmt is None:
+            return super().get(request, *args, **kwargs)
+        query = request.GET.copy()
+        if self.district_pk() is not None:
+            query["district"] = str(self.district_pk())
+        return export_response(request, dashboard_table, fmt, query)
 
     def dashboard_context(self, schools, rows_of):
         indicators = grid.dashboard_indicators()
@@ -102,6 +117,9 @@ class CityDashboardView(DashboardMixin, TemplateView):
 
 class DistrictDashboardView(DashboardMixin, TemplateView):
     template_name = "dashboards/district.html"
+
+    def district_pk(self):
+        return self.kwargs["pk"]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,13 +1,16 @@
 """The city dashboard on the indicators the apps declare: the four 100% as of yesterday, a
-red cell's proof reaching the schools and their records, and trends.
+red cell's proof reaching the schools and their records, trends and the .xlsx export.
 
 The world: tests/dashboards_world.py's evidence on the posts world (today Monday
 23 November 2026; as of Sunday 22nd).
 """
 
+import io
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from dashboards.snapshots import take
 from tests.base import LAYOUT_QUERIES
@@ -52,7 +55,7 @@ class FourHundredTests(PostsPageTestCase):
         district = self.client.get(rows[self.d2.name].url)
         self.assertEqual(district.status_code, 200)
         (school,) = district.context["rows"]
-        self.assertEqual(self.client.get(school.url).status_code, 200)
+        self.assertEqual(school.url, reverse("schools:file", args=[self.s2.pk]))
 
     def test_trends_from_the_snapshots(self):
         take(TODAY.replace(day=21))
@@ -63,6 +66,19 @@ class FourHundredTests(PostsPageTestCase):
         series = dict(trend.series)
         self.assertEqual(series[self.d2.name][-2:], [0.0, 0.0])
         self.assertContains(response, "dashboard-trend")
+
+    def test_export_xlsx_names_the_date(self):
+        response = self.get("city", format="xlsx", as_of="2026-11-22")
+        self.assertEqual(response.status_code, 200)
+        book = load_workbook(io.BytesIO(response.content), read_only=True)
+        cells = [value for row in book.worksheets[0].iter_rows(values_only=True) for value in row]
+        self.assertIn(self.d2.name, cells)
+        self.assertTrue(any("2026-11-22" in str(value) for value in cells if value))
+        response = self.get("district1", "district", self.d2.pk, format="csv")
+        self.assertEqual(response.status_code, 404)
+        response = self.get("district2", "district", self.d2.pk, format="csv")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(self.s2.name, response.content.decode("utf-8-sig"))
 
     def test_queries_do_not_grow_with_schools(self):
         # As of a snapshotted day: session, user, roles; the districts; the day found
