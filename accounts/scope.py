@@ -160,6 +160,15 @@ class Scope:
     def has_role(self, *roles) -> bool:
         return bool(self.roles & set(roles))
 
+    def widest_level(self) -> str:
+        """Where a bureau page's drill-down starts for this user: "city" (a row per city),
+        "district" or "school"; the hazard overview, coverage and the dashboards share it."""
+        if self.is_admin:
+            return "city"
+        if self.has_role(Role.CITY_STAFF):
+            return "district"
+        return "school"
+
     def can(self, model, action: str) -> bool:
         """May the user do `action` on some rows of `model` at all?"""
         if self.is_admin:

@@ -51,3 +51,34 @@ def date_range_errors(start, end, max_days) -> dict[str, str]:
     if (end - start).days >= max_days:
         return {"end": _("Ask for at most %(days)s days at a time.") % {"days": max_days}}
     return {}
+
+
+# Presets offered beside every date-range filter, in the order they are shown.
+PRESET_KEYS = ("yesterday", "this_week", "this_month", "this_term", "last_term")
+
+
+def range_presets(today: datetime.date, terms=(None, None)) -> list[tuple[str, str, tuple]]:
+    """[(key, label, (start, end))] of the presets a date-range filter offers.
+
+    `terms` is (this term, last term), each (first day, last day) or None, as
+    schools.calendar.current_terms() finds them for the user; a term the
+    calendar does not know is left out rather than guessed. Ranges that run on
+    past today stop at today: nothing is due in the future yet.
+    """
+    monday = today - datetime.timedelta(days=today.weekday())
+    this_term, last_term = terms
+    spans = {
+        "yesterday": (today - datetime.timedelta(days=1),) * 2,
+        "this_week": (monday, today),
+        "this_month": (today.replace(day=1), today),
+        "this_term": (this_term[0], min(this_term[1], today)) if this_term else None,
+        "last_term": last_term,
+    }
+    labels = {
+        "yesterday": _("Yesterday"),
+        "this_week": _("This week"),
+        "this_month": _("This month"),
+        "this_term": _("This term"),
+        "last_term": _("Last term"),
+    }
+    return [(key, labels[key], spans[key]) for key in PRESET_KEYS if spans[key]]

@@ -74,6 +74,28 @@ def object_panels(user, obj) -> list[dict]:
 
 
 @dataclass(frozen=True)
+class TodayItem:
+    """A list on the district staff's live "today" board (dashboards), declared by the app
+    holding the records in `TODAY` in its panels.py, so the board names no app.
+
+    `rows(user, schools, now, limit)` gets the schools of the user's scope (a
+    queryset, possibly narrowed to a district) and returns (how many in all,
+    the first `limit` as [{"school", "what", "when", "url"}], `when` a time
+    of day as text or None), in a constant
+    number of queries whatever the number of schools.
+    """
+
+    key: str
+    title: Any
+    rows: Callable[[Any, Any, Any, int], tuple[int, list[dict]]]
+    order: int = 100
+
+
+def today_items() -> list[TodayItem]:
+    return sorted(declared("TODAY"), key=lambda item: (item.order, item.key))
+
+
+@dataclass(frozen=True)
 class FileSection:
     """A section of a school's file (一校一档, schools/school_file.py) as a table, so the
     page, its print and its PDF lay every app's section out the same way."""

@@ -127,7 +127,10 @@ TEMPLATES = [
                 "reminders.context_processors.notifications",
             ],
             # Template tags shared by every app's pages.
-            "libraries": {"rates": "campussafety.templatetags.rates"},
+            "libraries": {
+                "rates": "campussafety.templatetags.rates",
+                "charts": "campussafety.templatetags.charts",
+            },
         },
     },
 ]

@@ -377,3 +377,17 @@ def coverage_schools(user):
             )
         )
     return School.objects.for_user(user, roles=COVERAGE_READERS)
+
+
+# What a row of each level opens on the coverage page: a city its districts, a district its schools.
+NEXT_LEVEL = {"city": "district", "district": "school"}
+
+
+def drill_level(user, data) -> str:
+    """The grouping when none is asked for, on the page and in its export: one level below
+    the place chosen, else the widest level the user holds (city staff: a row per district)."""
+    if data.get("district"):
+        return "school"
+    if data.get("city"):
+        return "district"
+    return Scope.of(user).widest_level()

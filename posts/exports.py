@@ -7,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from campussafety import personal
 from campussafety.exports import Column, Table, filtered
-from posts.coverage import coverage, coverage_schools, missed_days, sort_rows, with_missing_periods
+from posts.coverage import (
+    coverage,
+    coverage_schools,
+    drill_level,
+    missed_days,
+    sort_rows,
+    with_missing_periods,
+)
 from posts.filtersets import DutyLogFilterSet, MemberFilterSet
 from posts.forms import CoverageForm, DateRangeForm
 from posts.models import DailyCoverage, DutyLog, Member, MemberAssignment
@@ -103,21 +110,23 @@ def coverage_rows(user, query):
     """The coverage page's form and rows for its query (rows None when the form is not
     valid): one rule for the page and its export."""
     schools = coverage_schools(user)
-    form = CoverageForm(query)
+    form = CoverageForm(query, user=user)
     if not form.is_valid():
         return form, None
     data = form.cleaned_data
-    rows = coverage(schools, data["start"], data["end"], data["group_by"] or "school")
+    group_by = data["group_by"] or drill_level(user, data)
+    rows = coverage(form.narrow(schools), data["start"], data["end"], group_by)
     return form, sort_rows(rows, data["sort"] or "label")
 
 
 def missed_rows(user, query):
     """The missed-days page's form and days (a MissedDays, read a slice at a time)."""
     schools = coverage_schools(user)
-    form = DateRangeForm(query)
+    form = DateRangeForm(query, user=user)
     if not form.is_valid():
         return form, None
-    return form, missed_days(schools, form.cleaned_data["start"], form.cleaned_data["end"])
+    data = form.cleaned_data
+    return form, missed_days(form.narrow(schools), data["start"], data["end"])
 
 
 def refused(form):
@@ -131,8 +140,10 @@ def coverage_table(user, query) -> Table:
     if rows is None:
         raise refused(form)
     data = form.cleaned_data
-    group_by = data["group_by"] or "school"
-    first = {"day": _("Day"), "district": _("District")}.get(group_by, _("School"))
+    group_by = data["group_by"] or drill_level(user, data)
+    first = {"day": _("Day"), "district": _("District"), "city": _("City")}.get(
+        group_by, _("School")
+    )
     return Table(
         name=f"coverage-{group_by}",
         title=_("Post coverage %(start)s – %(end)s") % {"start": data["start"], "end": data["end"]},

@@ -7,13 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from campussafety.filters import BooleanFilter, DateFilter, FilterSet
 from posts.choices import MemberKind, Period, VerificationStatus
 from posts.models import DutyLog, Member, MemberAssignment, Post, PostPeriod, RosterRule, Shift
-from schools.filtersets import SchoolChoiceFilter, scoped
-from schools.models import District
+from schools.filtersets import DistrictChoiceFilter, SchoolChoiceFilter, scoped
 
 
 class MemberFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     school = SchoolChoiceFilter(field_name="assignments__school", method="filter_school")
+    district = DistrictChoiceFilter(method="filter_district")
     kind = django_filters.ChoiceFilter(choices=MemberKind.choices, label=_("Kind"))
     verification_status = django_filters.ChoiceFilter(
         choices=VerificationStatus.choices, label=_("Verification")
@@ -22,7 +22,7 @@ class MemberFilterSet(FilterSet):
 
     class Meta:
         model = Member
-        fields = ["q", "school", "kind", "verification_status", "is_active"]
+        fields = ["q", "school", "district", "kind", "verification_status", "is_active"]
 
     def search(self, queryset, name, value):
         return queryset.filter(
@@ -37,6 +37,11 @@ class MemberFilterSet(FilterSet):
             pk__in=MemberAssignment.objects.filter(school=value).values("member_id")
         )
 
+    def filter_district(self, queryset, name, value):
+        return queryset.filter(
+            pk__in=MemberAssignment.objects.filter(school__district=value).values("member_id")
+        )
+
 
 class MemberAssignmentFilterSet(FilterSet):
     school = SchoolChoiceFilter()
@@ -49,9 +54,7 @@ class MemberAssignmentFilterSet(FilterSet):
 
 class PostFilterSet(FilterSet):
     school = SchoolChoiceFilter()
-    district = django_filters.ModelChoiceFilter(
-        queryset=scoped(District), field_name="school__district", label=_("District")
-    )
+    district = DistrictChoiceFilter(field_name="school__district")
 
     class Meta:
         model = Post
@@ -98,9 +101,7 @@ class ShiftFilterSet(FilterSet):
 
 class DutyLogFilterSet(FilterSet):
     school = SchoolChoiceFilter()
-    district = django_filters.ModelChoiceFilter(
-        queryset=scoped(District), field_name="school__district", label=_("District")
-    )
+    district = DistrictChoiceFilter(field_name="school__district")
     date_after = DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
     date_before = DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
     period = django_filters.ChoiceFilter(choices=Period.choices, label=_("Period"))

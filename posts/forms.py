@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scope import ADD, CHANGE, VIEW
+from accounts.scope import ADD, BUREAU, CHANGE, VIEW, Scope
 from campussafety import personal
 from campussafety.dates import date_range_errors
 from campussafety.forms import BootstrapFormMixin, DateInput, ScopedModelForm, label_blank_choices
@@ -25,7 +25,8 @@ from posts.dutylogs import LOG_FIELDS, AttendanceEntry
 from posts.models import DutyLog, Member, MemberAssignment, Post, PostPeriod, RosterRule, Shift
 from posts.rosters import MAX_GENERATED_WEEKS
 from schools.calendar import is_school_day
-from schools.models import School
+from schools.forms import DistrictField
+from schools.models import City, District, School
 
 # Coverage and the missed list read at most a year at a time.
 
@@ -483,16 +484,44 @@ class RosterRuleForm(ScopedModelForm):
 
 
 class DateRangeForm(BootstrapFormMixin, forms.Form):
-    """A date range read from the query string; this month up to today when none is given."""
+    """A date range read from the query string; this month up to today when none is given.
+
+    With `user`, the schools narrow to a district (and, for administrators, a
+    city) among those the user sees: the drill-down city → district → school of
+    the bureaus' coverage pages. A district outside the scope is a form error.
+    """
 
     start = forms.DateField(label=_("From"), widget=DateInput())
     end = forms.DateField(label=_("To"), widget=DateInput())
+    city = forms.ModelChoiceField(label=_("City"), queryset=City.objects.none(), required=False)
+    district = DistrictField()
 
-    def __init__(self, data, *args, **kwargs):
+    def __init__(self, data, *args, user=None, **kwargs):
         today = timezone.localdate()
         defaults = {"start": today.replace(day=1).isoformat(), "end": today.isoformat()}
         data = {**defaults, **{key: value for key, value in data.items() if value}}
         super().__init__(data, *args, **kwargs)
+        scope = Scope.of(user)
+        self.fields["district"].queryset = (
+            District.objects.for_user(user).select_related("city").order_by("code", "pk")
+        )
+        if scope.is_admin:
+            self.fields["city"].queryset = City.objects.for_user(user).order_by("name", "pk")
+        else:
+            # One city at most outside the administrators: its districts say it all.
+            del self.fields["city"]
+        if not (scope.is_admin or scope.has_role(*BUREAU)):
+            # A principal reads their own school: no district to choose.
+            del self.fields["district"]
+
+    def narrow(self, schools):
+        """`schools` within the chosen district or city (all of them when none is chosen)."""
+        data = self.cleaned_data
+        if data.get("district"):
+            return schools.filter(district=data["district"])
+        if data.get("city"):
+            return schools.filter(district__city=data["city"])
+        return schools
 
     def clean(self):
         cleaned = super().clean()
@@ -516,7 +545,14 @@ ORDERING_LABELS = {
 class CoverageForm(DateRangeForm):
     group_by = forms.ChoiceField(
         label=_("Group by"),
-        choices=[("school", _("School")), ("district", _("District")), ("day", _("Day"))],
+        choices=[
+            # Empty: one level below the place chosen (posts.views.coverage.drill_level).
+            ("", _("By place")),
+            ("city", _("City")),
+            ("district", _("District")),
+            ("school", _("School")),
+            ("day", _("Day")),
+        ],
         required=False,
     )
     sort = forms.ChoiceField(

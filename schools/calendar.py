@@ -24,7 +24,7 @@ from functools import lru_cache
 import chinese_calendar
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from schools.choices import ExceptionKind, SchoolType, TermAudience
 from schools.models import CalendarException, School, Term
@@ -318,3 +318,24 @@ def districts_without_terms(today: datetime.date, horizon_days: int = 60):
         Exists(covering.filter(district=OuterRef("pk")))
         | Exists(covering.filter(city=OuterRef("city_id")))
     ).select_related("city")
+
+
+def current_terms(user, today: datetime.date):
+    """(this term, last term) as (first day, last day), or None, among the terms `user` sees.
+
+    One query. The date-range presets offer them (campussafety.dates.range_presets).
+    This term is the latest to have begun by today (the one just ended, in a
+    vacation); last term the latest to have ended before it began. A city's
+    own terms come before a district's when both begin the same day.
+    """
+    rows = list(
+        Term.objects.for_user(user)
+        .filter(start_date__lte=today)
+        .order_by("-start_date", F("district_id").asc(nulls_first=True), "-end_date")
+        .values_list("start_date", "end_date")[:20]
+    )
+    if not rows:
+        return None, None
+    this_term = rows[0]
+    last_term = next((row for row in rows if row[1] < this_term[0]), None)
+    return this_term, last_term

@@ -35,6 +35,16 @@ class SchoolChoiceFilter(django_filters.ModelChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+class DistrictChoiceFilter(django_filters.ModelChoiceFilter):
+    """One district among those the user sees: the district filter of every bureau list
+    (`field_name` the path from the list's rows to their district)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", scoped(District))
+        kwargs.setdefault("label", _("District"))
+        super().__init__(*args, **kwargs)
+
+
 class DistrictFilterSet(FilterSet):
     city = django_filters.ModelChoiceFilter(queryset=scoped(City), label=_("City"))
     q = django_filters.CharFilter(method="search", label=_("Search"))
@@ -48,7 +58,7 @@ class DistrictFilterSet(FilterSet):
 
 
 class PoliceStationFilterSet(FilterSet):
-    district = django_filters.ModelChoiceFilter(queryset=scoped(District), label=_("District"))
+    district = DistrictChoiceFilter()
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
 
     class Meta:
@@ -58,7 +68,7 @@ class PoliceStationFilterSet(FilterSet):
 
 class SchoolFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    district = django_filters.ModelChoiceFilter(queryset=scoped(District), label=_("District"))
+    district = DistrictChoiceFilter()
     police_station = django_filters.ModelChoiceFilter(
         queryset=scoped(PoliceStation), label=_("Police station")
     )
@@ -116,7 +126,7 @@ class GateFilterSet(FilterSet):
 
 class TermFilterSet(FilterSet):
     city = django_filters.ModelChoiceFilter(queryset=scoped(City), label=_("City"))
-    district = django_filters.ModelChoiceFilter(queryset=scoped(District), label=_("District"))
+    district = DistrictChoiceFilter()
     audience = django_filters.ChoiceFilter(choices=TermAudience.choices, label=_("Applies to"))
     active_on = DateFilter(method="filter_active_on", label=_("In term on"))
 
@@ -130,7 +140,7 @@ class TermFilterSet(FilterSet):
 
 class CalendarExceptionFilterSet(FilterSet):
     city = django_filters.ModelChoiceFilter(queryset=scoped(City), label=_("City"))
-    district = django_filters.ModelChoiceFilter(queryset=scoped(District), label=_("District"))
+    district = DistrictChoiceFilter()
     school = SchoolChoiceFilter()
     kind = django_filters.ChoiceFilter(choices=ExceptionKind.choices, label=_("Kind"))
     date_after = DateFilter(field_name="date", lookup_expr="gte", label=_("From"))

@@ -10,7 +10,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campussafety.forms import DateInput, ScopedModelForm
-from schools.models import CalendarException, Gate, School, Term
+from schools.models import CalendarException, District, Gate, School, Term
+
+
+class DistrictField(forms.ModelChoiceField):
+    """The district filter of a bureau page (coverage, missed days): the form sets `queryset`
+    to the districts the user sees, so another is a form error. A select, unlike schools
+    (a type-ahead): a city has a handful of districts."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", District.objects.none())
+        kwargs.setdefault("label", _("District"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("empty_label", _("Every district"))
+        super().__init__(**kwargs)
 
 
 class SchoolForm(ScopedModelForm):

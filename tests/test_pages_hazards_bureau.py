@@ -65,6 +65,11 @@ class OverviewTests(HazardWorldTestCase):
         self.assertEqual((d1["under7"], d1["to30"], d1["to90"], d1["over90"]), (3, 0, 1, 0))
         self.assertEqual(rows[self.d2.name]["over90"], 1)
         self.assertEqual(response.context["totals"]["open"], 5)
+        # The ageing histogram: the totals by age, drawn and beside it in a table.
+        ageing = response.context["ageing"]
+        self.assertEqual([values for _label, values in ageing.rows], [[3], [0], [1], [1]])
+        self.assertContains(response, '<svg viewBox="0 0 480 220"')
+        self.assertContains(response, "chart-table")
         schools = self.client.get(url, {"district": self.d1.pk})
         self.assertEqual([row["name"] for row in schools.context["rows"]], [self.s1.name])
         ledger = reverse("inspections:hazards")

@@ -6,7 +6,7 @@ import time_machine
 from django.urls import reverse
 
 from posts import dutylogs
-from schools.models import School
+from schools.models import School, Term
 from tests.base import LAYOUT_QUERIES
 from tests.factories import SchoolFactory
 from tests.posts_pages import (
@@ -46,7 +46,7 @@ class CoveragePageTests(PostsPageTestCase):
         )
 
     def test_bureau_staff_see_rates_by_school_district_and_day(self):
-        response = self.get("city", start="2026-11-16", end="2026-11-20")
+        response = self.get("city", start="2026-11-16", end="2026-11-20", group_by="school")
         self.assertEqual(response.status_code, 200)
         rows = {row.label: row for row in response.context["page_obj"]}
         self.assertEqual(set(rows), {self.s1.name, self.s2.name, self.k1.name})
@@ -62,17 +62,68 @@ class CoveragePageTests(PostsPageTestCase):
         self.assertEqual(
             [row.key for row in response.context["page_obj"]], [D(2026, 11, 19), LAST_FRIDAY]
         )
+        # The days as a trend, the numbers beside it.
+        self.assertEqual(response.context["chart"].kind, "line")
+        self.assertContains(response, "<polyline")
+        self.assertContains(response, "每日覆盖率")
 
     def test_sorting(self):
-        response = self.get("city", start="2026-11-16", end="2026-11-20", sort="-missed")
+        response = self.get(
+            "city", start="2026-11-16", end="2026-11-20", sort="-missed", group_by="school"
+        )
         labels = [row.label for row in response.context["page_obj"]]
         # The kindergarten missed all five days, S1 and S2 four each.
         self.assertEqual(labels[0], self.k1.name)
-        response = self.get("city", start="2026-11-16", end="2026-11-20", sort="-coverage_rate")
+        response = self.get(
+            "city", start="2026-11-16", end="2026-11-20", sort="-coverage_rate", group_by="school"
+        )
         self.assertEqual(len(response.context["page_obj"]), 3)
         # The column headers sort, keeping the range.
-        self.assertContains(response, "start=2026-11-16&amp;end=2026-11-20&amp;sort=coverage_rate")
-        self.assertContains(response, "start=2026-11-16&amp;end=2026-11-20&amp;sort=-missed")
+        kept = "start=2026-11-16&amp;end=2026-11-20&amp;group_by=school"
+        self.assertContains(response, f"{kept}&amp;sort=coverage_rate")
+        self.assertContains(response, f"{kept}&amp;sort=-missed")
+
+    def test_drill_down_city_district_school(self):
+        week = {"start": "2026-11-16", "end": "2026-11-20"}
+        # City staff start with a row per district; each opens its schools' coverage.
+        response = self.get("city", **week)
+        self.assertEqual(response.context["group_by"], "district")
+        labels = {row.label: row.key for row in response.context["page_obj"]}
+        self.assertEqual(set(labels), {self.d1.name, self.d2.name})
+        link = f"?district={self.d1.pk}&amp;start=2026-11-16&amp;end=2026-11-20&amp;group_by=school"
+        self.assertContains(response, link)
+        response = self.get("city", district=self.d1.pk, group_by="school", **week)
+        self.assertEqual(response.context["group_by"], "school")
+        self.assertEqual(
+            {row.label for row in response.context["page_obj"]}, {self.s1.name, self.k1.name}
+        )
+        self.assertContains(response, f'class="drill-district">{self.d1.name}<')
+        # The district chosen narrows the missed days too.
+        response = self.get("city", "missed", district=self.d2.pk, **week)
+        self.assertEqual({item.school_id for item, _name in response.context["rows"]}, {self.s2.pk})
+
+    def test_a_district_out_of_scope_is_a_form_error(self):
+        response = self.get("district1", district=self.d2.pk)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("district", response.context["form"].errors)
+        self.assertNotIn("page_obj", response.context)
+
+    def test_date_presets(self):
+        response = self.get("district1", district=self.d1.pk)
+        # Yesterday, this week and this month always; the terms from the calendar.
+        for preset in ("yesterday", "this_week", "this_month"):
+            self.assertContains(response, f'data-preset="{preset}"')
+        self.assertContains(response, "start=2026-11-22&amp;end=2026-11-22")
+        self.assertContains(response, "start=2026-11-23&amp;end=2026-11-23")
+        # This term up to today; last term from the calendar, once there is one.
+        self.assertContains(response, "start=2026-09-01&amp;end=2026-11-23")
+        self.assertNotContains(response, 'data-preset="last_term"')
+        spring = {"start_date": D(2026, 2, 24), "end_date": D(2026, 7, 3)}
+        Term.objects.create(city=self.city_a, name="2026 春季学期", **spring)
+        response = self.get("district1", district=self.d1.pk)
+        self.assertContains(response, "start=2026-02-24&amp;end=2026-07-03")
+        # The district chosen stays chosen.
+        self.assertContains(response, f"district={self.d1.pk}&amp;start=2026-02-24")
 
     def test_the_default_range_is_this_month_up_to_today(self):
         response = self.get("district1")
@@ -140,15 +191,16 @@ class CoveragePageTests(PostsPageTestCase):
         # missed: the same three, the school days (three); in the database, the
         # missed days counted and the page of them (an anti-join of the school
         # days against the coverage rows); for the page shown, the required
-        # post periods and the logged ones; the names.
-        for name, count in (("coverage", 9), ("missed", 11)):
+        # post periods and the logged ones; the names. Both: the districts to
+        # choose from and the terms of the date presets.
+        for name, count in (("coverage", 11), ("missed", 13)):
             with self.subTest(name):
                 self.login("city")
                 with self.assertNumQueries(count + LAYOUT_QUERIES):
                     self.client.get(reverse(f"posts:{name}"))
         for n in range(5):
             SchoolFactory(district=self.d1, police_station=self.p1, name=f"新校{n}")
-        for name, count in (("coverage", 9), ("missed", 11)):
+        for name, count in (("coverage", 11), ("missed", 13)):
             with self.subTest(name):
                 self.login("city")
                 with self.assertNumQueries(count + LAYOUT_QUERIES):

@@ -380,13 +380,13 @@ class DutyLogListTests(PostsPageTestCase):
         # session, user, role assignments; the page of logs with school (its
         # district and city: the share) and post joined, one more than a page
         # (is there a next?), never counted; the district choices of the filter
-        # (the school is a search).
-        with self.assertNumQueries(5 + LAYOUT_QUERIES):
+        # (the school is a search); the terms of the date presets.
+        with self.assertNumQueries(6 + LAYOUT_QUERIES):
             self.client.get(url)
         self.log_today(period="afternoon")
         self.log_today("s2", "principal2")
         self.login("city")
-        with self.assertNumQueries(5 + LAYOUT_QUERIES):
+        with self.assertNumQueries(6 + LAYOUT_QUERIES):
             response = self.client.get(url)
         self.assertEqual(len(response.context["object_list"]), 3)
 

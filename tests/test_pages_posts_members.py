@@ -67,13 +67,14 @@ class MemberListTests(PostsPageTestCase):
         url = reverse("posts:members")
         # session, user, role assignments; the count; the page of members with
         # whether each phone is visible (a subquery); their current assignments
-        # with schools. The school filter is a search: no query for its choices.
-        with self.assertNumQueries(6 + LAYOUT_QUERIES):
+        # with schools. The school filter is a search: no query for its choices;
+        # the district filter's choices, one.
+        with self.assertNumQueries(7 + LAYOUT_QUERIES):
             self.client.get(url)
         for n in range(10):
             make_member(f"新队员{n}", self.s2)
         self.login("city")
-        with self.assertNumQueries(6 + LAYOUT_QUERIES):
+        with self.assertNumQueries(7 + LAYOUT_QUERIES):
             response = self.client.get(url)
         self.assertEqual(len(response.context["object_list"]), 24)
 

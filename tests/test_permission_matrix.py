@@ -455,6 +455,10 @@ MATRIX = {
     "posts:member-verify": "tests/test_pages_posts_members.py::VerificationTests",
     "posts:coverage": "tests/test_pages_posts_coverage.py::CoveragePageTests",
     "posts:missed": "tests/test_pages_posts_coverage.py::CoveragePageTests",
+    "dashboards:today": "tests/test_pages_dashboards_today.py::TodayBoardTests",
+    "dashboards:city": "tests/test_pages_dashboards.py::DashboardPageTests",
+    "dashboards:district": "tests/test_pages_dashboards.py::DashboardPageTests",
+    "dashboards:proof": "tests/test_pages_dashboards.py::DashboardPageTests",
     # Inspection pages (board, completion, excuses, checkpoints, checklists, exports).
     "inspections:board-choice": "tests/test_pages_inspections.py::BoardTests",
     "inspections:board": "tests/test_pages_inspections.py::BoardTests",

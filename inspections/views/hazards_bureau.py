@@ -13,10 +13,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from accounts.choices import Role
 from accounts.scope import BUREAU, Scope
+from campussafety.charts import histogram
 from campussafety.ids import id_or_404
 from inspections.choices import OPEN_STATES, UNRECTIFIED_STATES
 from inspections.forms_hazards import AGE_BUCKETS
@@ -93,7 +95,7 @@ class OverviewView(LoginRequiredMixin, TemplateView):
         today = timezone.localdate()
         year = today.year
         hazards = Hazard.objects.for_user(user)
-        place, parent, group = None, None, self.default_group(scope)
+        place, parent, group = None, None, scope.widest_level()
         # A district or city named but not an id is a 404, as one that does not exist.
         query = self.request.GET
         district_id = id_or_404(query["district"]) if "district" in query else None
@@ -108,9 +110,16 @@ class OverviewView(LoginRequiredMixin, TemplateView):
             place = get_object_or_404(City.objects.for_user(user), pk=city_id)
             hazards, group = hazards.filter(school__district__city=place), "district"
         rows = overview_rows(hazards, group, today, year)
+        summed = totals(rows)
+        ageing = histogram(
+            _("Open hazards by age"),
+            [(label, summed[key]) for key, label, *_rest in AGE_BUCKETS],
+            name=_("Open hazards"),
+        )
         return super().get_context_data(
             rows=rows,
-            totals=totals(rows),
+            totals=summed,
+            ageing=ageing,
             group=group,
             place=place,
             parent=parent,
@@ -118,11 +127,3 @@ class OverviewView(LoginRequiredMixin, TemplateView):
             buckets=[(key, label) for key, label, *_rest in AGE_BUCKETS],
             **kwargs,
         )
-
-    @staticmethod
-    def default_group(scope) -> str:
-        if scope.is_admin:
-            return "city"
-        if scope.has_role(Role.CITY_STAFF):
-            return "district"
-        return "school"

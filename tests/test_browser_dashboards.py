@@ -1,0 +1,82 @@
+"""On a 360 px phone and a desktop: a city's staff drill down city → district → school.
+
+Coverage: the city's districts, a district's schools, a school's duty logs; the
+today board. Each step is a click on the page, its answer's status asserted and
+what it shows read. The same Chromium, launch options and skip-or-fail rule as
+tests/test_browser.py (its fixtures are reused).
+"""
+
+import types
+
+import pytest
+from axes.utils import reset as axes_reset
+
+from tests import test_browser
+from tests.base import World
+from tests.posts_world import build_posts
+
+PHONE = test_browser.PHONE
+DESKTOP = {"width": 1280, "height": 900}
+chromium = test_browser.chromium
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def world(transactional_db, settings):
+    # As tests/test_browser.py's world (no manifest for {% static %}, no sign-ins
+    # counted against 127.0.0.1), with the posts and the terms.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    axes_reset()
+    world = types.SimpleNamespace()
+    World.build(world)
+    build_posts(world)
+    return world
+
+
+def click(page, selector):
+    """Click a link and return the status of the page it opened."""
+    with page.expect_navigation() as navigation:
+        page.click(selector)
+    return navigation.value.status
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_city_staff_drill_down_coverage(live_server, world, chromium, viewport):
+    context = chromium.new_context(locale="zh-CN", viewport=viewport)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    test_browser.sign_in(page, live_server, "city")
+    response = page.goto(f"{live_server.url}/posts/coverage/?start=2026-11-02&end=2026-11-06")
+    assert response.status == 200
+    rows = page.locator(".coverage-table tbody tr")
+    # The city: a row per district.
+    assert rows.count() == 2
+    table = page.inner_text(".coverage-table")
+    assert world.d1.name in table and world.d2.name in table
+    assert world.s1.name not in table
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    # A district: its schools, with the way back.
+    assert click(page, f".coverage-table a.drill-row:has-text('{world.d1.name}')") == 200
+    table = page.inner_text(".coverage-table")
+    assert world.s1.name in table and world.k1.name in table
+    assert world.s2.name not in table
+    assert page.inner_text(".drill-district") == world.d1.name
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    # A school: its duty logs over the same days.
+    assert click(page, f".coverage-table a:has-text('{world.s1.name}')") == 200
+    assert "/posts/logs/" in page.url and f"school={world.s1.pk}" in page.url
+    assert "date_after=2026-11-02" in page.url
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    # Presets on the duty log list keep the school chosen.
+    assert click(page, ".date-presets a[data-preset='this_term']") == 200
+    assert "date_after=2026-09-01" in page.url and f"school={world.s1.pk}" in page.url
+    # The today board: a card per declared item, and it fits.
+    response = page.goto(f"{live_server.url}/dashboards/today/")
+    assert response.status == 200
+    assert page.locator(".today-item").count() >= 3
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    context.close()
