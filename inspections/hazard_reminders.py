@@ -256,7 +256,10 @@ class HazardAwaitingVerification(_HazardLink):
                         self,
                         row,
                         user_id,
-                        f"{stage}:{row['submitted_at'].isoformat()}",
+                        # The submission's moment to the second, in UTC: "submitted:"
+                        # and an ISO time with microseconds and offset outgrew
+                        # the 40 characters of a due key.
+                        f"{stage}:{row['submitted_at'].astimezone(datetime.UTC):%Y%m%dT%H%M%S}",
                         state=stage,
                     )
                     for stage in stages

@@ -154,6 +154,16 @@ class VerificationTests(HazardRemindersTestCase):
         )
         self.assertEqual(self.sweep("hazard_verification", on(4, 11)), Counter())
 
+    def test_due_keys_fit_their_column_whatever_the_moment(self):
+        # A real submission carries microseconds; its ISO time made a 41-character
+        # key, which PostgreSQL refused (SQLite does not check the length).
+        submitted = at(DEADLINE, 10).replace(microsecond=123456)
+        self.hazard(state="submitted", submitted_by=self.officer1, submitted_at=submitted)
+        dues = KINDS["hazard_verification"].sweep(on(3, 11))
+        width = NotificationItem._meta.get_field("due").max_length
+        self.assertEqual(len(dues), 2)
+        self.assertTrue(all(len(due.due) <= width for due in dues), [due.due for due in dues])
+
 
 class SupervisionTests(HazardRemindersTestCase):
     def test_progress_reports_on_the_cadence_and_the_bureau_weekly(self):
