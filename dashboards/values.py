@@ -38,6 +38,7 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
@@ -89,6 +90,8 @@ class ValueRow:
     def as_dict(self) -> dict:
         """The row as the API and the exports give it."""
         measure = self.measure
+        value = measure.value
+        indicator = _by_code().get(self.code)
         return {
             "indicator": self.code,
             "date": self.date.isoformat(),
@@ -99,8 +102,8 @@ class ValueRow:
             "numerator": self.numerator,
             "denominator": self.denominator,
             "schools": self.schools,
-            "value": None if measure.value is None else round(measure.value, 2),
-            "meets_target": self.meets_target,
+            "value": None if value is None else round(value, 2),
+            "meets_target": None if indicator is None else indicator.meets_target(measure),
         }
 
 
@@ -164,11 +167,6 @@ def rows_by_key(rows) -> dict:
     return {(row.code, row.key): row for row in rows}
 
 
-def _order(codes):
-    position = {code: index for index, code in enumerate(codes)}
-    return lambda row: (position[row.code], row.date, row.label, row.key)
-
-
 def _from_snapshots(schools, codes, start, end, group_by) -> list[ValueRow]:
     """ONE GROUP BY over the snapshots of [start, end]."""
     if start > end:
@@ -191,21 +189,32 @@ def _from_snapshots(schools, codes, start, end, group_by) -> list[ValueRow]:
             denominator=Sum("denominator"),
             schools=Count("school_id"),
         )
-        .order_by()
-        # Tuples: a city's table by school is tens of thousands of rows.
+        .order_by("date", "label", key)
         .values_list("code", "date", key, *names, "numerator", "denominator", "schools")
     )
-    if parent:
-        rows = [
-            ValueRow(c, d, group_by, k, lab, par, n, den, cnt)
-            for c, d, k, lab, par, n, den, cnt in aggregate
-        ]
-    else:
-        rows = [
-            ValueRow(c, d, group_by, k, lab, None, n, den, cnt)
-            for c, d, k, lab, n, den, cnt in aggregate
-        ]
-    return sorted(rows, key=_order(codes))
+    # Sorted by the database and read as plain tuples: a district's table by school is
+    # twelve thousand rows, and Django's per-row converters and a sort in Python cost
+    # more than the query (the sums are integers, the dates dates, on every backend
+    # but SQLite's text dates, converted below).
+    sql, params = aggregate.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    buckets = {code: [] for code in codes}
+    for item in fetched:
+        if parent:
+            c, d, k, lab, par, n, den, cnt = item
+        else:
+            (c, d, k, lab, n, den, cnt), par = item, None
+        if isinstance(d, str):
+            d = datetime.date.fromisoformat(d)
+        buckets[c].append(ValueRow(c, d, group_by, k, lab, par, n, den, cnt))
+    return [row for code in codes for row in buckets[code]]
+
+
+def _order(codes):
+    position = {code: index for index, code in enumerate(codes)}
+    return lambda row: (position[row.code], row.date, row.label, row.key)
 
 
 def _live(schools, codes, as_of, group_by) -> list[ValueRow]:
