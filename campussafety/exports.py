@@ -154,7 +154,7 @@ def write_csv(table: Table, out) -> None:
     writer = csv.writer(text)
     writer.writerow([safe_cell(header) for header in table.header()])
     for row in table.cells():
-        writer.writerow(["" if cell == "" else cell for cell in row])
+        writer.writerow(row)
     text.flush()
     text.detach()
 

@@ -278,3 +278,25 @@ class MorePageExportTests(PinnedClockMixin, WorldTestCase):
         self.assertEqual(self.get("principal1", "equipment:due", format="csv").status_code, 403)
         other = self.get("district1", "equipment:due", format="csv", district=self.d2.pk)
         self.assertEqual(other.status_code, 404)
+
+
+class ExportFileRetentionTests(WorldTestCase):
+    def test_old_export_files_go_with_their_stored_file(self):
+        import tempfile
+
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+
+        from reminders.models import ExportFile
+        from reminders.retention import purge
+
+        with self.settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="exports-")):
+            export = ExportFile(user=self.city, title="t", rows=1)
+            export.file.save("old.csv", ContentFile(b"x"), save=True)
+            path = export.file.path
+            later = timezone.now() + datetime.timedelta(days=400)
+            self.assertGreaterEqual(purge(later), 1)
+            self.assertFalse(ExportFile.objects.exists())
+            import os
+
+            self.assertFalse(os.path.exists(path))
