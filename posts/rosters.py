@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Case, F, When
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -289,18 +289,18 @@ def _problem_rows(periods, start, end) -> list[tuple]:
     if days_sql is None:
         return []
     # Which shifts count and which are police or qualified: the members' own rules (Q).
+    # The shifts of the range counted per period and day first, in one pass (a hash
+    # aggregate at city scale), so the join below meets one row a period and day.
     shifts_sql, shifts_params = (
-        # Not narrowed to `periods` here: the join below does that, by the
-        # (post period, day) index, instead of testing each shift against them.
         Shift.objects.filter(date__gte=start, date__lte=end, is_cancelled=False)
-        .annotate(
-            police=Case(When(member__kind__in=POLICE_KINDS, then=1), default=0),
-            qualified=Case(
-                When(Member.qualified_condition("member__", F("date")), then=1), default=0
-            ),
-        )
         .order_by()
-        .values("post_period_id", "date", "police", "qualified")
+        .values("post_period_id", "date")
+        .annotate(
+            members=Count("pk"),
+            police=Count("pk", filter=Q(member__kind__in=POLICE_KINDS)),
+            qualified=Count("pk", filter=Member.qualified_condition("member__", F("date"))),
+        )
+        .values("post_period_id", "date", "members", "police", "qualified")
         .query.sql_with_params()
     )
     periods_sql, periods_params = (
@@ -315,17 +315,17 @@ def _problem_rows(periods, start, end) -> list[tuple]:
     sql = (
         f"WITH {days_sql}, "
         f"p (id, school_id, min_members, min_police, share) AS ({periods_sql}), "
-        f"sh (post_period_id, day, police, qualified) AS ({shifts_sql}) "
-        "SELECT p.id, sd.day, COUNT(sh.post_period_id), COALESCE(SUM(sh.police), 0), "
+        f"sh (post_period_id, day, members, police, qualified) AS ({shifts_sql}) "
+        "SELECT p.id, sd.day, COALESCE(SUM(sh.members), 0), COALESCE(SUM(sh.police), 0), "
         " COALESCE(SUM(sh.qualified), 0) "
         "FROM p JOIN school_day sd ON sd.school_id = p.school_id "
         "LEFT JOIN sh ON sh.post_period_id = p.id AND sh.day = sd.day "
         "GROUP BY p.id, sd.day, p.min_members, p.min_police, p.share "
-        "HAVING COUNT(sh.post_period_id) < p.min_members "
+        "HAVING COALESCE(SUM(sh.members), 0) < p.min_members "
         " OR COALESCE(SUM(sh.police), 0) < p.min_police "
-        " OR COUNT(sh.post_period_id) = 0 "
+        " OR COALESCE(SUM(sh.members), 0) = 0 "
         " OR COALESCE(SUM(sh.qualified), 0) * 100 "
-        "  < CAST(ROUND(p.share * 100) AS INTEGER) * COUNT(sh.post_period_id)"
+        "  < CAST(ROUND(p.share * 100) AS INTEGER) * COALESCE(SUM(sh.members), 0)"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*days_params, *periods_params, *shifts_params])
