@@ -202,3 +202,14 @@ def filtered(filterset_class, query, queryset, user):
     if not filterset.is_bound or filterset.is_valid():
         return filterset.qs
     return queryset.none()
+
+
+def log_download(request, name: str, title, model, rows: int, fmt: str = "xlsx") -> None:
+    """The access-log entry of a file a view wrote itself (a form in a layout of its own,
+    such as the annual hazard ledger), with the request's filters."""
+    from campussafety.client_ip import client_ip
+
+    table = Table(
+        name=name, title=title, columns=[], rows=[], model=model, filters=request.GET.urlencode()
+    )
+    log_export(request.user, table, fmt, rows, client_ip(request))

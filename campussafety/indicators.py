@@ -182,8 +182,17 @@ def all_of(code: str, *, parts: tuple[str, ...], **declaration) -> Indicator:
             school: Measure(int(all(value[school].met for value in values)), 1) for school in common
         }
 
+    def evidence(school_id, as_of):
+        # The first part's proof: the composite's own parts are listed beside it (`parts`).
+        for part in parts:
+            declared = declared_indicator(part)
+            if declared is not None and declared.evidence is not None:
+                return declared.evidence(school_id, as_of)
+        return ""
+
     declaration.setdefault("unit", Unit.PERCENT)
     declaration.setdefault("target", 100.0)
+    declaration.setdefault("evidence", evidence)
     return Indicator(code=code, compute=compute, parts=parts, **declaration)
 
 

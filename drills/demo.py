@@ -18,6 +18,7 @@ with the rows record_completion writes, in bulk (schools.obligation_bulk).
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -55,6 +56,8 @@ ROTATION = [
 ]
 # Of the schools: some skip drills in a month; a few skip most of the term.
 SKIPS_MONTH, LAGGARD = 0.12, 0.05
+# Schools seeded at once (memory stays flat whatever their number).
+SCHOOL_BATCH = 1000
 PLANS = (PlanType.COMPREHENSIVE, PlanType.FIRE, PlanType.VIOLENCE)
 PROBLEMS = "东侧楼梯间堆放杂物，疏散受阻\n三楼应急照明灯不亮\n二年级3班集合点位置不清"
 CLASS_SIZE = 40
@@ -107,7 +110,19 @@ def _drill_plans(ctx, rng, schools, terms):
 
 def seed_drills(ctx) -> str:
     rng = ctx.rng("drills")
-    schools = list(ctx.schools or School.objects.all())
+    every = list(ctx.schools or School.objects.order_by("pk"))
+    counts = Counter()
+    # A batch of schools at a time: a province's drills and their million class
+    # headcounts are never all in memory.
+    for start in range(0, len(every), SCHOOL_BATCH):
+        counts.update(_seed_batch(ctx, rng, every[start : start + SCHOOL_BATCH]))
+    return (
+        f"{counts['drills']} drills, {counts['headcounts']} class headcounts, "
+        f"{counts['plans']} emergency plans, {counts['sessions']} training sessions"
+    )
+
+
+def _seed_batch(ctx, rng, schools) -> dict[str, int]:
     now = timezone.make_aware(datetime.datetime.combine(ctx.today, datetime.time(9)))
     terms = {
         pk: next((t for t in found if t[0] <= ctx.today <= t[1]), None)
@@ -177,10 +192,12 @@ def seed_drills(ctx) -> str:
         plans = _seed_plans(ctx, rng, schools)
         sessions, trained = _seed_training(ctx, rng, schools, terms)
         record_completions(counted + trained)
-    return (
-        f"{len(drills)} drills, {len(headcounts)} class headcounts, "
-        f"{plans} emergency plans, {sessions} training sessions"
-    )
+    return {
+        "drills": len(drills),
+        "headcounts": len(headcounts),
+        "plans": plans,
+        "sessions": sessions,
+    }
 
 
 def _drill_completions(schools, closed):

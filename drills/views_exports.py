@@ -14,10 +14,12 @@ from django.views import View
 from openpyxl import Workbook
 
 from accounts.scope import BUREAU, SCHOOL_STAFF, Scope
+from campussafety.exports import log_download
 from campussafety.replica import reads_from_replica
 from campussafety.spreadsheets import add_sheet, xlsx_response
 from drills.exports import district_summary, drill_records, record_header, summary_header, term_of
 from drills.forms_plans import TermForm
+from drills.models import Drill
 from schools.models import District, School
 
 TEMPLATE = "drills/plans/records.html"
@@ -40,6 +42,7 @@ class RecordsMixin(LoginRequiredMixin):
             workbook = Workbook()
             workbook.remove(workbook.active)
             add_sheet(workbook, title, header, rows)
+            log_download(request, filename, title, Drill, len(rows))
             return xlsx_response(workbook, f"{filename}-{on:%Y-%m-%d}.xlsx")
         return render(
             request,

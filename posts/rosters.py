@@ -290,9 +290,9 @@ def _problem_rows(periods, start, end) -> list[tuple]:
         return []
     # Which shifts count and which are police or qualified: the members' own rules (Q).
     shifts_sql, shifts_params = (
-        Shift.objects.filter(
-            post_period__in=periods, date__gte=start, date__lte=end, is_cancelled=False
-        )
+        # Not narrowed to `periods` here: the join below does that, by the
+        # (post period, day) index, instead of testing each shift against them.
+        Shift.objects.filter(date__gte=start, date__lte=end, is_cancelled=False)
         .annotate(
             police=Case(When(member__kind__in=POLICE_KINDS, then=1), default=0),
             qualified=Case(

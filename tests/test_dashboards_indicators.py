@@ -57,9 +57,15 @@ class IndicatorTests(PostsWorldTestCase):
             with self.subTest(indicator.code):
                 self.assertTrue(str(indicator.rule) and indicator.source)
                 self.assertIsNotNone(indicator.target)
-                if not indicator.parts:
-                    url = indicator.evidence(self.s1.pk, AS_OF)
-                    self.assertTrue(url.startswith("/"), url)
+                url = indicator.evidence(self.s1.pk, AS_OF)
+                self.assertTrue(url.startswith("/"), url)
+
+    def test_each_evidence_page_opens_for_the_bureau(self):
+        self.client.force_login(self.users["city"])
+        for indicator in declared_indicators():
+            with self.subTest(indicator.code):
+                url = indicator.evidence(self.s1.pk, AS_OF)
+                self.assertEqual(self.client.get(url).status_code, 200, url)
 
     def test_four_100_4_a_school_missing_one_peak_fails(self):
         self.assertEqual(self.met("posts.peaks_covered"), {"s1": True, "s2": False, "s3": False})

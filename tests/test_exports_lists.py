@@ -255,6 +255,14 @@ class MorePageExportTests(PinnedClockMixin, WorldTestCase):
         self.assertEqual(self.descriptions("district1_principal2"), ["'+滨州围墙", "沾化围墙"])
         self.assertEqual(self.descriptions("outsider"), [])
 
+    def test_the_annual_ledger_download_is_logged(self):
+        self.client.force_login(self.principal1)
+        url = reverse("inspections:hazard-ledger-school", args=[self.s1.pk])
+        self.assertEqual(self.client.get(url, {"format": "xlsx"}).status_code, 200)
+        entry = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).latest("pk")
+        self.assertEqual(entry.actor, self.principal1)
+        self.assertEqual(entry.changes["export"][1], f"hazard-ledger-{self.s1.code}.xlsx")
+
     def test_coverage_and_missed_days(self):
         for name in ("posts:coverage", "posts:missed"):
             response = self.get("city", name, format="xlsx")

@@ -20,6 +20,7 @@ from django.views import View
 from openpyxl import Workbook
 
 from accounts.scope import BUREAU, SCHOOL_STAFF, Scope
+from campussafety.exports import log_download
 from campussafety.replica import reads_from_replica
 from campussafety.spreadsheets import add_sheet, xlsx_response
 from inspections.forms import MonthForm, month_bounds
@@ -249,6 +250,7 @@ class FireExportMixin(LoginRequiredMixin):
                     add_sheet(workbook, school, header(), rows)
             if not workbook.worksheets:
                 add_sheet(workbook, title, header(), [cells(r) for r in records])
+            log_download(request, filename, title, ObligationCompletion, len(records))
             return xlsx_response(workbook, f"{filename}-{start:%Y-%m}.xlsx")
         return render(
             request,

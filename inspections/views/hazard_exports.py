@@ -22,6 +22,7 @@ from django.views import View
 from openpyxl import Workbook
 
 from accounts.scope import BUREAU, SCHOOL_STAFF, Scope
+from campussafety.exports import log_download
 from campussafety.replica import reads_from_replica
 from campussafety.spreadsheets import add_sheet, xlsx_response
 from inspections.choices import ExtensionStatus, HazardPhotoKind, HazardState
@@ -137,6 +138,7 @@ class LedgerExportMixin(LoginRequiredMixin):
             workbook = Workbook()
             workbook.remove(workbook.active)
             add_sheet(workbook, str(year), header, table)
+            log_download(request, filename, title, Hazard, len(table))
             return xlsx_response(workbook, f"{filename}-{year}-{as_of:%Y%m%d}.xlsx")
         return render(
             request,
@@ -247,6 +249,9 @@ class SupervisedReportView(LoginRequiredMixin, View):
             workbook = Workbook()
             workbook.remove(workbook.active)
             add_sheet(workbook, _("Supervised hazards"), header, table)
+            log_download(
+                request, "supervised-hazards", _("Supervised hazards"), SupervisionOrder, len(table)
+            )
             return xlsx_response(workbook, f"supervised-hazards-{timezone.localdate():%Y%m%d}.xlsx")
         return render(
             request,

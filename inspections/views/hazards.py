@@ -31,6 +31,7 @@ from inspections.choices import (
     OPEN_STATES,
     UNRECTIFIED_STATES,
     ExtensionStatus,
+    HazardLevel,
     HazardPhotoKind,
     HazardState,
 )
@@ -117,9 +118,16 @@ BADGE_CLASSES = {
 }
 
 
-def badge_class(state) -> str:
-    """The colour of a hazard's state badge (inspections/hazards/_badge.html)."""
-    return BADGE_CLASSES.get(state, "text-bg-primary")
+def decorate(hazards) -> None:
+    """What _badge.html and a ledger row show of each hazard, worked out here once: the state
+    badge's colour and the state's and level's labels (get_FOO_display() hashes the field's
+    lazy choices on every call, which a page of rows paid for in full)."""
+    states = {value: str(label) for value, label in HazardState.choices}
+    levels = {value: str(label) for value, label in HazardLevel.choices}
+    for hazard in hazards:
+        hazard.badge_class = BADGE_CLASSES.get(hazard.state, "text-bg-primary")
+        hazard.state_label = states.get(hazard.state, hazard.state)
+        hazard.level_label = levels.get(hazard.level, hazard.level)
 
 
 def ledger_list(user, query):
@@ -189,11 +197,11 @@ class LedgerView(LoginRequiredMixin, ExportMixin, ListView):
             **kwargs,
         )
         # Worked out once per row here, not by template tags per row: the link (one
-        # reverse for the page) and the state badge's colour.
+        # reverse for the page), the badge's colour and the labels.
         prefix = reverse("inspections:hazard", args=[0]).removesuffix("0/")
         for hazard in context["hazards"]:
             hazard.url = f"{prefix}{hazard.pk}/"
-            hazard.badge_class = badge_class(hazard.state)
+        decorate(context["hazards"])
         return context
 
 
@@ -395,7 +403,7 @@ def load_hazard(user, pk) -> Hazard:
     )
     orders = list(hazard.supervision_orders.all())
     hazard.active_order = next((o for o in orders if o.is_active), None)
-    hazard.badge_class = badge_class(hazard.state)
+    decorate([hazard])
     return hazard
 
 
