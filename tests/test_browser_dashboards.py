@@ -1,8 +1,9 @@
 """On a 360 px phone and a desktop: a city's staff drill down city → district → school.
 
 Coverage: the city's districts, a district's schools, a school's duty logs; the
-today board. Each step is a click on the page, its answer's status asserted and
-what it shows read. The same Chromium, launch options and skip-or-fail rule as
+dashboard: the districts, a district's schools, a school's file; the today
+board. Each step is a click on the page, its answer's status asserted and what
+it shows read. The same Chromium, launch options and skip-or-fail rule as
 tests/test_browser.py (its fixtures are reused).
 """
 
@@ -45,7 +46,7 @@ def click(page, selector):
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_city_staff_drill_down_coverage(live_server, world, chromium, viewport):
+def test_city_staff_drill_down(live_server, world, chromium, viewport):
     context = chromium.new_context(locale="zh-CN", viewport=viewport)
     page = context.new_page()
     page.goto(f"{live_server.url}/login/")
@@ -74,6 +75,23 @@ def test_city_staff_drill_down_coverage(live_server, world, chromium, viewport):
     # Presets on the duty log list keep the school chosen.
     assert click(page, ".date-presets a[data-preset='this_term']") == 200
     assert "date_after=2026-09-01" in page.url and f"school={world.s1.pk}" in page.url
+    # The dashboard: the city's districts, the four 100% first; a district's schools; a
+    # school's file.
+    response = page.goto(f"{live_server.url}/dashboards/")
+    assert response.status == 200
+    grid = page.inner_text(".dashboard-grid")
+    assert world.d1.name in grid and world.d2.name in grid
+    assert page.locator(".dashboard-grid thead .badge").count() == 4
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert click(page, f".dashboard-grid a.grid-place:has-text('{world.d1.name}')") == 200
+    grid = page.inner_text(".dashboard-grid")
+    assert world.s1.name in grid and world.k1.name in grid and world.s2.name not in grid
+    assert page.inner_text(".drill-district") == world.d1.name
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert click(page, f".dashboard-grid a.grid-place:has-text('{world.s1.name}')") == 200
+    assert f"/schools/{world.s1.pk}/file/" in page.url
+    assert world.s1.name in page.inner_text("main")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     # The today board: a card per declared item, and it fits.
     response = page.goto(f"{live_server.url}/dashboards/today/")
     assert response.status == 200
