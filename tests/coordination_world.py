@@ -2,17 +2,36 @@
 meetings, action items, factors, appointments and activities at their schools."""
 
 import datetime
+from importlib import import_module
+
+from django.apps import apps as django_apps
 
 from coordination.choices import Level
 from coordination.models import (
     ActionItem,
     Activity,
+    ActivityMinimum,
     Appointment,
     Decision,
     Factor,
     Meeting,
 )
+from schools.models import ObligationRule
 from tests.base import WorldTestCase
+
+DEFAULTS = import_module("coordination.migrations.0002_defaults_and_appointments")
+
+
+def restore_coordination_defaults():
+    """The rows coordination's data migration makes, again where a TransactionTestCase run
+    earlier in this process flushed them (as tests/obligations_world.py does for others)."""
+    if (
+        not ActivityMinimum.objects.filter(city=None).exists()
+        or not ObligationRule.objects.filter(city=None, code=DEFAULTS.MEETING_RULE).exists()
+    ):
+        ActivityMinimum.objects.filter(city=None).delete()
+        DEFAULTS.forwards(django_apps, None)
+
 
 DAY = datetime.date(2026, 10, 12)
 KEYS = ("s1", "s2", "s3")
@@ -66,6 +85,11 @@ def make_activity(school, held_on=DAY, **fields):
 
 class CoordinationWorldTestCase(WorldTestCase):
     multi_role_personas = True
+
+    @classmethod
+    def setUpTestData(cls):
+        restore_coordination_defaults()
+        super().setUpTestData()
 
     def key_of(self, school):
         return next(key for key in KEYS if getattr(self, key).pk == school.pk)

@@ -221,6 +221,7 @@ class DemoStepOrderTests(SimpleTestCase):
                 "hazards",
                 "drills",
                 "equipment",
+                "coordination",
             ],
         )
 

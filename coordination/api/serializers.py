@@ -113,7 +113,7 @@ class AttachmentSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class DecisionSerializer(ScopedModelSerializer):
+class MeetingDecisionSerializer(ScopedModelSerializer):
     class Meta:
         model = Decision
         fields = ["id", "meeting", "text"]

@@ -73,7 +73,7 @@ class DecisionViewSet(ScopedModelViewSet):
     """A meeting's decisions (filter by meeting)."""
 
     queryset = Decision.objects.all()
-    serializer_class = api.DecisionSerializer
+    serializer_class = api.MeetingDecisionSerializer
     filterset_fields = ["meeting"]
 
 
