@@ -8,10 +8,11 @@ from django.conf import settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from accounts.choices import Role
 from dashboards.snapshots import take
 from tests.base import PASSWORD
 from tests.dashboards_world import build_evidence
-from tests.factories import SchoolFactory
+from tests.factories import SchoolFactory, assign
 from tests.permissions import ALL_PERSONAS, ActionChecks
 from tests.posts_world import TODAY, PostsWorldTestCase
 
@@ -107,12 +108,20 @@ class DashboardAPITests(ActionChecks, PostsWorldTestCase):
             reverse("indicator-values"), FOUR, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]
         )
         self.assertEqual(since.status_code, 304)
-        # A 304 is answered before any value is computed.
-        with self.assertNumQueries(1):
-            client.get(reverse("indicator-values"), FOUR, HTTP_IF_NONE_MATCH=etag)
+        # A 304 is answered before any value is computed: the day's snapshot
+        # row and the user's roles only.
+        fresh = self.api("district1")  # a user whose roles are not read yet, as per request
+        with self.assertNumQueries(2):
+            fresh.get(reverse("indicator-values"), FOUR, HTTP_IF_NONE_MATCH=etag)
         # Another user, or another question, never shares the tag.
         other = self.api("city").get(reverse("indicator-values"), FOUR, HTTP_IF_NONE_MATCH=etag)
         self.assertEqual(other.status_code, 200)
+        # A role given changes the schools in the answer, so the tag.
+        assign(self.users["district1"], Role.PRINCIPAL, SchoolFactory())
+        client = self.api("district1")  # a new request's user, with its roles read afresh
+        regranted = client.get(reverse("indicator-values"), FOUR, HTTP_IF_NONE_MATCH=etag)
+        self.assertEqual(regranted.status_code, 200)
+        etag = regranted["ETag"]
         # Taking the day again changes it.
         take(AS_OF)
         retaken = client.get(reverse("indicator-values"), FOUR, HTTP_IF_NONE_MATCH=etag)

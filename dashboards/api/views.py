@@ -22,6 +22,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.scope import Scope
 from campussafety.api.viewsets import ScopedViewSetMixin
 from campussafety.dates import date_range_errors
 from campussafety.indicators import declared_indicators
@@ -215,9 +216,11 @@ class IndicatorValuesView(ScopedViewSetMixin, generics.GenericAPIView):
 
         A past day's values change only when its snapshot is taken again; a
         range's when any of its days' is; today's live values are taken to
-        change every minute. The ETag also names the user and the query, so
-        two users or two questions never share one.
+        change every minute. The ETag also names the user, what the user
+        holds (a role given or taken away changes the schools in the answer)
+        and the query, so two users or two questions never share one.
         """
+        scope = Scope.of(request.user)
         today = timezone.localdate()
         now = timezone.now().replace(second=0, microsecond=0)
         first = params.get("start") or params.get("as_of") or today
@@ -230,6 +233,8 @@ class IndicatorValuesView(ScopedViewSetMixin, generics.GenericAPIView):
         signature = "|".join(
             [
                 str(request.user.pk),
+                str(scope.is_admin),
+                *sorted(map(repr, scope.grants)),
                 request.get_full_path(),
                 modified.isoformat(),
                 str(taken),
