@@ -54,8 +54,11 @@ def log_change(instance, actor, changes: dict, remote_addr=None) -> None:
     )
 
 
-def log_phones_shown(request, objects) -> None:
-    """Log that the request's user was shown the full phone of each of `objects` (one query)."""
+def log_shown(request, objects, what: dict) -> None:
+    """Log that the request's user was shown each of `objects` (one query; none if empty).
+
+    `what` is the entry's changes, saying what was shown ({"phone": ["", "shown in full"]}).
+    """
     objects = list(objects)
     if not objects:
         return
@@ -68,15 +71,20 @@ def log_phones_shown(request, objects) -> None:
                 content_type=content_type,
                 object_pk=str(obj.pk),
                 object_id=obj.pk,
-                object_repr=str(obj),
+                object_repr=str(obj)[:200],
                 action=LogEntry.Action.ACCESS,
-                changes=PHONE_SHOWN,
+                changes=what,
                 actor=user if user.is_authenticated else None,
                 remote_addr=address,
             )
             for obj in objects
         ]
     )
+
+
+def log_phones_shown(request, objects) -> None:
+    """Log that the request's user was shown the full phone of each of `objects`."""
+    log_shown(request, objects, PHONE_SHOWN)
 
 
 def history_of(objects_by_model: dict, limit: int = 100):

@@ -10,7 +10,7 @@ from accounts.scope import BUREAU, Scope
 register = template.Library()
 
 
-@register.inclusion_tag("dashboards/_nav.html", takes_context=True)
+@register.inclusion_tag("includes/nav_links.html", takes_context=True)
 def dashboards_nav(context):
     request = context.get("request")
     if request is None:
