@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -210,6 +210,11 @@ class SqlPages:
     _count = None
     _sql = None
 
+    def _cursor(self):
+        # The schools' database: the replica in a view that reads from it
+        # (campussafety/replica.py), as the ORM's queries there do.
+        return connections[self.schools.db].cursor()
+
     def count(self) -> int:
         if self._count is None:
             self._count = self._total()
@@ -230,7 +235,7 @@ class SqlPages:
         sql, params = self._query()
         if sql is None or stop <= first:
             return []
-        with connection.cursor() as cursor:
+        with self._cursor() as cursor:
             cursor.execute(
                 f"{sql} ORDER BY {self._order_by()} LIMIT {stop - first} OFFSET {first}", params
             )
@@ -261,7 +266,7 @@ class MissedDays(SqlPages):
         sql, params = self._query()
         if sql is None:
             return 0
-        with connection.cursor() as cursor:
+        with self._cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS missed", params)
             return cursor.fetchone()[0]
 

@@ -35,6 +35,7 @@ class SchoolChoiceFilter(django_filters.ModelChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class DistrictChoiceFilter(django_filters.ModelChoiceFilter):
     """One district among those the user sees: the district filter of every bureau list
     (`field_name` the path from the list's rows to their district)."""

@@ -122,7 +122,9 @@ class SchoolFilePDFView(LoginRequiredMixin, View):
         pdf = pdf_of(html, request.build_absolute_uri("/"))
         log_file(request, school, "pdf")
         if pdf is None:
-            return HttpResponse(html)
+            # The printable page: the PDF's own HTML carries the inline style only
+            # WeasyPrint reads, which the site's Content-Security-Policy refuses.
+            return render(request, "schools/school_file.html", context)
         response = HttpResponse(pdf, content_type="application/pdf")
         filename = f"{school.name}-{context['today']:%Y%m%d}.pdf"
         response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"

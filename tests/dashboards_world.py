@@ -14,15 +14,19 @@ Before "today" (Monday 23 November 2026), over the ten school days from
 """
 
 import datetime
+import importlib
 import zoneinfo
 
+from django.apps import apps as django_apps
 from django.db import transaction
 
 from equipment.models import AlarmTest, VideoCheck
 from inspections.models import Answer, InspectionRule, Round
 from posts.dutylogs import refresh_daily_coverage
-from posts.models import DutyLog
+from posts.models import DutyLog, GuardRule
 from schools.calendar import school_days
+from tests.equipment_world import ensure_defaults
+from tests.obligations_world import restore_default_rules
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 TEN_DAYS = (datetime.date(2026, 11, 9), datetime.date(2026, 11, 20))
@@ -34,7 +38,19 @@ def log(school, period, day):
     DutyLog.objects.create(school=school, post_period=period, date=day, period=period.period)
 
 
+def restore_defaults():
+    """What the data migrations create and the indicators read (rules, the kit catalogue,
+    the national guard rule), where a TransactionTestCase run earlier flushed it."""
+    restore_default_rules()
+    ensure_defaults()
+    if not GuardRule.objects.filter(city=None).exists():
+        importlib.import_module("posts.migrations.0009_guard_rules").seed_national_rule(
+            django_apps, None
+        )
+
+
 def build_evidence(target):
+    restore_defaults()
     # One transaction: the coverage recount locks its rows (TransactionTestCase runs none).
     with transaction.atomic():
         _build_evidence(target)

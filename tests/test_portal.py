@@ -36,6 +36,7 @@ class PanelTests(PageTestCase):
             [
                 "posts/_home_police.html",
                 "schools/_home_police.html",
+                "inspections/_home_police.html",
                 "drills/_home_police.html",
                 "coordination/_home_police.html",
             ],

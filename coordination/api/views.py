@@ -208,6 +208,9 @@ class ComplianceView(generics.ListAPIView):
     query_serializer = api.ComplianceQuerySerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            # The schema is built without a request or a database to read the minimum from.
+            return School.objects.none()
         query = api.ComplianceQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
