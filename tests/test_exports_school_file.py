@@ -7,6 +7,8 @@ from unittest import mock
 
 from auditlog.models import LogEntry
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -103,8 +105,11 @@ class SchoolFileTests(PinnedClockMixin, WorldTestCase):
         self.client.get(url)
         # The page's own (scope, facts, due checks) and each section's; the indicators
         # computed live for today and one snapshot read per indicator for the trend.
-        with self.assertNumQueries(69) as first:
+        # At most 69 (SQLite; PostgreSQL materialises the day's windows in fewer),
+        # and the same again with more members.
+        with CaptureQueriesContext(connection) as first:
             self.client.get(url)
+        self.assertLessEqual(len(first.captured_queries), 69)
         for index in range(5):
             make_member(f"成员{index}", self.s1)
         with self.assertNumQueries(len(first.captured_queries)):
