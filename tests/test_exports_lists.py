@@ -174,8 +174,12 @@ class FilingFormTests(PinnedClockMixin, WorldTestCase):
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
+        from tests.equipment_world import ensure_defaults
         from tests.factories import SchoolFactory
 
+        # The catalogue's technical-defence types, if a flush by an earlier
+        # TransactionTestCase removed them: without any, one query is skipped.
+        ensure_defaults()
         self.client.force_login(self.district1)
 
         def counts():
