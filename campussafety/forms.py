@@ -5,6 +5,9 @@ Every choice of a related object lists only what the user may see (the same
 exactly like a missing one.
 """
 
+import datetime
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +34,10 @@ def style_form(form):
     for field in form.fields.values():
         bound_dates(field)
         widget = field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            # Its class would go on the list's <div> as well as on each box: the
+            # browser's own checkboxes, one a line, need none.
+            continue
         if isinstance(widget, forms.CheckboxInput):
             css = "form-check-input"
         elif isinstance(widget, forms.Select):
@@ -84,6 +91,59 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+class DaysField(forms.DecimalField):
+    """A duration (a model's DurationField, such as a grace period) written as a number of
+    days, quarters of a day allowed: what people mean by "a week late", where Django's
+    own DurationField would read "7" as seven seconds. Empty is None."""
+
+    def __init__(self, *, max_days=366, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", max_days)
+        kwargs.setdefault("max_digits", 6)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("step_size", Decimal("0.25"))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, datetime.timedelta):
+            days = Decimal(value.total_seconds()) / Decimal(ONE_DAY.total_seconds())
+            whole = days.to_integral_value()
+            return whole.quantize(Decimal(1)) if days == whole else days.quantize(Decimal("0.01"))
+        return value
+
+    def clean(self, value):
+        days = super().clean(value)
+        if days is None:
+            return None
+        return datetime.timedelta(seconds=round(days * Decimal(ONE_DAY.total_seconds())))
+
+    def has_changed(self, initial, data):
+        return super().has_changed(self.prepare_value(initial), data)
+
+
+class ModelJudgedChoiceField(forms.ChoiceField):
+    """A select of the values worth offering, whose value the model judges (its field's
+    choices, validators and clean()): a page then refuses what the API refuses, in the
+    same words, instead of the form's own "not one of the available choices"."""
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+
+
+class ModelJudgedMultipleChoiceField(forms.MultipleChoiceField):
+    """Checkboxes for a list the model validates (a JSONField of one TextChoices' values),
+    judged by the model's validators as ModelJudgedChoiceField is."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def validate(self, value):
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
 
 
 class ScopedModelForm(BootstrapFormMixin, forms.ModelForm):

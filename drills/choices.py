@@ -5,6 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from schools.choices import SchoolType
 
+# The `domain` of the obligation rules drills declare (schools.ObligationRule): the drill
+# requirements and the training rules.
+DOMAIN = "drills"
+
 
 class DrillType(models.TextChoices):
     """The drill types of ../shared/CHECKS.md §4."""

@@ -20,6 +20,7 @@ from accounts.scope import ALL_ROLES, SCHOOL_STAFF, Role
 from campussafety.uploads import ProtectedFileField
 from drills.choices import (
     ALARM_TYPES,
+    DOMAIN,
     NIGHT_ENDS,
     NIGHT_STARTS,
     DrillStatus,
@@ -29,7 +30,8 @@ from drills.choices import (
     default_evacuation_target,
 )
 from drills.querysets import ClassHeadcountQuerySet, DrillQuerySet
-from schools.models import TimeStampedModel
+from schools.choices import PERIOD_BASES
+from schools.models import ObligationRule, TimeStampedModel
 from schools.models.obligations import CITY_STAFF_EDIT, SCHOOL_PATHS, ChoiceListValidator
 from schools.querysets import CityOrNationalQuerySet, ScopedQuerySet
 
@@ -85,6 +87,42 @@ class DrillRequirement(TimeStampedModel):
 
     def __str__(self):
         return str(self.obligation)
+
+    def clean(self):
+        """What a drill requirement's obligation must be, whoever writes it (the pages'
+        RequirementForm, the API's serializer, the admin): a drills rule recurring by a
+        period, whose code, for a city's rule, replaces a national drill requirement or
+        no national rule at all."""
+        super().clean()
+        rule = getattr(self, "obligation", None)
+        if rule is None:
+            return
+        if rule.domain != DOMAIN:
+            raise ValidationError(_("A drill requirement's obligation is one the drills declare."))
+        errors = {}
+        if rule.basis and rule.basis not in PERIOD_BASES:
+            errors["basis"] = _("Drills are owed by month, quarter, term or year.")
+        if rule.code:
+            # Said here, not left to the constraints: a conditional unique constraint
+            # names itself, not the field, when it refuses.
+            same = ObligationRule.objects.filter(city=rule.city_id, code=rule.code)
+            if same.exclude(pk=rule.pk).exists():
+                errors["code"] = _("A rule with this code exists there already.")
+        # A city's rule takes the place of the national rule with its code
+        # (schools.obligations.rules_for_cities): a training rule or another app's
+        # rule must not be replaced by a drill requirement.
+        if rule.city_id and rule.code and "code" not in errors:
+            other = (
+                ObligationRule.objects.filter(city=None, code=rule.code)
+                .exclude(domain=DOMAIN, drill_requirement__isnull=False)
+                .exists()
+            )
+            if other:
+                errors["code"] = _(
+                    "This code is a national rule of another kind: choose another code."
+                )
+        if errors:
+            raise ValidationError(errors)
 
     def is_satisfied_by(self, drill) -> bool:
         """Does this drill (held, with its start time) count towards the requirement?"""

@@ -168,6 +168,12 @@ class ScopedModelSerializer(FieldsOnceModelSerializer):
                 setattr(instance, field, value)
         try:
             instance.clean()
+            self.check_instance(instance)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
         return attrs
+
+    def check_instance(self, instance):
+        """A rule of this write kept outside the model's clean() (a domain app's rule on a
+        model another app owns), run on the same unsaved copy; raises Django's
+        ValidationError, as clean() does, so a page's form can call the same function."""

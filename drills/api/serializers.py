@@ -7,11 +7,11 @@ from accounts.scope import VIEW
 from campussafety.api.serializers import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from drills.choices import DrillStatus
 from drills.models import ClassHeadcount, Drill, DrillRequirement
+from drills.requirements import check_override
 from drills.services import EVALUATION_FIELDS
 from schools.api.obligations import RateQuerySerializer, WindowQuerySerializer
 from schools.models import ObligationOverride
 
-DOMAIN = "drills"
 # A class is at most this big; a larger count is a typing error.
 MAX_CLASS_SIZE = 200
 
@@ -50,16 +50,26 @@ class DrillRequirementSerializer(ScopedModelSerializer):
 
 
 class RequirementOverrideSerializer(ScopedModelSerializer):
-    """A district's or a school's change to a drill requirement (count, on or off)."""
+    """A district's or a school's change to a drill requirement (on or off, count, grace)."""
 
     class Meta:
         model = ObligationOverride
-        fields = ["id", "rule", "district", "school", "applies", "required_count", "reason"]
+        fields = [
+            "id",
+            "rule",
+            "district",
+            "school",
+            "applies",
+            "required_count",
+            "grace",
+            "reason",
+        ]
+        # Once per district or school: drills.requirements.check_override says so, in the
+        # words the page's form uses, instead of DRF's generic unique-together message.
+        validators = []
 
-    def validate_rule(self, rule):
-        if rule.domain != DOMAIN:
-            raise serializers.ValidationError(_("This is not a drill requirement."))
-        return rule
+    def check_instance(self, instance):
+        check_override(instance)
 
 
 class DrillSerializer(ScopedModelSerializer):

@@ -21,7 +21,12 @@ from campussafety.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
 from campussafety.client_ip import client_ip
 from drills import qrcodes, services
 from drills.api import serializers as drill_serializers
-from drills.filtersets import ClassHeadcountFilter, DrillFilter, DrillRequirementFilter
+from drills.filtersets import (
+    ClassHeadcountFilter,
+    DrillFilter,
+    DrillRequirementFilter,
+    RequirementOverrideFilter,
+)
 from drills.models import ClassHeadcount, Drill, DrillRequirement
 from schools.api import obligations
 from schools.models import ObligationOverride
@@ -50,7 +55,7 @@ class RequirementOverrideViewSet(ScopedModelViewSet):
 
     queryset = ObligationOverride.objects.filter(rule__domain=DOMAIN).order_by("pk")
     serializer_class = drill_serializers.RequirementOverrideSerializer
-    filterset_fields = ["rule", "district", "school"]
+    filterset_class = RequirementOverrideFilter
 
 
 class DrillViewSet(ScopedModelViewSet):
