@@ -1,6 +1,6 @@
 from django.urls import path
 
-from drills.views import calendar, compliance, live, record
+from drills.views import calendar, compliance, live, record, requirements
 
 app_name = "drills"
 urlpatterns = [
@@ -22,4 +22,41 @@ urlpatterns = [
     path("<int:pk>/hazard/", record.HazardView.as_view(), name="hazard"),
     path("<int:pk>/sign-off/", record.SignOffView.as_view(), name="sign-off"),
     path("compliance/", compliance.ComplianceView.as_view(), name="compliance"),
+    # The requirements (read by everyone in scope, kept by city staff) and their overrides.
+    path("requirements/", requirements.RequirementListView.as_view(), name="requirements"),
+    path(
+        "requirements/add/",
+        requirements.RequirementCreateView.as_view(),
+        name="requirement-add",
+    ),
+    path(
+        "requirements/<int:pk>/",
+        requirements.RequirementDetailView.as_view(),
+        name="requirement",
+    ),
+    path(
+        "requirements/<int:pk>/edit/",
+        requirements.RequirementUpdateView.as_view(),
+        name="requirement-edit",
+    ),
+    path(
+        "requirements/<int:pk>/active/",
+        requirements.RequirementActiveView.as_view(),
+        name="requirement-active",
+    ),
+    path(
+        "requirements/<int:pk>/overrides/add/",
+        requirements.OverrideCreateView.as_view(),
+        name="override-add",
+    ),
+    path(
+        "requirements/overrides/<int:pk>/edit/",
+        requirements.OverrideUpdateView.as_view(),
+        name="override-edit",
+    ),
+    path(
+        "requirements/overrides/<int:pk>/delete/",
+        requirements.OverrideDeleteView.as_view(),
+        name="override-delete",
+    ),
 ]

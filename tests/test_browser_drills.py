@@ -1,4 +1,5 @@
 """A commander on a 360 px phone runs a drill; three class teachers report on their own phones.
+City staff edit a drill requirement and override it for a school on a phone too.
 
 Each teacher opens the shared link in a browser context of their own, with no
 account. The third loses the connection as they send: the report stays on the
@@ -15,7 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.utils import timezone
 
-from drills.models import ClassHeadcount, Drill
+from drills.models import ClassHeadcount, Drill, DrillRequirement
+from schools.models import ObligationOverride, ObligationRule
 from tests import test_browser
 from tests.base import World
 
@@ -55,6 +57,25 @@ def page_width(page):
     return page.evaluate("document.documentElement.scrollWidth")
 
 
+def signed_in_phone(chromium, live_server, username, path, refusals=None):
+    """A phone-sized browser context signed in as `username`, on `path` (answered 200);
+    what the Content-Security-Policy refuses on the way is added to `refusals`."""
+    context = chromium.new_context(locale="zh-CN", viewport=PHONE)
+    page = context.new_page()
+    if refusals is not None:
+        page.on(
+            "console",
+            lambda message: (
+                "Content Security Policy" in message.text and refusals.append(message.text)
+            ),
+        )
+    page.goto(f"{live_server.url}/login/")
+    test_browser.sign_in(page, live_server, username)
+    response = page.goto(f"{live_server.url}{path}")
+    assert response.status == 200
+    return context, page
+
+
 def report(page, class_name, teacher, expected, arrived):
     page.fill("#hc-class", class_name)
     page.fill("#hc-teacher", teacher)
@@ -64,12 +85,9 @@ def report(page, class_name, teacher, expected, arrived):
 
 
 def test_a_drill_run_from_a_phone_with_three_classes_reporting(live_server, world, chromium):
-    commander = chromium.new_context(locale="zh-CN", viewport=PHONE)
-    page = commander.new_page()
-    page.goto(f"{live_server.url}/login/")
-    test_browser.sign_in(page, live_server, "principal1")
-    response = page.goto(f"{live_server.url}/drills/{world.drill.pk}/")
-    assert response.status == 200
+    commander, page = signed_in_phone(
+        chromium, live_server, "principal1", f"/drills/{world.drill.pk}/"
+    )
     page.click("#drill-start")
     page.wait_for_selector("#drill-share-url")
     assert "进行中" in page.inner_text("#drill-status")
@@ -144,3 +162,76 @@ def check_the_stored_drill(pk, shown):
         ("二年级三班", 2),
     ]
     assert all(r.report_id for r in rows)
+
+
+@pytest.fixture
+def requirement(world):
+    rule = ObligationRule.objects.create(
+        city=world.city_a,
+        domain="drills",
+        code="city-lockdown",
+        name="滨州市防暴演练",
+        basis="quarter",
+        source="滨州市教育局 2026 年 3 号文",
+    )
+    return DrillRequirement.objects.create(obligation=rule, drill_types=["lockdown"])
+
+
+def test_city_staff_edit_a_requirement_and_override_it_on_a_phone(
+    live_server, world, requirement, chromium
+):
+    refusals = []
+    context, page = signed_in_phone(
+        chromium, live_server, "city", "/drills/requirements/", refusals
+    )
+    assert page_width(page) <= PHONE["width"]
+    page.screenshot(path="/tmp/drills-phone-requirements.png", full_page=True)
+    page.click("#requirement-rows a:has-text('滨州市防暴演练')")
+    page.wait_for_selector("#requirement-terms")
+    assert page_width(page) <= PHONE["width"]
+    page.click("#requirement-edit")
+    page.wait_for_selector("#requirement-form")
+    assert page_width(page) <= PHONE["width"]
+    page.fill("#id_required_count", "3")
+    page.check("input[name=drill_types][value=earthquake]")
+    page.fill("#id_grace", "2")
+    page.screenshot(path="/tmp/drills-phone-requirement-form.png", full_page=True)
+    page.click("#requirement-form button[type=submit]")
+    page.wait_for_selector("#requirement-terms")
+    assert "3 次演练" in page.inner_text("#requirement-terms")
+    assert "地震" in page.inner_text("#requirement-terms")
+    assert "已保存" in page.inner_text("main .alert-success")
+    assert page_width(page) <= PHONE["width"]
+    page.screenshot(path="/tmp/drills-phone-requirement.png", full_page=True)
+
+    # An override for one school, chosen by typing part of its name.
+    page.click("#override-add")
+    page.wait_for_selector("#requirement-form select[name=school]")
+    select = page.locator("select[name=school]")
+    assert select.locator("option").count() == 1  # only the blank choice until searched
+    page.fill("#requirement-form input[type=search]", "实验学")
+    select.locator("option", has_text="滨州实验学校").wait_for(state="attached")
+    select.select_option(str(world.s1.pk))
+    page.select_option("#id_applies", "false")
+    page.fill("#id_reason", "校舍加固施工")
+    assert page_width(page) <= PHONE["width"]
+    page.click("#requirement-form button[type=submit]")
+    page.wait_for_selector("#override-rows .override-row")
+    assert "滨州实验学校" in page.inner_text("#override-rows")
+    assert "校舍加固施工" in page.inner_text("#override-rows")
+    assert page_width(page) <= PHONE["width"]
+    # No inline style or script: the policy refused nothing on the way.
+    assert refusals == []
+    context.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(check_the_stored_requirement, requirement.pk, world.s1.pk).result()
+
+
+def check_the_stored_requirement(pk, school_pk):
+    requirement = DrillRequirement.objects.select_related("obligation").get(pk=pk)
+    assert requirement.obligation.required_count == 3
+    assert requirement.obligation.grace.days == 2
+    assert requirement.drill_types == ["earthquake", "lockdown"]  # in the choices' order
+    override = ObligationOverride.objects.get(rule=requirement.obligation)
+    assert (override.school_id, override.applies) == (school_pk, False)

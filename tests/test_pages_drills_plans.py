@@ -199,7 +199,11 @@ class DrillsMenuTests(PlanPagesTestCase):
         return found and re.findall(r'href="([^"]+)"', found.group(1))
 
     def test_one_menu_holds_each_roles_drill_pages(self):
-        plans = [reverse("drillplans:plans"), reverse("drillplans:training")]
+        plans = [
+            reverse("drills:requirements"),
+            reverse("drillplans:plans"),
+            reverse("drillplans:training"),
+        ]
         self.assertEqual(
             self.menu("principal1"),
             [reverse("drills:calendar-choice"), *plans]

@@ -196,6 +196,7 @@ DRILLS_READ = "tests/test_api_drills.py::RequirementAndHeadcountReadTests"
 # Each action's own test there is named after it (test_start, test_sign_off...).
 DRILL_ACTIONS = "tests/test_api_drills.py::DrillActionTests"
 DRILL_PAGES = "tests/test_pages_drills.py::"
+REQUIREMENT_PAGES = "tests/test_pages_drills_requirements.py::"
 COORDINATION_PAGES = "tests/test_coordination_pages.py::"
 # Referred to through its module: a class imported here would run here a second time.
 CoordinationActions = test_coordination_api.ActionMatrixTests
@@ -356,6 +357,16 @@ MATRIX = {
     "drills:hazard": DRILL_PAGES + "RecordPageTests",
     "drills:sign-off": DRILL_PAGES + "RecordPageTests",
     "drills:compliance": DRILL_PAGES + "CompliancePageTests",
+    # Drill requirements and their overrides: read by every role, kept by city staff,
+    # persona by persona (and school by school for the overrides).
+    "drills:requirements": REQUIREMENT_PAGES + "RequirementListTests",
+    "drills:requirement": REQUIREMENT_PAGES + "RequirementDetailTests",
+    "drills:requirement-add": REQUIREMENT_PAGES + "RequirementWriteTests",
+    "drills:requirement-edit": REQUIREMENT_PAGES + "RequirementWriteTests",
+    "drills:requirement-active": REQUIREMENT_PAGES + "RequirementWriteTests",
+    "drills:override-add": REQUIREMENT_PAGES + "OverridePageTests",
+    "drills:override-edit": REQUIREMENT_PAGES + "OverridePageTests",
+    "drills:override-delete": REQUIREMENT_PAGES + "OverridePageTests",
     # Equipment: kit compliance persona by persona.
     "equipment-compliance": "tests/test_api_equipment.py::ComplianceTests",
     "equipment-import": "tests/test_equipment_imports.py::ImportAPITests",

@@ -1,11 +1,15 @@
-"""Template helpers of the drill pages: a period's status label, and the navigation."""
+"""Template helpers of the drill pages: a period's status label, a requirement's terms in
+words, and the navigation."""
 
 from django import template
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from accounts.choices import Role
 from accounts.scope import BUREAU, SCHOOL_STAFF, Scope
+from campussafety.forms import DaysField
+from drills import requirements
 from schools.choices import WindowStatus
 
 register = template.Library()
@@ -25,12 +29,35 @@ def clock(seconds):
     return f"{minutes}:{rest:02d}"
 
 
+def listed(items) -> str:
+    # "a, b" in English, "a、b" in Chinese.
+    return pgettext("between the items of a list", ", ").join(items)
+
+
+@register.filter
+def applies_to(rule):
+    """Which schools an obligation rule asks it of, as written: "Primary school, ..."."""
+    return listed(requirements.applies_to(rule))
+
+
+@register.filter
+def drill_types(requirement):
+    """The drill types that count towards a requirement ("" for any type)."""
+    return listed(requirements.drill_type_labels(requirement))
+
+
+@register.filter
+def days(duration):
+    """A duration as the requirement forms take it: a number of days."""
+    return DaysField().prepare_value(duration)
+
+
 @register.inclusion_tag("drills/_nav.html", takes_context=True)
 def drills_nav(context):
     """One drills menu of the pages the user's roles open (no query: cached scope).
 
     School staff plan on the calendar, the bureaus follow compliance; every role
-    but the guard reads plans and training; the term's records are those of the
+    but the guard reads the requirements, plans and training; the term's records are those of the
     user's school, else of their district.
     """
     request = context.get("request")
@@ -44,6 +71,7 @@ def drills_nav(context):
         links.append((reverse("drills:compliance"), _("Drill compliance")))
     if scope.roles - {Role.GUARD}:
         links += [
+            (reverse("drills:requirements"), _("Drill requirements")),
             (reverse("drillplans:plans"), _("Emergency plans")),
             (reverse("drillplans:training"), _("Training sessions")),
         ]
