@@ -14,6 +14,7 @@ import types
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 
 from drills.models import ClassHeadcount, Drill, DrillRequirement
@@ -74,6 +75,20 @@ def signed_in_phone(chromium, live_server, username, path, refusals=None):
     response = page.goto(f"{live_server.url}{path}")
     assert response.status == 200
     return context, page
+
+
+def in_a_thread(check, *args):
+    """Run `check` in a thread of its own (this one runs Playwright's event loop), closing
+    that thread's database connection after it, so the test database can be dropped."""
+
+    def run():
+        try:
+            check(*args)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(run).result()
 
 
 def report(page, class_name, teacher, expected, arrived):
@@ -146,8 +161,7 @@ def test_a_drill_run_from_a_phone_with_three_classes_reporting(live_server, worl
     commander.close()
 
     # What was stored, read in a thread of its own: this one runs Playwright's event loop.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(check_the_stored_drill, world.drill.pk, shown).result()
+    in_a_thread(check_the_stored_drill, world.drill.pk, shown)
 
 
 def check_the_stored_drill(pk, shown):
@@ -224,8 +238,7 @@ def test_city_staff_edit_a_requirement_and_override_it_on_a_phone(
     assert refusals == []
     context.close()
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(check_the_stored_requirement, requirement.pk, world.s1.pk).result()
+    in_a_thread(check_the_stored_requirement, requirement.pk, world.s1.pk)
 
 
 def check_the_stored_requirement(pk, school_pk):
