@@ -56,7 +56,7 @@ def examples(rule):
 
 
 class RulePlaceMixin(PageMixin):
-    """The city a page is about (the `city` URL argument), or the national default (none).
+    """The city a page is about (the `city_pk` URL argument), or the national default (none).
 
     Sets `city`, `own` (the city's own rule, or the national one on its page) and
     `rule` (the rule that applies there), in two queries.
@@ -64,6 +64,7 @@ class RulePlaceMixin(PageMixin):
 
     def find_rules(self):
         user = self.request.user
+        self.may_by_roles = {}
         visible = GuardRule.objects.for_user(user)
         if self.kwargs.get("city_pk") is None:
             self.city = None
@@ -84,10 +85,10 @@ class RulePlaceMixin(PageMixin):
         # One query for the actions granted to the same roles (all three, as the rule is
         # declared: edited_by city staff).
         roles = GuardRule.access[action]
-        known = self.__dict__.setdefault("_may_by_roles", {})
-        if roles not in known:
-            known[roles] = rule_cities(self.request.user, action).filter(pk=self.city.pk).exists()
-        return known[roles]
+        if roles not in self.may_by_roles:
+            cities = rule_cities(self.request.user, action)
+            self.may_by_roles[roles] = cities.filter(pk=self.city.pk).exists()
+        return self.may_by_roles[roles]
 
     def place_url(self, name):
         if self.city is None:
