@@ -161,6 +161,24 @@ class GuardRulePageTests(GuardRuleWorld):
                     transaction.set_rollback(True)
                 self.assertEqual(response.status_code, expected(persona), response.content[:300])
 
+    def test_anonymous_visitors_are_sent_to_sign_in(self):
+        pages = [
+            ("get", reverse("posts:guard-rules")),
+            ("get", reverse("posts:guard-rule", args=[self.city_a.pk])),
+            ("get", reverse("posts:guard-rule-national")),
+            ("get", reverse("posts:guard-rule-edit", args=[self.city_a.pk])),
+            ("post", reverse("posts:guard-rule-edit", args=[self.city_a.pk])),
+            ("get", reverse("posts:guard-rule-edit-national")),
+            ("post", reverse("posts:guard-rule-reset", args=[self.city_b.pk])),
+        ]
+        for method, url in pages:
+            with self.subTest(method=method, url=url):
+                response = getattr(self.client, method)(url, FIGURES if method == "post" else {})
+                self.assertEqual(response.status_code, 302)
+                self.assertIn(reverse("login"), response["Location"])
+        self.assertIsNone(self.own_rule(self.city_a))
+        self.assertIsNotNone(self.own_rule(self.city_b))
+
     def test_who_reads_the_rules(self):
         self.statuses(
             reverse("posts:guard-rules"), lambda persona: 200 if persona in READERS else 403
