@@ -12,7 +12,10 @@ signals do not see is logged here: a change made with a conditional update
 from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 
 from campussafety.client_ip import client_ip
 
@@ -85,6 +88,43 @@ def log_shown(request, objects, what: dict) -> None:
 def log_phones_shown(request, objects) -> None:
     """Log that the request's user was shown the full phone of each of `objects`."""
     log_shown(request, objects, PHONE_SHOWN)
+
+
+def history_by_data(model, limit: int = 100, **data):
+    """The log entries of `model` whose additional data match `data`, newest first, with actors.
+
+    A model registered with get_additional_data() (a guard rule: its city) is
+    followed by that key rather than by row, so the history of "the city's rule"
+    runs on across a rule removed and added again.
+    """
+    lookups = {f"additional_data__{key}": value for key, value in data.items()}
+    return (
+        LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(model), **lookups)
+        .select_related("actor")
+        .order_by("-timestamp", "-pk")[:limit]
+    )
+
+
+def readable_changes(entry, model) -> list[tuple[str, str, str]]:
+    """(field, old, new) of an entry as people read them: the field's (translated) name,
+    yes or no for a checkbox, "—" for nothing. auditlog keeps every value as text."""
+
+    def shown(field, value):
+        if value in (None, "None", ""):
+            return "—"
+        if isinstance(field, models.BooleanField):
+            return _("yes") if value == "True" else _("no")
+        return value
+
+    rows = []
+    for name, (old, new) in (entry.changes_dict or {}).items():
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            field = None
+        label = str(field.verbose_name) if field is not None else name
+        rows.append((label, shown(field, old), shown(field, new)))
+    return rows
 
 
 def history_of(objects_by_model: dict, limit: int = 100):

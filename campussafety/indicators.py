@@ -153,6 +153,9 @@ class Indicator:
     order: int = 100
     # Codes of the indicators a composite combines; empty for a plain indicator.
     parts: tuple[str, ...] = field(default=())
+    # Where the rule's figures are data a bureau keeps (a city's guard rule): the URL name
+    # of the page showing them, their source and history; "" for a rule fixed in code.
+    rule_page: str = ""
 
     def meets_target(self, measure: Measure | None) -> bool | None:
         """None when there is no data or no target; otherwise whether `measure` reaches it."""

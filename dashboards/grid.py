@@ -12,6 +12,8 @@ their declared order.
 import datetime
 from dataclasses import dataclass
 
+from django.urls import reverse
+
 from campussafety import indicators as declarations
 from campussafety.indicators import Indicator, Measure
 from dashboards import values as indicator_values
@@ -23,6 +25,16 @@ def dashboard_indicators() -> list[Indicator]:
         declarations.declared_indicators(),
         key=lambda item: (item.four_100 is None, item.four_100 or 0, item.order, item.code),
     )
+
+
+def rule_pages(indicators) -> list[tuple[str, str]]:
+    """(indicator name, URL) of the pages keeping the indicators' rules as data (a city's
+    guard rule), linked beside the grid so a bureau sees, and city staff change, the rule."""
+    return [
+        (indicator.name, reverse(indicator.rule_page))
+        for indicator in indicators
+        if indicator.rule_page
+    ]
 
 
 @dataclass

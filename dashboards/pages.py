@@ -53,7 +53,7 @@ class DashboardMixin(LoginRequiredMixin):
     def dashboard_context(self, schools, rows_of):
         indicators = grid.dashboard_indicators()
         form = AsOfForm(self.request.GET, indicators=indicators)
-        context = {"form": form, "indicators": indicators}
+        context = {"form": form, "indicators": indicators, "rules": grid.rule_pages(indicators)}
         if not form.is_valid():
             return context
         as_of = form.cleaned_data["as_of"]

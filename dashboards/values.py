@@ -132,18 +132,24 @@ def resolve_codes(codes=None) -> list[str]:
     return [indicator.code for indicator in declared if indicator.code in wanted]
 
 
-def reads_snapshots(as_of: datetime.date) -> bool:
-    """Whether values as of `as_of` come from snapshots (a past day that was taken)."""
-    return as_of < timezone.localdate() and SnapshotDay.objects.filter(date=as_of).exists()
+def reads_snapshots(as_of: datetime.date, snapshotted: bool | None = None) -> bool:
+    """Whether values as of `as_of` come from snapshots (a past day that was taken);
+    `snapshotted` says whether it was taken when the caller has read it already."""
+    if as_of >= timezone.localdate():
+        return False
+    if snapshotted is None:
+        snapshotted = SnapshotDay.objects.filter(date=as_of).exists()
+    return snapshotted
 
 
-def values(schools, codes=None, as_of=None, group_by="school") -> list[ValueRow]:
-    """Each indicator's value per school, district or city as of a day (see the module)."""
+def values(schools, codes=None, as_of=None, group_by="school", snapshotted=None) -> list[ValueRow]:
+    """Each indicator's value per school, district or city as of a day (see the module);
+    `snapshotted`: whether as_of's snapshot was taken, when the caller knows (one query less)."""
     if group_by not in GROUPINGS:
         raise ValueError(group_by)
     codes = resolve_codes(codes)
     as_of = as_of or timezone.localdate()
-    if reads_snapshots(as_of):
+    if reads_snapshots(as_of, snapshotted):
         return _from_snapshots(schools, codes, as_of, as_of, group_by)
     return _live(schools, codes, as_of, group_by)
 

@@ -12,7 +12,10 @@ school (or --group-by district), one column per target: the share met
 for a target (an app not in use there yet) has an empty cell, never 100.
 
 The values are those of the bureau's dashboards: /api/v1/indicator-values/
-with indicator=four100, scoped to what the account may see.
+with indicator=four100, scoped to what the account may see. The answer comes in
+pages of places (`{"next": ..., "previous": ..., "results": [...]}`, each page
+with every row of its schools); the script follows `next` until it is null,
+asking for 500 places a page.
 """
 
 import argparse
@@ -41,6 +44,15 @@ def get_token(base, username, password):
     return request_json(
         f"{base}/api/v1/auth/token/", data={"username": username, "password": password}
     )["token"]
+
+
+def all_rows(url, get):
+    """Every row of a paged answer: `get(url)` gives a page as JSON, whose `next` is the
+    following page's address (null on the last)."""
+    while url:
+        page = get(url)
+        yield from page["results"]
+        url = page["next"]
 
 
 def table(indicators, rows):
@@ -81,13 +93,14 @@ def main(argv=None):
     if not token:
         password = os.environ.get("CAMPUSSAFETY_PASSWORD") or getpass.getpass()
         token = get_token(base, args.username, password)
-    query = {"indicator": "four100", "group_by": args.group_by}
+    query = {"indicator": "four100", "group_by": args.group_by, "page_size": 500}
     if args.district:
         query["district"] = args.district
     if args.as_of:
         query["as_of"] = args.as_of
     indicators = request_json(f"{base}/api/v1/indicators/", token)
-    rows = request_json(f"{base}/api/v1/indicator-values/?{urllib.parse.urlencode(query)}", token)
+    first = f"{base}/api/v1/indicator-values/?{urllib.parse.urlencode(query)}"
+    rows = all_rows(first, lambda url: request_json(url, token))
     csv.writer(sys.stdout).writerows(table(indicators, rows))
 
 

@@ -22,7 +22,17 @@ from posts import members
 from posts.choices import VerificationStatus
 from posts.coverage import MAX_RANGE_DAYS
 from posts.dutylogs import LOG_FIELDS, AttendanceEntry
-from posts.models import DutyLog, Member, MemberAssignment, Post, PostPeriod, RosterRule, Shift
+from posts.models import (
+    DutyLog,
+    GuardRule,
+    Member,
+    MemberAssignment,
+    Post,
+    PostPeriod,
+    RosterRule,
+    Shift,
+)
+from posts.models.guards import GUARD_RULE_FIELDS
 from posts.rosters import MAX_GENERATED_WEEKS
 from schools.calendar import is_school_day
 from schools.forms import DistrictField
@@ -481,6 +491,17 @@ class RosterRuleForm(ScopedModelForm):
             except ValidationError as error:
                 add_service_errors(self, error)
         return cleaned
+
+
+class GuardRuleForm(BootstrapFormMixin, forms.ModelForm):
+    """A city's guard rule (or the national default). Its checks are the model's (field
+    validators and GuardRule.clean()), which the API's serializer runs too. The city is
+    the page's, never a field."""
+
+    class Meta:
+        model = GuardRule
+        fields = GUARD_RULE_FIELDS
+        widgets = {"source": forms.Textarea(attrs={"rows": 3})}
 
 
 class DateRangeForm(BootstrapFormMixin, forms.Form):

@@ -187,6 +187,8 @@ def _guards(school_id, as_of):
 
 SOURCE_POSTS = "教育部 公安部 关于建立中小学幼儿园安全防范工作长效机制的通知 (护学岗)"
 SOURCE_GUARDS = "CHECKS.md §6 (per city: posts.GuardRule, GB/T 29315-2022 by default)"
+# Each city's rule with its source and history, edited there by city staff.
+GUARD_RULES_PAGE = "posts:guard-rules"
 
 INDICATORS = [
     Indicator(
@@ -242,6 +244,7 @@ INDICATORS = [
         source=SOURCE_GUARDS,
         compute=guard_measures,
         evidence=_guards,
+        rule_page=GUARD_RULES_PAGE,
         target=100.0,
         four_100=1,
         order=1,
@@ -254,6 +257,7 @@ INDICATORS = [
         source=SOURCE_GUARDS,
         compute=any_guard_measures,
         evidence=_guards,
+        rule_page=GUARD_RULES_PAGE,
         target=100.0,
         order=5,
     ),

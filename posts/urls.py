@@ -1,6 +1,6 @@
 from django.urls import path
 
-from posts.views import coverage, dutylogs, filing, members, rosters, today
+from posts.views import coverage, dutylogs, filing, guard_rules, members, rosters, today
 
 app_name = "posts"
 urlpatterns = [
@@ -41,6 +41,28 @@ urlpatterns = [
         name="assignment-add",
     ),
     path("assignments/<int:pk>/end/", members.AssignmentEndView.as_view(), name="assignment-end"),
+    path("guard-rules/", guard_rules.GuardRuleListView.as_view(), name="guard-rules"),
+    path(
+        "guard-rules/national/",
+        guard_rules.GuardRuleView.as_view(),
+        name="guard-rule-national",
+    ),
+    path(
+        "guard-rules/national/edit/",
+        guard_rules.GuardRuleEditView.as_view(),
+        name="guard-rule-edit-national",
+    ),
+    path("guard-rules/<int:city_pk>/", guard_rules.GuardRuleView.as_view(), name="guard-rule"),
+    path(
+        "guard-rules/<int:city_pk>/edit/",
+        guard_rules.GuardRuleEditView.as_view(),
+        name="guard-rule-edit",
+    ),
+    path(
+        "guard-rules/<int:city_pk>/reset/",
+        guard_rules.GuardRuleResetView.as_view(),
+        name="guard-rule-reset",
+    ),
     path("coverage/", coverage.CoverageView.as_view(), name="coverage"),
     path("coverage/missed/", coverage.MissedDaysView.as_view(), name="missed"),
     path("filing/security-staff/", filing.SecurityStaffView.as_view(), name="security-staff"),

@@ -2,15 +2,18 @@
 
 Coverage: the city's districts, a district's schools, a school's duty logs; the
 dashboard: the districts, a district's schools, a school's file; the today
-board. Each step is a click on the page, its answer's status asserted and what
-it shows read. The same Chromium, launch options and skip-or-fail rule as
+board; the guard rule behind the guards target, changed and set back. Each
+step is a click on the page, its answer's status asserted and what it shows
+read. The same Chromium, launch options and skip-or-fail rule as
 tests/test_browser.py (its fixtures are reused).
 """
 
+import importlib
 import types
 
 import pytest
 from axes.utils import reset as axes_reset
+from django.apps import apps as django_apps
 
 from tests import test_browser
 from tests.base import World
@@ -97,4 +100,57 @@ def test_city_staff_drill_down(live_server, world, chromium, viewport):
     assert response.status == 200
     assert page.locator(".today-item").count() >= 3
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    context.close()
+
+
+@pytest.fixture
+def guard_world(world):
+    # The national guard rule posts 0009 seeds, which the flush of the transactional
+    # database removed; before Playwright starts (see tests/test_browser.py's chromium).
+    importlib.import_module("posts.migrations.0009_guard_rules").seed_national_rule(
+        django_apps, None
+    )
+    return world
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_city_staff_change_the_guard_rule_from_the_dashboard(
+    live_server, guard_world, chromium, viewport
+):
+    world = guard_world
+    context = chromium.new_context(locale="zh-CN", viewport=viewport)
+    page = context.new_page()
+    refusals = []
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and refusals.append(message.text),
+    )
+    page.goto(f"{live_server.url}/login/")
+    test_browser.sign_in(page, live_server, "city")
+
+    def fits():
+        return page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+    assert page.goto(f"{live_server.url}/dashboards/").status == 200
+    # The rules behind the figures, under the grid: the city's guard rule.
+    assert click(page, ".dashboard-rules a.indicator-rule") == 200
+    assert world.city_a.name in page.inner_text("main") and fits()
+    assert click(page, f"#city-{world.city_a.pk} h2 a") == 200
+    assert "GB/T 29315-2022" in page.inner_text(".guard-rule-card")
+    assert page.locator(".guard-rule-examples tbody tr").count() == 5 and fits()
+    # City staff set the city's own rule, starting from the national figures.
+    assert click(page, "a.guard-rule-edit") == 200
+    assert page.input_value("input[name=minimum]") == "2" and fits()
+    page.fill("input[name=name]", "滨州市护校安保标准")
+    page.fill("input[name=minimum]", "3")
+    assert click(page, "main form button[type=submit]") == 200
+    assert "滨州市护校安保标准" in page.inner_text(".guard-rule-card")
+    history = page.inner_text(".change-history")
+    assert "city" in history and "新增" in history and fits()
+    # Back to the national default: the button asks first.
+    page.once("dialog", lambda dialog: dialog.accept())
+    assert click(page, "main form[data-confirm] button[type=submit]") == 200
+    assert "GB/T 29315-2022" in page.inner_text(".guard-rule-card")
+    assert "删除" in page.inner_text(".change-history")
+    assert refusals == []
     context.close()

@@ -5,11 +5,15 @@ import runpy
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.http import urlencode
 from rest_framework.test import APIClient
 
 from accounts.choices import Role
 from dashboards.snapshots import take
+from schools.models import School
 from tests.base import PASSWORD
 from tests.dashboards_world import build_evidence
 from tests.factories import SchoolFactory, assign
@@ -18,6 +22,12 @@ from tests.posts_world import TODAY, PostsWorldTestCase
 
 AS_OF = TODAY - datetime.timedelta(days=1)
 FOUR = {"indicator": "four100", "as_of": AS_OF.isoformat()}
+# A page of today's four 100%, computed live for its schools: the user's scope, the
+# snapshot day (validators), the page of places, the schools' names and groups; licensed
+# guards, the guard rules, the schools' sizes (#1); the latest perimeter inspections (#2);
+# the calendar's three, today's logs, the peaks' coverage rows (#2's gate and #4); the
+# alarm tests and video checks (#3).
+LIVE_FOUR_100_QUERIES = 14
 
 
 class DashboardAPITests(ActionChecks, PostsWorldTestCase):
@@ -54,7 +64,7 @@ class DashboardAPITests(ActionChecks, PostsWorldTestCase):
             school = getattr(self, key).pk
             response = client.get(reverse("indicator-values"), {"school": school, **FOUR})
             if response.status_code == 200:
-                rows = response.json()
+                rows = response.json()["results"]
                 self.assertEqual({row["key"] for row in rows}, {school})
                 self.assertEqual(len(rows), 4)
             return response
@@ -67,9 +77,9 @@ class DashboardAPITests(ActionChecks, PostsWorldTestCase):
             reverse("indicator-values"), {**FOUR, "group_by": "district"}
         )
         self.assertEqual(response.status_code, 200)
-        self.assertEqual({row["label"] for row in response.json()}, {"滨城区"})
+        self.assertEqual({row["label"] for row in response.json()["results"]}, {"滨城区"})
         rows = self.api("city").get(reverse("indicator-values"), {**FOUR, "group_by": "city"})
-        [guards, closed, alarm, peaks] = rows.json()
+        [guards, closed, alarm, peaks] = rows.json()["results"]
         self.assertEqual((peaks["numerator"], peaks["denominator"]), (1, 3))
         self.assertEqual(closed["indicator"], "four100.closed_campus")
         self.assertFalse(closed["meets_target"])
@@ -86,7 +96,7 @@ class DashboardAPITests(ActionChecks, PostsWorldTestCase):
             },
         )
         self.assertEqual(response.status_code, 200, response.content)
-        days = [row["date"] for row in response.json()]
+        days = [row["date"] for row in response.json()["results"]]
         self.assertEqual(
             days,
             [
@@ -122,6 +132,15 @@ class DashboardAPITests(ActionChecks, PostsWorldTestCase):
         regranted = client.get(reverse("indicator-values"), FOUR, HTTP_IF_NONE_MATCH=etag)
         self.assertEqual(regranted.status_code, 200)
         etag = regranted["ETag"]
+        # Each page has its own tag, and a page's 304 costs what the first page's does.
+        first_page = client.get(reverse("indicator-values"), {**FOUR, "page_size": 1}).json()
+        second = client.get(first_page["next"])
+        self.assertEqual(second.status_code, 200)
+        self.assertNotEqual(second["ETag"], etag)
+        fresh = self.api("district1")
+        with self.assertNumQueries(2):
+            again = fresh.get(first_page["next"], HTTP_IF_NONE_MATCH=second["ETag"])
+        self.assertEqual(again.status_code, 304)
         # Taking the day again changes it.
         take(AS_OF)
         retaken = client.get(reverse("indicator-values"), FOUR, HTTP_IF_NONE_MATCH=etag)
@@ -150,7 +169,8 @@ class DashboardAPITests(ActionChecks, PostsWorldTestCase):
                 self.assertIn(field, response.json())
 
     def test_a_snapshotted_day_costs_the_same_queries_whatever_the_schools(self):
-        # The user's scope, the snapshot day (twice: the validators, the values), ONE GROUP BY.
+        # The user's scope, the snapshot day (the validators; the values reuse it), the page
+        # of places, ONE GROUP BY over their schools' snapshots.
         for number in range(2):
             with self.subTest(schools=number):
                 client = self.api("city")
@@ -170,11 +190,115 @@ class DashboardAPITests(ActionChecks, PostsWorldTestCase):
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         indicators = client.get(reverse("indicators")).json()
-        rows = client.get(reverse("indicator-values"), {**FOUR, "district": self.d1.pk}).json()
         example = runpy.run_path(str(Path(settings.BASE_DIR) / "docs" / "four_100_client.py"))
+        # One school a page: the client follows `next` to the last page.
+        first = f"{reverse('indicator-values')}?{urlencode({**FOUR, 'district': self.d1.pk})}"
+        pages = []
+
+        def get(url):
+            pages.append(url)
+            return client.get(url).json()
+
+        rows = list(example["all_rows"](f"{first}&page_size=1", get))
+        self.assertEqual(len(pages), 2)  # S1 and K1, D1's schools
         header, *lines = example["table"](indicators, rows)
         self.assertEqual(len(header), 2 + 2 * 4)
         by_name = {line[1]: line for line in lines}
         # S1 meets all four; the kindergarten has no posts, guards or checks.
         self.assertEqual(by_name[self.s1.name][2:], ["100.0", "1/1"] * 4)
         self.assertEqual(by_name[self.k1.name][8:], ["0.0", "0/1"])
+
+
+class ValuePagesTests(PostsWorldTestCase):
+    """The values come in pages of places, each page costing the same queries for 20 schools
+    in the city or 200."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        build_evidence(cls)
+
+    def grow_city_to(self, total):
+        """Add schools to D1 until city A (S1, S2, K1 and these) has `total`."""
+        have = School.objects.filter(district__city=self.city_a).count()
+        for number in range(have, total):
+            SchoolFactory(district=self.d1, police_station=self.p1, name=f"滨城第{number:03d}小学")
+
+    def walk(self, query):
+        """Every page of the answer to `query` for city staff: [(rows, queries)], and the
+        places each page named."""
+        url, pages = f"{reverse('indicator-values')}?{urlencode(query)}", []
+        while url:
+            client = self.api("city")  # a fresh user each page, its roles read again
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(url)
+            self.assertEqual(response.status_code, 200, response.content)
+            page = response.json()
+            pages.append((page["results"], len(captured)))
+            url = page["next"]
+        return pages
+
+    def test_each_page_costs_the_same_queries_for_20_schools_or_200(self):
+        cases = [
+            ("as of a snapshotted day", FOUR, 4),
+            # Today's values are computed live for the page's schools only: each
+            # indicator's compute() costs a constant number of queries.
+            ("today, live", {"indicator": "four100"}, None),
+        ]
+        live_queries = set()
+        for total in (20, 200):
+            self.grow_city_to(total)
+            take(AS_OF)
+            for label, query, pinned in cases:
+                with self.subTest(schools=total, case=label):
+                    pages = self.walk({**query, "group_by": "school"})
+                    self.assertEqual(len(pages), -(-total // 50))
+                    keys = [row["key"] for rows, _queries in pages for row in rows]
+                    per_page = [len({row["key"] for row in rows}) for rows, _queries in pages]
+                    # Every school once, its four rows on one page, at most 50 schools a page.
+                    self.assertEqual(len(set(keys)), total)
+                    self.assertEqual(len(keys), 4 * total)
+                    self.assertLessEqual(max(per_page), 50)
+                    counts = {queries for _rows, queries in pages}
+                    if pinned is None:
+                        live_queries |= counts
+                    else:
+                        self.assertEqual(counts, {pinned})
+        self.assertEqual(len(live_queries), 1, live_queries)
+        self.assertEqual(live_queries, {LIVE_FOUR_100_QUERIES})
+
+    def test_districts_and_cities_are_paged_too(self):
+        pages = self.walk({**FOUR, "group_by": "district", "page_size": 1})
+        self.assertEqual(
+            [{row["label"] for row in rows} for rows, _q in pages], [{"沾化区"}, {"滨城区"}]
+        )
+        [(rows, _queries)] = self.walk({**FOUR, "group_by": "city"})
+        self.assertEqual({row["label"] for row in rows}, {"滨州市"})
+
+    def test_a_long_trend_pages_fewer_places(self):
+        # 366 days of one indicator: at most 20,000 rows a page, so 54 schools, not 500.
+        self.grow_city_to(60)
+        query = {
+            "indicator": "posts.guards",
+            "group_by": "school",
+            "start": (TODAY - datetime.timedelta(days=365)).isoformat(),
+            "end": TODAY.isoformat(),
+            "page_size": 500,
+        }
+        response = self.api("city").get(reverse("indicator-values"), query)
+        self.assertEqual(response.status_code, 200, response.content)
+        page = response.json()
+        self.assertEqual(len({row["key"] for row in page["results"]}), 20_000 // 366)
+        self.assertIsNotNone(page["next"])
+
+    def test_a_bad_page_size_is_a_400_and_a_bad_cursor_a_404(self):
+        client = self.api("city")
+        for query, status in (
+            ({"page_size": "0"}, 400),
+            ({"page_size": "x"}, 400),
+            # As on every cursor-paged list (DRF's "Invalid cursor").
+            ({"cursor": "not-a-cursor"}, 404),
+        ):
+            with self.subTest(query=query):
+                response = client.get(reverse("indicator-values"), {**FOUR, **query})
+                self.assertEqual(response.status_code, status, response.content)

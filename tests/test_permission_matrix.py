@@ -29,6 +29,7 @@ from tests import (
     test_api_posts_permissions,
     test_coordination_api,
     test_drills_plans,
+    test_guard_rules,
 )
 from tests.permissions import ALL_PERSONAS, ActionChecks
 from tests.posts_world import TODAY, PostsWorldTestCase, make_member
@@ -216,6 +217,7 @@ MATRIX = {
             test_drills_plans,
             test_api_equipment_checks,
             test_coordination_api,
+            test_guard_rules,
         )
         for cls in vars(module).values()
         if isinstance(cls, type) and getattr(cls, "basename", None)
@@ -541,6 +543,18 @@ MATRIX = {
             "coordination:activities-export",
         ),
         COORDINATION_PAGES + "LegalPageTests",
+    ),
+    # The guard rule's pages: read in scope, changed by city staff (and administrators).
+    **dict.fromkeys(
+        (
+            "posts:guard-rules",
+            "posts:guard-rule",
+            "posts:guard-rule-national",
+            "posts:guard-rule-edit",
+            "posts:guard-rule-edit-national",
+            "posts:guard-rule-reset",
+        ),
+        "tests/test_guard_rules.py::GuardRulePageTests",
     ),
     # Exports: the filing forms and the school file (一校一档), persona by persona.
     "posts:security-staff": "tests/test_exports_lists.py::FilingFormTests",

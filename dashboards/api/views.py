@@ -7,6 +7,12 @@ asks with If-None-Match / If-Modified-Since: the validators are worked out
 from one small row (SnapshotDay) for a past day, and from the clock's minute
 for today's live values, before anything is computed, so a 304 costs a query
 or two.
+
+The values come in pages of places (schools, districts or cities, by name),
+each page with every row of its places: a city's 3,000 schools are never
+computed or sent at once. A page's places are one query (a cursor, no count),
+and its values are computed for those places only, so each page costs the
+same number of queries whatever the number of schools.
 """
 
 import datetime
@@ -23,15 +29,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.scope import Scope
+from campussafety.api.pagination import CursorPagination
 from campussafety.api.viewsets import ScopedViewSetMixin
 from campussafety.dates import date_range_errors
 from campussafety.indicators import declared_indicators
 from dashboards.models import SnapshotDay
 from dashboards.values import FOUR_100, GROUPINGS, resolve_codes, trend, values
 from schools.filtersets import SchoolSelectionFilterSet
-from schools.models import School
+from schools.models import City, District, School
 
 MAX_TREND_DAYS = 366
+# A page holds whole places and at most this many rows (a place has a row per indicator
+# and, in a trend, per day): fewer places a page for a long trend.
+MAX_PAGE_ROWS = 20_000
 
 
 class IndicatorSerializer(serializers.Serializer):
@@ -151,18 +161,68 @@ VALUE_EXAMPLE = {
 }
 
 
+class PlacesPagination(CursorPagination):
+    """Pages of places by name, at most MAX_PAGE_ROWS rows a page: `rows_per_place`, set
+    by the view for the question asked, lowers the page size (as DRF caps it at
+    max_page_size) rather than refusing it."""
+
+    rows_per_place = 1
+    page_size_query_description = (
+        "Places a page: 50 by default, at most 500, and fewer for a long trend, so that a "
+        "page holds at most 20,000 rows."
+    )
+
+    def get_paginated_response_schema(self, schema):
+        paginated = super().get_paginated_response_schema(schema)
+        for link, cursor in (("next", "cD0lRTYlQkIlQTg%3D"), ("previous", "cj0xJnA9JUU2JUJCJUE4")):
+            paginated["properties"][link]["example"] = (
+                f"https://safety.example.cn/api/v1/indicator-values/?cursor={cursor}"
+                "&indicator=four100&group_by=school"
+            )
+        return paginated
+
+    def get_page_size(self, request):
+        size = super().get_page_size(request)
+        return min(size, max(1, MAX_PAGE_ROWS // self.rows_per_place))
+
+
+def places(schools, group_by):
+    """The places of `schools` to page (their id and name): the schools, or their districts or
+    cities. Each is a subquery over the schools, never a list of their ids."""
+    if group_by == "school":
+        return schools.values("pk", "name")
+    model, path = {"district": (District, "district_id"), "city": (City, "district__city_id")}[
+        group_by
+    ]
+    return model.objects.filter(pk__in=schools.order_by().values(path)).values("pk", "name")
+
+
+def schools_of(schools, group_by, keys):
+    """The schools of `schools` in the places `keys` (a page's: at most a page size of ids)."""
+    path = {"school": "pk", "district": "district_id", "city": "district__city_id"}[group_by]
+    return schools.filter(**{f"{path}__in": keys})
+
+
 class IndicatorValuesView(ScopedViewSetMixin, generics.GenericAPIView):
     """Indicator values of the schools in scope by school, district or city.
 
     As of a day (`as_of`, today when not given: a past day is read from its
     snapshot), or one indicator per day over `start`..`end` (a trend).
+
+    Paged by place (`cursor`, `page_size`: places, 50 by default, at most 500,
+    fewer for a long trend so that a page holds at most 20,000 rows): each page
+    has every row of its places, by indicator, date and place; follow `next`
+    until it is null. A place without data has no rows, so a page may hold
+    fewer places' rows than it names.
     """
 
     queryset = School.objects.all()
     filterset_class = SchoolSelectionFilterSet
     filter_backends = [DjangoFilterBackend]
     serializer_class = ValueSerializer
-    pagination_class = None
+    pagination_class = PlacesPagination
+    # The places' order: by name, the id settling a tie.
+    cursor_ordering = ("name", "pk")
 
     @extend_schema(
         parameters=[
@@ -188,7 +248,8 @@ class IndicatorValuesView(ScopedViewSetMixin, generics.GenericAPIView):
             304: OpenApiResponse(description="Not modified since the ETag or date given."),
             400: OpenApiResponse(description="Field errors: unknown indicator, bad dates."),
         },
-        examples=[OpenApiExample("A district's four 100%", value=[VALUE_EXAMPLE])],
+        # One row: the schema wraps it in a page (next, previous, results).
+        examples=[OpenApiExample("A district's four 100%", value=VALUE_EXAMPLE)],
     )
     def get(self, request):
         query = ValuesQuerySerializer(data=request.query_params)
@@ -199,17 +260,30 @@ class IndicatorValuesView(ScopedViewSetMixin, generics.GenericAPIView):
         if self.not_modified(request, etag, modified):
             response = Response(status=status.HTTP_304_NOT_MODIFIED)
         else:
-            if params.get("start"):
-                [code] = params["indicator"]
-                rows = trend(code, schools, params["start"], params["end"], params["group_by"])
-            else:
-                rows = values(schools, params["indicator"], params.get("as_of"), params["group_by"])
-            # Plain dicts: the serializer documents the shape (schema) at a fraction of its cost.
-            response = Response([row.as_dict() for row in rows])
+            response = self.page_of_values(schools, params)
         response["ETag"] = etag
         response["Last-Modified"] = http_date(modified.timestamp())
         response["Cache-Control"] = "private, no-cache"
         return response
+
+    def page_of_values(self, schools, params):
+        """The page's places (one query), and the values of their schools only."""
+        group_by, codes = params["group_by"], params["indicator"]
+        start, end = params.get("start"), params.get("end")
+        days = (end - start).days + 1 if start else 1
+        self.paginator.rows_per_place = len(codes) * days
+        page = self.paginate_queryset(places(schools, group_by))
+        rows = []
+        if page:
+            in_page = schools_of(schools, group_by, [place["pk"] for place in page])
+            if start:
+                [code] = codes
+                rows = trend(code, in_page, start, end, group_by)
+            else:
+                as_of = params.get("as_of")
+                rows = values(in_page, codes, as_of, group_by, snapshotted=self.snapshotted)
+        # Plain dicts: the serializer documents the shape (schema) at a fraction of its cost.
+        return self.get_paginated_response([row.as_dict() for row in rows])
 
     def validators(self, request, params):
         """(ETag, Last-Modified) of the answer, known before computing it.
@@ -227,6 +301,8 @@ class IndicatorValuesView(ScopedViewSetMixin, generics.GenericAPIView):
         last = params.get("end") or params.get("as_of") or today
         days = SnapshotDay.objects.filter(date__gte=first, date__lte=last)
         taken = days.order_by("-taken_at").values_list("taken_at", flat=True).first()
+        # Whether a past day was snapshotted, so that values() need not ask again.
+        self.snapshotted = taken is not None
         modified = now if last >= today or taken is None else taken
         if taken is not None and last >= today:
             modified = max(modified, taken)

@@ -19,6 +19,7 @@ from posts.models import (
     DutyAttendance,
     DutyLog,
     DutyLogRevision,
+    GuardRule,
     Member,
     MemberAssignment,
     Post,
@@ -26,6 +27,7 @@ from posts.models import (
     RosterRule,
     Shift,
 )
+from posts.models.guards import GUARD_RULE_FIELDS
 from schools.models import School
 
 
@@ -241,6 +243,23 @@ class PostSerializer(ScopedModelSerializer):
             "created",
             "updated",
         ]
+
+
+class GuardRuleSerializer(ScopedModelSerializer):
+    """A city's guard rule (city empty: the national default, administrators only). The
+    checks are the model's (GuardRule.clean(), run by ScopedModelSerializer), as on the page.
+    """
+
+    class Meta:
+        model = GuardRule
+        fields = ["id", "city", *GUARD_RULE_FIELDS, "updated"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            # A rule stays its city's: another city adds its own.
+            fields["city"].read_only = True
+        return fields
 
 
 class RosterRuleSerializer(ScopedModelSerializer):

@@ -9,6 +9,7 @@ router.register("member-assignments", views.MemberAssignmentViewSet)
 router.register("posts", views.PostViewSet)
 router.register("post-periods", views.PostPeriodViewSet)
 router.register("roster-rules", views.RosterRuleViewSet)
+router.register("guard-rules", views.GuardRuleViewSet)
 router.register("shifts", views.ShiftViewSet)
 router.register("duty-logs", views.DutyLogViewSet)
 

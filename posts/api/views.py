@@ -30,6 +30,7 @@ from posts.filtersets import (
 from posts.models import (
     DutyAttendance,
     DutyLog,
+    GuardRule,
     Member,
     MemberAssignment,
     Post,
@@ -116,6 +117,15 @@ class PostPeriodViewSet(ScopedModelViewSet):
     serializer_class = serializers.PostPeriodSerializer
     filterset_class = PostPeriodFilterSet
     ordering_fields = ["start_time"]
+
+
+class GuardRuleViewSet(ScopedModelViewSet):
+    """Everyone in scope reads the rules that apply to them (their city's and the national
+    default); city staff add, change and remove their city's, administrators any."""
+
+    queryset = GuardRule.objects.all()
+    serializer_class = serializers.GuardRuleSerializer
+    filterset_fields = ["city"]
 
 
 class RosterRuleViewSet(ScopedModelViewSet):

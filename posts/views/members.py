@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from django_filters.views import FilterView
 
-from accounts.scope import ADD, CHANGE, Scope
+from accounts.scope import ADD, CHANGE, VIEW, Scope
 from campussafety import audit
 from campussafety.errors import Conflict
 from campussafety.panels import object_panels
@@ -25,6 +25,7 @@ from posts.forms import (
     VerificationForm,
 )
 from posts.models import (
+    GuardRule,
     Member,
     MemberAssignment,
     Shift,
@@ -62,6 +63,8 @@ class MemberListView(PageMixin, ExportMixin, FilteredListMixin, FilterView):
             today=timezone.localdate(),
             can_add=scope.can(Member, ADD),
             can_verify=scope.can(Member, "verify"),
+            # The guards a school needs are the city's rule: linked from its guards' list.
+            may_read_guard_rules=scope.can(GuardRule, VIEW),
         )
         log_phones_shown(self.request, context["object_list"])
         return context
