@@ -176,8 +176,9 @@ def held_counts(meetings, plans: list[UnitCadence], start, end) -> dict[tuple, i
 
     ONE grouped query over `meetings` (a scoped Meeting queryset, or all of them for a
     sweep). Each meeting's period is a CASE over the periods of [start, end] of the
-    basis its unit follows, so the statement grows with the cities and bases in play,
-    never with the units or the meetings.
+    basis its unit follows: first which basis (by city and level), then the first of
+    that basis's periods, in order, whose last day is not before the meeting. The
+    statement grows with the cities and bases in play, never with the units or meetings.
     """
     cities_by_basis = defaultdict(lambda: defaultdict(set))
     for plan in plans:
@@ -185,19 +186,25 @@ def held_counts(meetings, plans: list[UnitCadence], start, end) -> dict[tuple, i
             cities_by_basis[plan.cadence.basis][plan.unit.level].add(plan.unit.city_id)
     if not cities_by_basis:
         return {}
-    whens, who_all, low, high = [], [], end, start
+    by_basis, low, high = [], end, start
     for basis, levels in sorted(cities_by_basis.items()):
         who = reduce(
             or_,
             (Q(level=level, city_id__in=sorted(ids)) for level, ids in sorted(levels.items())),
         )
-        who_all.append(who)
-        for first, last in periods(basis, start, end):
-            whens.append(When(who & Q(held_on__gte=first, held_on__lte=last), then=Value(first)))
-            low, high = min(low, first), max(high, last)
+        spans = periods(basis, start, end)
+        in_period = [When(held_on__lt=spans[0][0], then=Value(None, output_field=DateField()))]
+        in_period += [When(held_on__lte=last, then=Value(first)) for first, last in spans]
+        by_basis.append((who, Case(*in_period, output_field=DateField())))
+        low, high = min(low, spans[0][0]), max(high, spans[-1][1])
     rows = (
-        meetings.filter(reduce(or_, who_all), held_on__gte=low, held_on__lte=high)
-        .annotate(period=Case(*whens, output_field=DateField()))
+        meetings.filter(reduce(or_, (who for who, _period in by_basis)))
+        .filter(held_on__gte=low, held_on__lte=high)
+        .annotate(
+            period=Case(
+                *(When(who, then=period) for who, period in by_basis), output_field=DateField()
+            )
+        )
         .order_by()
         .values("level", "city_id", "district_id", "period")
         .annotate(held=Count("pk"))
