@@ -189,7 +189,7 @@ class MeetingCadenceMissed(ReminderKind):
 
     def sweep(self, now):
         """The units (one query), the cadences (one), the meetings held (one GROUP BY) and
-        the staff of the districts and of the cities (one each): five queries in all."""
+        the staff of the districts and of the cities (one each, when any missed): at most five."""
         today = timezone.localdate(now)
         units = cadence.all_units()
         cadences = cadence.cadences_for({unit.city_id for unit in units})
