@@ -3,7 +3,7 @@
 #   make run     install, migrate, seed a demo city once, start web + worker + beat
 #   make test    install, run the test suite (pass pytest arguments in ARGS="...")
 #   make lint    ruff, formatting, the import contracts (layers) and missing migrations
-#   make bench   time calendar, coverage, inspections, drills, equipment, duty-log writes and dashboards at 3,000 schools
+#   make bench   time calendar, coverage, inspections, drills, equipment, duty-log writes, dashboards and coordination at 3,000 schools
 #   make bench-province   seed a province (30,000 schools) into its own database, time sweeps and pages there
 #
 # Everything installs into .venv with a Python 3.12+ found by scripts/find-python.
@@ -95,6 +95,8 @@ lint: install
 # bench_equipment replaces the seed's stock with ~100 pieces a school and gives
 # one piece a long history. bench_dashboards times the nightly snapshot of every
 # indicator and the city and district dashboards read from it, beside raw SQL.
+# bench_coordination times the city's and districts' meeting cadence and its sweep
+# beside raw SQL, and weighs the meeting form.
 bench: export VAR_DIR := $(CURDIR)/var/bench
 bench: export DATABASE_URL := $(BENCH_DATABASE_URL)
 bench: install
@@ -109,6 +111,7 @@ bench: install
 	$(PY) manage.py bench_equipment --synthesize --force
 	$(PY) manage.py bench_hazards --synthesize --force --per-school $(BENCH_HAZARDS)
 	$(PY) manage.py bench_dashboards
+	$(PY) manage.py bench_coordination
 
 # A province: the streaming seed of 30,000 schools (its time and peak memory
 # printed by GNU time when installed), a month of duty logs and coverage added

@@ -159,16 +159,15 @@ class ScopedModelForm(BootstrapFormMixin, forms.ModelForm):
         label_blank_choices(self, _("Choose…"))
 
 
-class SearchSelect(forms.Select):
-    """A type-ahead choice of one object among thousands: the page weighs the same for
-    3 schools in scope or 30,000.
+class SearchWidgetMixin:
+    """What a type-ahead choice renders: only the chosen objects, never an option per object.
 
-    It renders a <select> holding only the blank choice and the chosen object (one
-    query when one is chosen, none otherwise), never an <option> per object;
-    static/js/search-select.js adds a search box that asks `search_url` (a JSON
-    endpoint answering `?q=` with `{"results": [{"id", "text"}]}` from the
-    user's scope) and fills the select with what it finds. The field keeps its
-    scoped queryset: what is submitted is validated as before.
+    The page weighs the same for 3 schools in scope or 30,000. Only the blank choice
+    (if any) and the chosen objects are rendered (one query when some are chosen, none
+    otherwise); static/js/search-select.js adds a search box that asks `search_url` (a
+    JSON endpoint answering `?q=` with `{"results": [{"id", "text"}]}` from the user's
+    scope, campussafety.views.ScopedSearchView) and fills the select with what it
+    finds. The field keeps its scoped queryset: what is submitted is validated as before.
     """
 
     def __init__(self, search_url, attrs=None):
@@ -188,7 +187,7 @@ class SearchSelect(forms.Select):
         field = self.choices.field
         chosen = [item for item in value if item not in ("", None)]
         options = []
-        if field.empty_label is not None:
+        if getattr(field, "empty_label", None) is not None:
             options.append(self.create_option(name, "", field.empty_label, not chosen, 0))
         for obj in self._chosen_objects(chosen):
             key = self.choices.choice(obj)[0]
@@ -205,3 +204,17 @@ class SearchSelect(forms.Select):
         except (ValueError, TypeError, forms.ValidationError):
             # Not an id at all: the form says so; nothing to show as chosen.
             return []
+
+
+class SearchSelect(SearchWidgetMixin, forms.Select):
+    """A type-ahead choice of one object among thousands (SearchWidgetMixin)."""
+
+
+class SearchSelectMultiple(SearchWidgetMixin, forms.SelectMultiple):
+    """A type-ahead choice of several objects among thousands (SearchWidgetMixin): the
+    chosen ones stay chosen while further searches list more beside them, and each can be
+    taken off again (static/js/search-select.js)."""
+
+    def get_context(self, name, value, attrs):
+        attrs = {**(attrs or {}), "data-search-remove": _("Remove")}
+        return super().get_context(name, value, attrs)

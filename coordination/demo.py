@@ -6,6 +6,9 @@ Deterministic for a seed (ctx.rng). The city holds a quarterly meeting naming ev
 district; each district a monthly one; principal1's school its monthly meeting. Each
 meeting's decision has action items for schools, the older ones mostly done, one of
 principal1's open and one overdue, so the home page and the reminders have something.
+The city's cadence is its own data (quarterly for the city, monthly for the districts,
+counted from the first meeting shown), and the first district skipped last month's
+meeting: the cadence page shows one missed period and its staff are reminded once.
 Most schools have a legal vice-president (some none), with 0 to 6 activities this year.
 """
 
@@ -27,9 +30,12 @@ from coordination.models import (
     FactorShare,
     Meeting,
     MeetingAttendee,
+    MeetingCadence,
 )
 from coordination.services import count_towards_cadence
+from schools.choices import Basis
 from schools.models import ObligationCompletion, ObligationWindow, School
+from schools.obligations import periods
 
 # Of the schools: this many have no legal vice-president at all.
 WITHOUT_VP = 0.08
@@ -49,6 +55,11 @@ FACTORS = {
     FactorCategory.PROTEST: "周边小区业主维权聚集，途经学校门口",
 }
 VP_NAMES = "张李王刘陈杨赵黄周吴"
+# The months of district meetings shown, the current one included.
+DISTRICT_MONTHS = 6
+# The month (back from the current one) the first district skipped: a missed period.
+SKIPPED_MONTH = 1
+CADENCE_SOURCE = "滨州市校园安全联席会议制度（演示数据） / The city's meeting rules (demo data)"
 
 
 def _months_back(today, n):
@@ -117,9 +128,13 @@ def seed_coordination(ctx) -> str:
         _meeting_with_items(ctx, rng, meeting, owners, today)
         meeting.named_districts.set(list(districts))
         meetings += 1
-    # Each district's monthly meetings over the last three months.
-    for district_id, group in by_district.items():
-        for month in range(3):
+    _seed_cadence(city, today)
+    # Each district's monthly meetings over the last months, but for the one the first
+    # district skipped.
+    for n, (district_id, group) in enumerate(sorted(by_district.items())):
+        for month in range(DISTRICT_MONTHS):
+            if n == 0 and month == SKIPPED_MONTH:
+                continue
             held = min(_months_back(today, month) + datetime.timedelta(days=4), today)
             meeting = Meeting(
                 level=Level.DISTRICT,
@@ -159,9 +174,21 @@ def seed_coordination(ctx) -> str:
     factors = _seed_factors(ctx, rng, by_district, today)
     appointed, activities = _seed_legal(rng, schools, today)
     return (
-        f"{meetings} security meetings, {factors} instability factors, "
+        f"{meetings} security meetings (one district month missed), {factors} instability factors, "
         f"{appointed} legal vice-presidents with {activities} activities"
     )
+
+
+def _seed_cadence(city, today) -> None:
+    """The city's own cadence rows, counted from the first meeting the demo holds."""
+    first_quarter = periods(Basis.QUARTER, _months_back(today, 9), today)[0][0]
+    for level, basis, starts_on in (
+        (Level.CITY, Basis.QUARTER, first_quarter),
+        (Level.DISTRICT, Basis.MONTH, _months_back(today, DISTRICT_MONTHS - 1)),
+    ):
+        MeetingCadence.objects.create(
+            city=city, level=level, basis=basis, starts_on=starts_on, source=CADENCE_SOURCE
+        )
 
 
 def _seed_factors(ctx, rng, by_district, today):
@@ -251,6 +278,8 @@ def reset_coordination() -> None:
     ObligationCompletion.objects.filter(source__startswith="coordination.").delete()
     ObligationWindow.objects.filter(rule__domain="coordination").delete()
     Meeting.objects.all().delete()
+    # The cities' own cadence; the national defaults stay.
+    MeetingCadence.objects.filter(city__isnull=False).delete()
     Factor.objects.all().delete()
     Activity.objects.all().delete()
     Appointment.objects.all().delete()

@@ -1,12 +1,24 @@
 """The forms of the coordination pages; each writes through a service or save_in_scope."""
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import ADD
-from campussafety.forms import BootstrapFormMixin, DateInput, ScopedModelForm
+from campussafety.forms import (
+    BootstrapFormMixin,
+    DateInput,
+    ScopedModelForm,
+    SearchSelect,
+    SearchSelectMultiple,
+)
+from coordination.choices import Level
 from coordination.models import ActionItem, Activity, Decision, Factor, Meeting
 from schools.models import School
+
+# Schools are chosen by type-ahead search (schools.views.SchoolSearchView, the user's
+# scope): a page never lists every school, so it weighs the same in any city.
+SCHOOL_SEARCH = reverse_lazy("schools:search")
 
 
 class MeetingForm(ScopedModelForm):
@@ -26,7 +38,12 @@ class MeetingForm(ScopedModelForm):
             "minutes",
             "schools",
         ]
-        widgets = {"held_on": DateInput(), "agenda": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "held_on": DateInput(),
+            "agenda": forms.Textarea(attrs={"rows": 3}),
+            "school": SearchSelect(SCHOOL_SEARCH),
+            "schools": SearchSelectMultiple(SCHOOL_SEARCH),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,9 +80,14 @@ class ActionItemForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         self.instance.meeting = meeting
         self.fields["decision"].queryset = meeting.decisions.all()
-        self.fields["owner_school"].queryset = self.fields["owner_school"].queryset.filter(
-            **meeting_unit_filter(meeting)
-        )
+        owner = self.fields["owner_school"]
+        if meeting.level != Level.SCHOOL:
+            # A district's or the city's meeting may assign work to any of its schools:
+            # searched, not listed; the queryset below still decides what is valid.
+            owner.widget = SearchSelect(SCHOOL_SEARCH, attrs={"class": "form-select"})
+            owner.widget.is_required = owner.required
+        # Setting the queryset hands the widget its choices.
+        owner.queryset = owner.queryset.filter(**meeting_unit_filter(meeting))
 
 
 def meeting_unit_filter(meeting) -> dict:

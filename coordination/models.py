@@ -409,7 +409,9 @@ class ActionEvidence(TimeStampedModel):
         return self.note[:60]
 
 
-# The register and the legal vice-presidents live beside the meetings (one app, three concerns).
+# The register, the legal vice-presidents and the units' meeting cadence live beside the
+# meetings (one app, three concerns).
+from coordination.models_cadence import MeetingCadence  # noqa: E402
 from coordination.models_legal import Activity, ActivityMinimum, Appointment  # noqa: E402
 from coordination.models_register import Factor, FactorShare  # noqa: E402
 
@@ -424,5 +426,6 @@ __all__ = [
     "FactorShare",
     "Meeting",
     "MeetingAttachment",
+    "MeetingCadence",
     "MeetingAttendee",
 ]

@@ -6,6 +6,8 @@
   own, so each is sent once per recipient; a changed due date reminds again.
 - A factor still watched past its review date: the police liaisons of the
   school's station, once per review date.
+- A period of the city's or a district's meeting cadence that passed without its
+  meetings (coordination/cadence.py): the unit's bureau staff, once per period.
 
 Each sweep reads the items or factors concerned in one query and the holders of
 each role in one query each: the number of queries does not grow with the schools.
@@ -18,10 +20,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coordination.choices import FactorStatus
+from coordination import cadence
+from coordination.choices import FactorStatus, Level
 from coordination.models import ActionItem, Factor
 from reminders import recipients
 from reminders.registry import Due, ReminderKind, register
+from schools.choices import WindowStatus
 
 # How long before its due date an open item is a reminder.
 WARN_DAYS = 3
@@ -169,3 +173,72 @@ class FactorReview(ReminderKind):
 
     def url(self, params):
         return reverse("coordination:factor", args=[params["factor_id"]])
+
+
+@register
+class MeetingCadenceMissed(ReminderKind):
+    """A period of the city's or a district's meeting cadence that ended without its meetings."""
+
+    name = "coordination_meeting_missed"
+    label = _("Security meeting missed")
+    recipients = _(
+        "The bureau staff of the unit whose meeting is missed (the district's, or the city's "
+        "for the city's own meeting), once per period, when its grace period is over."
+    )
+    crontab = {"hour": 7, "minute": 20}
+
+    def sweep(self, now):
+        """The units (one query), the cadences (one), the meetings held (one GROUP BY) and
+        the staff of the districts and of the cities (one each, when any missed): at most five."""
+        today = timezone.localdate(now)
+        units = cadence.all_units()
+        cadences = cadence.cadences_for({unit.city_id for unit in units})
+        grace = max((row.grace for row in cadences.values()), default=datetime.timedelta(0))
+        # The periods whose grace period ended within the horizon, and only those.
+        start = today - datetime.timedelta(days=HORIZON_DAYS) - grace - datetime.timedelta(days=1)
+        missed = [
+            (plan, window)
+            for plan in cadence.unit_cadences(units, start, today, now, cadences=cadences)
+            for window in plan.windows
+            if window.status == WindowStatus.MISSED
+            and window.due > now - datetime.timedelta(days=HORIZON_DAYS)
+        ]
+        staff = {
+            Level.DISTRICT: recipients.district_staff(
+                {plan.unit.pk for plan, _w in missed if plan.unit.level == Level.DISTRICT}
+            ),
+            Level.CITY: recipients.city_staff(
+                {plan.unit.pk for plan, _w in missed if plan.unit.level == Level.CITY}
+            ),
+        }
+        return [
+            Due(
+                self.name,
+                subject=f"meetings:{plan.unit.level}:{plan.unit.pk}",
+                due=window.first.isoformat(),
+                user_id=user_id,
+                params={
+                    "level": plan.unit.level,
+                    "unit_id": plan.unit.pk,
+                    "unit": plan.unit.name,
+                    "first": window.first.isoformat(),
+                    "last": window.last.isoformat(),
+                    "held": window.held,
+                    "required": window.required,
+                },
+            )
+            for plan, window in missed
+            for user_id in staff[plan.unit.level].get(plan.unit.pk, ())
+        ]
+
+    def body(self, params):
+        return (
+            _(
+                "%(unit)s: %(held)s of %(required)s security meetings held from %(first)s "
+                "to %(last)s."
+            )
+            % params
+        )
+
+    def url(self, params):
+        return f"{reverse('coordination:cadence')}?year={params['first'][:4]}"

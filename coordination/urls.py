@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coordination.views import legal, meetings, register
+from coordination.views import cadence, legal, meetings, register
 
 app_name = "coordination"
 
@@ -9,6 +9,12 @@ urlpatterns = [
     path("meetings/new/", meetings.MeetingFormView.as_view(), name="meeting-add"),
     path("meetings/<int:pk>/", meetings.MeetingDetailView.as_view(), name="meeting"),
     path("meetings/<int:pk>/print/", meetings.MeetingPrintView.as_view(), name="meeting-print"),
+    path("meetings/cadence/", cadence.CadenceView.as_view(), name="cadence"),
+    path(
+        "meetings/cadence/districts/<int:pk>/",
+        cadence.CadenceDistrictView.as_view(),
+        name="cadence-district",
+    ),
     path("action-items/", meetings.ActionItemListView.as_view(), name="items"),
     path("action-items/<int:pk>/", meetings.ActionItemView.as_view(), name="item"),
     path("register/", register.FactorListView.as_view(), name="factors"),

@@ -16,7 +16,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
 from inspections.choices import UNRECTIFIED_STATES, HazardLevel, HazardState
 from inspections.models import Hazard, HazardRules, SupervisionOrder
 from inspections.models_hazards import overdue_condition
@@ -72,10 +71,6 @@ def _due(kind, row, user_id, due, **extra):
         school_id=row["school_id"],
         params=_params(row, **extra),
     )
-
-
-def city_staff(city_ids):
-    return recipients.holders("city", (Role.CITY_STAFF,), city_ids)
 
 
 class _HazardLink(ReminderKind):
@@ -202,7 +197,7 @@ class HazardOverdue(_HazardLink):
             "school": recipients.safety_officers(units["school"]),
             "principal": recipients.principals(units["principal"]),
             "district": recipients.district_staff(units["district"]),
-            "city": city_staff(units["city"]),
+            "city": recipients.city_staff(units["city"]),
         }
         dues = []
         for row, step, late in stepped:
@@ -356,7 +351,7 @@ class SupervisedWeekly(_HazardLink):
         district = recipients.district_staff(
             {o["hazard__school__district_id"] for o in orders if o["level"] == "district"}
         )
-        city = city_staff(
+        city = recipients.city_staff(
             {o["hazard__school__district__city_id"] for o in orders if o["level"] == "city"}
         )
         dues = []

@@ -38,6 +38,10 @@ def district_staff(district_ids):
     return holders("district", (Role.DISTRICT_STAFF,), district_ids)
 
 
+def city_staff(city_ids):
+    return holders("city", (Role.CITY_STAFF,), city_ids)
+
+
 def police_liaisons(station_ids):
     return holders("police_station", (Role.POLICE_LIAISON,), station_ids)
 

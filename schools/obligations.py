@@ -323,20 +323,32 @@ def _spans(terms: Terms, days: tuple, term_ranges: tuple, start: datetime.date, 
                 if closes > range_start and opens < range_end:
                     spans.append((day, opens, closes))
         return spans
-    if terms.basis == Basis.TERM:
-        periods = term_ranges
-    else:
-        periods, day = [], start
-        while day <= end:
-            first, last = _period(terms.basis, day)
-            periods.append((first, last))
-            day = last + ONE_DAY
-    for first, last in periods:
+    ranges = term_ranges if terms.basis == Basis.TERM else periods(terms.basis, start, end)
+    for first, last in ranges:
         if last < start or first > end:
             continue
         if terms.even_without_school_days or _has_school_day(days, first, last):
-            spans.append((first, _at(first), _at(last + ONE_DAY)))
+            spans.append(period_span(first, last))
     return spans
+
+
+def periods(basis: str, start: datetime.date, end: datetime.date) -> list[tuple]:
+    """(first day, last day) of each calendar month, quarter or year overlapping [start, end].
+
+    Public for the units that are not schools: coordination's district and city
+    meeting cadence has the same periods as a school's monthly obligation.
+    """
+    found, day = [], start
+    while day <= end:
+        first, last = _period(basis, day)
+        found.append((first, last))
+        day = last + ONE_DAY
+    return found
+
+
+def period_span(first: datetime.date, last: datetime.date) -> tuple:
+    """A period's window: (its date, the moment it opens, the moment it closes)."""
+    return first, _at(first), _at(last + ONE_DAY)
 
 
 def _each_day(start, end):
@@ -435,7 +447,11 @@ def due_windows(schools, start, end, rules=None, domain=None, now=None, codes=No
 
 
 def window_status(window: Window, stored: str | None, now: datetime.datetime) -> str:
-    """Done or late as recorded; else excused; else upcoming, open or missed by the clock."""
+    """Done or late as recorded; else excused; else upcoming, open or missed by the clock.
+
+    Reads only the window's `start`, `due` and `excused`: coordination's unit windows
+    (a district's or city's meeting periods) are judged by it too.
+    """
     if stored in SATISFIED:
         return stored
     if window.excused:

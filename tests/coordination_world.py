@@ -20,10 +20,11 @@ from schools.models import ObligationRule
 from tests.base import WorldTestCase
 
 DEFAULTS = import_module("coordination.migrations.0002_defaults_and_appointments")
+CADENCE_DEFAULTS = import_module("coordination.migrations.0003_meeting_cadence")
 
 
 def restore_coordination_defaults():
-    """The rows coordination's data migration makes, again where a TransactionTestCase run
+    """The rows coordination's data migrations make, again where a TransactionTestCase run
     earlier in this process flushed them (as tests/obligations_world.py does for others)."""
     if (
         not ActivityMinimum.objects.filter(city=None).exists()
@@ -31,6 +32,8 @@ def restore_coordination_defaults():
     ):
         ActivityMinimum.objects.filter(city=None).delete()
         DEFAULTS.forwards(django_apps, None)
+    # get_or_create: harmless when they are there.
+    CADENCE_DEFAULTS.forwards(django_apps, None)
 
 
 DAY = datetime.date(2026, 10, 12)

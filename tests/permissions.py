@@ -317,6 +317,15 @@ class PageChecks(ActionChecks):
                     else:
                         self.assertEqual(response.status_code, refused)
 
+    def only_roles(self, url, allowed):
+        """A page about no one school: 200 for those acting as an allowed persona somewhere,
+        403 for the rest."""
+        for persona in ALL_PERSONAS:
+            with self.subTest(persona=persona):
+                self.login(persona)
+                acting = set(ACTS_AS[persona].values())
+                self.assertEqual(self.client.get(url).status_code, 200 if acting & allowed else 403)
+
 
 def model_to_tuple(obj):
     return tuple(

@@ -50,20 +50,6 @@ class CoordinationPageChecks(PageChecks, CoordinationWorldTestCase):
                     else:
                         self.assertEqual(response.status_code, refused)
 
-    def only_roles(self, url, allowed):
-        """A page about no one school: 200 for those allowed, 403 for the rest."""
-        for persona in ALL_PERSONAS:
-            with self.subTest(persona=persona):
-                self.login(persona)
-                roles = self.cases_of(persona)
-                expected = 200 if roles & allowed else 403
-                self.assertEqual(self.client.get(url).status_code, expected)
-
-    def cases_of(self, persona):
-        from tests.base import ACTS_AS
-
-        return set(ACTS_AS[persona].values())
-
 
 class MeetingPageTests(CoordinationPageChecks):
     def meeting_url(self, name):

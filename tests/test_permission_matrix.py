@@ -28,6 +28,7 @@ from tests import (
     test_api_organisation,
     test_api_posts_permissions,
     test_coordination_api,
+    test_coordination_cadence,
     test_drills_plans,
     test_guard_rules,
 )
@@ -201,6 +202,8 @@ REQUIREMENT_PAGES = "tests/test_pages_drills_requirements.py::"
 COORDINATION_PAGES = "tests/test_coordination_pages.py::"
 # Referred to through its module: a class imported here would run here a second time.
 CoordinationActions = test_coordination_api.ActionMatrixTests
+CoordinationCadence = test_coordination_cadence.CadenceAPITests
+CADENCE_PAGES = "tests/test_coordination_cadence.py::CadencePageTests"
 
 # Every route, by URL name: the test of who may use it.
 MATRIX = {
@@ -514,6 +517,11 @@ MATRIX = {
     "factor-unshare": CoordinationActions.test_factor_unshare,
     "factor-hazard": CoordinationActions.test_factor_hazard,
     "legal-vp-compliance": CoordinationActions.test_compliance,
+    # The city's and the districts' meeting cadence, and its drill-down to the schools.
+    "meeting-cadence": CoordinationCadence.test_meeting_cadence,
+    "meeting-cadence-schools": CoordinationCadence.test_meeting_cadence_schools,
+    "coordination:cadence": CADENCE_PAGES,
+    "coordination:cadence-district": CADENCE_PAGES,
     **dict.fromkeys(
         (
             "coordination:meetings",

@@ -274,3 +274,56 @@ class ComplianceRowSerializer(serializers.Serializer):
     activities = serializers.IntegerField()
     expected = serializers.IntegerField()
     behind = serializers.BooleanField()
+
+
+class CadenceQuerySerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+    district = serializers.IntegerField(required=False)
+
+
+class CadenceRuleSerializer(serializers.Serializer):
+    basis = serializers.CharField()
+    required = serializers.IntegerField(source="required_count")
+    grace_days = serializers.SerializerMethodField()
+    counted_from = serializers.DateField(source="starts_on")
+    source = serializers.CharField()
+    national_default = serializers.SerializerMethodField()
+
+    def get_grace_days(self, cadence) -> int:
+        return cadence.grace.days
+
+    def get_national_default(self, cadence) -> bool:
+        return cadence.city_id is None
+
+
+class CadencePeriodSerializer(serializers.Serializer):
+    first = serializers.DateField()
+    last = serializers.DateField()
+    due_at = serializers.DateTimeField(source="due")
+    held = serializers.IntegerField()
+    required = serializers.IntegerField()
+    status = serializers.CharField()
+
+
+class CadenceRowSerializer(serializers.Serializer):
+    """A unit's meetings per period (coordination.cadence.UnitCadence); a district's
+    `schools` is the drill-down to its schools' monthly meeting obligation."""
+
+    level = serializers.CharField(source="unit.level")
+    unit = serializers.IntegerField(source="unit.pk")
+    name = serializers.CharField(source="unit.name")
+    city = serializers.IntegerField(source="unit.city_id")
+    rule = CadenceRuleSerializer(source="cadence", allow_null=True)
+    due = serializers.IntegerField()
+    held = serializers.IntegerField()
+    missed = serializers.IntegerField()
+    meetings = serializers.IntegerField()
+    periods = CadencePeriodSerializer(source="windows", many=True)
+    schools = serializers.SerializerMethodField()
+
+    def get_schools(self, plan) -> str | None:
+        if plan.unit.level != Level.DISTRICT:
+            return None
+        start, end = self.context["bounds"]
+        url = reverse("meeting-cadence-schools")
+        return f"{url}?district={plan.unit.pk}&start={start}&end={end}"

@@ -12,6 +12,12 @@ router.register("legal-vp-appointments", views.AppointmentViewSet)
 router.register("legal-vp-activities", views.ActivityViewSet)
 
 urlpatterns = [
+    path("meeting-cadence/", views.CadenceView.as_view(), name="meeting-cadence"),
+    path(
+        "meeting-cadence/schools/",
+        views.CadenceSchoolsView.as_view(),
+        name="meeting-cadence-schools",
+    ),
     path(
         "legal-vp-compliance/",
         views.ComplianceView.as_view(),

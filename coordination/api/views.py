@@ -13,13 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from accounts.scope import CHANGE, VIEW
+from accounts.scope import BUREAU, CHANGE, VIEW, Scope
 from campussafety.api.viewsets import ScopedModelViewSet
-from coordination import legal, register, services
+from coordination import cadence, legal, register, services
 from coordination.access_log import log_factors_read
 from coordination.api import serializers as api
+from coordination.choices import Level
 from coordination.models import (
     ActionItem,
     Activity,
@@ -29,7 +31,8 @@ from coordination.models import (
     FactorShare,
     Meeting,
 )
-from schools.models import District, School
+from schools.api import obligations
+from schools.models import District, ObligationRule, School
 
 
 def refused(error: DjangoValidationError):
@@ -216,13 +219,7 @@ class ComplianceView(generics.ListAPIView):
         params = query.validated_data
         schools = School.objects.for_user(self.request.user)
         if "district" in params:
-            # A district named in the query must be one the user sees: else a 400.
-            if (
-                not District.objects.for_user(self.request.user)
-                .filter(pk=params["district"])
-                .exists()
-            ):
-                raise serializers.ValidationError({"district": [_("Not a district in your area.")]})
+            district_in_area(self.request.user, params["district"])
             schools = schools.filter(district_id=params["district"])
         year = params.get("year") or timezone.localdate().year
         rows = legal.compliance(schools, year)
@@ -233,3 +230,69 @@ class ComplianceView(generics.ListAPIView):
     @extend_schema(parameters=[api.ComplianceQuerySerializer])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+def district_in_area(user, pk) -> None:
+    """A district named in a query must be one the user sees: else a 400."""
+    if not District.objects.for_user(user).filter(pk=pk).exists():
+        raise serializers.ValidationError({"district": [_("Not a district in your area.")]})
+
+
+class CadenceView(generics.ListAPIView):
+    """The city's (for its city staff) and each district's security meetings in a `year`,
+    held against due, period by period; `district` keeps one district. Each district's
+    `schools` leads to its schools' monthly meetings (meeting-cadence/schools/)."""
+
+    serializer_class = api.CadenceRowSerializer
+    # The rows are computed, not a queryset to filter or order.
+    filter_backends = []
+
+    def query(self):
+        query = api.CadenceQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return query.validated_data
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            year = self.query().get("year") or timezone.localdate().year
+            context["bounds"] = cadence.year_bounds(year)
+        return context
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return []
+        params = self.query()
+        user = self.request.user
+        units = cadence.units_for(user)
+        if "district" in params:
+            district_in_area(user, params["district"])
+            units = [u for u in units if u.level == Level.DISTRICT and u.pk == params["district"]]
+            if not units:
+                raise PermissionDenied(_("The meeting cadence is for education bureau staff."))
+        else:
+            scope = Scope.of(user)
+            if not (scope.is_admin or scope.has_role(*BUREAU)):
+                raise PermissionDenied(_("The meeting cadence is for education bureau staff."))
+        year = params.get("year") or timezone.localdate().year
+        return cadence.unit_cadences(
+            units,
+            *cadence.year_bounds(year),
+            timezone.now(),
+            meetings=Meeting.objects.for_user(user),
+        )
+
+    @extend_schema(parameters=[api.CadenceQuerySerializer])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class CadenceSchoolsView(obligations.CompletionView):
+    """The schools' monthly security meetings (the obligation `school-security-meeting`)
+    held against due, by school, district, city or day: the drill-down of meeting-cadence."""
+
+    domain = services.DOMAIN
+
+    def rules(self, params):
+        # Every city's version of the rule: each school's windows are of the one it follows.
+        return ObligationRule.objects.filter(domain=services.DOMAIN, code=services.MEETING_RULE)

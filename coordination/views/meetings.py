@@ -11,14 +11,16 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from accounts.scope import ADD, CHANGE, Scope
-from campussafety.views import PAGE_SIZE, ScopedObjectMixin, save_in_scope
+from campussafety.ids import id_or_404
+from campussafety.views import PAGE_SIZE, ScopedObjectMixin, list_query, save_in_scope
 from coordination import services
 from coordination.forms import ActionItemForm, CompleteForm, DecisionForm, MeetingForm
 from coordination.models import ActionEvidence, ActionItem, Meeting
 
 
 class MeetingListView(LoginRequiredMixin, ListView):
-    """The meetings the user sees, newest first, with their open items counted."""
+    """The meetings the user sees, newest first, with their open items counted; ?level=,
+    ?district= and ?school= (the holding unit) narrow it, as the cadence's drill-down does."""
 
     template_name = "coordination/meetings.html"
     paginate_by = PAGE_SIZE
@@ -28,11 +30,15 @@ class MeetingListView(LoginRequiredMixin, ListView):
         level = self.request.GET.get("level")
         if level:
             rows = rows.filter(level=level)
+        for unit in ("district", "school"):
+            if self.request.GET.get(unit):
+                rows = rows.filter(**{f"{unit}_id": id_or_404(self.request.GET[unit])})
         return rows.select_related("city", "district", "school").order_by("-held_on", "-pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["may_add"] = Scope.of(self.request.user).can(Meeting, ADD)
+        context["query"] = list_query(self.request)
         return context
 
 
