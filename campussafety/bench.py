@@ -5,11 +5,35 @@ beside it the floor it is measured against, so that changes and databases
 can be compared.
 """
 
+import itertools
 import statistics
 import time
 
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.http import HttpResponseForbidden, JsonResponse
+from django.test.utils import CaptureQueriesContext, override_settings
+
+# The floors served by floor_view, by name (served() adds them).
+_FLOORS = {}
+_NAMES = itertools.count(1)
+
+# The URLconf that serves them beside the site's (campussafety.bench_urls), for
+# override_settings(ROOT_URLCONF=...) around a benchmark's requests.
+URLCONF = "campussafety.bench_urls"
+
+
+def requests_settings():
+    """The settings a benchmark's requests run under (a context manager).
+
+    The floor view is served (URLCONF), and static files are named plainly:
+    the benchmark's database comes without a collectstatic manifest, and its
+    pages are timed, not served.
+    """
+    plain = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    storages = {**settings.STORAGES, "staticfiles": {"BACKEND": plain}}
+    return override_settings(STORAGES=storages, ROOT_URLCONF=URLCONF)
 
 
 def timed(call, repeat):
@@ -24,6 +48,30 @@ def timed(call, repeat):
         queries = len(captured)
         status = getattr(result, "status_code", None)
     return timings, queries, status
+
+
+# The columns compared() fills, after a request's own figures.
+FLOOR_HEADER = ("floor SQL ms", "floor view ms", "ratio")
+
+
+def compared(call, floor, repeat, client=None):
+    """Time `call` and its floor in one run: (timings, queries, status, FLOOR_HEADER's cells).
+
+    The floor is `floor` (a function running the same work as hand-written
+    SQL) timed on its own and, given the `client` the call is a request of,
+    also served by the bare floor_view through that client. The ratio is to
+    the served floor when there is one (a request against a request), to the
+    SQL otherwise (a function against its SQL).
+    """
+    timings, queries, status = timed(call, repeat)
+    sql, _q, _s = timed(floor, repeat)
+    if client is None:
+        return timings, queries, status, (*ratio(timings, sql)[:1], "", ratio(timings, sql)[1])
+    view, _q, view_status = timed(served(client, floor), repeat)
+    if view_status != 200:
+        raise RuntimeError(f"The floor view answered {view_status}: is URLCONF in use?")
+    sql_ms = ratio(timings, sql)[0]
+    return timings, queries, status, (sql_ms, *ratio(timings, view))
 
 
 def figures(timings):
@@ -54,3 +102,27 @@ def print_table(stdout, header, lines, left=1):
     stdout.write("  ".join("-" * width for width in widths))
     for line in lines:
         stdout.write(format_line(line))
+
+
+def floor_view(request, name):
+    """A bare Django view: the signed-in check every page makes, then the floor's rows as JSON.
+
+    A page's or an endpoint's floor is its hand-written SQL served by this view
+    through the same client, middleware, session and user as the request it is
+    compared with: what is left between the two is what the page adds (the
+    ORM, the serializer, the template), not the request's fixed cost.
+    """
+    if not request.user.is_authenticated:
+        return HttpResponseForbidden()
+    rows = _FLOORS[name]()
+    return JsonResponse({"rows": rows}, encoder=DjangoJSONEncoder, safe=False)
+
+
+def served(client, floor):
+    """A call that GETs `floor` (a function returning rows) through `client`, from floor_view.
+
+    Only under override_settings(ROOT_URLCONF=URLCONF).
+    """
+    name = f"floor-{next(_NAMES)}"
+    _FLOORS[name] = floor
+    return lambda: client.get(f"/__bench__/floor/{name}/")

@@ -111,10 +111,19 @@ def district_rows(indicators, schools, as_of, cell_url, row_url) -> list[Row]:
     ]
 
 
-def school_rows(indicators, schools, as_of, row_url) -> list[Row]:
-    """A row per school of `schools`, each cell linking to the school's evidence."""
-    info = list(schools.order_by("name", "pk").values_list("pk", "name"))
-    measures = measures_by_place(indicators, schools, as_of, "school")
+def school_rows(indicators, schools, as_of, row_url, places=None) -> list[Row]:
+    """A row per school of `schools`, each cell linking to the school's evidence.
+
+    `places`: (pk, name) of the schools to show, a page of them; all of them
+    when None. The values are read for those schools alone.
+    """
+    if places is None:
+        info = list(schools.order_by("name", "pk").values_list("pk", "name"))
+        shown = schools
+    else:
+        info = list(places)
+        shown = schools.filter(pk__in=[pk for pk, _name in info])
+    measures = measures_by_place(indicators, shown, as_of, "school")
     return [
         Row(
             pk,
@@ -139,6 +148,16 @@ def totals(indicators, rows: list[Row]) -> list[Cell]:
         Cell(indicator, add_up(row.cells[index].measure for row in rows))
         for index, indicator in enumerate(indicators)
     ]
+
+
+def area_totals(indicators, schools, as_of) -> list[Cell]:
+    """The cells of all of `schools` together (one city's or district's), from the values
+    layer grouped by city: the total of a paged table, whose rows are a page."""
+    measures = measures_by_place(indicators, schools, as_of, "city")
+    by_code = {}
+    for (code, _city), measure in measures.items():
+        by_code.setdefault(code, []).append(measure)
+    return [Cell(indicator, add_up(by_code.get(indicator.code, ()))) for indicator in indicators]
 
 
 def failing_schools(indicator, schools, as_of):

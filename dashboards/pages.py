@@ -9,6 +9,7 @@ its target and linking to its proof: for a district, the schools making it red
 """
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
@@ -50,6 +51,10 @@ class DashboardMixin(LoginRequiredMixin):
             query["district"] = str(self.district_pk())
         return export_response(request, dashboard_table, fmt, query)
 
+    def totals(self, indicators, rows, schools, as_of):
+        """The foot of the grid: its rows added up (a paged grid says otherwise)."""
+        return grid.totals(indicators, rows)
+
     def dashboard_context(self, schools, rows_of):
         indicators = grid.dashboard_indicators()
         form = AsOfForm(self.request.GET, indicators=indicators)
@@ -61,7 +66,7 @@ class DashboardMixin(LoginRequiredMixin):
         context.update(
             as_of=as_of,
             rows=rows,
-            totals=grid.totals(indicators, rows),
+            totals=self.totals(indicators, rows, schools, as_of),
             as_of_query=urlencode({"as_of": as_of.isoformat()}),
         )
         charted = declared_indicator(form.cleaned_data["indicator"] or "")
@@ -116,10 +121,17 @@ class CityDashboardView(DashboardMixin, TemplateView):
 
 
 class DistrictDashboardView(DashboardMixin, TemplateView):
+    """A page of the district's schools at a time, by name: a district of 600 schools is
+    not a page of 600 rows (nor a chart of 600 bars). The totals are the whole district's."""
+
     template_name = "dashboards/district.html"
+    paginate_by = 50
 
     def district_pk(self):
         return self.kwargs["pk"]
+
+    def totals(self, indicators, rows, schools, as_of):
+        return grid.area_totals(indicators, schools, as_of)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -127,13 +139,25 @@ class DistrictDashboardView(DashboardMixin, TemplateView):
         schools = bureau_schools(user)
         district = district_of(user, self.kwargs["pk"])
         schools = schools.filter(district=district)
+        page = Paginator(
+            schools.order_by("name", "pk").values_list("pk", "name"), self.paginate_by
+        ).get_page(self.request.GET.get("page"))
 
         def rows_of(indicators, as_of):
             return grid.school_rows(
-                indicators, schools, as_of, lambda pk: school_page(pk, district.pk, as_of)
+                indicators,
+                schools,
+                as_of,
+                lambda pk: school_page(pk, district.pk, as_of),
+                places=page.object_list,
             )
 
-        context.update(self.dashboard_context(schools, rows_of), level="school", district=district)
+        context.update(
+            self.dashboard_context(schools, rows_of),
+            level="school",
+            district=district,
+            page_obj=page,
+        )
         return context
 
 

@@ -84,34 +84,36 @@ def _rows_sql(schools, start, end, today):
         days_column = "0"
     else:
         # Today counts once the school has logged something.
+        # Counted per shared day list, not per school and day (a city's year is half a
+        # million of those): the list's days before today, and today once the school
+        # has logged something.
         days_with = (
-            f"WITH {days_sql}, counted (school_id, days) AS ("
-            "SELECT sd.school_id, COUNT(*) FROM school_day sd "
-            f"LEFT JOIN {daily} t ON t.school_id = sd.school_id AND t.date = sd.day "
-            f"WHERE sd.day < %s OR (t.id IS NOT NULL AND t.status <> '{missed}') "
-            "GROUP BY sd.school_id) "
+            f"WITH {days_sql}, listed (grp, days, today) AS ("
+            "SELECT grp, SUM(CASE WHEN day < %s THEN 1 ELSE 0 END), "
+            " MAX(CASE WHEN day = %s THEN 1 ELSE 0 END) FROM school_day_gd GROUP BY grp), "
+            "counted (school_id, days) AS ("
+            "SELECT sg.school_id, l.days + CASE WHEN l.today = 1 AND EXISTS (SELECT 1 "
+            f" FROM {daily} t WHERE t.school_id = sg.school_id AND t.date = %s"
+            f" AND t.status <> '{missed}') THEN 1 ELSE 0 END "
+            "FROM school_day_sg sg JOIN listed l ON l.grp = sg.grp) "
         )
-        days_params = [*days_params, date_param(today)]
+        days_params = [*days_params, *[date_param(today)] * 3]
         days_join = "LEFT JOIN counted d ON d.school_id = s.id "
         days_column = "COALESCE(d.days, 0)"
     covered, partial = CoverageStatus.COVERED, CoverageStatus.PARTIAL
     sums = ", ".join(
-        f"COALESCE(SUM({name}), 0) AS {name}"
+        f"COALESCE(SUM(c.{name}), 0) AS {name}"
         for name in ("logs", "understaffed_logs", "late_logs", "present", "qualified")
     )
+    # Each school's coverage rows of the range joined to it (the (school, date) index),
+    # not the range's rows of the whole city filtered by school.
     rows = (
-        f"SELECT s.id AS sid, s.name AS sname, {days_column} AS school_days, "
-        "COALESCE(c.covered, 0) AS covered, COALESCE(c.partial, 0) AS partial, "
-        "COALESCE(c.logs, 0) AS logs, COALESCE(c.understaffed_logs, 0) AS understaffed_logs, "
-        "COALESCE(c.late_logs, 0) AS late_logs, COALESCE(c.present, 0) AS present, "
-        "COALESCE(c.qualified, 0) AS qualified "
+        f"SELECT s.id AS sid, s.name AS sname, MIN({days_column}) AS school_days, "
+        f"SUM(CASE WHEN c.status = '{covered}' THEN 1 ELSE 0 END) AS covered, "
+        f"SUM(CASE WHEN c.status = '{partial}' THEN 1 ELSE 0 END) AS partial, {sums} "
         f"FROM {School._meta.db_table} s {days_join}"
-        "LEFT JOIN (SELECT school_id, "
-        f" SUM(CASE WHEN status = '{covered}' THEN 1 ELSE 0 END) AS covered, "
-        f" SUM(CASE WHEN status = '{partial}' THEN 1 ELSE 0 END) AS partial, {sums} "
-        f" FROM {daily} WHERE school_id IN ({scoped_sql}) AND date >= %s AND date <= %s "
-        " GROUP BY school_id) c ON c.school_id = s.id "
-        f"WHERE s.id IN ({scoped_sql})"
+        f"LEFT JOIN {daily} c ON c.school_id = s.id AND c.date >= %s AND c.date <= %s "
+        f"WHERE s.id IN ({scoped_sql}) GROUP BY s.id, s.name"
     )
     sql = (
         f"{days_with}SELECT r.sid, r.sname, "
@@ -122,11 +124,5 @@ def _rows_sql(schools, start, end, today):
         "  THEN x.school_days - x.covered - x.partial ELSE 0 END AS missed "
         f"FROM ({rows}) x) r"
     )
-    params = [
-        *days_params,
-        *scoped_params,
-        date_param(start),
-        date_param(end),
-        *scoped_params,
-    ]
+    params = [*days_params, date_param(start), date_param(end), *scoped_params]
     return sql, params

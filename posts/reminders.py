@@ -78,6 +78,7 @@ class RosterDigest(DistrictSweep):
             ).values_list(
                 "school_id",
                 "school__district_id",
+                "post_period_id",
                 "member_id",
                 "member__name",
                 "member__phone",
@@ -92,9 +93,13 @@ class RosterDigest(DistrictSweep):
         by_member = defaultdict(list)
         names = {}
         by_school = defaultdict(list)
+        # One entry a post period, shared by its shifts: a city's morning has some
+        # hundred thousand shifts and a few tens of thousands of periods.
+        entries = {}
         for (
             school_id,
             district_id,
+            period_id,
             member_id,
             name,
             phone,
@@ -106,13 +111,15 @@ class RosterDigest(DistrictSweep):
         ) in shifts:
             if not open_today.get(school_id):
                 continue
-            entry = {
-                "school": school,
-                "post": post,
-                "period": period,
-                "start": start.strftime("%H:%M"),
-                "end": end.strftime("%H:%M"),
-            }
+            entry = entries.get(period_id)
+            if entry is None:
+                entry = entries[period_id] = {
+                    "school": school,
+                    "post": post,
+                    "period": period,
+                    "start": start.strftime("%H:%M"),
+                    "end": end.strftime("%H:%M"),
+                }
             if phone:
                 by_member[member_id].append(entry)
                 names[member_id] = name

@@ -21,6 +21,10 @@ def school_days_sql(schools, start: datetime.date, end: datetime.date, name="sch
     when there is no school day at all. Used as `WITH {ctes} SELECT … FROM {name} …`
     (SQLite names a VALUES list's columns only in a CTE).
 
+    Schools share day lists: `{name}_sg` (school_id, grp) gives each school its
+    list and `{name}_gd` (grp, day) the lists' days, for work that counts days
+    per list instead of per school.
+
     A day comes back as the database stores dates (SQLite: ISO text), so it compares
     with date columns on either side.
     """
@@ -45,14 +49,15 @@ def school_days_sql(schools, start: datetime.date, end: datetime.date, name="sch
         f"{name}_gm (district_id, kg, grp) AS "
         f"(VALUES {values(['(%s, %s, %s)'] * len(group_rows))}), "
         f"{name}_so (school_id, grp) AS (VALUES {values(['(%s, %s)'] * len(own_rows))}), "
-        f"{name} AS (SELECT sg.school_id AS school_id, gd.day AS day FROM ("
-        f" SELECT s.id AS school_id, COALESCE(so.grp, gm.grp) AS grp"
+        f"{name}_sg (school_id, grp) AS ("
+        f" SELECT s.id, COALESCE(so.grp, gm.grp)"
         f" FROM {School._meta.db_table} s"
         f" LEFT JOIN {name}_so so ON so.school_id = s.id"
         f" LEFT JOIN {name}_gm gm ON gm.district_id = s.district_id"
         "  AND gm.kg = CASE WHEN s.school_type = %s THEN 1 ELSE 0 END"
-        f" WHERE s.id IN ({scoped_sql})"
-        f") sg JOIN {name}_gd gd ON gd.grp = sg.grp)"
+        f" WHERE s.id IN ({scoped_sql})), "
+        f"{name} AS (SELECT sg.school_id AS school_id, gd.day AS day"
+        f" FROM {name}_sg sg JOIN {name}_gd gd ON gd.grp = sg.grp)"
     )
     params = [
         *(value for number, day in day_rows for value in (number, date_param(day))),

@@ -21,8 +21,9 @@ FLOORED = [
         for group in ("district", "school")
     ),
 ]
-# login, request, min, median and max ms, queries, floor ms and the ratio to it.
-FLOOR_ROW = r"^{login} +{request} +[\d.]+ +[\d.]+ +[\d.]+ +\d+ +[\d.]+ +[\d.]+x$"
+# login, request, min, median and max ms, queries, the floor's ms as SQL and served by the
+# bare floor view, and the ratio to the served floor.
+FLOOR_ROW = r"^{login} +{request} +[\d.]+ +[\d.]+ +[\d.]+ +\d+ +[\d.]+ +[\d.]+ +[\d.]+x$"
 WINDOW_VALUES = (*WINDOW_FIELDS, "excused")
 
 

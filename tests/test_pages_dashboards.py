@@ -1,9 +1,11 @@
 """The city and district dashboards: the grid, the proof behind a red cell, who sees what."""
 
 import datetime
+from unittest import mock
 
 from django.urls import reverse
 
+from dashboards.pages import DistrictDashboardView
 from schools.models import School
 from tests.base import LAYOUT_QUERIES, PinnedClockMixin
 from tests.dashboards_declared import declaring
@@ -118,14 +120,35 @@ class DashboardPageTests(PinnedClockMixin, PageTestCase):
                 self.assertIn("as_of", response.context["form"].errors)
                 self.assertNotIn("rows", response.context)
 
+    def test_a_district_shows_a_page_of_schools_and_the_whole_districts_totals(self):
+        for n in range(3):
+            SchoolFactory(district=self.d1, police_station=self.p1, name=f"分页校{n}")
+        whole = self.get("district1", "district", self.d1.pk)
+        names = [row.label for row in whole.context["rows"]]
+        self.assertGreater(len(names), 3)
+        with mock.patch.object(DistrictDashboardView, "paginate_by", 2):
+            first = self.get("district1", "district", self.d1.pk)
+            second = self.get("district1", "district", self.d1.pk, page=2)
+        self.assertEqual([row.label for row in first.context["rows"]], names[:2])
+        self.assertEqual([row.label for row in second.context["rows"]], names[2:4])
+        self.assertContains(first, "page=2")
+        # The foot is the district's, not the page's: the same as with every school shown.
+        for response in (first, second):
+            self.assertEqual(
+                [cell.measure for cell in response.context["totals"]],
+                [cell.measure for cell in whole.context["totals"]],
+            )
+
     def test_queries_do_not_grow_with_schools(self):
         # session, user, roles; the rows' places (the district page: the district,
-        # then its schools); the values layer: is the day snapshotted, the schools'
-        # places, one per indicator (two: the third declares no data); the trend.
+        # then a page of its schools and their count); the values layer: is the day
+        # snapshotted, the schools' places, one per indicator (two: the third declares
+        # no data); the district page's totals, the whole district's (the same three
+        # again, the page's rows being a page); the trend.
         for added in (0, 6):
             for n in range(added):
                 SchoolFactory(district=self.d1, police_station=self.p1, name=f"新校{n}")
-            for name, args, count in (("city", (), 9), ("district", (self.d1.pk,), 10)):
+            for name, args, count in (("city", (), 9), ("district", (self.d1.pk,), 15)):
                 self.login("city")
                 with self.subTest(name, added=added), self.assertNumQueries(count + LAYOUT_QUERIES):
                     response = self.client.get(reverse(f"dashboards:{name}", args=args))

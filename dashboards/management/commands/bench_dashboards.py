@@ -26,7 +26,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from campussafety.bench import figures, print_table, ratio, timed
+from campussafety.bench import (
+    FLOOR_HEADER,
+    compared,
+    figures,
+    print_table,
+    requests_settings,
+    timed,
+)
 from campussafety.bulk import refresh_statistics
 from campussafety.indicators import declared_indicators
 from dashboards.snapshots import ONE_DAY, take
@@ -102,48 +109,11 @@ class Command(BaseCommand):
             print_table(self.stdout, ("figure", "seconds", "rows", "queries"), lines)
             self.stdout.write("")
             refresh_statistics()
-        lines = []
-        url = reverse("indicator-values")
-        for login, group_by in LOGINS.items():
-            user = users[login]
-            scope = bureau_scope(user)
-            scoped = School.objects.for_user(user)
-            floor, _q, _s = timed(
-                lambda g=group_by, s=scope: snapshot_floor(yesterday, g, s), repeat
-            )
-            timings, queries, _s = timed(
-                lambda s=scoped, g=group_by: values(s, as_of=yesterday, group_by=g), repeat
-            )
-            count = scoped.count()
-            name = f"{login}: all indicators by {group_by}, {count} schools"
-            lines.append((name, *figures(timings), str(queries), *ratio(timings, floor)))
-            client = Client()
-            client.force_login(user)
-            query = {"group_by": group_by, "as_of": yesterday.isoformat()}
-            timings, queries, status = timed(lambda c=client, q=query, u=url: c.get(u, q), repeat)
-            lines.append(
-                (f"{login}: the API's first page ({status})", *figures(timings), str(queries))
-                + ratio(timings, floor)
-            )
-            query = {**query, "page_size": 500}
-            timings, queries, status = timed(
-                lambda c=client, q=query, u=url: every_page(c, u, q), repeat
-            )
-            lines.append(
-                (f"{login}: the API, every page of 500 ({status})", *figures(timings))
-                + (str(queries), *ratio(timings, floor))
-            )
+        with requests_settings():
+            lines = self.versus_floors(users, yesterday, repeat)
         print_table(
             self.stdout,
-            (
-                "figure (from snapshots)",
-                "min ms",
-                "median ms",
-                "max ms",
-                "queries",
-                "floor ms",
-                "ratio",
-            ),
+            ("figure (from snapshots)", "min ms", "median ms", "max ms", "queries", *FLOOR_HEADER),
             lines,
         )
         self.stdout.write("")
@@ -154,3 +124,49 @@ class Command(BaseCommand):
             ("figure (live)", "min ms", "median ms", "max ms", "queries"),
             [("city: all indicators today, by district", *figures(timings), str(queries))],
         )
+
+    def versus_floors(self, users, yesterday, repeat):
+        """values(), the API and the dashboard page of each login, beside the same SQL floor."""
+        lines = []
+        for login, group_by in LOGINS.items():
+            user = users[login]
+            scope = bureau_scope(user)
+            scoped = School.objects.for_user(user)
+
+            def floor(g=group_by, s=scope):
+                return snapshot_floor(yesterday, g, s)
+
+            client = Client()
+            client.force_login(user)
+            page = (
+                reverse("dashboards:city")
+                if scope[0] == "city"
+                else reverse("dashboards:district", args=[scope[1]])
+            )
+            query = {"group_by": group_by, "as_of": yesterday.isoformat()}
+            calls = (
+                (
+                    f"{login}: all indicators by {group_by}, {scoped.count()} schools",
+                    lambda s=scoped, g=group_by: values(s, as_of=yesterday, group_by=g),
+                    None,
+                ),
+                (
+                    f"{login}: the API's first page",
+                    lambda c=client, q=query: c.get(reverse("indicator-values"), q),
+                    client,
+                ),
+                (
+                    f"{login}: the API, every page of 500",
+                    lambda c=client, q={**query, "page_size": 500}: every_page(
+                        c, reverse("indicator-values"), q
+                    ),
+                    client,
+                ),
+                (f"{login}: the dashboard page", lambda c=client, u=page: c.get(u), client),
+            )
+            for label, call, through in calls:
+                timings, queries, status, floors = compared(call, floor, repeat, through)
+                if status not in (None, 200):
+                    label = f"{label} (HTTP {status})"
+                lines.append((label, *figures(timings), str(queries), *floors))
+        return lines

@@ -20,7 +20,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
-from campussafety.bench import figures, print_table, ratio, timed
+from campussafety.bench import FLOOR_HEADER, compared, figures, print_table, timed
 from campussafety.bulk import refresh_statistics
 from drills.choices import TRAINING_RULE_CODES
 from drills.exports import district_summary
@@ -70,23 +70,15 @@ class Command(BaseCommand):
             user = users[login]
             scope = bureau_scope(user)
             for group in ("district", "school"):
-                timings, queries, _status = timed(
+                timings, queries, _status, floor = compared(
                     lambda u=user, g=group: completion_rates(
                         u, start, end, group_by=g, rules=rules
                     ),
+                    lambda g=group, s=scope: window_floor(g, rule_ids, since, end, s),
                     repeat,
                 )
-                floor, _q, _s = timed(
-                    lambda g=group, s=scope: window_floor(g, rule_ids, since, end, s), repeat
-                )
                 lines.append(
-                    (
-                        login,
-                        f"term compliance by {group}",
-                        *figures(timings),
-                        str(queries),
-                        *ratio(timings, floor),
-                    )
+                    (login, f"term compliance by {group}", *figures(timings), str(queries), *floor)
                 )
         district = District.objects.filter(pk=bureau_scope(users["district1"])[1]).first()
         schools = list(School.objects.filter(district=district))
@@ -101,7 +93,7 @@ class Command(BaseCommand):
         )
         print_table(
             self.stdout,
-            ("login", "figure", "min ms", "median ms", "max ms", "queries", "floor ms", "ratio"),
+            ("login", "figure", "min ms", "median ms", "max ms", "queries", *FLOOR_HEADER),
             lines,
             left=2,
         )

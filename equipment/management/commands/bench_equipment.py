@@ -30,7 +30,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
-from campussafety.bench import figures, print_table, ratio, timed
+from campussafety.bench import FLOOR_HEADER, compared, figures, print_table
 from campussafety.bulk import refresh_statistics
 from equipment.choices import MovementKind
 from equipment.compliance import compliance
@@ -147,13 +147,12 @@ class Command(BaseCommand):
             f"{Movement.objects.count()} movements, {StockBalance.objects.count()} balances; "
             f"{note}; {repeat} timed runs after a warm-up\n"
         )
-        header = ("request", "min ms", "median ms", "max ms", "queries", "floor ms", "ratio")
+        header = ("request", "min ms", "median ms", "max ms", "queries", *FLOOR_HEADER)
         print_table(self.stdout, header, lines)
 
     def versus_floor(self, label, call, floor, repeat):
-        timings, queries, _status = timed(call, repeat)
-        floor_timings, _queries, _status = timed(floor, repeat)
-        return (label, *figures(timings), str(queries), *ratio(timings, floor_timings))
+        timings, queries, _status, floors = compared(call, floor, repeat)
+        return (label, *figures(timings), str(queries), *floors)
 
 
 HISTORY_FIELDS = (

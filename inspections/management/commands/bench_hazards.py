@@ -22,20 +22,17 @@ changes and databases.
 import random
 import time
 
-from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from campussafety.bench import figures, ratio, timed
+from campussafety.bench import FLOOR_HEADER, compared, figures, requests_settings, timed
 from campussafety.bulk import refresh_statistics
 from inspections.choices import OPEN_STATES, UNRECTIFIED_STATES
 from inspections.management import hazard_synthesis
-from inspections.management.commands.bench_inspections import PLAIN_STATIC
 from inspections.management.commands.bench_inspections import Command as InspectionsBench
 from inspections.management.hazard_synthesis import People
 from inspections.models import Checkpoint, Hazard, HazardEvent
@@ -88,8 +85,7 @@ class Command(InspectionsBench):
                 )
             self.synthesize(per_school, years, schools_limit, seed)
         note = refresh_statistics()
-        storages = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}}
-        with override_settings(STORAGES=storages):
+        with requests_settings():
             self.measure(users, repeat, note)
 
     def synthesize(self, per_school, years, schools_limit, seed):
@@ -131,6 +127,7 @@ class Command(InspectionsBench):
                     lambda c=client: c.get(reverse("inspections:hazards"), {"state": "open"}),
                     lambda s=scope: _list_floor(s),
                     repeat,
+                    client,
                 )
             )
             lines.append(
@@ -142,6 +139,7 @@ class Command(InspectionsBench):
                     ),
                     lambda s=scope: _list_floor(s),
                     repeat,
+                    client,
                 )
             )
             group = "school" if scope[0] == "district" else "district"
@@ -152,6 +150,7 @@ class Command(InspectionsBench):
                     lambda c=client: c.get(reverse("inspections:hazard-overview")),
                     lambda s=scope, g=group: _overview_floor(s, g, today),
                     repeat,
+                    client,
                 )
             )
         self.stdout.write(
@@ -159,19 +158,18 @@ class Command(InspectionsBench):
             f"{Hazard.objects.count()} hazards ({Hazard.objects.open().count()} open), "
             f"{HazardEvent.objects.count()} events; {note}; {repeat} timed runs after a warm-up\n"
         )
-        header = ("login", "request", "min ms", "median ms", "max ms", "queries", "floor ms")
-        self.print_table((*header, "ratio"), lines)
+        header = ("login", "request", "min ms", "median ms", "max ms", "queries")
+        self.print_table((*header, *FLOOR_HEADER), lines)
         self.stdout.write("")
         self.print_table(
             ("request", "min ms", "median ms", "max ms", "queries"), self.time_sweeps(repeat)
         )
 
-    def versus_floor(self, login, label, request, floor, repeat):
-        timings, queries, status = timed(request, repeat)
-        floor_timings, _q, _s = timed(floor, repeat)
+    def versus_floor(self, login, label, request, floor, repeat, client):
+        timings, queries, status, floors = compared(request, floor, repeat, client)
         if status != 200:
-            return (login, label, f"HTTP {status}", "", "", "", "", "")
-        return (login, label, *figures(timings), str(queries), *ratio(timings, floor_timings))
+            return (login, label, f"HTTP {status}", "", "", "", "", "", "")
+        return (login, label, *figures(timings), str(queries), *floors)
 
     def time_sweeps(self, repeat):
         """Each hazard reminder kind sweeping now over all schools, rolled back."""

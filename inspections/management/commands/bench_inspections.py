@@ -29,17 +29,22 @@ import importlib.util
 import random
 import time
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
-from campussafety.bench import figures, print_table, ratio, timed
+from campussafety.bench import (
+    FLOOR_HEADER,
+    compared,
+    figures,
+    print_table,
+    requests_settings,
+    timed,
+)
 from campussafety.bulk import refresh_statistics
 from inspections import services
 from inspections.forms import month_bounds
@@ -52,7 +57,6 @@ from schools.obligation_rates import ensure_windows
 
 LOGINS = ("city", "district1")
 YEAR = 365
-PLAIN_STATIC = "django.contrib.staticfiles.storage.StaticFilesStorage"
 
 
 class Command(BaseCommand):
@@ -108,10 +112,7 @@ class Command(BaseCommand):
                 )
             self.synthesize(days, schools_limit, seed)
         note = refresh_statistics()
-        # Pages name their static files; the benchmark's database has no
-        # collectstatic manifest, and the page is timed, not served.
-        storages = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}}
-        with override_settings(STORAGES=storages):
+        with requests_settings():
             self.materialise()
             self.measure(users, repeat, note)
 
@@ -173,6 +174,7 @@ class Command(BaseCommand):
                             lambda c=client, p=params: c.get(reverse("inspection-completion"), p),
                             (group, obligations, start, end, scope),
                             repeat,
+                            client,
                         )
                     )
             # A city's staff land on its districts, a district's on its schools.
@@ -186,6 +188,7 @@ class Command(BaseCommand):
                     ),
                     (level, obligations, month, month_bounds(month)[1], scope),
                     repeat,
+                    client,
                 )
             )
         self.stdout.write(
@@ -195,7 +198,7 @@ class Command(BaseCommand):
             f"{note}; {repeat} timed runs after a warm-up\n"
         )
         self.print_table(
-            ("login", "request", "min ms", "median ms", "max ms", "queries", "floor ms", "ratio"),
+            ("login", "request", "min ms", "median ms", "max ms", "queries", *FLOOR_HEADER),
             lines,
         )
         self.stdout.write("")
@@ -204,15 +207,16 @@ class Command(BaseCommand):
             [self.time_answer(repeat), *self.time_sweeps(repeat)],
         )
 
-    def versus_floor(self, login, label, request, floor_args, repeat):
-        timings, queries, status = timed(request, repeat)
+    def versus_floor(self, login, label, request, floor_args, repeat, client):
         group, rule_ids, start, end, scope = floor_args
         # The windows completion_rates() counts: those overlapping [start, end].
         since = timezone.make_aware(datetime.datetime.combine(start, datetime.time(0)))
-        floor, _q, _s = timed(lambda: window_floor(group, rule_ids, since, end, scope), repeat)
+        timings, queries, status, floor = compared(
+            request, lambda: window_floor(group, rule_ids, since, end, scope), repeat, client
+        )
         if status != 200:
-            return (login, label, f"HTTP {status}", "", "", "", "", "")
-        return (login, label, *figures(timings), str(queries), *ratio(timings, floor))
+            return (login, label, f"HTTP {status}", "", "", "", "", "", "")
+        return (login, label, *figures(timings), str(queries), *floor)
 
     def time_answer(self, repeat):
         """A guard answers one item of an open round, again and again (it replaces itself)."""
