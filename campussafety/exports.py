@@ -14,8 +14,8 @@ disagree). This module writes it:
   WPS need to read Chinese correctly.
 
 Every text cell goes through safe_cell (formula injection). Whether an export
-is built in the request or by a worker, and the notification that brings a
-large one, is reminders/exports.py: it needs the notifications, a layer above.
+is built in the request or by a worker is campussafety/export_views.py; the
+worker's side and the notification that brings a large file, reminders/exports.py.
 """
 
 from __future__ import annotations
@@ -110,6 +110,12 @@ class Table:
     def filename(self, fmt: str) -> str:
         day = self.as_of or timezone.localdate()
         return f"{self.name}-{day:%Y%m%d}.{fmt}"
+
+
+def percent(share):
+    """A share (0–1) as a spreadsheet cell in per cent, to one decimal; empty when unknown.
+    A column using it says "(%)" in its header."""
+    return None if share is None else round(share * 100, 1)
 
 
 def cell_value(value):
