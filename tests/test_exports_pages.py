@@ -6,10 +6,11 @@ import datetime
 
 from django.urls import reverse
 
+from posts import dutylogs
 from posts.models import Post, PostPeriod, Shift
 from tests.base import PinnedClockMixin, WorldTestCase
 from tests.export_contract import ExportContract, csv_rows
-from tests.factories import SchoolFactory
+from tests.factories import GateFactory, SchoolFactory
 from tests.inspections_pages import InspectionsPageTestCase
 from tests.obligations_world import D
 from tests.posts_pages import PostsPageTestCase
@@ -126,3 +127,97 @@ class CompletionExportTests(ExportContract, InspectionsPageTestCase):
         self.assertGreater(int(rows[self.s1.name][3]), 0)
         city = {row[0] for row in csv_rows(self.export(persona="city"))[1:]}
         self.assertEqual(city, {self.d1.name, self.d2.name})
+
+
+def add_post(school, name="南门护学岗"):
+    """A post with a morning period at `school`."""
+    post = Post.objects.create(school=school, gate=GateFactory(school=school), name=name)
+    return PostPeriod.objects.create(
+        post=post,
+        period="morning",
+        start_time=datetime.time(7, 10),
+        end_time=datetime.time(7, 50),
+        min_members=1,
+        min_police=0,
+    )
+
+
+class DutyLogExportTests(ExportContract, PostsPageTestCase):
+    url = reverse("posts:logs")
+    name = "duty-logs"
+    unit = "滨城区"
+    query = {"date_after": TODAY.isoformat(), "date_before": TODAY.isoformat()}
+    # Session, user, roles; the count; the unit's name; the logs with their school and post;
+    # the access log's entry.
+    queries = 7
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        dutylogs.submit_log(cls.principal1, add_post(cls.s1, FORMULA), TODAY)
+        dutylogs.submit_log(cls.principal2, cls.posts["s2"][1], TODAY)
+        cls.planted, cls.foreign = FORMULA, cls.s2.name
+        cls.personal = (cls.members["s1"]["police"].phone, None)
+
+    def grow(self):
+        for index in range(3):
+            dutylogs.submit_log(self.principal1, add_post(self.s1, f"岗{index}"), TODAY)
+
+
+class CoverageExportTests(ExportContract, PostsPageTestCase):
+    url = reverse("posts:coverage")
+    name = "coverage-school"
+    unit = "滨城区"
+    query = {"start": "2026-11-16", "end": "2026-11-20", "group_by": "school"}
+    # Session, user, roles; the calendar (schools, terms, exceptions); the schools; their
+    # days counted in one GROUP BY; the unit's name; the access log's entry.
+    queries = 10
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        add_post(SchoolFactory(district=cls.d1, police_station=cls.p1, name=FORMULA))
+        cls.planted, cls.foreign = FORMULA, cls.s2.name
+        cls.personal = (cls.members["s1"]["police"].phone, None)
+
+    def grow(self):
+        for _index in range(3):
+            add_post(SchoolFactory(district=self.d1, police_station=self.p1))
+
+
+class MissedDaysExportTests(CoverageExportTests):
+    url = reverse("posts:missed")
+    name = "missed-days"
+    query = {"start": "2026-11-16", "end": "2026-11-20"}
+    # Session, user, roles; the calendar (schools, terms, exceptions); the missed days
+    # counted; the unit's name; a chunk of them, its periods left unlogged (the periods,
+    # the logs) and its schools' names; the access log's entry.
+    queries = 13
+
+
+class VerificationExportTests(ExportContract, PostsPageTestCase):
+    url = reverse("posts:verify")
+    name = "verification-queue"
+    unit = "滨城区"
+    # Session, user, roles; the count; the unit's name; the members with whose phone shows;
+    # their schools; the access log's entry.
+    queries = 8
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        member = make_member(FORMULA, cls.s1, pending=True, phone="13912345678")
+        make_member("沾化待核验", cls.s2, pending=True)
+        cls.planted, cls.foreign = FORMULA, "沾化待核验"
+        # District staff see the phone masked, as on the page; the ID number is masked always.
+        cls.personal = ("13912345678", "139****5678")
+        cls.id_masked = member.id_number_masked
+
+    def grow(self):
+        for index in range(3):
+            make_member(f"待核验{index}", self.s1, pending=True)
+
+    def test_police_see_the_phone_in_full_as_on_screen(self):
+        rows = csv_rows(self.export(persona="police1"))
+        row = next(row for row in rows if row[0] == "'" + FORMULA)
+        self.assertEqual((row[3], row[4]), ("13912345678", self.id_masked))

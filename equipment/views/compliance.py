@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.generic import ListView, TemplateView
 
 from accounts.scope import BUREAU, Scope
@@ -78,7 +78,7 @@ def compliance_table(user, query) -> Table:
             Column(gettext_lazy("Schools"), lambda row: row.schools),
             Column(gettext_lazy("Held (%)"), lambda row: percent(row.rate)),
             Column(gettext_lazy("Pieces required"), lambda row: row.required),
-            Column(gettext_lazy("Missing"), lambda row: row.missing),
+            Column(pgettext_lazy("equipment", "Missing"), lambda row: row.missing),
             Column(gettext_lazy("Service overdue"), lambda row: row.service_overdue),
             Column(gettext_lazy("Past scrap date"), lambda row: row.scrap_overdue),
         ],
