@@ -6,15 +6,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboards.snapshots import take
+from drills.models import TrainingSession
+from drills.models_training import TrainingAttendee
 from equipment.services import receive
-from inspections.models import Hazard
+from inspections.models import Hazard, SupervisionDraw, SupervisionVisit
+from inspections.supervision import draw
+from schools.models import School
 from schools.obligation_rates import ensure_windows
 from tests.dashboards_world import build_evidence
 from tests.export_contract import ExportContract, csv_rows
 from tests.factories import SchoolFactory
+from tests.inspections_pages import MONDAY, InspectionsPageTestCase
 from tests.obligations_world import D, at
 from tests.posts_pages import PostsPageTestCase
 from tests.posts_world import NOW, make_member
+from tests.test_drills_plans import make_plan
 from tests.test_pages_drills import TODAY as DRILL_DAY
 from tests.test_pages_drills import DrillPageTestCase
 from tests.test_pages_equipment import EquipmentPageTestCase
@@ -257,3 +263,133 @@ class ProofExportTests(Planted, PostsPageTestCase):
     def test_below_the_target_then_no_data(self):
         rows = csv_rows(self.export(persona="city", district=self.d2.pk))
         self.assertEqual(rows[1][:2], [self.s2.name, "Below the target"])
+
+
+# Emergency plans and training -------------------------------------------------------------
+
+
+class PlanExportTests(Planted, DrillPageTestCase):
+    url = reverse("drillplans:plans")
+    name = "emergency-plans"
+    # Session, user, roles; the count; the unit's name; the current plans with their
+    # school; the access log's entry.
+    queries = 7
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        make_plan(cls.s1, title=FORMULA)
+        make_plan(cls.s2, title="沾化消防预案")
+        cls.planted, cls.foreign = FORMULA, "沾化消防预案"
+
+    def grow(self):
+        for plan_type in ("earthquake", "anti_violence", "severe_weather"):
+            make_plan(self.s1, plan_type=plan_type)
+
+
+class TrainingExportTests(Planted, DrillPageTestCase):
+    url = reverse("drillplans:training")
+    name = "training-sessions"
+    # Session, user, roles; the count; the unit's name; the sessions with their school;
+    # their attendees and the members among them (the prefetch, per chunk: the users among
+    # them would be one more, none here); the access log's entry.
+    queries = 9
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        session(cls.s1, FORMULA, make_member("张保安", cls.s1, phone=PHONE))
+        session(cls.s2, "沾化培训")
+        cls.planted, cls.foreign = FORMULA, "沾化培训"
+
+    def grow(self):
+        for index in range(3):
+            session(self.s1, f"培训{index}", make_member(f"保安{index}", self.s1))
+
+    def test_the_attendees_by_name(self):
+        (row,) = [row for row in csv_rows(self.export())[1:] if row[1] == "'" + FORMULA]
+        self.assertEqual(row[-1], "张保安")
+
+
+def session(school, topic, member=None):
+    made = TrainingSession.objects.create(
+        school=school,
+        audience="staff",
+        held_on=DRILL_DAY,
+        topic=topic,
+        trainer="消防站",
+        attendees_count=1,
+        hours=1,
+    )
+    if member is not None:
+        TrainingAttendee.objects.create(session=made, member=member)
+    return made
+
+
+# Inspections: excuses and supervision --------------------------------------------------------
+
+
+class ExcuseExportTests(Planted, InspectionsPageTestCase):
+    url = reverse("inspections:excuses")
+    name = "excused-windows"
+    # Session, user, roles; the count; the unit's name; the excuses with their rule, school
+    # and who excused them; the access log's entry.
+    queries = 7
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        excuse(cls.district1, cls.patrol, cls.planted_school, "台风停课")
+        excuse(cls.district2, cls.patrol, cls.s2, "沾化停电")
+        cls.foreign = "沾化停电"
+
+    def grow(self):
+        for school in self.more_schools():
+            excuse(self.district1, self.patrol, school, "停课")
+
+
+def excuse(user, rule, school, reason):
+    from schools.obligations import excuse as excuse_windows
+
+    excuse_windows(user, rule, School.objects.filter(pk=school.pk), MONDAY, MONDAY, reason)
+
+
+class SupervisionExportTests(Planted, InspectionsPageTestCase):
+    url = reverse("inspections:supervision")
+    name = "supervision-ranking"
+    # Session, user, roles; the count; the unit's name; the finished visits ranked, with
+    # their school, draw, inspector and score in one query; the access log's entry.
+    queries = 7
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        made = draw(cls.district1, cls.d1, "2026-autumn", 1, seed=7)
+        scored(
+            cls.district1,
+            SupervisionVisit.objects.create(
+                draw=made, school=cls.planted_school, inspector=cls.district1
+            ),
+        )
+        other = draw(cls.district2, cls.d2, "2026-autumn", 1, seed=7)
+        scored(cls.district2, other.visits.get())
+
+    def grow(self):
+        made = SupervisionDraw.objects.get(district=self.d1)
+        for school in self.more_schools():
+            visit = SupervisionVisit.objects.create(
+                draw=made, school=school, inspector=self.district1
+            )
+            scored(self.district1, visit)
+
+
+def scored(user, visit, mark=5):
+    """The visit's round finished with `mark` on each scored item of the checklist."""
+    from inspections import services
+    from inspections.supervision import start_visit, supervision_rule
+
+    round_ = start_visit(user, visit)
+    version = supervision_rule(visit.school.district.city_id).template.current_version
+    for item in version.items.exclude(points=None):
+        services.answer(round_, item, number=mark)
+    services.finish(round_)

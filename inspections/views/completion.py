@@ -208,23 +208,48 @@ class CompletionView(LoginRequiredMixin, ExportMixin, TemplateView):
         return context
 
 
-class ExcuseListView(LoginRequiredMixin, TemplateView):
-    """The excused windows in the user's scope, newest first, and the form to excuse more."""
+def excuse_rows(user, query=None):
+    """The excused inspection windows in the user's scope, newest first: page and export."""
+    require_bureau(user)
+    return (
+        ObligationExcuse.objects.for_user(user)
+        .filter(rule__domain="inspections")
+        # rule, school, excused_by: each row names them.
+        .select_related("rule", "school", "excused_by")
+        .order_by("-excused_at", "-pk")
+    )
+
+
+def excuse_table(user, query) -> Table:
+    return Table(
+        name="excused-windows",
+        title=_("Excused windows"),
+        model=ObligationExcuse,
+        rows=excuse_rows(user, query),
+        columns=[
+            Column(LEVEL_HEADERS["school"], lambda row: row.school.name),
+            Column(gettext_lazy("Inspection"), lambda row: row.rule.name),
+            Column(gettext_lazy("Window start"), lambda row: row.window_start),
+            Column(gettext_lazy("Reason"), lambda row: row.reason),
+            Column(gettext_lazy("Excused by"), lambda row: str(row.excused_by or "")),
+            Column(gettext_lazy("Excused at"), lambda row: row.excused_at),
+        ],
+    )
+
+
+class ExcuseListView(LoginRequiredMixin, ExportMixin, TemplateView):
+    """The excused windows in the user's scope, newest first, and the form to excuse more;
+    ?format=xlsx|csv exports them."""
 
     template_name = "inspections/excuses.html"
+    export_builder = staticmethod(excuse_table)
 
     def get_form(self, data=None):
         return ExcuseForm(data, user=self.request.user, initial=self.request.GET.dict())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        require_bureau(self.request.user)
-        excuses = (
-            ObligationExcuse.objects.for_user(self.request.user)
-            .filter(rule__domain="inspections")
-            .select_related("rule", "school", "excused_by")
-            .order_by("-excused_at", "-pk")
-        )
+        excuses = excuse_rows(self.request.user)
         context.setdefault("form", self.get_form())
         context["prefilled"] = bool(self.request.GET.get("school"))
         context["page_obj"] = Paginator(excuses, PAGE_SIZE).get_page(self.request.GET.get("page"))
