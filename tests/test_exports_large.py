@@ -1,6 +1,7 @@
 """A large export end to end on a real worker: queued rather than built in the request,
 built by the worker in the requester's scope, announced by a notification whose link only
-the requester can download (reminders/exports.py, campussafety/media.py)."""
+the requester can download (campussafety/export_views.py, reminders/exports.py,
+campussafety/media.py)."""
 
 import io
 import tempfile

@@ -1,6 +1,6 @@
 """Exports of the bureau lists and the filing forms (campussafety/exports.py,
-reminders/exports.py): scoped like their pages, formula injection escaped, personal data
-masked as on screen, logged in the access log, headers in Chinese under zh-hans."""
+campussafety/export_views.py): scoped like their pages, formula injection escaped,
+personal data masked as on screen, logged in the access log, headers in Chinese."""
 
 import csv
 import datetime
