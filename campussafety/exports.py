@@ -32,6 +32,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -41,6 +42,13 @@ from campussafety.spreadsheets import XLSX, safe_cell, sheet_title
 FORMATS = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8"}
 # Rows fetched from the database at a time when a queryset is written.
 CHUNK = 2000
+# The first column's header of a table of places, by what its rows stand for (the level of
+# a drill-down: a row per city, district or school).
+PLACE_HEADERS = {
+    "city": gettext_lazy("City"),
+    "district": gettext_lazy("District"),
+    "school": gettext_lazy("School"),
+}
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from django.core.exceptions import BadRequest
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from campussafety.exports import Column, Table
+from campussafety.exports import PLACE_HEADERS, Column, Table
 from campussafety.indicators import declared_indicator
 from dashboards import grid
 from dashboards.access import bureau_schools, district_of
@@ -52,11 +52,11 @@ def dashboard_table(user, query) -> Table:
     if district is not None:
         schools = schools.filter(district=district)
         rows = grid.school_rows(indicators, schools, as_of, lambda pk: "")
-        first, name = _("School"), f"dashboard-district-{district.code}"
+        first, name = PLACE_HEADERS["school"], f"dashboard-district-{district.code}"
         title = _("Campus safety dashboard · %(place)s") % {"place": district.name}
     else:
         rows = grid.district_rows(indicators, schools, as_of, lambda *a: "", lambda pk: "")
-        first, name = _("District"), "dashboard"
+        first, name = PLACE_HEADERS["district"], "dashboard"
         title = _("Campus safety dashboard")
     columns = [Column(dated(first, as_of), lambda row: row.label)] + [
         Column(
@@ -95,7 +95,7 @@ def proof_table(user, query) -> Table:
         as_of=as_of,
         rows=rows,
         columns=[
-            Column(dated(_("School"), as_of), lambda row: row[0]["name"]),
+            Column(dated(PLACE_HEADERS["school"], as_of), lambda row: row[0]["name"]),
             Column(_("State"), lambda row: row[1]),
             Column(_("Value"), lambda row: measure_value(row[0]["measure"])),
             Column(_("Counted"), part("numerator")),

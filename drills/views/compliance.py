@@ -19,7 +19,7 @@ from django.views.generic import TemplateView
 from accounts.scope import BUREAU, Scope
 from campussafety.dates import date_range_errors
 from campussafety.export_views import ExportMixin
-from campussafety.exports import Column, Table, percent
+from campussafety.exports import PLACE_HEADERS, Column, Table, percent
 from campussafety.ids import id_or_404
 from drills.views.calendar import half_year
 from schools.choices import WindowStatus
@@ -113,7 +113,8 @@ def compliance_table(user, query) -> Table:
     else:
         title = _("Drill compliance · %(start)s – %(end)s")
         rows = found["rows"]
-        first = gettext_lazy("School") if found["level"] == "district" else gettext_lazy("District")
+        # A district's rows are its schools; the city's, its districts.
+        first = PLACE_HEADERS["school" if found["level"] == "district" else "district"]
         columns = [
             Column(first, lambda row: row.label),
             Column(gettext_lazy("Met (%)"), lambda row: percent(row.rate)),

@@ -17,7 +17,7 @@ from django.views.generic import ListView, TemplateView
 
 from accounts.scope import BUREAU, Scope
 from campussafety.export_views import ExportMixin
-from campussafety.exports import Column, Table, percent
+from campussafety.exports import PLACE_HEADERS, Column, Table, percent
 from campussafety.views import PAGE_SIZE
 from equipment.compliance import compliance
 from equipment.forms import DrillDownForm
@@ -53,13 +53,6 @@ def drill_down(user, params):
     return schools, "district" if len(districts) > 1 else "school", None, None
 
 
-LEVEL_HEADERS = {
-    "school": gettext_lazy("School"),
-    "district": gettext_lazy("District"),
-    "city": gettext_lazy("City"),
-}
-
-
 def compliance_rows(user, query):
     """(rows, level, city, district) of the compliance page for its query, and its export."""
     schools, level, city, district = drill_down(user, query)
@@ -74,7 +67,7 @@ def compliance_table(user, query) -> Table:
         model=Item,
         rows=rows,
         columns=[
-            Column(LEVEL_HEADERS[level], lambda row: row.name),
+            Column(PLACE_HEADERS[level], lambda row: row.name),
             Column(gettext_lazy("Schools"), lambda row: row.schools),
             Column(gettext_lazy("Held (%)"), lambda row: percent(row.rate)),
             Column(gettext_lazy("Pieces required"), lambda row: row.required),
@@ -121,7 +114,7 @@ def due_table(user, query) -> Table:
         model=Item,
         rows=pieces,
         columns=[
-            Column(LEVEL_HEADERS["school"], lambda piece: piece.school.name),
+            Column(PLACE_HEADERS["school"], lambda piece: piece.school.name),
             Column(gettext_lazy("Equipment type"), lambda piece: piece.equipment_type.name),
             Column(gettext_lazy("Asset tag"), lambda piece: piece.asset_tag),
             Column(gettext_lazy("Serial number"), lambda piece: piece.serial_number),

@@ -26,7 +26,7 @@ from django.views.generic import TemplateView
 
 from accounts.scope import BUREAU, Scope
 from campussafety.export_views import ExportMixin
-from campussafety.exports import Column, Table, percent
+from campussafety.exports import PLACE_HEADERS, Column, Table, percent
 from campussafety.ids import id_or_404
 from campussafety.views import PAGE_SIZE, list_query
 from inspections.forms import ExcuseForm, MonthForm, month_bounds
@@ -127,13 +127,6 @@ def completion(user, query, form) -> Completion:
     )
 
 
-LEVEL_HEADERS = {
-    "school": gettext_lazy("School"),
-    "district": gettext_lazy("District"),
-    "city": gettext_lazy("City"),
-}
-
-
 def completion_table(user, query) -> Table:
     """The completion page's rows, every page of them, as a file."""
     form = MonthForm(query, user=user)
@@ -153,7 +146,7 @@ def completion_table(user, query) -> Table:
         rows=found.annotated,
         prepare=with_rates,
         columns=[
-            Column(LEVEL_HEADERS[found.level], lambda row: row.name),
+            Column(PLACE_HEADERS[found.level], lambda row: row.name),
             Column(gettext_lazy("Code"), lambda row: row.code),
             Column(gettext_lazy("Completed (%)"), lambda row: percent(row.rates.rate)),
             Column(gettext_lazy("Done on time"), lambda row: row.rates.done),
@@ -227,7 +220,7 @@ def excuse_table(user, query) -> Table:
         model=ObligationExcuse,
         rows=excuse_rows(user, query),
         columns=[
-            Column(LEVEL_HEADERS["school"], lambda row: row.school.name),
+            Column(PLACE_HEADERS["school"], lambda row: row.school.name),
             Column(gettext_lazy("Inspection"), lambda row: row.rule.name),
             Column(gettext_lazy("Window start"), lambda row: row.window_start),
             Column(gettext_lazy("Reason"), lambda row: row.reason),

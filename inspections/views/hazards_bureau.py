@@ -22,7 +22,7 @@ from accounts.choices import Role
 from accounts.scope import BUREAU, Scope
 from campussafety.charts import histogram
 from campussafety.export_views import ExportMixin
-from campussafety.exports import Column, Table
+from campussafety.exports import PLACE_HEADERS, Column, Table
 from campussafety.ids import id_or_404
 from inspections.choices import OPEN_STATES, UNRECTIFIED_STATES
 from inspections.forms_hazards import AGE_BUCKETS
@@ -111,13 +111,6 @@ def overview(user, query) -> dict:
     return {"rows": rows, "group": group, "place": place, "parent": parent, "year": year}
 
 
-GROUP_HEADERS = {
-    "city": gettext_lazy("City"),
-    "district": gettext_lazy("District"),
-    "school": gettext_lazy("School"),
-}
-
-
 def overview_table(user, query) -> Table:
     found = overview(user, query)
     title = _("Hazards")
@@ -129,7 +122,7 @@ def overview_table(user, query) -> Table:
         model=Hazard,
         rows=found["rows"],
         columns=[
-            Column(GROUP_HEADERS[found["group"]], itemgetter("name")),
+            Column(PLACE_HEADERS[found["group"]], itemgetter("name")),
             Column(gettext_lazy("Open"), itemgetter("open")),
             Column(gettext_lazy("Overdue"), itemgetter("overdue")),
             Column(gettext_lazy("Under supervision"), itemgetter("supervised")),
