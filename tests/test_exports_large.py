@@ -37,6 +37,8 @@ class LargeExportOnAWorkerTests(TransactionTestCase):
             self.assertNotIn("format=", response["Location"])
             self.assertIn("is_active=true", response["Location"])
             wait_until(lambda: Notification.objects.filter(kind="export-ready").exists(), 60)
+            # The run is recorded once the task has returned, a moment after its notification.
+            wait_until(lambda: any(run[0].endswith("build_export") for run in runs), 30)
         self.assertEqual([run[2] for run in runs if run[0].endswith("build_export")], ["SUCCESS"])
         page = self.client.get(response["Location"])
         self.assertContains(page, "being prepared")
