@@ -29,6 +29,7 @@ from posts.forms import (
     ReplaceMemberForm,
     RosterCellForm,
     RosterRuleForm,
+    RosterSchoolForm,
     SwapShiftsForm,
     add_service_errors,
     editable_shifts,
@@ -194,6 +195,7 @@ class RosterView(PageMixin, ExportMixin, TemplateView):
 
     template_name = "posts/roster.html"
     export_builder = staticmethod(roster_table)
+    choose_school = True
     # Forms of the editor, by context name; a POST view re-renders the page with its bound form.
     form_names = ("cell_form", "replace_form", "swap_form", "generate_form")
 
@@ -247,8 +249,12 @@ class RosterView(PageMixin, ExportMixin, TemplateView):
             next_url=self.roster_url(monday=self.monday + ONE_WEEK),
             this_url=self.roster_url(),
             query=urlencode({"school": self.school.pk, "week": self.monday}),
-            schools=School.objects.for_user(user).order_by("name").only("pk", "name"),
         )
+        # Another school to choose only for those with several; two ids say so, whatever the
+        # number of schools in scope.
+        several = School.objects.for_user(user).values_list("pk", flat=True)[:2]
+        if self.choose_school and len(several) > 1:
+            context["school_form"] = RosterSchoolForm(initial={"school": self.school}, user=user)
         if self.can_edit:
             forms = self.build_forms()
             forms.update({name: kwargs[name] for name in self.form_names if name in kwargs})
@@ -376,6 +382,8 @@ class RosterPrintView(RosterView):
     """The week's roster of one school, laid out to print on A4 landscape for the booth."""
 
     template_name = "posts/roster_print.html"
+    # A printed roster has no school choice.
+    choose_school = False
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
