@@ -52,6 +52,10 @@ class ExportContract:
     def export_url(self):
         return self.url
 
+    def page_url(self):
+        """The page whose export this is (the same address, but for a file alone)."""
+        return self.export_url()
+
     def grow(self):
         raise NotImplementedError
 
@@ -110,6 +114,16 @@ class ExportContract:
         # Every header is translated: none is left in English.
         for cell in header:
             self.assertFalse(cell.isascii(), header)
+
+    def test_the_export_answers_whoever_the_page_answers(self):
+        # Persona by persona (the multi-role ones too, where the world has them): the same
+        # refusal as the page (403, 404), or both answered.
+        for persona, user in self.users.items():
+            with self.subTest(persona=persona):
+                self.client.force_login(user)
+                page = self.client.get(self.page_url(), self.query).status_code
+                query = {**self.query, "format": "csv"}
+                self.assertEqual(self.client.get(self.export_url(), query).status_code, page)
 
     def test_the_page_links_its_export_with_its_filters(self):
         self.client.force_login(self.users[self.persona])
