@@ -14,8 +14,8 @@ disagree). This module writes it:
   WPS need to read Chinese correctly.
 
 Every text cell goes through safe_cell (formula injection). Whether an export
-is built in the request or by a worker, and the notification that brings a
-large one, is reminders/exports.py: it needs the notifications, a layer above.
+is built in the request or by a worker is campussafety/export_views.py; the
+worker's side and the notification that brings a large file, reminders/exports.py.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -41,6 +42,13 @@ from campussafety.spreadsheets import XLSX, safe_cell, sheet_title
 FORMATS = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8"}
 # Rows fetched from the database at a time when a queryset is written.
 CHUNK = 2000
+# The first column's header of a table of places, by what its rows stand for (the level of
+# a drill-down: a row per city, district or school).
+PLACE_HEADERS = {
+    "city": gettext_lazy("City"),
+    "district": gettext_lazy("District"),
+    "school": gettext_lazy("School"),
+}
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,12 @@ class Table:
     def filename(self, fmt: str) -> str:
         day = self.as_of or timezone.localdate()
         return f"{self.name}-{day:%Y%m%d}.{fmt}"
+
+
+def percent(share):
+    """A share (0–1) as a spreadsheet cell in per cent, to one decimal; empty when unknown.
+    A column using it says "(%)" in its header."""
+    return None if share is None else round(share * 100, 1)
 
 
 def cell_value(value):

@@ -257,7 +257,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = min(2_621_440, UPLOAD_MAX_BYTES)
 # Forms take one photo each; a request with many files is not ours.
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
-# Exports (campussafety/exports.py, reminders/exports.py): more rows than this are
+# Exports (campussafety/exports.py, campussafety/export_views.py): more rows than this are
 # built by a worker and announced by a notification, not within the request.
 EXPORT_ASYNC_ROWS = envint("EXPORT_ASYNC_ROWS", 20_000, minimum=1)
 

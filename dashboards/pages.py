@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from campussafety.charts import bar_chart, line_chart
+from campussafety.export_views import ExportMixin
 from campussafety.indicators import Unit, declared_indicator
 from dashboards import grid
 from dashboards.access import bureau_schools, district_of
-from dashboards.exports import dashboard_table
+from dashboards.exports import dashboard_table, proof_table
 from dashboards.forms import AsOfForm
-from reminders.exports import export_response, requested_format
 
 
 def school_page(school_id: int, district_id: int, as_of) -> str:
@@ -35,21 +35,20 @@ def school_page(school_id: int, district_id: int, as_of) -> str:
         return f"{url}?{urlencode({'as_of': as_of.isoformat()})}#school-{school_id}"
 
 
-class DashboardMixin(LoginRequiredMixin):
-    """The as-of form, the indicators, the charts and the export shared by both levels."""
+class DashboardMixin(LoginRequiredMixin, ExportMixin):
+    """The as-of form, the indicators, the charts and the export shared by both levels:
+    ?format=xlsx|csv is the grid as shown."""
+
+    export_builder = staticmethod(dashboard_table)
 
     def district_pk(self):
         return None
 
-    def get(self, request, *args, **kwargs):
-        # ?format=xlsx|csv: the grid as shown, through the shared export mechanism.
-        fmt = requested_format(request)
-        if fmt is None:
-            return super().get(request, *args, **kwargs)
-        query = request.GET.copy()
+    def export_query(self):
+        query = self.request.GET.copy()
         if self.district_pk() is not None:
             query["district"] = str(self.district_pk())
-        return export_response(request, dashboard_table, fmt, query)
+        return query
 
     def totals(self, indicators, rows, schools, as_of):
         """The foot of the grid: its rows added up (a paged grid says otherwise)."""
@@ -161,10 +160,17 @@ class DistrictDashboardView(DashboardMixin, TemplateView):
         return context
 
 
-class ProofView(LoginRequiredMixin, TemplateView):
-    """The schools that make a cell red (and those without data), each with its evidence."""
+class ProofView(LoginRequiredMixin, ExportMixin, TemplateView):
+    """The schools that make a cell red (and those without data), each with its evidence;
+    ?format=xlsx|csv exports them."""
 
     template_name = "dashboards/proof.html"
+    export_builder = staticmethod(proof_table)
+
+    def export_query(self):
+        query = self.request.GET.copy()
+        query["code"] = self.kwargs["code"]
+        return query
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,22 +1,27 @@
-"""The term's drill records of a school and the district's summary, as .xlsx or printable HTML.
+"""The term's drill records of a school and the district's summary, as a printable page, .xlsx
+or CSV.
 
-?on= a day of the term (today by default); ?format=xlsx downloads. School
-records are for the school's staff and the bureau; the district summary for
-the bureau.
+?on= a day of the term (today by default); ?format=xlsx|csv downloads through
+the shared export (the user's unit and the as-of date on top, the access log).
+School records are for the school's staff and the bureau; the district summary
+for the bureau. The page and its file read the same rows (`records()`).
 """
 
+from dataclasses import dataclass
+from operator import itemgetter
+
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from openpyxl import Workbook
 
 from accounts.scope import BUREAU, SCHOOL_STAFF, Scope
-from campussafety.exports import log_download
+from campussafety.export_views import export_response, requested_format, without_format
+from campussafety.exports import Column, Table
+from campussafety.ids import id_or_404
 from campussafety.replica import reads_from_replica
-from campussafety.spreadsheets import add_sheet, xlsx_response
 from drills.exports import district_summary, drill_records, record_header, summary_header, term_of
 from drills.forms_plans import TermForm
 from drills.models import Drill
@@ -25,72 +30,120 @@ from schools.models import District, School
 TEMPLATE = "drills/plans/records.html"
 
 
-class RecordsMixin(LoginRequiredMixin):
-    def day(self, request):
-        form = TermForm(request.GET)
-        if not form.is_valid():
-            return None, form
-        return form.cleaned_data["on"] or timezone.localdate(), form
+@dataclass
+class Records:
+    title: str
+    name: str
+    header: list
+    rows: list
+    on: object
+    first: object = None
+    last: object = None
 
-    def refuse(self, request, form, message=None):
-        if message:
-            form.add_error("on", message)
-        return render(request, TEMPLATE, {"form": form}, status=400)
 
-    def respond(self, request, title, filename, header, rows, on, first=None, last=None):
-        if request.GET.get("format") == "xlsx":
-            workbook = Workbook()
-            workbook.remove(workbook.active)
-            add_sheet(workbook, title, header, rows)
-            log_download(request, filename, title, Drill, len(rows))
-            return xlsx_response(workbook, f"{filename}-{on:%Y-%m-%d}.xlsx")
+def day(query):
+    """(the day asked for, the form): None when the form is not valid."""
+    form = TermForm(query)
+    if not form.is_valid():
+        return None, form
+    return form.cleaned_data["on"] or timezone.localdate(), form
+
+
+def school_records(user, query):
+    """(Records, form) of ?school= for the term containing ?on=; Records None with the form's
+    errors when the day is not one or no term of the school contains it."""
+    school = get_object_or_404(School.objects.for_user(user), pk=id_or_404(query.get("school")))
+    if not Scope.of(user).contains(school, roles=SCHOOL_STAFF | BUREAU):
+        raise PermissionDenied
+    on, form = day(query)
+    if on is None:
+        return None, form
+    term = term_of([school.pk], on).get(school.pk)
+    if term is None:
+        form.add_error("on", _("No term of this school contains this day."))
+        return None, form
+    title = _("Drill records · %(school)s") % {"school": school.name}
+    rows = drill_records(school, *term)
+    return Records(title, f"drill-records-{school.code}", record_header(), rows, on, *term), form
+
+
+def district_records(user, query):
+    """(Records, form) of ?district=: a row per school with a term containing ?on=."""
+    district = get_object_or_404(
+        District.objects.for_user(user), pk=id_or_404(query.get("district"))
+    )
+    if not Scope.of(user).contains(district, roles=BUREAU):
+        raise PermissionDenied
+    on, form = day(query)
+    if on is None:
+        return None, form
+    schools = list(School.objects.for_user(user, roles=BUREAU).filter(district=district))
+    title = _("Drills of the term · %(district)s") % {"district": district.name}
+    rows = district_summary(schools, on)
+    return Records(title, f"drill-summary-{district.code}", summary_header(), rows, on), form
+
+
+def as_table(records: Records | None, form) -> Table:
+    if records is None:
+        raise BadRequest("; ".join(str(e) for errors in form.errors.values() for e in errors))
+    return Table(
+        name=records.name,
+        title=records.title,
+        model=Drill,
+        as_of=records.on,
+        rows=records.rows,
+        columns=[Column(header, itemgetter(index)) for index, header in enumerate(records.header)],
+    )
+
+
+def school_records_table(user, query) -> Table:
+    return as_table(*school_records(user, query))
+
+
+def district_records_table(user, query) -> Table:
+    return as_table(*district_records(user, query))
+
+
+class RecordsView(LoginRequiredMixin, View):
+    """The page, or ?format=xlsx|csv its file; the address names the school or district."""
+
+    key = None
+    read = None
+    export_builder = None
+
+    def get(self, request, pk):
+        query = request.GET.copy()
+        query[self.key] = str(pk)
+        fmt = requested_format(request)
+        if fmt is not None:
+            return export_response(request, self.export_builder, fmt, query)
+        records, form = self.read(request.user, query)
+        if records is None:
+            return render(request, TEMPLATE, {"form": form}, status=400)
         return render(
             request,
             TEMPLATE,
             {
-                "title": title,
-                "header": header,
-                "rows": rows,
-                "on": on,
-                "first": first,
-                "last": last,
+                "title": records.title,
+                "header": records.header,
+                "rows": records.rows,
+                "on": records.on,
+                "first": records.first,
+                "last": records.last,
+                "export_query": without_format(request.GET).urlencode(),
             },
         )
 
 
 @reads_from_replica
-class SchoolRecordsView(RecordsMixin, View):
-    def get(self, request, pk):
-        school = get_object_or_404(School.objects.for_user(request.user), pk=pk)
-        if not Scope.of(request.user).contains(school, roles=SCHOOL_STAFF | BUREAU):
-            raise PermissionDenied
-        on, form = self.day(request)
-        if on is None:
-            return self.refuse(request, form)
-        term = term_of([school.pk], on).get(school.pk)
-        if term is None:
-            return self.refuse(request, form, _("No term of this school contains this day."))
-        rows = drill_records(school, *term)
-        title = _("Drill records · %(school)s") % {"school": school.name}
-        return self.respond(
-            request, title, f"drill-records-{school.code}", record_header(), rows, on, *term
-        )
+class SchoolRecordsView(RecordsView):
+    key = "school"
+    read = staticmethod(school_records)
+    export_builder = staticmethod(school_records_table)
 
 
 @reads_from_replica
-class DistrictSummaryView(RecordsMixin, View):
-    def get(self, request, pk):
-        district = get_object_or_404(District.objects.for_user(request.user), pk=pk)
-        if not Scope.of(request.user).contains(district, roles=BUREAU):
-            raise PermissionDenied
-        on, form = self.day(request)
-        if on is None:
-            return self.refuse(request, form)
-        schools = list(
-            School.objects.for_user(request.user, roles=BUREAU).filter(district=district)
-        )
-        rows = district_summary(schools, on)
-        title = _("Drills of the term · %(district)s") % {"district": district.name}
-        return self.respond(
-            request, title, f"drill-summary-{district.code}", summary_header(), rows, on
-        )
+class DistrictSummaryView(RecordsView):
+    key = "district"
+    read = staticmethod(district_records)
+    export_builder = staticmethod(district_records_table)

@@ -15,10 +15,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView
 
 from accounts.scope import ADD, CHANGE, OutOfScope, Scope
+from campussafety.export_views import ExportMixin
+from campussafety.exports import Column, Table
 from campussafety.ids import parse_id
 from campussafety.views import PAGE_SIZE, list_query
 from drills import plans
@@ -43,22 +46,49 @@ def _write(form, write):
     return None
 
 
-class PlanListView(LoginRequiredMixin, ListView):
+def plan_rows(user, query):
+    """The current version of each plan in scope (?school=): the list and its export."""
+    scoped = EmergencyPlan.objects.for_user(user)
+    school_id = parse_id(query.get("school"))
+    if school_id is not None:
+        scoped = scoped.filter(school_id=school_id)
+    # school: each row names it.
+    return (
+        plans.current_plans(scoped).select_related("school").order_by("school__name", "plan_type")
+    )
+
+
+def plan_table(user, query) -> Table:
+    today = timezone.localdate()
+    return Table(
+        name="emergency-plans",
+        title=_("Emergency plans"),
+        model=EmergencyPlan,
+        rows=plan_rows(user, query),
+        columns=[
+            Column(gettext_lazy("School"), lambda plan: plan.school.name),
+            Column(gettext_lazy("Type"), lambda plan: plan.get_plan_type_display()),
+            Column(gettext_lazy("Title"), lambda plan: plan.title),
+            Column(gettext_lazy("Version"), lambda plan: plan.version),
+            Column(gettext_lazy("Approved on"), lambda plan: plan.approved_on),
+            Column(gettext_lazy("Review due by"), lambda plan: plan.revision_due),
+            Column(gettext_lazy("Review overdue"), lambda plan: plan.revision_due < today),
+        ],
+    )
+
+
+class PlanListView(LoginRequiredMixin, ExportMixin, ListView):
+    """The current emergency plans in scope; ?format=xlsx|csv exports them."""
+
     template_name = "drills/plans/plan_list.html"
     paginate_by = PAGE_SIZE
+    export_builder = staticmethod(plan_table)
 
     def school_id(self):
         return parse_id(self.request.GET.get("school"))
 
     def get_queryset(self):
-        scoped = EmergencyPlan.objects.for_user(self.request.user)
-        if self.school_id() is not None:
-            scoped = scoped.filter(school_id=self.school_id())
-        return (
-            plans.current_plans(scoped)
-            .select_related("school")
-            .order_by("school__name", "plan_type")
-        )
+        return plan_rows(self.request.user, self.request.GET)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -145,32 +175,68 @@ class PlanUploadView(LoginRequiredMixin, View):
         return self.render_form(form, status=400)
 
 
-class TrainingListView(LoginRequiredMixin, ListView):
+def training_rows(user, query):
+    """(the member asked for or None, the sessions) the training list shows for its query:
+    ?school=, ?audience=, ?member= (a member's history, only of a member the user sees)."""
+    sessions = TrainingSession.objects.for_user(user)
+    school = parse_id(query.get("school"))
+    if school is not None:
+        sessions = sessions.filter(school_id=school)
+    audience = query.get("audience")
+    if audience:
+        sessions = sessions.filter(audience=audience)
+    member = None
+    member_id = parse_id(query.get("member"))
+    if member_id is not None:
+        member = attendee_members().for_user(user).filter(pk=member_id).first()
+        if member is None:
+            return None, sessions.none()
+        sessions = plans.training_of_member(sessions, member_id)
+    # attendees: the names listed under each session.
+    return member, (
+        sessions.select_related("school")
+        .prefetch_related("attendees__member", "attendees__user")
+        .order_by("-held_on", "pk")
+    )
+
+
+def attendee_names(session) -> str:
+    return "、".join(
+        attendee.member.name if attendee.member else str(attendee.user)
+        for attendee in session.attendees.all()
+    )
+
+
+def training_table(user, query) -> Table:
+    _member, sessions = training_rows(user, query)
+    return Table(
+        name="training-sessions",
+        title=_("Training sessions"),
+        model=TrainingSession,
+        rows=sessions,
+        columns=[
+            Column(gettext_lazy("Date"), lambda s: s.held_on),
+            Column(gettext_lazy("Topic"), lambda s: s.topic),
+            Column(gettext_lazy("School"), lambda s: s.school.name),
+            Column(gettext_lazy("Audience"), lambda s: s.get_audience_display()),
+            Column(gettext_lazy("Trainer"), lambda s: s.trainer),
+            Column(gettext_lazy("Hours"), lambda s: s.hours),
+            Column(gettext_lazy("Attendees"), lambda s: s.attendees_count),
+            Column(gettext_lazy("Attendees' names"), attendee_names),
+        ],
+    )
+
+
+class TrainingListView(LoginRequiredMixin, ExportMixin, ListView):
+    """Training sessions in scope (?school=, ?audience=, ?member=); ?format=xlsx|csv."""
+
     template_name = "drills/plans/training_list.html"
     paginate_by = PAGE_SIZE
+    export_builder = staticmethod(training_table)
 
     def get_queryset(self):
-        sessions = TrainingSession.objects.for_user(self.request.user)
-        school = parse_id(self.request.GET.get("school"))
-        if school is not None:
-            sessions = sessions.filter(school_id=school)
-        audience = self.request.GET.get("audience")
-        if audience:
-            sessions = sessions.filter(audience=audience)
-        self.member = None
-        member = parse_id(self.request.GET.get("member"))
-        if member is not None:
-            # A member's history: only a member the user sees, else nothing at all.
-            self.member = attendee_members().for_user(self.request.user).filter(pk=member).first()
-            if self.member is None:
-                return sessions.none()
-            sessions = plans.training_of_member(sessions, member)
-        # attendees: the names listed under each session.
-        return (
-            sessions.select_related("school")
-            .prefetch_related("attendees__member", "attendees__user")
-            .order_by("-held_on", "pk")
-        )
+        self.member, sessions = training_rows(self.request.user, self.request.GET)
+        return sessions
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

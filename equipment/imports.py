@@ -26,6 +26,7 @@ from openpyxl import Workbook
 
 from accounts.scope import ADD, OutOfScope, Scope, write_in_scope
 from campussafety.dates import check_date_bounds
+from campussafety.exports import log_download
 from campussafety.spreadsheets import FORMULA_STARTS, add_sheet, safe_cell, xlsx_response
 from equipment.choices import LocationKind
 from equipment.models import EquipmentType, Item, Location, StockBalance
@@ -447,24 +448,34 @@ def headers() -> list[str]:
     return [str(label) for _key, label in COLUMNS]
 
 
-def export_csv(school) -> bytes:
+def export_csv(rows) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers())
-    for row in export_rows(school):
+    for row in rows:
         writer.writerow(["" if cell is None else safe_cell(cell) for cell in row])
     # A BOM, so Excel opens the Chinese text as UTF-8.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def export_response(school, file_format: str) -> HttpResponse:
-    """The school's equipment as .xlsx or .csv, in the import's columns."""
+def export_response(request, school, file_format: str) -> HttpResponse:
+    """The school's equipment as .xlsx or .csv, in the import's columns (no title rows: the
+    file reads back in unchanged), written to the access log as every export is."""
     filename = f"{school.code}-equipment-{timezone.localdate():%Y%m%d}.{file_format}"
+    rows = export_rows(school)
+    log_download(
+        request,
+        f"{school.code}-equipment",
+        _("Equipment · %(school)s") % {"school": school.name},
+        Item,
+        len(rows),
+        file_format,
+    )
     if file_format == "csv":
-        response = HttpResponse(export_csv(school), content_type="text/csv")
+        response = HttpResponse(export_csv(rows), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     workbook = Workbook()
     workbook.remove(workbook.active)
-    add_sheet(workbook, _("Equipment"), headers(), export_rows(school))
+    add_sheet(workbook, _("Equipment"), headers(), rows)
     return xlsx_response(workbook, filename)

@@ -19,10 +19,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts.scope import ADD, VIEW, OutOfScope, Scope
+from campussafety.export_views import ExportMixin
+from campussafety.exports import Column, Table
 from equipment import checks, handover
 from equipment.forms_checks import AlarmTestForm, ServiceRecordForm, VideoCheckForm
 from equipment.models import (
@@ -35,6 +38,8 @@ from equipment.models import (
 from schools.models import School
 
 LISTED = 20
+# The "alarm and video" page shows this many schools at most; its export has them all.
+LISTED_SCHOOLS = 500
 # The "alarm and video" list counts a school as fine if both were done this long ago at most.
 RECENT = datetime.timedelta(days=31)
 
@@ -234,20 +239,54 @@ class ResolveShortageView(LoginRequiredMixin, View):
         return HttpResponseRedirect(safe_next(request, fallback))
 
 
-class AlarmAndVideoView(LoginRequiredMixin, TemplateView):
-    """Every school the user sees with its latest alarm test and video check (bureaus' list)."""
+def alarm_video_schools(user, query):
+    """The schools the "alarm and video" list shows for its query (?district=), in its order."""
+    schools = School.objects.for_user(user).select_related("district")
+    district = query.get("district", "")
+    if district.isdigit():
+        schools = schools.filter(district_id=int(district))
+    return schools.order_by("district__name", "name", "pk")
+
+
+def with_figures(schools) -> None:
+    """Each school's latest alarm test and video check, as `figures` (one query)."""
+    figures = checks.alarm_and_video(School.objects.filter(pk__in=[s.pk for s in schools]))
+    for school in schools:
+        school.figures = figures[school.pk]
+
+
+def alarm_video_table(user, query) -> Table:
+    """The list as a file, every school of it (the page shows the first LISTED_SCHOOLS)."""
+    return Table(
+        name="alarm-video",
+        title=_("Alarm and video"),
+        model=AlarmTest,
+        rows=alarm_video_schools(user, query),
+        prepare=with_figures,
+        columns=[
+            Column(gettext_lazy("School"), lambda school: school.name),
+            Column(gettext_lazy("District"), lambda school: school.district.name),
+            Column(gettext_lazy("Latest alarm test"), lambda s: s.figures.alarm_tested_at),
+            Column(gettext_lazy("Reached the police"), lambda s: s.figures.alarm_reached_police),
+            Column(gettext_lazy("Latest video check"), lambda s: s.figures.video_checked_at),
+            Column(gettext_lazy("Days of video kept"), lambda s: s.figures.video_retention_days),
+            Column(gettext_lazy("Cameras down"), lambda s: s.figures.video_cameras_down),
+        ],
+    )
+
+
+class AlarmAndVideoView(LoginRequiredMixin, ExportMixin, TemplateView):
+    """Every school the user sees with its latest alarm test and video check (bureaus' list);
+    ?format=xlsx|csv exports it."""
 
     template_name = "equipment/checks/alarm_video.html"
+    export_builder = staticmethod(alarm_video_table)
 
     def get_context_data(self, **kwargs):
-        schools = School.objects.for_user(self.request.user).select_related("district")
-        district = self.request.GET.get("district", "")
-        if district.isdigit():
-            schools = schools.filter(district_id=int(district))
-        schools = list(schools.order_by("district__name", "name")[:500])
-        figures = checks.alarm_and_video(School.objects.filter(pk__in=[s.pk for s in schools]))
+        schools = list(alarm_video_schools(self.request.user, self.request.GET)[:LISTED_SCHOOLS])
+        with_figures(schools)
         since = timezone.now() - RECENT
-        rows = [(school, figures[school.pk]) for school in schools]
+        rows = [(school, school.figures) for school in schools]
         return {
             **super().get_context_data(**kwargs),
             "rows": rows,

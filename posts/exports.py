@@ -1,12 +1,14 @@
 """The posts lists as exports (campussafety/exports.py): the member registry and the duty
 logs, with the pages' own scoped querysets and filters, and phones masked as on screen."""
 
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scope import Scope
 from campussafety import personal
 from campussafety.exports import Column, Table, filtered
+from posts.choices import VerificationStatus
 from posts.coverage import (
     coverage,
     coverage_schools,
@@ -44,6 +46,26 @@ def member_rows(user):
     )
 
 
+def member_columns():
+    """A member's row in every export of members: masked as the pages show them (the ID
+    number always, the phone unless the user's role shows it in full: `phone_visible`)."""
+    return [
+        Column(_("Name"), lambda m: m.name),
+        Column(_("Kind"), lambda m: m.get_kind_display()),
+        Column(_("Unit"), lambda m: m.unit_name),
+        Column(_("Phone"), shown_phone),
+        Column(_("ID card number"), lambda m: m.id_number_masked),
+        Column(_("Guard certificate"), lambda m: personal.mask_number(m.guard_certificate_number)),
+        Column(_("Certificate valid until"), lambda m: m.guard_certificate_expiry),
+        Column(_("Verification"), lambda m: m.get_verification_status_display()),
+        Column(_("Active"), lambda m: m.is_active),
+        Column(
+            _("Schools"),
+            lambda m: "、".join(a.school.name for a in m.current_assignments),
+        ),
+    ]
+
+
 def member_table(user, query) -> Table:
     rows = filtered(MemberFilterSet, query, member_rows(user), user).order_by("name", "pk")
     return Table(
@@ -51,22 +73,35 @@ def member_table(user, query) -> Table:
         title=_("Post members"),
         model=Member,
         rows=rows,
+        columns=member_columns(),
+    )
+
+
+def verification_rows(user):
+    """The members waiting for verification that the user may verify, oldest first."""
+    if not Scope.of(user).can(Member, "verify"):
+        raise PermissionDenied(
+            _("Members are verified by district education bureau staff and police liaisons.")
+        )
+    # phone_visible: police see the phone to call the member; assignments: their schools.
+    return (
+        Member.objects.for_user(user, "verify")
+        .filter(verification_status=VerificationStatus.PENDING)
+        .with_phone_visibility(user)
+        .prefetch_related(current_assignments(user))
+        .order_by("created", "pk")
+    )
+
+
+def verification_table(user, query) -> Table:
+    return Table(
+        name="verification-queue",
+        title=_("Verification queue"),
+        model=Member,
+        rows=verification_rows(user),
         columns=[
-            Column(_("Name"), lambda m: m.name),
-            Column(_("Kind"), lambda m: m.get_kind_display()),
-            Column(_("Unit"), lambda m: m.unit_name),
-            Column(_("Phone"), shown_phone),
-            Column(_("ID card number"), lambda m: m.id_number_masked),
-            Column(
-                _("Guard certificate"), lambda m: personal.mask_number(m.guard_certificate_number)
-            ),
-            Column(_("Certificate valid until"), lambda m: m.guard_certificate_expiry),
-            Column(_("Verification"), lambda m: m.get_verification_status_display()),
-            Column(_("Active"), lambda m: m.is_active),
-            Column(
-                _("Schools"),
-                lambda m: "、".join(a.school.name for a in m.current_assignments),
-            ),
+            *member_columns(),
+            Column(_("Registered"), lambda m: m.created),
         ],
     )
 

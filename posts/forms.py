@@ -11,13 +11,20 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import ADD, BUREAU, CHANGE, VIEW, Scope
 from campussafety import personal
 from campussafety.dates import date_range_errors
-from campussafety.forms import BootstrapFormMixin, DateInput, ScopedModelForm, label_blank_choices
+from campussafety.forms import (
+    BootstrapFormMixin,
+    DateInput,
+    ScopedModelForm,
+    SearchSelect,
+    label_blank_choices,
+)
 from posts import members
 from posts.choices import VerificationStatus
 from posts.coverage import MAX_RANGE_DAYS
@@ -502,6 +509,23 @@ class GuardRuleForm(BootstrapFormMixin, forms.ModelForm):
         model = GuardRule
         fields = GUARD_RULE_FIELDS
         widgets = {"source": forms.Textarea(attrs={"rows": 3})}
+
+
+class RosterSchoolForm(forms.Form):
+    """The school whose roster is shown, chosen by type-ahead search among the user's: the
+    page weighs the same for one school in scope or three thousand."""
+
+    school = forms.ModelChoiceField(
+        label=_("School"),
+        queryset=School.objects.none(),
+        widget=SearchSelect(
+            reverse_lazy("schools:search"), attrs={"class": "form-select form-select-sm"}
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = School.objects.for_user(user)
 
 
 class DateRangeForm(BootstrapFormMixin, forms.Form):

@@ -20,6 +20,8 @@ from django.views.generic import DetailView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
 from accounts.scope import ADD, BUREAU, CHANGE, DELETE, VIEW, Scope
+from campussafety.export_views import ExportMixin
+from campussafety.exports import Column, Table, filtered
 from campussafety.forms import label_blank_choices, style_form
 from campussafety.views import (
     ScopedDeleteView,
@@ -41,16 +43,43 @@ NEXT_SCHOOL_DAYS = 10
 RECENT_EXCEPTIONS = datetime.timedelta(days=30)
 
 
-class SchoolListView(LoginRequiredMixin, FilterView):
-    """The schools in the user's scope, filtered and paginated."""
+def school_rows(user):
+    """The list's rows, for the page and its export. with_organisation: each row shows
+    its district and police station."""
+    return School.objects.for_user(user).with_organisation().order_by("district", "name", "pk")
+
+
+def school_table(user, query) -> Table:
+    """The school list's export: its rows under its filters, in its order."""
+    rows = filtered(SchoolFilterSet, query, school_rows(user), user)
+    return Table(
+        name="schools",
+        title=_("Schools"),
+        model=School,
+        rows=rows,
+        columns=[
+            Column(_("Name"), lambda school: school.name),
+            Column(_("Code"), lambda school: school.code),
+            Column(_("Type"), lambda school: school.get_school_type_display()),
+            Column(_("District"), lambda school: school.district.name),
+            Column(_("Police station"), lambda school: school.police_station.name),
+            Column(_("Police room"), lambda school: school.has_police_room),
+            Column(_("Booth"), lambda school: school.has_protection_booth),
+        ],
+    )
+
+
+class SchoolListView(LoginRequiredMixin, ExportMixin, FilterView):
+    """The schools in the user's scope, filtered and paginated; ?format=xlsx|csv exports
+    every page."""
 
     filterset_class = SchoolFilterSet
     paginate_by = 50
     template_name = "schools/school_list.html"
+    export_builder = staticmethod(school_table)
 
     def get_queryset(self):
-        # with_organisation: each row shows its district and police station.
-        return School.objects.for_user(self.request.user).with_organisation()
+        return school_rows(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

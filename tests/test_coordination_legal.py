@@ -6,6 +6,7 @@ import datetime
 import io
 
 import time_machine
+from auditlog.models import LogEntry
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -214,10 +215,18 @@ class ActivityPageTests(CoordinationWorldTestCase):
         )
         self.assertEqual(response.status_code, 200)
         sheet = load_workbook(io.BytesIO(response.content)).active
-        rows = list(sheet.iter_rows(values_only=True))
+        # The unit and the date on top, the header, then a row per activity of the year.
+        rows = list(sheet.iter_rows(values_only=True))[2:]
         self.assertEqual(len(rows), 3)
         self.assertEqual({row[0] for row in rows[1:]}, {self.s1.name, self.k1.name})
         self.assertTrue(any(str(row[6]).startswith("'=") for row in rows[1:]))
+        entry = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).latest("pk")
+        self.assertEqual((entry.actor, entry.changes["rows"][1]), (self.district1, "2"))
+        csv = self.client.get(
+            reverse("coordination:activities-export", args=[self.d1.pk]),
+            {"year": 2026, "format": "csv"},
+        )
+        self.assertEqual(len(csv.content.decode("utf-8-sig").splitlines()), 3)
         self.assertEqual(
             self.client.get(
                 reverse("coordination:activities-export", args=[self.d2.pk])

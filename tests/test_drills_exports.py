@@ -4,6 +4,7 @@ and cells that cannot run as formulas."""
 import datetime
 import io
 
+from auditlog.models import LogEntry
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -94,13 +95,23 @@ class RecordsExportTests(DrillWorldTestCase):
         # The header in English, to name the columns here.
         response = self.client.get(url, {**ON, "format": "xlsx"}, HTTP_ACCEPT_LANGUAGE="en")
         sheet = load_workbook(io.BytesIO(response.content)).active
-        header = [cell.value for cell in sheet[1]]
-        row = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
+        # The school's name and the day asked for on top, then the header.
+        self.assertIn(self.s1.name, sheet["A1"].value)
+        self.assertIn(DAY.isoformat(), sheet["A2"].value)
+        header = [cell.value for cell in sheet[3]]
+        row = dict(zip(header, [cell.value for cell in sheet[4]], strict=True))
         self.assertEqual(row["Commander"], '\'=HYPERLINK("http://x")')
         self.assertEqual((row["Expected"], row["Arrived"], row["Missing"]), (78, 76, 2))
         self.assertEqual((row["Evacuation time (s)"], row["Target (s)"]), (150, 180))
         self.assertEqual(row["Signed off by"], str(self.principal1))
-        self.assertEqual(sheet.max_row, 3)
+        self.assertEqual(sheet.max_row, 5)
+        # As CSV too, logged in the access log.
+        response = self.client.get(url, {**ON, "format": "csv"}, HTTP_ACCEPT_LANGUAGE="en")
+        self.assertEqual(
+            response.content.decode("utf-8-sig").splitlines()[0].split(",")[0], "Planned for"
+        )
+        entry = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).latest("pk")
+        self.assertEqual(entry.changes["export"][1], f"drill-records-{self.s1.code}.csv")
 
     def test_the_records_cost_a_fixed_number_of_queries(self):
         self.login("principal1")
@@ -136,4 +147,5 @@ class RecordsExportTests(DrillWorldTestCase):
         self.assertEqual(rows[self.s1.name][2:4], [1, 1])
         response = self.client.get(url, {**ON, "format": "xlsx"})
         sheet = load_workbook(io.BytesIO(response.content)).active
-        self.assertEqual(sheet.max_row, 3)
+        # Title, as-of date and header rows, then a row per school.
+        self.assertEqual(sheet.max_row, 5)

@@ -3,6 +3,7 @@ all rows or none, the same file twice changing nothing, and the export read back
 
 import io
 
+from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -166,6 +167,11 @@ class ImportPageTests(EquipmentPageTestCase):
         plan = preview.context["plan"]
         self.assertTrue(plan.is_valid, [row.errors for row in plan.errors])
         self.assertEqual(set(plan.counts()), {"unchanged"})
+        # Each download is in the access log: who, which school's file, how many rows.
+        entry = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).latest("pk")
+        self.assertEqual(entry.actor, self.officer1)
+        self.assertEqual(entry.changes["export"][1], f"{self.s1.code}-equipment.xlsx")
+        self.assertEqual(entry.changes["rows"][1], str(sheet.max_row - 1))
         csv = self.client.get(reverse("equipment:export", args=[self.s1.pk]), {"format": "csv"})
         self.assertEqual(
             set(self.preview(csv.content.decode("utf-8-sig")).context["plan"].counts()),

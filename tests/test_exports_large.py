@@ -1,6 +1,7 @@
 """A large export end to end on a real worker: queued rather than built in the request,
 built by the worker in the requester's scope, announced by a notification whose link only
-the requester can download (reminders/exports.py, campussafety/media.py)."""
+the requester can download (campussafety/export_views.py, reminders/exports.py,
+campussafety/media.py)."""
 
 import io
 import tempfile
@@ -36,6 +37,8 @@ class LargeExportOnAWorkerTests(TransactionTestCase):
             self.assertNotIn("format=", response["Location"])
             self.assertIn("is_active=true", response["Location"])
             wait_until(lambda: Notification.objects.filter(kind="export-ready").exists(), 60)
+            # The run is recorded once the task has returned, a moment after its notification.
+            wait_until(lambda: any(run[0].endswith("build_export") for run in runs), 30)
         self.assertEqual([run[2] for run in runs if run[0].endswith("build_export")], ["SUCCESS"])
         page = self.client.get(response["Location"])
         self.assertContains(page, "being prepared")

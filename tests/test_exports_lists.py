@@ -1,33 +1,21 @@
 """Exports of the bureau lists and the filing forms (campussafety/exports.py,
-reminders/exports.py): scoped like their pages, formula injection escaped, personal data
-masked as on screen, logged in the access log, headers in Chinese under zh-hans."""
+campussafety/export_views.py): scoped like their pages, formula injection escaped,
+personal data masked as on screen, logged in the access log, headers in Chinese."""
 
-import csv
 import datetime
-import io
 
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from tests.base import PinnedClockMixin, WorldTestCase
+from tests.export_contract import csv_rows, sheet_rows
 from tests.posts_world import NOW, make_member
 
 MEMBERS = reverse("posts:members")
 LOGS = reverse("posts:logs")
 STAFF = reverse("posts:security-staff")
 DEFENCE = reverse("equipment:technical-defence")
-
-
-def sheet_rows(response):
-    book = load_workbook(io.BytesIO(response.content), read_only=True)
-    return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
-
-
-def csv_rows(response):
-    assert response.content.startswith(b"\xef\xbb\xbf"), "CSV must carry a BOM for Excel"
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 class ListExportTests(PinnedClockMixin, WorldTestCase):

@@ -253,9 +253,10 @@ class RosterPageTests(PostsPageTestCase):
         # session, user, role assignments; the school; the week's school days
         # (three); the posts and their periods; the week's shifts with their
         # members; the roster problems (periods, school days, counts: five);
-        # the school choices. (Whether a police liaison may edit costs no
-        # query: none of their roles may, so the scope answers none().)
-        with self.assertNumQueries(16 + LAYOUT_QUERIES):
+        # whether there is another school to choose (two ids at most) and the
+        # school chosen, for the type-ahead. (Whether a police liaison may edit
+        # costs no query: none of their roles may, so the scope answers none().)
+        with self.assertNumQueries(17 + LAYOUT_QUERIES):
             self.client.get(url)
         for n in range(5):
             member = make_member(f"加人{n}", self.s1, kind="police", police_number=f"0{n}")
@@ -267,8 +268,20 @@ class RosterPageTests(PostsPageTestCase):
                 origin="manual",
             )
         self.login("police1")
-        with self.assertNumQueries(16 + LAYOUT_QUERIES):
+        with self.assertNumQueries(17 + LAYOUT_QUERIES):
             self.client.get(url)
+
+    def test_the_school_is_chosen_by_type_ahead_not_from_a_list(self):
+        # The page weighs the same whatever the number of schools: only the one shown is
+        # an option, the others come from the school search.
+        self.login("city")
+        response = self.client.get(reverse("posts:roster"), {"school": self.s1.pk})
+        self.assertContains(response, f'<option value="{self.s1.pk}" selected>')
+        self.assertNotContains(response, f">{self.s2.name}</option>")
+        self.assertContains(response, f'data-search-url="{reverse("schools:search")}"')
+        # One school in scope: nothing to choose.
+        self.login("principal1")
+        self.assertNotContains(self.client.get(reverse("posts:roster")), "data-search-url")
 
 
 class PatternPageTests(PostsPageTestCase):

@@ -8,13 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView
-from openpyxl import Workbook
 
 from accounts.scope import ADD, BUREAU, Scope
+from campussafety.export_views import ExportMixin, export_response, requested_format
+from campussafety.exports import Column, Table
 from campussafety.ids import id_or_404
-from campussafety.spreadsheets import add_sheet, xlsx_response
 from campussafety.views import PAGE_SIZE, save_in_scope
 from coordination import legal
 from coordination.forms import ActivityForm
@@ -22,11 +23,11 @@ from coordination.models import Activity, Appointment
 from schools.models import District, School
 
 
-def year_of(request) -> int:
+def year_of(query) -> int:
     """?year=, else this year; a year that is not one is this year."""
     today = timezone.localdate()
     try:
-        year = int(request.GET.get("year") or today.year)
+        year = int(query.get("year") or today.year)
     except ValueError:
         return today.year
     return year if 2000 <= year <= today.year + 1 else today.year
@@ -38,25 +39,51 @@ def require_bureau(user):
         raise PermissionDenied(_("This view is for education bureau staff."))
 
 
-class ComplianceView(LoginRequiredMixin, ListView):
+def compliance_rows(user, query):
+    """(year, schools annotated) the bureau's page lists for its query, and its export:
+    ?year=, ?district=, and by default only the schools needing attention (?all=1: all)."""
+    require_bureau(user)
+    year = year_of(query)
+    # The schools the user oversees as bureau staff (not the one they may also run).
+    schools = School.objects.for_user(user, roles=BUREAU)
+    district = query.get("district")
+    if district:
+        schools = schools.filter(district_id=id_or_404(district))
+    rows = legal.compliance(schools.select_related("district"), year)
+    if not query.get("all"):
+        rows = legal.needing_attention(rows)
+    return year, rows.order_by("district__name", "name", "pk")
+
+
+def compliance_table(user, query) -> Table:
+    year, rows = compliance_rows(user, query)
+    return Table(
+        name="legal-vice-presidents",
+        title=_("Legal vice-presidents · %(year)s") % {"year": year},
+        model=Appointment,
+        rows=rows,
+        columns=[
+            Column(gettext_lazy("School"), lambda school: school.name),
+            Column(gettext_lazy("District"), lambda school: school.district.name),
+            Column(gettext_lazy("Legal vice-president appointed"), lambda school: school.has_vp),
+            Column(gettext_lazy("Activities"), lambda school: school.activities),
+            Column(gettext_lazy("Expected so far"), lambda school: school.expected),
+        ],
+    )
+
+
+class ComplianceView(LoginRequiredMixin, ExportMixin, ListView):
     """The bureau's schools: current legal vice-president, this year's activities against the
-    minimum. By default only those needing attention; ?all=1 for every school."""
+    minimum. By default only those needing attention; ?all=1 for every school;
+    ?format=xlsx|csv exports them."""
 
     template_name = "coordination/legal_compliance.html"
     paginate_by = PAGE_SIZE
+    export_builder = staticmethod(compliance_table)
 
     def get_queryset(self):
-        require_bureau(self.request.user)
-        self.year = year_of(self.request)
-        # The schools the user oversees as bureau staff (not the one they may also run).
-        schools = School.objects.for_user(self.request.user, roles=BUREAU)
-        district = self.request.GET.get("district")
-        if district:
-            schools = schools.filter(district_id=id_or_404(district))
-        rows = legal.compliance(schools.select_related("district"), self.year)
-        if not self.request.GET.get("all"):
-            rows = legal.needing_attention(rows)
-        return rows.order_by("district__name", "name", "pk")
+        self.year, rows = compliance_rows(self.request.user, self.request.GET)
+        return rows
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -75,7 +102,7 @@ class SchoolLegalView(LoginRequiredMixin, View):
         school = get_object_or_404(
             School.objects.for_user(request.user).select_related("district"), pk=pk
         )
-        year = year_of(request)
+        year = year_of(request.GET)
         row = legal.compliance(School.objects.filter(pk=school.pk), year).get()
         return render(
             request,
@@ -126,48 +153,48 @@ class ActivityAddView(LoginRequiredMixin, View):
         return self.render_form(form, status=400)
 
 
+def activity_table(user, query) -> Table:
+    """The year's activities of one district's schools (?district=, ?year=), a row each."""
+    district = get_object_or_404(
+        District.objects.for_user(user), pk=id_or_404(query.get("district"))
+    )
+    # Through a bureau role over this district, not any role the user holds somewhere.
+    if not District.objects.for_user(user, roles=BUREAU).filter(pk=district.pk).exists():
+        raise PermissionDenied(_("This export is for education bureau staff."))
+    year = year_of(query)
+    rows = (
+        Activity.objects.for_user(user)
+        .filter(school__district=district, held_on__year=year)
+        # school, appointment: each row names its school and legal vice-president.
+        .select_related("school", "appointment")
+        .order_by("school__name", "held_on", "pk")
+    )
+    return Table(
+        name=f"legal-vp-activities-{district.code}-{year}",
+        title=_("Legal vice-presidents' activities · %(district)s · %(year)s")
+        % {"district": district.name, "year": year},
+        model=Activity,
+        rows=rows,
+        columns=[
+            Column(gettext_lazy("School"), lambda a: a.school.name),
+            Column(gettext_lazy("Date"), lambda a: a.held_on),
+            Column(gettext_lazy("Type"), lambda a: a.get_activity_type_display()),
+            Column(gettext_lazy("Audience"), lambda a: a.get_audience_display()),
+            Column(gettext_lazy("Participants"), lambda a: a.participants),
+            Column(
+                gettext_lazy("Legal vice-president"),
+                lambda a: a.appointment.name if a.appointment else "",
+            ),
+            Column(gettext_lazy("Note"), lambda a: a.note),
+        ],
+    )
+
+
 class ActivityExportView(LoginRequiredMixin, View):
-    """The year's activities of one district's schools, one row each, as .xlsx."""
+    """The year's activities of one district's schools, one row each, as .xlsx (or ?format=csv),
+    through the shared export: the user's unit and date on top, the access log."""
 
     def get(self, request, pk):
-        district = get_object_or_404(District.objects.for_user(request.user), pk=pk)
-        # Through a bureau role over this district, not any role the user holds somewhere.
-        if not District.objects.for_user(request.user, roles=BUREAU).filter(pk=pk).exists():
-            raise PermissionDenied(_("This export is for education bureau staff."))
-        year = year_of(request)
-        rows = (
-            Activity.objects.for_user(request.user)
-            .filter(school__district=district, held_on__year=year)
-            .order_by("school__name", "held_on", "pk")
-            .values_list(
-                "school__name",
-                "held_on",
-                "activity_type",
-                "audience",
-                "participants",
-                "appointment__name",
-                "note",
-            )
-        )
-        types = dict(Activity._meta.get_field("activity_type").choices)
-        audiences = dict(Activity._meta.get_field("audience").choices)
-        workbook = Workbook()
-        workbook.remove(workbook.active)
-        add_sheet(
-            workbook,
-            f"{district.name} {year}",
-            [
-                _("School"),
-                _("Date"),
-                _("Type"),
-                _("Audience"),
-                _("Participants"),
-                _("Legal vice-president"),
-                _("Note"),
-            ],
-            (
-                [school, held_on, str(types[kind]), str(audiences[aud]), n, name or "", note]
-                for school, held_on, kind, aud, n, name, note in rows
-            ),
-        )
-        return xlsx_response(workbook, f"legal-vp-activities-{district.name}-{year}.xlsx")
+        query = request.GET.copy()
+        query["district"] = str(pk)
+        return export_response(request, activity_table, requested_format(request) or "xlsx", query)

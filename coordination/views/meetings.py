@@ -7,10 +7,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView
 
 from accounts.scope import ADD, CHANGE, Scope
+from campussafety.export_views import ExportMixin
+from campussafety.exports import Column, Table
 from campussafety.ids import id_or_404
 from campussafety.views import PAGE_SIZE, ScopedObjectMixin, list_query, save_in_scope
 from coordination import services
@@ -18,22 +21,48 @@ from coordination.forms import ActionItemForm, CompleteForm, DecisionForm, Meeti
 from coordination.models import ActionEvidence, ActionItem, Meeting
 
 
-class MeetingListView(LoginRequiredMixin, ListView):
-    """The meetings the user sees, newest first, with their open items counted; ?level=,
+def meeting_rows(user, query):
+    """The meetings the list shows for its query, newest first: page and export. ?level=,
     ?district= and ?school= (the holding unit) narrow it, as the cadence's drill-down does."""
+    rows = Meeting.objects.for_user(user).with_counts()
+    level = query.get("level")
+    if level:
+        rows = rows.filter(level=level)
+    for unit in ("district", "school"):
+        if query.get(unit):
+            rows = rows.filter(**{f"{unit}_id": id_or_404(query[unit])})
+    # city, district, school: each row names its unit.
+    return rows.select_related("city", "district", "school").order_by("-held_on", "-pk")
+
+
+def meeting_table(user, query) -> Table:
+    return Table(
+        name="security-meetings",
+        title=_("Security meetings"),
+        model=Meeting,
+        rows=meeting_rows(user, query),
+        columns=[
+            Column(gettext_lazy("Held on"), lambda meeting: meeting.held_on),
+            Column(gettext_lazy("Title"), lambda meeting: meeting.title),
+            Column(gettext_lazy("Level"), lambda meeting: meeting.get_level_display()),
+            Column(gettext_lazy("Unit"), lambda meeting: meeting.unit.name),
+            Column(gettext_lazy("Place"), lambda meeting: meeting.place),
+            Column(gettext_lazy("Action items"), lambda meeting: meeting.items_count),
+            Column(gettext_lazy("Open action items"), lambda meeting: meeting.open_count),
+        ],
+    )
+
+
+class MeetingListView(LoginRequiredMixin, ExportMixin, ListView):
+    """The meetings the user sees, newest first, with their open items counted;
+    ?format=xlsx|csv exports them."""
 
     template_name = "coordination/meetings.html"
     paginate_by = PAGE_SIZE
+    export_builder = staticmethod(meeting_table)
 
     def get_queryset(self):
-        rows = Meeting.objects.for_user(self.request.user).with_counts()
-        level = self.request.GET.get("level")
-        if level:
-            rows = rows.filter(level=level)
-        for unit in ("district", "school"):
-            if self.request.GET.get(unit):
-                rows = rows.filter(**{f"{unit}_id": id_or_404(self.request.GET[unit])})
-        return rows.select_related("city", "district", "school").order_by("-held_on", "-pk")
+        return meeting_rows(self.request.user, self.request.GET)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -120,21 +149,45 @@ class MeetingPrintView(MeetingDetailView):
     template_name = "coordination/meeting_print.html"
 
 
-class ActionItemListView(LoginRequiredMixin, ListView):
-    """The user's own open action items (and their units'), overdue first."""
+def item_rows(user, query=None):
+    """The user's own open action items (and their units'), soonest due first."""
+    return (
+        ActionItem.objects.for_user(user)
+        .owned_by(user)
+        .open()
+        .with_overdue()
+        # meeting, owner_school, owner_district: each row names its meeting and owner.
+        .select_related("meeting", "owner_school", "owner_district")
+        .order_by("due_on", "pk")
+    )
+
+
+def item_table(user, query) -> Table:
+    return Table(
+        name="action-items",
+        title=_("Your action items"),
+        model=ActionItem,
+        rows=item_rows(user, query),
+        columns=[
+            Column(gettext_lazy("Action"), lambda item: item.title),
+            Column(gettext_lazy("Owner"), lambda item: item.owner_unit.name),
+            Column(gettext_lazy("Due"), lambda item: item.due_on),
+            Column(gettext_lazy("Overdue"), lambda item: item.overdue),
+            Column(gettext_lazy("Meeting"), lambda item: item.meeting.title),
+            Column(gettext_lazy("Held on"), lambda item: item.meeting.held_on),
+        ],
+    )
+
+
+class ActionItemListView(LoginRequiredMixin, ExportMixin, ListView):
+    """The user's own open action items (and their units'), overdue first; ?format=xlsx|csv."""
 
     template_name = "coordination/items.html"
     paginate_by = PAGE_SIZE
+    export_builder = staticmethod(item_table)
 
     def get_queryset(self):
-        return (
-            ActionItem.objects.for_user(self.request.user)
-            .owned_by(self.request.user)
-            .open()
-            .with_overdue()
-            .select_related("meeting", "owner_school", "owner_district")
-            .order_by("due_on", "pk")
-        )
+        return item_rows(self.request.user, self.request.GET)
 
 
 class ActionItemView(ScopedObjectMixin, View):

@@ -160,5 +160,5 @@ class ExportView(ScopedViewSetMixin, generics.GenericAPIView):
         query.is_valid(raise_exception=True)
         require_board_roles(request.user, query.validated_data["school"])
         return imports.export_response(
-            query.validated_data["school"], query.validated_data["file_format"]
+            request, query.validated_data["school"], query.validated_data["file_format"]
         )

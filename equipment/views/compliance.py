@@ -12,17 +12,17 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.generic import ListView, TemplateView
 
 from accounts.scope import BUREAU, Scope
-from campussafety.exports import Column, Table
+from campussafety.export_views import ExportMixin
+from campussafety.exports import PLACE_HEADERS, Column, Table, percent
 from campussafety.views import PAGE_SIZE
 from equipment.compliance import compliance
 from equipment.forms import DrillDownForm
 from equipment.models import Item
 from equipment.views.board import SERVICE_AHEAD
-from reminders.exports import ExportMixin
 from schools.models import School
 
 
@@ -53,18 +53,41 @@ def drill_down(user, params):
     return schools, "district" if len(districts) > 1 else "school", None, None
 
 
-class ComplianceView(LoginRequiredMixin, TemplateView):
+def compliance_rows(user, query):
+    """(rows, level, city, district) of the compliance page for its query, and its export."""
+    schools, level, city, district = drill_down(user, query)
+    return compliance(schools, level), level, city, district
+
+
+def compliance_table(user, query) -> Table:
+    rows, level, _city, _district = compliance_rows(user, query)
+    return Table(
+        name="kit-compliance",
+        title=_("Kit compliance"),
+        model=Item,
+        rows=rows,
+        columns=[
+            Column(PLACE_HEADERS[level], lambda row: row.name),
+            Column(gettext_lazy("Schools"), lambda row: row.schools),
+            Column(gettext_lazy("Held (%)"), lambda row: percent(row.rate)),
+            Column(gettext_lazy("Pieces required"), lambda row: row.required),
+            Column(pgettext_lazy("equipment", "Missing"), lambda row: row.missing),
+            Column(gettext_lazy("Service overdue"), lambda row: row.service_overdue),
+            Column(gettext_lazy("Past scrap date"), lambda row: row.scrap_overdue),
+        ],
+    )
+
+
+class ComplianceView(LoginRequiredMixin, ExportMixin, TemplateView):
+    """Kit compliance by city, district (?city=) or school (?district=); ?format=xlsx|csv."""
+
     template_name = "equipment/compliance.html"
+    export_builder = staticmethod(compliance_table)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        schools, level, city, district = drill_down(self.request.user, self.request.GET)
-        context.update(
-            rows=compliance(schools, level),
-            level=level,
-            city=city,
-            district=district,
-        )
+        rows, level, city, district = compliance_rows(self.request.user, self.request.GET)
+        context.update(rows=rows, level=level, city=city, district=district)
         return context
 
 
@@ -91,7 +114,7 @@ def due_table(user, query) -> Table:
         model=Item,
         rows=pieces,
         columns=[
-            Column(gettext_lazy("School"), lambda piece: piece.school.name),
+            Column(PLACE_HEADERS["school"], lambda piece: piece.school.name),
             Column(gettext_lazy("Equipment type"), lambda piece: piece.equipment_type.name),
             Column(gettext_lazy("Asset tag"), lambda piece: piece.asset_tag),
             Column(gettext_lazy("Serial number"), lambda piece: piece.serial_number),

@@ -1,7 +1,7 @@
 """The forms a bureau files from the equipment data (equipment/filing.py), as .xlsx or CSV."""
 
+from campussafety.export_views import ExportView
 from equipment.filing import installation_table
-from reminders.exports import ExportView
 
 
 class InstallationView(ExportView):

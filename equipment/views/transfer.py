@@ -100,4 +100,4 @@ class ExportView(LoginRequiredMixin, View):
         school = equipment_school(request.user, pk)
         form = ExportForm(request.GET)
         file_format = (form.is_valid() and form.cleaned_data["format"]) or "xlsx"
-        return imports.export_response(school, file_format)
+        return imports.export_response(request, school, file_format)

@@ -23,6 +23,7 @@ from django.views import View
 from django.views.generic import FormView, ListView
 
 from accounts.scope import ADD, CHANGE, Scope
+from campussafety.export_views import ExportMixin
 from campussafety.exports import Column, Table
 from campussafety.ids import parse_id
 from campussafety.views import PAGE_SIZE, list_query
@@ -59,7 +60,6 @@ from inspections.models import (
     SupervisionOrder,
     SupervisionReport,
 )
-from reminders.exports import ExportMixin
 from schools.models import School
 
 S = HazardState

@@ -7,6 +7,7 @@ of the user's scope (`overview_rows`), whatever the number of schools.
 """
 
 import datetime
+from operator import itemgetter
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -14,11 +15,14 @@ from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from accounts.choices import Role
 from accounts.scope import BUREAU, Scope
 from campussafety.charts import histogram
+from campussafety.export_views import ExportMixin
+from campussafety.exports import PLACE_HEADERS, Column, Table
 from campussafety.ids import id_or_404
 from inspections.choices import OPEN_STATES, UNRECTIFIED_STATES
 from inspections.forms_hazards import AGE_BUCKETS
@@ -82,34 +86,62 @@ def totals(rows: list[dict]) -> dict:
     return {column: sum(row[column] for row in rows) for column in columns}
 
 
-class OverviewView(LoginRequiredMixin, TemplateView):
-    """?city= or ?district= drills down; without either, the widest level the user holds."""
+def overview(user, query) -> dict:
+    """The overview's rows for its query (?city= or ?district=), for the page and its export."""
+    scope = Scope.of(user)
+    if not (scope.is_admin or scope.has_role(*BUREAU)):
+        raise PermissionDenied
+    today = timezone.localdate()
+    year = today.year
+    hazards = Hazard.objects.for_user(user)
+    place, parent, group = None, None, scope.widest_level()
+    # A district or city named but not an id is a 404, as one that does not exist.
+    district_id = id_or_404(query["district"]) if "district" in query else None
+    city_id = id_or_404(query["city"]) if "city" in query else None
+    if district_id is not None:
+        place = get_object_or_404(
+            District.objects.for_user(user).select_related("city"), pk=district_id
+        )
+        hazards, group = hazards.filter(school__district=place), "school"
+        parent = place.city if scope.is_admin or scope.has_role(Role.CITY_STAFF) else None
+    elif city_id is not None:
+        place = get_object_or_404(City.objects.for_user(user), pk=city_id)
+        hazards, group = hazards.filter(school__district__city=place), "district"
+    rows = overview_rows(hazards, group, today, year)
+    return {"rows": rows, "group": group, "place": place, "parent": parent, "year": year}
+
+
+def overview_table(user, query) -> Table:
+    found = overview(user, query)
+    title = _("Hazards")
+    if found["place"] is not None:
+        title = f"{title} · {found['place'].name}"
+    return Table(
+        name="hazard-overview",
+        title=title,
+        model=Hazard,
+        rows=found["rows"],
+        columns=[
+            Column(PLACE_HEADERS[found["group"]], itemgetter("name")),
+            Column(gettext_lazy("Open"), itemgetter("open")),
+            Column(gettext_lazy("Overdue"), itemgetter("overdue")),
+            Column(gettext_lazy("Under supervision"), itemgetter("supervised")),
+            Column(gettext_lazy("Recurrences"), itemgetter("recurring")),
+            *(Column(label, itemgetter(key)) for key, label, *_rest in AGE_BUCKETS),
+        ],
+    )
+
+
+class OverviewView(LoginRequiredMixin, ExportMixin, TemplateView):
+    """?city= or ?district= drills down; without either, the widest level the user holds;
+    ?format=xlsx|csv exports the rows."""
 
     template_name = "inspections/hazards/overview.html"
+    export_builder = staticmethod(overview_table)
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
-        scope = Scope.of(user)
-        if not (scope.is_admin or scope.has_role(*BUREAU)):
-            raise PermissionDenied
-        today = timezone.localdate()
-        year = today.year
-        hazards = Hazard.objects.for_user(user)
-        place, parent, group = None, None, scope.widest_level()
-        # A district or city named but not an id is a 404, as one that does not exist.
-        query = self.request.GET
-        district_id = id_or_404(query["district"]) if "district" in query else None
-        city_id = id_or_404(query["city"]) if "city" in query else None
-        if district_id is not None:
-            place = get_object_or_404(
-                District.objects.for_user(user).select_related("city"), pk=district_id
-            )
-            hazards, group = hazards.filter(school__district=place), "school"
-            parent = place.city if scope.is_admin or scope.has_role(Role.CITY_STAFF) else None
-        elif city_id is not None:
-            place = get_object_or_404(City.objects.for_user(user), pk=city_id)
-            hazards, group = hazards.filter(school__district__city=place), "district"
-        rows = overview_rows(hazards, group, today, year)
+        found = overview(self.request.user, self.request.GET)
+        rows = found["rows"]
         summed = totals(rows)
         ageing = histogram(
             _("Open hazards by age"),
@@ -117,13 +149,9 @@ class OverviewView(LoginRequiredMixin, TemplateView):
             name=_("Open hazards"),
         )
         return super().get_context_data(
-            rows=rows,
+            **found,
             totals=summed,
             ageing=ageing,
-            group=group,
-            place=place,
-            parent=parent,
-            year=year,
             buckets=[(key, label) for key, label, *_rest in AGE_BUCKETS],
             **kwargs,
         )

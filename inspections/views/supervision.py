@@ -13,9 +13,12 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from accounts.scope import OutOfScope, Role, write_in_scope
+from campussafety.export_views import export_response, requested_format, without_format
+from campussafety.exports import Column, Table
 from campussafety.ids import id_or_404
 from inspections import services
 from inspections.forms_supervision import DrawForm, VisitForm
@@ -33,17 +36,43 @@ from inspections.views.completion import require_bureau
 RECENT_DRAWS = 20
 
 
+def ranked_visits(user, query):
+    """The finished visits the page ranks for its query (?district=), best score first."""
+    require_bureau(user)
+    visits = SupervisionVisit.objects.for_user(user)
+    district_id = query.get("district")
+    if district_id:
+        visits = visits.filter(draw__district_id=id_or_404(district_id))
+    return ranking(visits)
+
+
+def ranking_table(user, query) -> Table:
+    """The ranking of visited schools as a file."""
+    return Table(
+        name="supervision-ranking",
+        title=_("Visited schools by score"),
+        model=SupervisionVisit,
+        rows=ranked_visits(user, query),
+        columns=[
+            Column(gettext_lazy("School"), lambda visit: visit.school.name),
+            Column(gettext_lazy("Period"), lambda visit: visit.draw.period),
+            Column(gettext_lazy("Inspector"), lambda visit: str(visit.inspector)),
+            Column(gettext_lazy("Score"), lambda visit: float(visit.score)),
+        ],
+    )
+
+
 class SupervisionView(LoginRequiredMixin, View):
-    """The draws, the user's visits to make, the ranking (?district=), the districts' averages."""
+    """The draws, the user's visits to make, the ranking (?district=), the districts' averages;
+    ?format=xlsx|csv exports the ranking."""
 
     def get(self, request, form=None, status=200):
         user = request.user
+        fmt = requested_format(request) if form is None else None
+        if fmt is not None:
+            return export_response(request, ranking_table, fmt)
         scope = require_bureau(user)
         visits = SupervisionVisit.objects.for_user(user)
-        district_id = request.GET.get("district")
-        ranked = visits
-        if district_id:
-            ranked = ranked.filter(draw__district_id=id_or_404(district_id))
         context = {
             "form": form or DrawForm(user=user),
             "draws": SupervisionDraw.objects.for_user(user)
@@ -52,7 +81,8 @@ class SupervisionView(LoginRequiredMixin, View):
             "to_visit": visits.filter(inspector=user)
             .exclude(round__status__in=FINISHED)
             .select_related("school", "draw"),
-            "ranking": ranking(ranked),
+            "ranking": ranked_visits(user, request.GET),
+            "export_query": without_format(request.GET).urlencode(),
             "averages": (
                 district_averages(visits)
                 if scope.is_admin or scope.has_role(Role.CITY_STAFF)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from campussafety.charts import bar_chart, line_chart
+from campussafety.export_views import ExportMixin
 from campussafety.replica import reads_from_replica
 from campussafety.views import PAGE_SIZE, list_query
 from posts import exports
@@ -14,7 +15,6 @@ from posts.exports import coverage_rows, missed_rows
 from posts.views.base import (
     PageMixin,
 )
-from reminders.exports import ExportMixin
 from schools.models import School
 
 

@@ -18,6 +18,7 @@ from django_filters.views import FilterView
 from accounts.choices import Role
 from accounts.scope import ADD, BUREAU, CHANGE, Scope, write_in_scope
 from campussafety.dutylog import Handover, slots_for
+from campussafety.export_views import ExportMixin
 from campussafety.ids import parse_id
 from campussafety.views import (
     CURSOR_PARAM,
@@ -49,7 +50,6 @@ from posts.views.base import (
     redirect_back,
 )
 from posts.views.today import logged_message, todays_posts
-from reminders.exports import ExportMixin
 from schools.models import School
 
 

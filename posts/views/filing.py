@@ -1,7 +1,7 @@
 """The forms a bureau files from the posts data (posts/filing.py), as .xlsx or CSV."""
 
+from campussafety.export_views import ExportView
 from posts.filing import security_staff_table
-from reminders.exports import ExportView
 
 
 class SecurityStaffView(ExportView):

@@ -13,6 +13,7 @@ from django_filters.views import FilterView
 from accounts.scope import ADD, CHANGE, VIEW, Scope
 from campussafety import audit
 from campussafety.errors import Conflict
+from campussafety.export_views import ExportMixin
 from campussafety.panels import object_panels
 from campussafety.views import PAGE_SIZE, FilteredListMixin, ScopedObjectMixin, save_in_scope
 from posts import exports, members
@@ -34,7 +35,6 @@ from posts.views.base import (
     PageMixin,
     redirect_back,
 )
-from reminders.exports import ExportMixin
 
 
 def log_phones_shown(request, members):
@@ -242,27 +242,17 @@ class AssignmentEndView(MemberDetailView):
         )
 
 
-class VerificationQueueView(PageMixin, ListView):
-    """Members waiting for verification (核验), oldest first, for district staff and police."""
+class VerificationQueueView(PageMixin, ExportMixin, ListView):
+    """Members waiting for verification (核验), oldest first, for district staff and police;
+    ?format=xlsx|csv exports them, masked as shown."""
 
     template_name = "posts/verification_queue.html"
     paginate_by = PAGE_SIZE
     context_object_name = "members"
+    export_builder = staticmethod(exports.verification_table)
 
     def get_queryset(self):
-        user = self.request.user
-        if not Scope.of(user).can(Member, "verify"):
-            raise PermissionDenied(
-                _("Members are verified by district education bureau staff and police liaisons.")
-            )
-        # phone_visible: police see the phone to call the member; assignments: their schools.
-        return (
-            Member.objects.for_user(user, "verify")
-            .filter(verification_status=VerificationStatus.PENDING)
-            .with_phone_visibility(user)
-            .prefetch_related(exports.current_assignments(user))
-            .order_by("created", "pk")
-        )
+        return exports.verification_rows(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -14,10 +14,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.scope import ADD, CHANGE, SCHOOL_STAFF, Scope
+from campussafety.export_views import ExportMixin
+from campussafety.exports import Column, Table
 from campussafety.ids import id_or_404
 from campussafety.views import ScopedDeleteView, save_in_scope
 from posts import rosters
@@ -26,6 +29,7 @@ from posts.forms import (
     ReplaceMemberForm,
     RosterCellForm,
     RosterRuleForm,
+    RosterSchoolForm,
     SwapShiftsForm,
     add_service_errors,
     editable_shifts,
@@ -63,10 +67,9 @@ class RosterRow:
     cells: list[RosterCell]
 
 
-def roster_school(request) -> School | None:
+def roster_school(user, query) -> School | None:
     """The school a roster page is about: ?school= (404 outside the scope), else the user's own."""
-    user = request.user
-    value = request.GET.get("school", "")
+    value = query.get("school", "")
     if value:
         return get_object_or_404(School.objects.for_user(user), pk=id_or_404(value))
     if Scope.of(user).has_role(*SCHOOL_STAFF):
@@ -134,26 +137,71 @@ def roster_week(user, school, monday) -> dict:
     }
 
 
+def roster_table(user, query) -> Table:
+    """The roster page's week as a file: a row per post period and school day, with the
+    members on it (those not qualified marked, as on the page) and the cell's problems."""
+    school = roster_school(user, query)
+    if school is None:
+        raise Http404
+    week = roster_week(user, school, week_of(query.get("week"), timezone.localdate()))
+
+    def members(cell):
+        return "、".join(
+            shift.member.name
+            if shift.qualified
+            else _("%(name)s (not qualified: %(reason)s)")
+            % {"name": shift.member.name, "reason": shift.unqualified_reason}
+            for shift in cell.shifts
+        )
+
+    return Table(
+        name="roster",
+        title=_("Roster · %(school)s · %(start)s – %(end)s")
+        % {"school": school.name, "start": week["monday"], "end": week["sunday"]},
+        model=Shift,
+        rows=[
+            (post, row.period, cell)
+            for post, rows in week["tables"]
+            for row in rows
+            for cell in row.cells
+        ],
+        columns=[
+            Column(gettext_lazy("Date"), lambda row: row[2].day),
+            Column(gettext_lazy("Post"), lambda row: row[0].name),
+            Column(gettext_lazy("Period"), lambda row: row[1].get_period_display()),
+            Column(
+                gettext_lazy("Time on duty"),
+                lambda row: f"{row[1].start_time:%H:%M}–{row[1].end_time:%H:%M}",
+            ),
+            Column(gettext_lazy("Members"), lambda row: members(row[2])),
+            Column(gettext_lazy("Problems"), lambda row: "；".join(map(str, row[2].problems))),
+        ],
+    )
+
+
 def shift_words(shift) -> dict:
     """The words a message about a shift names: who, which post period, which day."""
     # The day as the pages write it, not in ISO form.
     return {"name": shift.member.name, "period": shift.post_period, "day": date_format(shift.date)}
 
 
-class RosterView(PageMixin, TemplateView):
+class RosterView(PageMixin, ExportMixin, TemplateView):
     """A school's roster for a week (?school=&week=YYYY-MM-DD), with the editor for those who may.
 
     Each post is a table: its periods down, the week's school days across,
-    the members in the cells and the roster's problems flagged in them.
+    the members in the cells and the roster's problems flagged in them;
+    ?format=xlsx|csv exports the week.
     """
 
     template_name = "posts/roster.html"
+    export_builder = staticmethod(roster_table)
+    choose_school = True
     # Forms of the editor, by context name; a POST view re-renders the page with its bound form.
     form_names = ("cell_form", "replace_form", "swap_form", "generate_form")
 
     def setup_roster(self):
         user = self.request.user
-        self.school = roster_school(self.request)
+        self.school = roster_school(self.request.user, self.request.GET)
         today = timezone.localdate()
         self.monday = week_of(self.request.GET.get("week"), today)
         self.can_edit = self.school is not None and may(user, Shift, CHANGE, self.school.pk)
@@ -201,8 +249,12 @@ class RosterView(PageMixin, TemplateView):
             next_url=self.roster_url(monday=self.monday + ONE_WEEK),
             this_url=self.roster_url(),
             query=urlencode({"school": self.school.pk, "week": self.monday}),
-            schools=School.objects.for_user(user).order_by("name").only("pk", "name"),
         )
+        # Another school to choose only for those with several; two ids say so, whatever the
+        # number of schools in scope.
+        several = School.objects.for_user(user).values_list("pk", flat=True)[:2]
+        if self.choose_school and len(several) > 1:
+            context["school_form"] = RosterSchoolForm(initial={"school": self.school}, user=user)
         if self.can_edit:
             forms = self.build_forms()
             forms.update({name: kwargs[name] for name in self.form_names if name in kwargs})
@@ -330,6 +382,8 @@ class RosterPrintView(RosterView):
     """The week's roster of one school, laid out to print on A4 landscape for the booth."""
 
     template_name = "posts/roster_print.html"
+    # A printed roster has no school choice.
+    choose_school = False
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -350,7 +404,7 @@ class RosterPatternView(PageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        school = roster_school(self.request)
+        school = roster_school(self.request.user, self.request.GET)
         context["school"] = school
         if school is None:
             return context
@@ -399,7 +453,7 @@ class RosterRuleAddView(RosterPatternView):
 
     def post(self, request, *args, **kwargs):
         user = request.user
-        school = roster_school(request)
+        school = roster_school(request.user, request.GET)
         if school is None:
             raise Http404
         if not may(user, RosterRule, ADD, school.pk):
