@@ -19,7 +19,9 @@ FLOORED = (
     "ledger page, open hazards",
     "API hazards, open",
 )
-FLOOR_ROW = r"^{login} +{request} +[\d.]+ +[\d.]+ +[\d.]+ +\d+ +[\d.]+ +[\d.]+x$"
+# login, request, min, median and max ms, queries, the floor as SQL and served by the
+# bare floor view, and the ratio to the served floor.
+FLOOR_ROW = r"^{login} +{request} +[\d.]+ +[\d.]+ +[\d.]+ +\d+ +[\d.]+ +[\d.]+ +[\d.]+x$"
 
 
 def seed(**options):

@@ -43,7 +43,7 @@ class CadenceView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         require_bureau(user)
-        year = year_of(self.request)
+        year = year_of(self.request.GET)
         plans = cadence.unit_cadences(
             cadence.units_for(user),
             *cadence.year_bounds(year),
@@ -68,7 +68,7 @@ class CadenceDistrictView(LoginRequiredMixin, View):
         # Through a bureau role over this district, not any role the user holds somewhere.
         if not District.objects.for_user(user, roles=BUREAU).filter(pk=pk).exists():
             raise PermissionDenied(_("The meeting cadence is for education bureau staff."))
-        year = year_of(request)
+        year = year_of(request.GET)
         start, end = cadence.year_bounds(year)
         now = timezone.now()
         unit = cadence.Unit(Level.DISTRICT, district.pk, district.name, district.city_id)
