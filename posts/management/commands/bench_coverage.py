@@ -22,7 +22,6 @@ PostgreSQL).
 import datetime
 import math
 import random
-import statistics
 import time
 from dataclasses import dataclass
 
@@ -33,7 +32,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
-from campussafety.bench import FLOOR_HEADER, ratio, requests_settings, served, timed
+from campussafety.bench import (
+    FLOOR_HEADER,
+    figures,
+    print_table,
+    ratio,
+    requests_settings,
+    served,
+    timed,
+)
 from campussafety.bulk import refresh_statistics, write_rows
 from posts.choices import CoverageStatus
 from posts.management.seeding import COVERAGE_FIELDS, daily_coverage
@@ -270,28 +277,16 @@ class Command(BaseCommand):
         lines = []
         for result in results:
             if result.status != 200:
-                figures = (f"HTTP {result.status}", "", "", "", "", "", "", "")
+                cells = (f"HTTP {result.status}", "", "", "", "", "", "", "")
             else:
-                figures = (
+                cells = (
                     str(result.rows),
-                    f"{min(result.timings):.1f}",
-                    f"{statistics.median(result.timings):.1f}",
-                    f"{max(result.timings):.1f}",
+                    *figures(result.timings),
                     str(result.queries),
                     *(floor_cells(result) if result.floor else ("", "", "")),
                 )
-            lines.append((result.login, result.request.label, *figures))
-        widths = [max(len(line[i]) for line in (header, *lines)) for i in range(len(header))]
-
-        def format_line(line):
-            left = [cell.ljust(width) for cell, width in zip(line[:2], widths, strict=False)]
-            right = [cell.rjust(width) for cell, width in zip(line[2:], widths[2:], strict=True)]
-            return "  ".join([*left, *right]).rstrip()
-
-        self.stdout.write(format_line(header))
-        self.stdout.write("  ".join("-" * width for width in widths))
-        for line in lines:
-            self.stdout.write(format_line(line))
+            lines.append((result.login, result.request.label, *cells))
+        print_table(self.stdout, header, lines, left=2)
 
 
 def floor_cells(result):
