@@ -22,8 +22,15 @@ QUEUE = f"test-{uuid.uuid4().hex[:12]}"
 
 @contextlib.contextmanager
 def running_worker(concurrency=1):
-    """Run a worker consuming the test queue; tasks sent with `send()` go to it."""
+    """Run a worker consuming the test queue; tasks sent with `send()` go to it.
+
+    The queue is emptied first: an earlier test of this process may have queued tasks
+    with no worker running (the default queue stays the test queue), and a test counts
+    the runs of what it queued itself.
+    """
     app.conf.task_default_queue = QUEUE
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(QUEUE)
     with start_worker(
         app,
         pool="threads",
