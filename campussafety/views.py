@@ -172,6 +172,25 @@ def keyset_page(queryset, ordering, cursor, size=PAGE_SIZE):
     return rows, CURSOR_SEPARATOR.join(str(getattr(last, name)) for name, _descending in fields)
 
 
+def keyset_context(request, queryset, ordering, size=PAGE_SIZE) -> dict:
+    """The context of a keyset page of `queryset` (keyset_page), for
+    includes/keyset_pagination.html: the rows, and the links back to the first page and
+    on to the next, carrying the request's other parameters."""
+    cursor = request.GET.get(CURSOR_PARAM)
+    rows, next_cursor = keyset_page(queryset, ordering, cursor, size)
+    query = request.GET.copy()
+    query.pop(CURSOR_PARAM, None)
+    context = {
+        "object_list": rows,
+        "first_page_query": query.urlencode(),
+        "is_first_page": not cursor,
+    }
+    if next_cursor:
+        query[CURSOR_PARAM] = next_cursor
+        context["next_page_query"] = query.urlencode()
+    return context
+
+
 def is_api(request) -> bool:
     return request.path.startswith("/api/")
 

@@ -16,6 +16,8 @@ from tests.obligations_world import restore_default_rules
 from tests.test_seed_demo_posts import Pinned
 
 ROW = r"^{request} +[\d.]+ +[\d.]+ +[\d.]+ +\d+ +[\d.]+ +[\d.]+x$"
+# A page's line: its floor's SQL and its floor served by the bare view, the ratio to the latter.
+PAGE_ROW = r"^{request} +[\d.]+ +[\d.]+ +[\d.]+ +\d+ +[\d.]+ +[\d.]+ +[\d.]+x$"
 
 
 def bench(**options):
@@ -46,6 +48,8 @@ class BenchEquipmentTests(Pinned, TestCase):
         ):
             with self.subTest(request):
                 self.assertRegex(output, re.compile(ROW.format(request=request), re.M))
+        page = PAGE_ROW.format(request="the piece's page, as the city")
+        self.assertRegex(output, re.compile(page, re.M))
         # About 30 pieces a school with four floors; the balances are the ledger's sum.
         self.assertGreater(Item.objects.count(), School.objects.count() * 25)
         balances = {

@@ -101,18 +101,39 @@ class ItemPageTests(EquipmentPageTestCase):
             + f"?kind=lost&amp;item={self.radios['s1'].pk}",
         )
 
-    def test_a_long_history_is_paginated_at_constant_queries(self):
+    def test_a_long_history_is_paged_after_the_last_shown_and_never_counted(self):
         self.login("officer1")
         url = reverse("equipment:item", args=[self.radios["s1"].pk])
         self.client.get(url)
         for _ in range(60):
             record(self.officer1, "checked", item=self.radios["s1"])
-        # The session and user, the grants; the piece, the count and the page of its history.
-        with self.assertNumQueries(3 + 3 + LAYOUT_QUERIES):
+        # The session and user, the grants; the piece and a page of its history: no COUNT.
+        with self.assertNumQueries(3 + 2 + LAYOUT_QUERIES) as queries:
             response = self.client.get(url)
-        self.assertEqual(len(response.context["history"]), 50)
-        older = self.client.get(url, {"page": 2})
-        self.assertEqual(len(older.context["history"]), 11)
+        self.assertFalse(
+            [
+                q
+                for q in queries.captured_queries
+                if "equipment_movement" in q["sql"] and "COUNT(" in q["sql"]
+            ]
+        )
+        first = response.context["history"]
+        self.assertEqual(len(first), 50)
+        self.assertContains(response, "First page", count=0)
+        older = self.client.get(f"{url}?{response.context['next_page_query']}")
+        rest = older.context["history"]
+        # 61 movements in all (the receipt and 60 checks): each once, newest first.
+        self.assertEqual(len(rest), 11)
+        self.assertNotIn("next_page_query", older.context)
+        shown = [m.pk for m in first] + [m.pk for m in rest]
+        self.assertEqual(len(set(shown)), 61)
+        ordered = [(m.happened_at, m.pk) for m in [*first, *rest]]
+        self.assertEqual(ordered, sorted(ordered, reverse=True))
+
+    def test_a_page_link_edited_by_hand_is_a_400(self):
+        self.login("officer1")
+        url = reverse("equipment:item", args=[self.radios["s1"].pk])
+        self.assertEqual(self.client.get(url, {"after": "yesterday"}).status_code, 400)
 
 
 class QRSheetTests(EquipmentPageTestCase):

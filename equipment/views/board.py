@@ -19,7 +19,7 @@ from django.views.generic import TemplateView
 
 from accounts.scope import SCHOOL_STAFF
 from campussafety.qrcodes import qr_svg
-from campussafety.views import PAGE_SIZE
+from campussafety.views import keyset_context
 from equipment import extinguishers
 from equipment.choices import ItemStatus, MovementKind
 from equipment.models import EquipmentType, Item, Location, Movement
@@ -34,6 +34,8 @@ SCRAP_AHEAD = datetime.timedelta(days=90)
 # Tags per printed sheet: an A4 page holds a dozen, a print run a few pages.
 TAGS_PER_SHEET = 48
 # What can happen to a piece, offered as buttons on its page.
+# A piece's history, newest first; the id breaks ties of one instant (a total order).
+HISTORY_ORDER = ("-happened_at", "-id")
 PIECE_MOVES = [kind for kind in MovementKind if kind != MovementKind.RECEIVED]
 
 
@@ -152,20 +154,21 @@ class ItemView(LoginRequiredMixin, TemplateView):
             Item.objects.for_user(user).select_related("equipment_type", "location", "school"),
             pk=self.kwargs["pk"],
         )
-        # Served by the index on (item, -happened_at); the places and who recorded each.
+        # Served by the index on (item, -happened_at), a page at a time after the last
+        # one shown (keyset) and never counted: a piece checked every day for years has
+        # thousands of movements.
         history = (
             Movement.objects.for_user(user)
             .filter(item=item)
             .select_related("location", "to_location", "recorded_by")
-            .order_by("-happened_at", "-pk")
         )
-        page = Paginator(history, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        page = keyset_context(self.request, history, HISTORY_ORDER)
         url = self.request.build_absolute_uri(reverse("equipment:item", args=[item.pk]))
         today = timezone.localdate()
         context.update(
+            page,
             item=item,
-            page_obj=page,
-            history=page.object_list,
+            history=page["object_list"],
             qr=qr_svg(url),
             today=today,
             is_due=is_due(item, today),

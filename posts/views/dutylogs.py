@@ -21,11 +21,10 @@ from campussafety.dutylog import Handover, slots_for
 from campussafety.export_views import ExportMixin
 from campussafety.ids import parse_id
 from campussafety.views import (
-    CURSOR_PARAM,
     PAGE_SIZE,
     FilteredListMixin,
     ScopedObjectMixin,
-    keyset_page,
+    keyset_context,
 )
 from posts import dutylogs
 from posts.choices import Weather
@@ -431,16 +430,9 @@ class DutyLogListView(PageMixin, ExportMixin, FilteredListMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        cursor = self.request.GET.get(CURSOR_PARAM)
-        logs, next_cursor = keyset_page(self.object_list, LOG_LIST_ORDER, cursor, self.page_size)
-        query = self.request.GET.copy()
-        query.pop(CURSOR_PARAM, None)
         context.update(
-            object_list=logs, first_page_query=query.urlencode(), is_first_page=not cursor
+            keyset_context(self.request, self.object_list, LOG_LIST_ORDER, self.page_size)
         )
-        if next_cursor:
-            query[CURSOR_PARAM] = next_cursor
-            context["next_page_query"] = query.urlencode()
         return context
 
 

@@ -12,12 +12,13 @@ benchmark's own.
 
 Then it times, over --repeat runs after an untimed warm-up: kit compliance of
 every school by district and by school (equipment.compliance.compliance), and the
-newest 50 movements of the piece with the longest history; each beside its
-floor, the same rows read by hand-written SQL in the same run, and their
+newest 50 movements of the piece with the longest history, and that piece's
+page as the city's bureau opens it; each beside its floor, the same rows read by hand-written SQL in the same run, and their
 ratio. The floor of compliance reads what the computation reads (the schools'
 facts, the standard's lines, the places, the balances and the expired pieces)
 without working anything out, so the ratio is the cost of the ORM and of the
-arithmetic in Python. It asserts nothing.
+arithmetic in Python. The page's floor is its rows served by the bare view
+(campussafety.bench.served) through the same client. It asserts nothing.
 """
 
 import datetime
@@ -27,10 +28,18 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Count
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from campussafety.bench import FLOOR_HEADER, compared, figures, print_table
+from campussafety.bench import (
+    FLOOR_HEADER,
+    compared,
+    figures,
+    print_table,
+    requests_settings,
+)
 from campussafety.bulk import refresh_statistics
 from equipment.choices import MovementKind
 from equipment.compliance import compliance
@@ -121,6 +130,7 @@ class Command(BaseCommand):
             .order_by("-n")
             .first()
         )
+        piece = longest["item_id"]
         lines = [
             self.versus_floor(
                 "kit compliance of the city by district",
@@ -136,11 +146,25 @@ class Command(BaseCommand):
             ),
             self.versus_floor(
                 f"item history, newest {HISTORY_SHOWN} of {longest['n']}",
-                lambda: item_history(longest["item_id"], HISTORY_SHOWN),
-                lambda: _history_floor(longest["item_id"]),
+                lambda: item_history(piece, HISTORY_SHOWN),
+                lambda: _history_floor(piece),
                 repeat,
             ),
         ]
+        # The piece's page as the city's bureau opens it (the widest scope), against
+        # its rows (the piece, the newest page of its history) served by the bare view.
+        client = Client()
+        client.force_login(User.objects.get(username="city"))
+        with requests_settings():
+            lines.append(
+                self.versus_floor(
+                    "the piece's page, as the city",
+                    lambda: client.get(reverse("equipment:item", args=[piece])),
+                    lambda: _page_floor(piece),
+                    repeat,
+                    client,
+                )
+            )
         self.stdout.write(
             f"\nbench_equipment: {connection.vendor}, {schools.count()} schools, "
             f"{Location.objects.count()} places, {Item.objects.count()} pieces, "
@@ -150,8 +174,10 @@ class Command(BaseCommand):
         header = ("request", "min ms", "median ms", "max ms", "queries", *FLOOR_HEADER)
         print_table(self.stdout, header, lines)
 
-    def versus_floor(self, label, call, floor, repeat):
-        timings, queries, _status, floors = compared(call, floor, repeat)
+    def versus_floor(self, label, call, floor, repeat, client=None):
+        timings, queries, status, floors = compared(call, floor, repeat, client)
+        if status not in (None, 200):
+            label = f"{label} (HTTP {status})"
         return (label, *figures(timings), str(queries), *floors)
 
 
@@ -220,3 +246,15 @@ def _history_floor(item_id):
         "WHERE m.item_id = %s ORDER BY m.happened_at DESC, m.id DESC LIMIT %s",
         [item_id, HISTORY_SHOWN],
     )
+
+
+def _page_floor(item_id):
+    """The piece's page's rows: the piece with its type, place and school, and its history."""
+    piece = _rows(
+        "SELECT i.*, t.name, l.name, s.name FROM equipment_item i "
+        "JOIN equipment_equipmenttype t ON t.id = i.equipment_type_id "
+        "LEFT JOIN equipment_location l ON l.id = i.location_id "
+        "JOIN schools_school s ON s.id = i.school_id WHERE i.id = %s",
+        [item_id],
+    )
+    return [piece, _history_floor(item_id)]
