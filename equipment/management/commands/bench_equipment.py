@@ -11,14 +11,15 @@ a database that already has equipment unless --force says it is the
 benchmark's own.
 
 Then it times, over --repeat runs after an untimed warm-up: kit compliance of
-every school by district and by school (equipment.compliance.compliance), and the
+every school by district and by school (equipment.compliance.compliance), the
 newest 50 movements of the piece with the longest history, and that piece's
-page as the city's bureau opens it; each beside its floor, the same rows read by hand-written SQL in the same run, and their
-ratio. The floor of compliance reads what the computation reads (the schools'
-facts, the standard's lines, the places, the balances and the expired pieces)
-without working anything out, so the ratio is the cost of the ORM and of the
-arithmetic in Python. The page's floor is its rows served by the bare view
-(campussafety.bench.served) through the same client. It asserts nothing.
+page as the city's bureau opens it; each beside its floor, the same rows read
+by hand-written SQL in the same run, and their ratio. The floor of compliance
+reads what the computation reads (the schools' facts, the standard's lines,
+the places, the balances and the expired pieces) without working anything
+out, so the ratio is the cost of the ORM and of the arithmetic in Python. The
+page's floor is its rows served by the bare view (campussafety.bench.served)
+through the same client. It asserts nothing.
 """
 
 import datetime
