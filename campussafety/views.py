@@ -10,7 +10,8 @@ checked to still lie in the scope before its transaction commits
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
-from django.db.models import F, Q
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Func, IntegerField, Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -189,6 +190,51 @@ def keyset_context(request, queryset, ordering, size=PAGE_SIZE) -> dict:
         query[CURSOR_PARAM] = next_cursor
         context["next_page_query"] = query.urlencode()
     return context
+
+
+class WholeTable(Func):
+    """An aggregate taken over every group of a grouped query, beside each group's own: a
+    window over the GROUP BY (`SUM(COUNT(...)) OVER ()`), so a page of groups carries the
+    whole table's totals and its number of rows in the page's own statement."""
+
+    template = "%(function)s(%(expressions)s) OVER ()"
+    contains_over_clause = True
+    output_field = IntegerField()
+
+
+def grouped_page(queryset, summed, number, size=PAGE_SIZE):
+    """Page `number` (as the query gives it) of `queryset`, a grouped and ordered
+    values().annotate() query, with the totals of its `summed` columns (names of its
+    aggregates) over all its groups: (page, totals).
+
+    ONE statement, however many groups: the page is a LIMIT/OFFSET of the groups
+    and the totals and the number of groups are windows over them (WholeTable),
+    so a bureau table of two thousand schools weighs what one of fifty does. A
+    number past the last page shows the last (two more statements); one that is not
+    a number shows the first, as Paginator.get_page does.
+    """
+    # F() of an aggregate's name is that aggregate's expression, already resolved.
+    wholes = {f"whole_{name}": WholeTable(F(name), function="SUM") for name in summed}
+    paged = queryset.annotate(**wholes, whole_rows=WholeTable(Count("*"), function="COUNT"))
+    try:
+        number = max(int(number), 1)
+    except (TypeError, ValueError):
+        number = 1
+    rows = list(paged[(number - 1) * size : number * size])
+    if not rows and number > 1:
+        last = paged[:1]
+        count = last[0]["whole_rows"] if last else 0
+        number = max((count + size - 1) // size, 1)
+        rows = list(paged[(number - 1) * size : number * size])
+    totals = dict.fromkeys(summed, 0)
+    count = 0
+    for row in rows:
+        count = row.pop("whole_rows")
+        for name in summed:
+            totals[name] = row.pop(f"whole_{name}") or 0
+    page = Paginator(range(count), size).get_page(number)
+    page.object_list = rows
+    return page, totals
 
 
 def is_api(request) -> bool:

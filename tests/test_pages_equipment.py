@@ -101,6 +101,21 @@ class ItemPageTests(EquipmentPageTestCase):
             + f"?kind=lost&amp;item={self.radios['s1'].pk}",
         )
 
+    def test_a_transferred_piece_shows_its_whole_history_where_it_is_now(self):
+        radio = self.radios["s1"]
+        record(self.officer1, "checked", item=radio, reason="交接班")
+        record(self.city, "transferred", item=radio, to_location=self.s2_gatehouse)
+        self.login("principal2")
+        response = self.client.get(reverse("equipment:item", args=[radio.pk]))
+        # Received and checked at S1 (its provenance), then transferred to S2.
+        kinds = [m.kind for m in response.context["history"]]
+        self.assertEqual(kinds, ["transferred", "checked", "received"])
+        self.assertContains(response, "交接班")
+        # S1's staff no longer open it: the piece is checked, not each movement.
+        self.login("principal1")
+        gone = self.client.get(reverse("equipment:item", args=[radio.pk]))
+        self.assertEqual(gone.status_code, 404)
+
     def test_a_long_history_is_paged_after_the_last_shown_and_never_counted(self):
         self.login("officer1")
         url = reverse("equipment:item", args=[self.radios["s1"].pk])

@@ -5,8 +5,10 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
+from campussafety.views import grouped_page
 from inspections import hazards
 from inspections.models import Hazard
+from inspections.views.hazards_bureau import TOTALS, overview_rows
 from tests.base import LAYOUT_QUERIES
 from tests.hazards_world import HazardWorldTestCase, days, photo, today
 
@@ -103,3 +105,26 @@ class OverviewTests(HazardWorldTestCase):
         # Drilling down adds the district.
         with self.assertNumQueries(5 + LAYOUT_QUERIES):
             self.client.get(url, {"district": self.d1.pk})
+
+    def test_a_page_of_rows_carries_the_whole_tables_totals_in_one_statement(self):
+        self.world()
+        rows = overview_rows(Hazard.objects.all(), "school", today(), today().year)
+        every = list(rows)
+        self.assertGreater(len(every), 2)
+        sums = {column: sum(row[column] for row in every) for column in TOTALS}
+        seen = []
+        for number in range(1, len(every) + 1):
+            with self.assertNumQueries(1):
+                page, totals = grouped_page(rows, TOTALS, str(number), size=1)
+            self.assertEqual(totals, sums)
+            self.assertEqual(page.paginator.num_pages, len(every))
+            seen += page.object_list
+        # Each school once, in the table's order; no window column left in a row.
+        self.assertEqual(seen, every)
+        # Past the end: the last page (two more statements); not a number: the first.
+        with self.assertNumQueries(3):
+            last, totals = grouped_page(rows, TOTALS, "99", size=1)
+        self.assertEqual((last.number, last.object_list, totals), (len(every), every[-1:], sums))
+        self.assertEqual(grouped_page(rows, TOTALS, "x", size=1)[0].object_list, every[:1])
+        empty, totals = grouped_page(rows.none(), TOTALS, "3", size=1)
+        self.assertEqual((list(empty.object_list), totals["open"]), ([], 0))

@@ -154,13 +154,14 @@ class ItemView(LoginRequiredMixin, TemplateView):
             Item.objects.for_user(user).select_related("equipment_type", "location", "school"),
             pk=self.kwargs["pk"],
         )
-        # Served by the index on (item, -happened_at), a page at a time after the last
-        # one shown (keyset) and never counted: a piece checked every day for years has
-        # thousands of movements.
-        history = (
-            Movement.objects.for_user(user)
-            .filter(item=item)
-            .select_related("location", "to_location", "recorded_by")
+        # The scope is checked once, on the piece: its whole history is the piece's own,
+        # the movements at a school it was transferred from included (its provenance).
+        # Read through the index on (item, -happened_at), a page at a time after the
+        # last one shown (keyset), never counted: a piece checked daily for years has
+        # thousands of movements, and joining the scope's paths into each page's
+        # statement cost more to plan than to run.
+        history = Movement.objects.filter(item=item).select_related(
+            "location", "to_location", "recorded_by"
         )
         page = keyset_context(self.request, history, HISTORY_ORDER)
         url = self.request.build_absolute_uri(reverse("equipment:item", args=[item.pk]))

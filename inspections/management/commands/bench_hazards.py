@@ -226,7 +226,9 @@ def _list_floor(scope):
 
 
 def _overview_floor(scope, group, today):
-    """Open, overdue, supervised, recurring and ageing counts by district or school: one query."""
+    """The first page of the overview: open, overdue, supervised, recurring and ageing
+    counts by district or school, most overdue first, with the whole table's totals and
+    its number of rows: one query."""
     hazard, school, district = _tables()
     where, params = _scoped(scope)
     key = "s.district_id" if group == "district" else "h.school_id"
@@ -246,18 +248,25 @@ def _overview_floor(scope, group, today):
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT {key}, {name},
-                   SUM(CASE WHEN {opened} THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN h.state IN ({unrectified}) AND h.deadline < %s THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN {opened} AND h.supervised THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN h.recurrence_of_id IS NOT NULL AND h.year = %s THEN 1 ELSE 0 END),
-                   {", ".join(buckets)}
+            SELECT g.*, COUNT(*) OVER (), {", ".join(f"SUM(g.c{i}) OVER ()" for i in range(8))}
+            FROM (
+            SELECT {key} AS key, {name} AS name,
+                   SUM(CASE WHEN {opened} THEN 1 ELSE 0 END) AS c0,
+                   SUM(CASE WHEN h.state IN ({unrectified}) AND h.deadline < %s THEN 1 ELSE 0 END)
+                   AS c1,
+                   SUM(CASE WHEN {opened} AND h.supervised THEN 1 ELSE 0 END) AS c2,
+                   SUM(CASE WHEN h.recurrence_of_id IS NOT NULL AND h.year = %s THEN 1 ELSE 0 END)
+                   AS c3,
+                   {", ".join(f"{bucket} AS c{4 + i}" for i, bucket in enumerate(buckets))}
             FROM {hazard} h
             JOIN {school} s ON s.id = h.school_id
             JOIN {district} d ON d.id = s.district_id
             WHERE {where}
               AND ({opened} OR (h.recurrence_of_id IS NOT NULL AND h.year = %s))
             GROUP BY {key}, {name}
+            ) g
+            ORDER BY g.c1 DESC, g.c0 DESC, g.name, g.key
+            LIMIT {PAGE}
             """,
             [
                 *OPEN_STATES,
