@@ -348,6 +348,15 @@ class Hazard(TimeStampedModel):
                 condition=Q(state=HazardState.CLOSED),
                 name="hazard_closed_at_checkpoint",
             ),
+            # The bureau's ledger, newest first a page at a time: read in the index's
+            # order and stopped at the page's end, not sorted whole (a city's ledger holds
+            # hundreds of thousands of hazards; its open ones are a few per cent of them).
+            models.Index(fields=["-found_at", "-id"], name="hazard_found"),
+            models.Index(
+                fields=["-found_at", "-id"],
+                condition=Q(state__in=OPEN_STATES),
+                name="hazard_open_found",
+            ),
         ]
 
     def __str__(self):

@@ -22,6 +22,8 @@ FLOORED = (
 # login, request, min, median and max ms, queries, the floor as SQL and served by the
 # bare floor view, and the ratio to the served floor.
 FLOOR_ROW = r"^{login} +{request} +[\d.]+ +[\d.]+ +[\d.]+ +\d+ +[\d.]+ +[\d.]+ +[\d.]+x$"
+# A function's line: its floor as SQL only, and the ratio to it.
+SQL_ROW = r"^{login} +{request} +[\d.]+ +[\d.]+ +[\d.]+ +\d+ +[\d.]+ +[\d.]+x$"
 
 
 def seed(**options):
@@ -107,6 +109,8 @@ class BenchHazardsTests(Pinned, TestCase):
                 self.assertRegex(
                     output, re.compile(FLOOR_ROW.format(login=login, request=request), re.M)
                 )
+            rows = SQL_ROW.format(login=login, request=r"ledger rows, open hazards \(first page\)")
+            self.assertRegex(output, re.compile(rows, re.M))
         self.assertRegex(output, r"sweep hazard_overdue, all schools +[\d.]+")
 
     def test_it_refuses_to_add_to_a_ledger_without_force(self):

@@ -17,6 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -26,7 +27,7 @@ from accounts.scope import ADD, CHANGE, Scope
 from campussafety.export_views import ExportMixin
 from campussafety.exports import Column, Table
 from campussafety.ids import parse_id
-from campussafety.views import PAGE_SIZE, list_query
+from campussafety.views import PAGE_SIZE, keyset_context
 from inspections import hazards
 from inspections.choices import (
     OPEN_STATES,
@@ -95,6 +96,9 @@ def ledger_queryset(user, data, today):
     return rows
 
 
+# Newest first; the id breaks ties of one instant (a total order, for the keyset pages).
+LEDGER_ORDER = ("-found_at", "-id")
+
 LEDGER_ROW_FIELDS = (
     "year",
     "number",
@@ -118,15 +122,31 @@ BADGE_CLASSES = {
 }
 
 
-def decorate(hazards) -> None:
-    """What _badge.html and a ledger row show of each hazard, worked out here once: the state
-    badge's colour and the state's and level's labels (get_FOO_display() hashes the field's
-    lazy choices on every call, which a page of rows paid for in full)."""
+def decorate(hazards, today=None) -> None:
+    """What a ledger row and a hazard's page show of each hazard, worked out here once: its
+    badges (state, overdue, supervision, recurrence) and its level's label. A row's
+    badges were an {% include %} each, and get_FOO_display() hashes the field's lazy
+    choices on every call: a page of rows paid for both in full."""
     states = {value: str(label) for value, label in HazardState.choices}
     levels = {value: str(label) for value, label in HazardLevel.choices}
+    flags = [
+        (lambda h: h.is_overdue_on(today), "text-bg-danger hazard-overdue", _("Overdue")),
+        (lambda h: h.supervised, "text-bg-dark", _("Under supervision")),
+        (lambda h: h.recurrence_of_id, "text-bg-warning", _("Recurrence")),
+    ]
     for hazard in hazards:
-        hazard.badge_class = BADGE_CLASSES.get(hazard.state, "text-bg-primary")
-        hazard.state_label = states.get(hazard.state, hazard.state)
+        badge = BADGE_CLASSES.get(hazard.state, "text-bg-primary")
+        hazard.badges = format_html(
+            '<span class="badge hazard-state hazard-state-{} {}">{}</span>{}',
+            hazard.state,
+            badge,
+            states.get(hazard.state, hazard.state),
+            format_html_join(
+                "",
+                ' <span class="badge {}">{}</span>',
+                ((css, label) for shown, css, label in flags if shown(hazard)),
+            ),
+        )
         hazard.level_label = levels.get(hazard.level, hazard.level)
 
 
@@ -138,7 +158,7 @@ def ledger_list(user, query):
     hazards = (
         ledger_queryset(user, data, today)
         .select_related("school", "checkpoint")
-        .order_by("-found_at", "-pk")
+        .order_by(*LEDGER_ORDER)
     )
     return filters, hazards
 
@@ -167,13 +187,17 @@ def ledger_table(user, query) -> Table:
 class LedgerView(LoginRequiredMixin, ExportMixin, ListView):
     """The ledger: newest first, overdue ones marked, with one-click filters.
 
-    Queries: the count and the page of hazards with their school and checkpoint
-    (two, whatever the page holds), the school named by ?school=, and the scope.
+    Paged by keyset (after the last hazard shown, read in the order of the
+    indexes on found_at) and never counted: a city's ledger holds hundreds of
+    thousands of hazards over the years, and the overview gives the counts.
+    Queries: the page of hazards with their school and checkpoint, the school
+    named by ?school=, and the scope.
     """
 
     template_name = "inspections/hazards/ledger.html"
     context_object_name = "hazards"
-    paginate_by = PAGE_SIZE
+    paginate_by = None
+    page_size = PAGE_SIZE
 
     export_builder = staticmethod(ledger_table)
 
@@ -188,9 +212,10 @@ class LedgerView(LoginRequiredMixin, ExportMixin, ListView):
         school_id = self.filters.cleaned_data.get("school") if self.filters.is_bound else None
         if school_id:
             school = School.objects.for_user(self.request.user).filter(pk=school_id).first()
+        page = keyset_context(self.request, self.object_list, LEDGER_ORDER, self.page_size)
         context = super().get_context_data(
+            **page,
             filters=self.filters,
-            filter_query=list_query(self.request),
             school=school,
             may_register=Scope.of(self.request.user).can(Hazard, ADD),
             today=self.today,
@@ -201,7 +226,7 @@ class LedgerView(LoginRequiredMixin, ExportMixin, ListView):
         prefix = reverse("inspections:hazard", args=[0]).removesuffix("0/")
         for hazard in context["hazards"]:
             hazard.url = f"{prefix}{hazard.pk}/"
-        decorate(context["hazards"])
+        decorate(context["hazards"], self.today)
         return context
 
 

@@ -12,9 +12,11 @@ hazards unless --force says they are the benchmark's own (the seeded demo's).
 
 Then it signs in as `city` and `district1` and times (django.test.Client, in
 process, over --repeat runs after an untimed warm-up) the ledger page of open
-hazards, the API list of open hazards and the overview by district or school,
-each beside its floor: the same rows or counts as ONE hand-written SQL query,
-timed in the same run, and their ratio. Then every hazard reminder sweep over
+hazards (its first keyset page), the API list of open hazards (a numbered page,
+with the count) and the overview by district or school (its first page, with
+the whole level's totals), each beside its floor: the same rows or counts as
+ONE hand-written SQL query, run alone and served by the bare floor view in the
+same run, and the ratio to the served one. Then every hazard reminder sweep over
 all schools, rolled back. It asserts nothing: the figures are for comparing
 changes and databases.
 """
@@ -31,11 +33,13 @@ from django.utils import timezone
 from accounts.models import User
 from campussafety.bench import FLOOR_HEADER, compared, figures, requests_settings, timed
 from campussafety.bulk import refresh_statistics
+from campussafety.views import keyset_page
 from inspections.choices import OPEN_STATES, UNRECTIFIED_STATES
 from inspections.management import hazard_synthesis
 from inspections.management.commands.bench_inspections import Command as InspectionsBench
 from inspections.management.hazard_synthesis import People
 from inspections.models import Checkpoint, Hazard, HazardEvent
+from inspections.views.hazards import LEDGER_ORDER, LEDGER_ROW_FIELDS, ledger_list
 from inspections.views.hazards_bureau import bucket_bounds
 from reminders.registry import KINDS
 from schools.bench import bureau_scope as _scope
@@ -123,9 +127,19 @@ class Command(InspectionsBench):
             lines.append(
                 self.versus_floor(
                     login,
+                    "ledger rows, open hazards (first page)",
+                    lambda u=users[login]: _ledger_rows(u),
+                    lambda s=scope: _list_floor(s, counted=False),
+                    repeat,
+                    None,
+                )
+            )
+            lines.append(
+                self.versus_floor(
+                    login,
                     "ledger page, open hazards",
                     lambda c=client: c.get(reverse("inspections:hazards"), {"state": "open"}),
-                    lambda s=scope: _list_floor(s),
+                    lambda s=scope: _list_floor(s, counted=False),
                     repeat,
                     client,
                 )
@@ -167,7 +181,7 @@ class Command(InspectionsBench):
 
     def versus_floor(self, login, label, request, floor, repeat, client):
         timings, queries, status, floors = compared(request, floor, repeat, client)
-        if status != 200:
+        if status not in (None, 200):
             return (login, label, f"HTTP {status}", "", "", "", "", "", "")
         return (login, label, *figures(timings), str(queries), *floors)
 
@@ -189,6 +203,13 @@ class Command(InspectionsBench):
         return lines
 
 
+def _ledger_rows(user):
+    """The ledger's first page of open hazards as the page reads it (its queryset, its
+    columns, its keyset page), without the request and the template."""
+    _filters, hazards = ledger_list(user, {"state": "open"})
+    return keyset_page(hazards.only(*LEDGER_ROW_FIELDS), LEDGER_ORDER, None)
+
+
 def _tables():
     return Hazard._meta.db_table, School._meta.db_table, District._meta.db_table
 
@@ -202,8 +223,9 @@ def _placeholders(values):
     return ", ".join(["%s"] * len(values))
 
 
-def _list_floor(scope):
-    """The first page of open hazards in scope, newest first, with their count: one query."""
+def _list_floor(scope, counted=True):
+    """The first page of open hazards in scope, newest first, with their count (the API's
+    page) or without (the ledger page's, paged by keyset): one query."""
     hazard, school, district = _tables()
     checkpoint = Checkpoint._meta.db_table
     where, params = _scoped(scope)
@@ -211,7 +233,7 @@ def _list_floor(scope):
         cursor.execute(
             f"""
             SELECT h.id, h.year, h.number, h.description, h.state, h.level, h.found_at,
-                   h.deadline, s.name, c.name, COUNT(*) OVER ()
+                   h.deadline, s.name, c.name{", COUNT(*) OVER ()" if counted else ""}
             FROM {hazard} h
             JOIN {school} s ON s.id = h.school_id
             JOIN {district} d ON d.id = s.district_id
