@@ -1,7 +1,8 @@
 """The filing forms (CHECKS.md §8) under the export contract of tests/export_contract.py:
-the month's fire records, the annual hazard ledger and the supervised hazards report, as
-.xlsx (the unit, the as-of date and the Chinese headers on top) and CSV, scoped, escaped,
-masked, logged, linked from their page with its filters, at a pinned query count.
+the month's fire records, the annual hazard ledger, the supervised hazards report, the
+security staff table and the technical-defence table, as .xlsx (the unit, the as-of date
+and the Chinese headers on top) and CSV, scoped, escaped, masked, logged, linked from their
+page with its filters, at a pinned query count.
 
 The forms' own rows are tested beside their apps (tests/test_inspections_exports.py,
 tests/test_hazards_exports.py, tests/test_exports_lists.py FilingFormTests)."""
@@ -223,3 +224,54 @@ class SupervisedExportTests(Planted, PinnedClockMixin, WorldTestCase):
     def grow(self):
         for number in range(2, 5):
             supervised(self.district1, self.s1, number, "10万元")
+
+
+# The file-only forms: security staff and technical defence -------------------------------
+
+
+class FileOnly(Planted):
+    """A form that is a file alone, for ?district=: the district's dashboard links it."""
+
+    pinned_at = NOW
+    multi_role_personas = True
+    by_district = True
+
+    def test_the_page_links_its_export_with_its_filters(self):
+        self.client.force_login(self.district1)
+        dashboard = self.client.get(reverse("dashboards:district", args=[self.d1.pk]))
+        for fmt in ("xlsx", "csv"):
+            self.assertContains(
+                dashboard, f"{self.export_url()}?district={self.d1.pk}&amp;format={fmt}"
+            )
+        # And the district's printable forms, each offering its own .xlsx and CSV.
+        for name in (
+            "inspections:fire-export-district",
+            "inspections:hazard-ledger-district",
+            "drillplans:records-district",
+        ):
+            self.assertContains(dashboard, f'href="{reverse(name, args=[self.d1.pk])}"')
+
+
+class SecurityStaffExportTests(FileOnly, PinnedClockMixin, WorldTestCase):
+    url = reverse("posts:security-staff")
+    name = "security-staff-371602"
+    # Session, user, roles; the district; its schools; their members counted in one GROUP
+    # BY; the unit's name; the access log's entry.
+    queries = 8
+
+
+class TechnicalDefenceExportTests(FileOnly, PinnedClockMixin, WorldTestCase):
+    url = reverse("equipment:technical-defence")
+    name = "technical-defence-371602"
+    # Session, user, roles; the district; the catalogue's technical-defence types; its
+    # schools; their stock, latest video checks and latest alarm tests; the unit's name; the
+    # access log's entry.
+    queries = 11
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        from tests.equipment_world import ensure_defaults
+
+        # The catalogue's technical-defence types, as the other filing test does.
+        ensure_defaults()
