@@ -26,7 +26,9 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import render as render_page
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import View
@@ -73,6 +75,12 @@ def requested_format(request) -> str | None:
     if fmt not in FORMATS:
         raise Http404
     return fmt
+
+
+def invalid_query(form) -> BadRequest:
+    """What a builder raises when the query's form is not valid (a file has no form to show
+    its errors on): a 400 saying why (campussafety.views.bad_request)."""
+    return BadRequest("; ".join(str(e) for errors in form.errors.values() for e in errors))
 
 
 def without_format(query: QueryDict) -> QueryDict:
@@ -160,3 +168,37 @@ class ExportView(LoginRequiredMixin, View):
     def get(self, request, *args, **kwargs):
         fmt = requested_format(request) or "xlsx"
         return export_response(request, self.export_builder, fmt)
+
+
+class FilingView(LoginRequiredMixin, View):
+    """A filing form (CHECKS.md §8): its printable page, or ?format=xlsx|csv its file.
+
+    The address names the school or district; `get()` adds it to the query under
+    `key`, so that the builder (and a worker building a large file later) reads
+    it like any other filter. The page and the file read the same rows: `read`
+    (user, query) gives them with the query's form, or None and the form when
+    it is not valid (the page then shows its errors with a 400, the builder
+    raises invalid_query()); `page_context()` turns them into the template's
+    context, to which `export_query` is added for includes/export_buttons.html.
+    """
+
+    key = None
+    template_name = None
+    read = None
+    export_builder = None
+
+    def get(self, request, pk):
+        query = request.GET.copy()
+        query[self.key] = str(pk)
+        fmt = requested_format(request)
+        if fmt is not None:
+            return export_response(request, self.export_builder, fmt, query)
+        found, form = self.read(request.user, query)
+        if found is None:
+            return render_page(request, self.template_name, {"form": form}, status=400)
+        context = self.page_context(found, query)
+        context["export_query"] = without_format(request.GET).urlencode()
+        return render_page(request, self.template_name, context)
+
+    def page_context(self, found, query) -> dict:
+        raise NotImplementedError

@@ -8,10 +8,12 @@ the rows (the page's own filtered queryset, so the export and the page cannot
 disagree). This module writes it:
 
 - .xlsx: a title row naming the user's unit and the table, an as-of row, the
-  header row (translated: Chinese under zh-hans), then the rows. Written with
+  header row (translated: Chinese under zh-hans), then the rows; a form filed a
+  sheet per school repeats them on each sheet (`Table.sheet`). Written with
   openpyxl's write-only mode, so memory does not grow with the rows.
 - CSV: the header and the rows, UTF-8 with a byte-order mark, which Excel and
-  WPS need to read Chinese correctly.
+  WPS need to read Chinese correctly; its first line is the header (no title
+  rows), the date in the file's name.
 
 Every text cell goes through safe_cell (formula injection). Whether an export
 is built in the request or by a worker is campussafety/export_views.py; the
@@ -72,6 +74,9 @@ class Table:
     filters: str = ""
     # Called with each chunk of rows before they are written (see chunks()).
     prepare: Callable[[list], None] | None = None
+    # The .xlsx's sheet of a row, for a form filed a sheet per school (the rows in order of
+    # it): each sheet has the title rows and the header. The CSV is one table all the same.
+    sheet: Callable[[Any], str] | None = None
 
     def count(self) -> int:
         rows = self.rows
@@ -108,12 +113,17 @@ class Table:
             for start in range(0, total, CHUNK):
                 yield list(rows[start : start + CHUNK])
 
-    def cells(self):
+    def rows_and_cells(self):
+        """Each row with its cells as a spreadsheet takes them."""
         for chunk in self.chunks():
             if self.prepare is not None:
                 self.prepare(chunk)
             for row in chunk:
-                yield [cell_value(column.value(row)) for column in self.columns]
+                yield row, [cell_value(column.value(row)) for column in self.columns]
+
+    def cells(self):
+        for _row, cells in self.rows_and_cells():
+            yield cells
 
     def filename(self, fmt: str) -> str:
         day = self.as_of or timezone.localdate()
@@ -142,23 +152,34 @@ def cell_value(value):
 
 
 def write_xlsx(table: Table, out, unit: str = "") -> None:
-    """The table as a workbook on the binary stream `out`."""
+    """The table as a workbook on the binary stream `out`: one sheet, or one per
+    `table.sheet` of the rows, each opening with the title, as-of and header rows."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title(table.title))
     bold = Font(bold=True)
-
-    def strong(text):
-        cell = WriteOnlyCell(sheet, value=safe_cell(str(text)))
-        cell.font = bold
-        return cell
-
     heading = f"{unit} · {table.title}" if unit else str(table.title)
-    sheet.append([strong(heading)])
     as_of = table.as_of or timezone.localdate()
-    sheet.append([safe_cell(_("As of %(date)s") % {"date": as_of.isoformat()})])
-    sheet.append([strong(header) for header in table.header()])
-    for row in table.cells():
-        sheet.append(row)
+
+    def new_sheet(name):
+        sheet = workbook.create_sheet(sheet_title(name))
+
+        def strong(text):
+            cell = WriteOnlyCell(sheet, value=safe_cell(str(text)))
+            cell.font = bold
+            return cell
+
+        sheet.append([strong(heading)])
+        sheet.append([safe_cell(_("As of %(date)s") % {"date": as_of.isoformat()})])
+        sheet.append([strong(header) for header in table.header()])
+        return sheet
+
+    sheet, name = None, None
+    for row, cells in table.rows_and_cells():
+        wanted = table.title if table.sheet is None else table.sheet(row)
+        if sheet is None or wanted != name:
+            name, sheet = wanted, new_sheet(wanted)
+        sheet.append(cells)
+    if sheet is None:
+        new_sheet(table.title)
     workbook.save(out)
 
 
@@ -219,8 +240,8 @@ def filtered(filterset_class, query, queryset, user):
 
 
 def log_download(request, name: str, title, model, rows: int, fmt: str = "xlsx") -> None:
-    """The access-log entry of a file a view wrote itself (a form in a layout of its own,
-    such as the annual hazard ledger), with the request's filters."""
+    """The access-log entry of a file a view wrote itself (a layout of its own, such as a
+    school's inventory in the import's columns), with the request's filters."""
     from campussafety.client_ip import client_ip
 
     table = Table(

@@ -156,6 +156,8 @@ class DistrictDashboardView(DashboardMixin, TemplateView):
             level="school",
             district=district,
             page_obj=page,
+            # The district's filing forms that are files alone (dashboards/_filing_forms.html).
+            filing_query=urlencode({"district": district.pk}),
         )
         return context
 

@@ -10,15 +10,13 @@ for the bureau. The page and its file read the same rows (`records()`).
 from dataclasses import dataclass
 from operator import itemgetter
 
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import BadRequest, PermissionDenied
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views import View
 
 from accounts.scope import BUREAU, SCHOOL_STAFF, Scope
-from campussafety.export_views import export_response, requested_format, without_format
+from campussafety.export_views import FilingView, invalid_query
 from campussafety.exports import Column, Table
 from campussafety.ids import id_or_404
 from campussafety.replica import reads_from_replica
@@ -26,8 +24,6 @@ from drills.exports import district_summary, drill_records, record_header, summa
 from drills.forms_plans import TermForm
 from drills.models import Drill
 from schools.models import District, School
-
-TEMPLATE = "drills/plans/records.html"
 
 
 @dataclass
@@ -85,7 +81,7 @@ def district_records(user, query):
 
 def as_table(records: Records | None, form) -> Table:
     if records is None:
-        raise BadRequest("; ".join(str(e) for errors in form.errors.values() for e in errors))
+        raise invalid_query(form)
     return Table(
         name=records.name,
         title=records.title,
@@ -104,35 +100,20 @@ def district_records_table(user, query) -> Table:
     return as_table(*district_records(user, query))
 
 
-class RecordsView(LoginRequiredMixin, View):
+class RecordsView(FilingView):
     """The page, or ?format=xlsx|csv its file; the address names the school or district."""
 
-    key = None
-    read = None
-    export_builder = None
+    template_name = "drills/plans/records.html"
 
-    def get(self, request, pk):
-        query = request.GET.copy()
-        query[self.key] = str(pk)
-        fmt = requested_format(request)
-        if fmt is not None:
-            return export_response(request, self.export_builder, fmt, query)
-        records, form = self.read(request.user, query)
-        if records is None:
-            return render(request, TEMPLATE, {"form": form}, status=400)
-        return render(
-            request,
-            TEMPLATE,
-            {
-                "title": records.title,
-                "header": records.header,
-                "rows": records.rows,
-                "on": records.on,
-                "first": records.first,
-                "last": records.last,
-                "export_query": without_format(request.GET).urlencode(),
-            },
-        )
+    def page_context(self, found, query):
+        return {
+            "title": found.title,
+            "header": found.header,
+            "rows": found.rows,
+            "on": found.on,
+            "first": found.first,
+            "last": found.last,
+        }
 
 
 @reads_from_replica

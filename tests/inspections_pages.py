@@ -8,6 +8,8 @@ fire patrol was done, on Tuesday it was missed.
 import datetime
 import zoneinfo
 
+from inspections.choices import RoundStatus
+from inspections.models import Answer, Finding, InspectionRule, Round
 from schools.models import ObligationRule
 from schools.obligations import record_completion
 from tests.base import PinnedClockMixin
@@ -35,3 +37,43 @@ class InspectionsPageTestCase(PageChecks, PinnedClockMixin, ObligationWorldTestC
         cls.fire_check = ObligationRule.objects.get(code="fire-check", city=None)
         record_completion(cls.patrol, cls.s1, at(TODAY, 8), "test:patrol-1")
         record_completion(cls.fire_patrol, cls.s1, at(MONDAY, 15), "test:fire-1")
+
+
+def fire_round(world, day, inspector, place="=配电房"):
+    """A finished fire patrol at S1 on `day`: two fails, one corrected, one a finding at
+    `place`."""
+    rule = InspectionRule.objects.get(obligation=world.fire_patrol)
+    version = rule.template.current_version
+    items = list(version.items.all()[:3])
+    finished = at(day, 16)
+    round_ = Round.objects.create(
+        school=world.s1,
+        rule=rule,
+        version=version,
+        inspector=inspector,
+        started_at=at(day, 15),
+        finished_at=finished,
+        status=RoundStatus.COMPLETE,
+    )
+    corrected, failed, passed = (
+        Answer.objects.create(
+            round=round_,
+            item=item,
+            passed=ok,
+            corrected_on_spot=fixed,
+            answered_at=finished,
+        )
+        for item, ok, fixed in zip(items, (False, False, True), (True, False, False), strict=True)
+    )
+    Finding.objects.create(
+        school=world.s1,
+        round=round_,
+        answer=failed,
+        place=place,
+        description="灭火器过期",
+        hazard_category="fire",
+        hazard_level="general",
+        found_at=finished,
+    )
+    record_completion(world.fire_patrol, world.s1, finished, f"inspections.round:{round_.pk}")
+    return round_

@@ -151,4 +151,5 @@ class ActivityExportTests(CoordinationExports, PinnedClockMixin, CoordinationWor
     def test_the_page_links_its_export_with_its_filters(self):
         self.client.force_login(self.district1)
         response = self.client.get(reverse("coordination:legal"), {"year": "2026"})
-        self.assertContains(response, f"{self.export_url()}?year=2026")
+        for fmt in ("xlsx", "csv"):
+            self.assertContains(response, f"{self.export_url()}?year=2026&amp;format={fmt}")

@@ -253,7 +253,7 @@ class MorePageExportTests(PinnedClockMixin, WorldTestCase):
         self.assertEqual(self.client.get(url, {"format": "xlsx"}).status_code, 200)
         entry = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).latest("pk")
         self.assertEqual(entry.actor, self.principal1)
-        self.assertEqual(entry.changes["export"][1], f"hazard-ledger-{self.s1.code}.xlsx")
+        self.assertEqual(entry.changes["export"][1], f"hazard-ledger-{self.s1.code}-2026.xlsx")
 
     def test_coverage_and_missed_days(self):
         for name in ("posts:coverage", "posts:missed"):

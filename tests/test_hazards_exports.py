@@ -1,5 +1,6 @@
 """The annual hazard ledger (年度学校安全隐患整改销号登记表) as of a date, and the
-supervised-hazards report: their rows, scope, .xlsx (formula injection escaped)."""
+supervised-hazards report: their rows, scope, .xlsx (formula injection escaped). The export
+contract (title rows, CSV, access log, query count) is tests/test_exports_filing.py's."""
 
 import datetime
 import io
@@ -12,7 +13,7 @@ from openpyxl import load_workbook
 from inspections import hazards
 from inspections.choices import HazardState
 from inspections.models import Hazard
-from inspections.views.hazard_exports import LEDGER_COLUMNS
+from inspections.views.hazard_exports import ledger_columns
 from tests.base import LAYOUT_QUERIES
 from tests.hazards_world import HazardWorldTestCase, days, photo
 
@@ -20,17 +21,22 @@ START = timezone.make_aware(datetime.datetime(2026, 3, 2, 9, 0))
 
 
 def rows(response):
+    """The sheet's header and rows, below its title and as-of rows."""
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
+    return [list(row) for row in sheet.iter_rows(values_only=True)][2:]
+
+
+def headers():
+    return [str(column.header) for column in ledger_columns(datetime.date(2026, 1, 1))]
 
 
 def by_column(response) -> dict:
     """The first row of a ledger sheet by the columns' English names."""
     sheet = rows(response)
     with translation.override("en"):
-        english = [str(column) for column in LEDGER_COLUMNS]
+        english = headers()
     with translation.override(response["Content-Language"]):
-        names = dict(zip([str(column) for column in LEDGER_COLUMNS], english, strict=True))
+        names = dict(zip(headers(), english, strict=True))
         states = {str(label): value for value, label in HazardState.choices}
     row = {names[name]: cell for name, cell in zip(sheet[0], sheet[1], strict=True)}
     row["Status"] = states[row["Status"]]

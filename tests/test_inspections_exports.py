@@ -1,4 +1,6 @@
-"""The month's fire patrol and check records as .xlsx and printable HTML, and formula escaping."""
+"""The month's fire patrol and check records as .xlsx and printable HTML, and formula escaping.
+The export contract (title rows, CSV, access log, query count) is
+tests/test_exports_filing.py's."""
 
 import io
 
@@ -8,16 +10,20 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from campussafety.spreadsheets import XLSX, safe_cell
-from inspections.choices import RoundStatus
-from inspections.models import Answer, Finding, InspectionRule, Round
 from inspections.views.exports import ROUND_COLUMNS
 from schools.choices import WindowStatus
 from schools.models import School
-from schools.obligations import excuse, record_completion
+from schools.obligations import excuse
 from tests.base import LAYOUT_QUERIES
 from tests.factories import UserFactory
-from tests.inspections_pages import BUREAU, SCHOOL_STAFF, TUESDAY, InspectionsPageTestCase
-from tests.obligations_world import D, at
+from tests.inspections_pages import (
+    BUREAU,
+    SCHOOL_STAFF,
+    TUESDAY,
+    InspectionsPageTestCase,
+    fire_round,
+)
+from tests.obligations_world import D
 
 
 class SafeCellTests(SimpleTestCase):
@@ -32,6 +38,11 @@ class SafeCellTests(SimpleTestCase):
 
 def workbook(response):
     return load_workbook(io.BytesIO(response.content))
+
+
+def table(sheet):
+    """A sheet's header and rows, below its title and as-of rows."""
+    return list(sheet.iter_rows(values_only=True))[2:]
 
 
 class FireExportTests(InspectionsPageTestCase):
@@ -72,9 +83,9 @@ class FireExportTests(InspectionsPageTestCase):
             {"month": "2026-11", "format": "xlsx"},
         )
         self.assertEqual(response["Content-Type"], XLSX)
-        sheet = workbook(response).worksheets[0]
-        rows = list(sheet.iter_rows(values_only=True))
+        rows = table(workbook(response).worksheets[0])
         self.assertEqual(len(rows[0]), 7 + len(ROUND_COLUMNS))
+        self.assertTrue(all(rows[0]))
         by_day = {(row[1], str(row[2])[:10]): row for row in rows[1:]}
         patrol = self.fire_patrol.name
         with translation.override(response["Content-Language"]):
@@ -95,11 +106,14 @@ class FireExportTests(InspectionsPageTestCase):
         book = workbook(self.client.get(url, {"format": "xlsx"}))
         # One sheet per school; a sheet is named after its school, escaped.
         self.assertEqual(sorted(book.sheetnames), sorted(["@幼儿园", self.s1.name]))
-        kindergarten = book["@幼儿园"]
-        self.assertEqual(kindergarten.cell(row=2, column=1).value, "'@幼儿园")
+        # Each sheet opens with the title rows and the header, then its school's rows.
+        kindergarten = table(book["@幼儿园"])
+        self.assertEqual(kindergarten[0], table(book[self.s1.name])[0])
+        self.assertEqual({row[0] for row in kindergarten[1:]}, {"'@幼儿园"})
         book = workbook(self.client.get(url, {"format": "xlsx", "layout": "summary"}))
-        rows = list(book.worksheets[0].iter_rows(values_only=True))
+        rows = table(book.worksheets[0])
         self.assertEqual(len(rows[0]), 7)
+        self.assertTrue(all(rows[0]))
         self.assertEqual({row[0] for row in rows[1:]}, {"'@幼儿园", self.s1.name})
 
     def test_printable_html(self):
@@ -130,53 +144,13 @@ class FireExportTests(InspectionsPageTestCase):
                 self.assertEqual(response.status_code, 400)
                 self.assertContains(response, "YYYY-MM", status_code=400)
 
-    def fire_round(self, day, inspector):
-        """A finished fire patrol at S1 on `day`: two fails, one corrected, one a finding."""
-        rule = InspectionRule.objects.get(obligation=self.fire_patrol)
-        version = rule.template.current_version
-        items = list(version.items.all()[:3])
-        finished = at(day, 16)
-        round_ = Round.objects.create(
-            school=self.s1,
-            rule=rule,
-            version=version,
-            inspector=inspector,
-            started_at=at(day, 15),
-            finished_at=finished,
-            status=RoundStatus.COMPLETE,
-        )
-        corrected, failed, passed = (
-            Answer.objects.create(
-                round=round_,
-                item=item,
-                passed=ok,
-                corrected_on_spot=fixed,
-                answered_at=finished,
-            )
-            for item, ok, fixed in zip(
-                items, (False, False, True), (True, False, False), strict=True
-            )
-        )
-        Finding.objects.create(
-            school=self.s1,
-            round=round_,
-            answer=failed,
-            place="=配电房",
-            description="灭火器过期",
-            hazard_category="fire",
-            hazard_level="general",
-            found_at=finished,
-        )
-        record_completion(self.fire_patrol, self.s1, finished, f"inspections.round:{round_.pk}")
-        return round_
-
     def test_the_round_behind_each_window(self):
         inspector = UserFactory(username="inspector-zhang", full_name="张检查")
-        self.fire_round(D(2026, 11, 20), inspector)
+        fire_round(self, D(2026, 11, 20), inspector)
         self.login("principal1")
         url = reverse("inspections:fire-export-school", args=[self.s1.pk])
         response = self.client.get(url, {"month": "2026-11", "format": "xlsx"})
-        rows = list(workbook(response).worksheets[0].iter_rows(values_only=True))
+        rows = table(workbook(response).worksheets[0])
         self.assertEqual(len(rows[0]), 7 + len(ROUND_COLUMNS))
         by_day = {(row[1], str(row[2])[:10]): row for row in rows[1:]}
         friday = by_day[(self.fire_patrol.name, "2026-11-20")]
@@ -198,7 +172,7 @@ class FireExportTests(InspectionsPageTestCase):
         self.login("principal1")
         url = reverse("inspections:fire-export-school", args=[self.s1.pk])
         for day in (D(2026, 11, 18), D(2026, 11, 19), D(2026, 11, 20)):
-            self.fire_round(day, inspector)
+            fire_round(self, day, inspector)
             # As test_printable_html, then the rounds with their counts and inspector,
             # and their findings: the same however many windows had rounds.
             with self.subTest(day=day), self.assertNumQueries(16 + LAYOUT_QUERIES):

@@ -92,6 +92,8 @@ class ComplianceView(LoginRequiredMixin, ExportMixin, ListView):
             "name"
         )
         context["showing_all"] = bool(self.request.GET.get("all"))
+        # What each district's activities file is asked for (ActivityExportView).
+        context["activities_query"] = f"year={self.year}"
         return context
 
 

@@ -1,28 +1,30 @@
 """The month's fire patrol and fire check records (防火巡查/检查记录), as bureaus file them.
 
-For a school, or a district (one sheet per school, or a summary), as .xlsx or
-printable HTML. The rows are the obligation windows of the fire rules: date,
-window, status, completed at, excuse reason, and the round behind each window
-(round_cells() below).
+For a school, or a district (one sheet per school, or ?layout=summary a count
+per school), as a printable page, or ?format=xlsx|csv its file through the
+shared export (campussafety/export_views.py: the user's unit and the as-of
+date on top, the access log). The rows are the obligation windows of the fire
+rules: date, window, status, completed at, excuse reason, and the round behind
+each window (round_cells() below). The page and its file read the same rows
+(`school_fire_records()`, `district_fire_records()`).
 """
 
 from collections import Counter
 from dataclasses import dataclass
+from operator import attrgetter, itemgetter
 
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
-from openpyxl import Workbook
 
 from accounts.scope import BUREAU, SCHOOL_STAFF, Scope
-from campussafety.exports import log_download
+from campussafety.export_views import FilingView, invalid_query
+from campussafety.exports import Column, Table
+from campussafety.ids import id_or_404
 from campussafety.replica import reads_from_replica
-from campussafety.spreadsheets import add_sheet, xlsx_response
 from inspections.forms import MonthForm, month_bounds
 from inspections.models import Finding, Round
 from schools.choices import WindowStatus
@@ -119,17 +121,20 @@ class Record:
     extra: list
 
 
-def header():
-    return [
-        _("School"),
-        _("Inspection"),
-        _("Date"),
-        _("Window"),
-        _("Status"),
-        _("Completed at"),
-        _("Excuse reason"),
-        *(str(column) for column in ROUND_COLUMNS),
-    ]
+# A record's columns: the window's, then the round's behind it.
+COLUMNS = [
+    Column(gettext_lazy("School"), attrgetter("school")),
+    Column(gettext_lazy("Inspection"), attrgetter("rule")),
+    Column(gettext_lazy("Date"), attrgetter("date")),
+    Column(gettext_lazy("Window"), attrgetter("window")),
+    Column(gettext_lazy("Status"), attrgetter("status_label")),
+    Column(gettext_lazy("Completed at"), attrgetter("completed_at")),
+    Column(gettext_lazy("Excuse reason"), attrgetter("reason")),
+    *(
+        Column(header, lambda record, i=i: record.extra[i])
+        for i, header in enumerate(ROUND_COLUMNS)
+    ),
+]
 
 
 def fire_records(schools: list[School], start, end) -> list[Record]:
@@ -187,19 +192,6 @@ def fire_records(schools: list[School], start, end) -> list[Record]:
     return records
 
 
-def cells(record: Record) -> list:
-    return [
-        record.school,
-        record.rule,
-        record.date,
-        record.window,
-        record.status_label,
-        record.completed_at,
-        record.reason,
-        *record.extra,
-    ]
-
-
 def summary(records: list[Record]) -> list[tuple[str, Counter]]:
     by_school: dict[str, Counter] = {}
     for record in records:
@@ -217,92 +209,133 @@ SUMMARY_STATUSES = (
 )
 
 
-class FireExportMixin(LoginRequiredMixin):
-    """?month=YYYY-MM (this month by default), ?format=xlsx or html (the printable page)."""
+# The summary's columns: a school, and its windows by status.
+SUMMARY_COLUMNS = [
+    Column(gettext_lazy("School"), itemgetter(0)),
+    *(
+        Column(status.label, lambda row, status=status: row[1][status])
+        for status in SUMMARY_STATUSES
+    ),
+]
 
-    def month(self, request):
-        form = MonthForm(request.GET, user=request.user)
-        if not form.is_valid():
-            return None, form
-        return month_bounds(form.cleaned_data["month"]), form
 
-    def respond(self, request, bounds, title, filename, records, by_school):
-        start, end = bounds
-        layout = request.GET.get("layout") or "sheets"
-        if request.GET.get("format") == "xlsx":
-            workbook = Workbook()
-            workbook.remove(workbook.active)
-            if by_school and layout == "summary":
-                add_sheet(
-                    workbook,
-                    _("Summary"),
-                    [_("School"), *[WindowStatus(s).label for s in SUMMARY_STATUSES]],
-                    [
-                        [school, *[counts[s] for s in SUMMARY_STATUSES]]
-                        for school, counts in summary(records)
-                    ],
-                )
-            elif by_school:
-                grouped: dict[str, list] = {}
-                for record in records:
-                    grouped.setdefault(record.school, []).append(cells(record))
-                for school, rows in grouped.items():
-                    add_sheet(workbook, school, header(), rows)
-            if not workbook.worksheets:
-                add_sheet(workbook, title, header(), [cells(r) for r in records])
-            log_download(request, filename, title, ObligationCompletion, len(records))
-            return xlsx_response(workbook, f"{filename}-{start:%Y-%m}.xlsx")
-        return render(
-            request,
-            "inspections/fire_records.html",
-            {
-                "title": title,
-                "start": start,
-                "end": end,
-                "records": records,
-                "header": header(),
-                "summary": summary(records) if by_school and layout == "summary" else None,
-                "statuses": [WindowStatus(s) for s in SUMMARY_STATUSES],
-                "month_value": f"{start:%Y-%m}",
-            },
+@dataclass
+class FireRecords:
+    title: str
+    name: str
+    records: list
+    start: object
+    end: object
+    # A district's: a sheet per school, or the summary.
+    by_school: bool = False
+
+
+def month_of(user, query):
+    """((first, last) of ?month=, this month by default, or None; the form)."""
+    form = MonthForm(query, user=user)
+    if not form.is_valid():
+        return None, form
+    return month_bounds(form.cleaned_data["month"]), form
+
+
+def school_fire_records(user, query):
+    """(FireRecords of ?school= in ?month=, the form); None with the form's errors."""
+    school = get_object_or_404(
+        School.objects.for_user(user).select_related("district"), pk=id_or_404(query.get("school"))
+    )
+    if not Scope.of(user).contains(school, roles=SCHOOL_STAFF | BUREAU):
+        raise PermissionDenied
+    bounds, form = month_of(user, query)
+    if bounds is None:
+        return None, form
+    title = _("Fire patrol and check records · %(school)s") % {"school": school.name}
+    name = f"fire-records-{school.code}-{bounds[0]:%Y-%m}"
+    return FireRecords(title, name, fire_records([school], *bounds), *bounds), form
+
+
+def district_fire_records(user, query):
+    """(FireRecords of the schools of ?district= in ?month=, the form), for the bureau."""
+    district = get_object_or_404(
+        District.objects.for_user(user), pk=id_or_404(query.get("district"))
+    )
+    if not Scope.of(user).contains(district, roles=BUREAU):
+        raise PermissionDenied
+    bounds, form = month_of(user, query)
+    if bounds is None:
+        return None, form
+    schools = list(
+        School.objects.for_user(user, roles=BUREAU)
+        .filter(district=district)
+        .select_related("district")
+        .order_by("name")
+    )
+    title = _("Fire patrol and check records · %(district)s") % {"district": district.name}
+    name = f"fire-records-{district.code}-{bounds[0]:%Y-%m}"
+    return FireRecords(title, name, fire_records(schools, *bounds), *bounds, by_school=True), form
+
+
+def is_summary(found: FireRecords, query) -> bool:
+    return found.by_school and query.get("layout") == "summary"
+
+
+def as_table(found: FireRecords | None, form, query) -> Table:
+    if found is None:
+        raise invalid_query(form)
+    if is_summary(found, query):
+        return Table(
+            name=f"{found.name}-summary",
+            title=found.title,
+            model=ObligationCompletion,
+            rows=summary(found.records),
+            columns=SUMMARY_COLUMNS,
         )
+    return Table(
+        name=found.name,
+        title=found.title,
+        model=ObligationCompletion,
+        rows=found.records,
+        columns=COLUMNS,
+        # A district's: a sheet per school, as each school files its own.
+        sheet=attrgetter("school") if found.by_school else None,
+    )
 
-    def bad_month(self, request, form):
-        return render(request, "inspections/fire_records.html", {"form": form}, status=400)
+
+def school_fire_table(user, query) -> Table:
+    return as_table(*school_fire_records(user, query), query)
+
+
+def district_fire_table(user, query) -> Table:
+    return as_table(*district_fire_records(user, query), query)
+
+
+class FireRecordsView(FilingView):
+    """The printable page, or ?format=xlsx|csv its file; the address names the school or
+    district."""
+
+    template_name = "inspections/fire_records.html"
+
+    def page_context(self, found, query):
+        return {
+            "title": found.title,
+            "start": found.start,
+            "end": found.end,
+            "records": found.records,
+            "header": [str(column.header) for column in COLUMNS],
+            "summary": summary(found.records) if is_summary(found, query) else None,
+            "statuses": [WindowStatus(s) for s in SUMMARY_STATUSES],
+            "month_value": f"{found.start:%Y-%m}",
+        }
 
 
 @reads_from_replica
-class SchoolFireExportView(FireExportMixin, View):
-    def get(self, request, pk):
-        school = get_object_or_404(
-            School.objects.for_user(request.user).select_related("district"), pk=pk
-        )
-        if not Scope.of(request.user).contains(school, roles=SCHOOL_STAFF | BUREAU):
-            raise PermissionDenied
-        bounds, form = self.month(request)
-        if bounds is None:
-            return self.bad_month(request, form)
-        records = fire_records([school], *bounds)
-        title = _("Fire patrol and check records · %(school)s") % {"school": school.name}
-        return self.respond(request, bounds, title, f"fire-records-{school.code}", records, False)
+class SchoolFireExportView(FireRecordsView):
+    key = "school"
+    read = staticmethod(school_fire_records)
+    export_builder = staticmethod(school_fire_table)
 
 
 @reads_from_replica
-class DistrictFireExportView(FireExportMixin, View):
-    def get(self, request, pk):
-        district = get_object_or_404(District.objects.for_user(request.user), pk=pk)
-        scope = Scope.of(request.user)
-        if not scope.contains(district, roles=BUREAU):
-            raise PermissionDenied
-        bounds, form = self.month(request)
-        if bounds is None:
-            return self.bad_month(request, form)
-        schools = list(
-            School.objects.for_user(request.user, roles=BUREAU)
-            .filter(district=district)
-            .select_related("district")
-            .order_by("name")
-        )
-        records = fire_records(schools, *bounds)
-        title = _("Fire patrol and check records · %(district)s") % {"district": district.name}
-        return self.respond(request, bounds, title, f"fire-records-{district.code}", records, True)
+class DistrictFireExportView(FireRecordsView):
+    key = "district"
+    read = staticmethod(district_fire_records)
+    export_builder = staticmethod(district_fire_table)
