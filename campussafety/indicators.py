@@ -159,11 +159,15 @@ class Indicator:
 
     def meets_target(self, measure: Measure | None) -> bool | None:
         """None when there is no data or no target; otherwise whether `measure` reaches it."""
-        if measure is None or self.target is None or measure.value is None:
+        return self.value_meets_target(None if measure is None else measure.value)
+
+    def value_meets_target(self, value: float | None) -> bool | None:
+        """meets_target() of a measure's value already worked out (a table of thousands)."""
+        if value is None or self.target is None:
             return None
         if self.higher_is_better:
-            return measure.value >= self.target
-        return measure.value <= self.target
+            return value >= self.target
+        return value <= self.target
 
 
 def all_of(code: str, *, parts: tuple[str, ...], **declaration) -> Indicator:

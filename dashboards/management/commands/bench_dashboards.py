@@ -12,8 +12,9 @@ signed in as `city` and `district1`, values() of every indicator as of
 yesterday from the snapshots (by district for the city, by school for the
 district), and the same through the API (/api/v1/indicator-values/: its first
 page of 50 places, and every page of 500 following `next`); beside each, its
-floor: the same sums as ONE hand-written SQL query over the snapshots, timed
-in the same run, and the ratio. Last, the live values of
+floor: the same rows (sums, names, parents, in the same order) as ONE
+hand-written SQL query over the snapshots, timed in the same run, and the
+ratio. Last, the live values of
 today for the city (what the dashboard shows for "today"), without a floor.
 It asserts nothing.
 """
@@ -45,6 +46,8 @@ from schools.models import School
 
 LOGINS = {"city": "district", "district1": "school"}
 KEYS = {"district": "s.district_id", "school": "s.id"}
+NAMES = {"district": "d.name"}
+PARENTS = {"district": "d.city_id"}
 SCOPES = {"city": "d.city_id", "district": "s.district_id"}
 
 
@@ -57,20 +60,32 @@ def every_page(client, url, query):
 
 
 def snapshot_floor(day, group_by, scope):
-    """The sums values() reads, as ONE SQL query over the snapshots."""
+    """The rows values() returns, as ONE hand-written SQL query over the snapshots: each
+    place's sums with its name and parent, in the same order (by name). By school there
+    is nothing to sum: a school has one row a day and indicator."""
     level, pk = scope
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT i.code, {KEYS[group_by]}, SUM(i.numerator), SUM(i.denominator), COUNT(*)
+    if group_by == "school":
+        sql = f"""
+            SELECT i.code, i.date, s.id, s.name, s.district_id, i.numerator, i.denominator, 1
             FROM dashboards_indicatorsnapshot i
             JOIN schools_school s ON s.id = i.school_id
             JOIN schools_district d ON d.id = s.district_id
             WHERE i.date = %s AND {SCOPES[level]} = %s
-            GROUP BY i.code, {KEYS[group_by]}
-            """,
-            [day, pk],
-        )
+            ORDER BY i.date, s.name, s.id
+        """
+    else:
+        sql = f"""
+            SELECT i.code, i.date, {KEYS[group_by]}, MAX({NAMES[group_by]}),
+                   MAX({PARENTS[group_by]}), SUM(i.numerator), SUM(i.denominator), COUNT(*)
+            FROM dashboards_indicatorsnapshot i
+            JOIN schools_school s ON s.id = i.school_id
+            JOIN schools_district d ON d.id = s.district_id
+            WHERE i.date = %s AND {SCOPES[level]} = %s
+            GROUP BY i.code, i.date, {KEYS[group_by]}
+            ORDER BY i.date, 4, 3
+        """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day, pk])
         return cursor.fetchall()
 
 
