@@ -1,8 +1,9 @@
 """The reminders of equipment, declared for the reminders app.
 
 Every sweep is set-based: a few queries for a whole city (the pieces due by
-one indexed filter, the shortfalls by equipment/services.py in five queries,
-the recipients by role in one), whatever the number of schools. Each item is
+one indexed filter, the short places by the database in three queries,
+equipment/compliance.shortfall_rows; the recipients by role in one), whatever
+the number of schools. Each item is
 keyed so that it is sent once: a piece's service due date, its scrap stage, a
 place's shortfall once a week, a district's list once a month.
 
@@ -20,9 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from campussafety.ids import any_of
 from equipment import handover
+from equipment.compliance import shortfall_rows
 from equipment.models import EquipmentType, Item, KitShortage, Location, Movement
-from equipment.services import Shortfall, shortfalls
+from equipment.services import Shortfall
 from reminders import recipients
 from reminders.registry import Due, ReminderKind, register
 from schools.models import School
@@ -35,7 +38,7 @@ MONDAY = 1
 
 
 def _school_names(school_ids):
-    return dict(School.objects.filter(pk__in=set(school_ids)).values_list("pk", "name"))
+    return dict(School.objects.filter(pk__in=any_of(school_ids)).values_list("pk", "name"))
 
 
 def _pieces(condition):
@@ -198,10 +201,12 @@ class EquipmentOverdue(_ChecksLink):
 def _names(found):
     """{location id: name} and {type id: name} of the shortfalls' places and types (two queries)."""
     places = dict(
-        Location.objects.filter(pk__in={s.location_id for s in found}).values_list("pk", "name")
+        Location.objects.filter(pk__in=any_of(s.location_id for s in found)).values_list(
+            "pk", "name"
+        )
     )
     names = dict(
-        EquipmentType.objects.filter(pk__in={s.equipment_type_id for s in found}).values_list(
+        EquipmentType.objects.filter(pk__in=any_of(s.equipment_type_id for s in found)).values_list(
             "pk", "name"
         )
     )
@@ -230,7 +235,7 @@ class KitShortfallsOfSchool(_ChecksLink):
     def sweep(self, now):
         today = timezone.localdate(now)
         year, week, _day = today.isocalendar()
-        found = shortfalls(School.objects.all(), today)
+        found = shortfall_rows(School.objects.all(), today)
         places, names = _names(found)
         schools = _school_names(s.school_id for s in found)
         leaders = recipients.school_leaders(schools)
@@ -269,11 +274,11 @@ class OldKitShortfallsOfDistrict(_ChecksLink):
     def sweep(self, now):
         today = timezone.localdate(now)
         since = now - datetime.timedelta(days=SHORTFALL_AGE_DAYS)
-        found = shortfalls(School.objects.all(), today)
+        found = shortfall_rows(School.objects.all(), today)
         moved = set()
         recent = Movement.objects.filter(happened_at__gte=since).filter(
-            Q(location_id__in={s.location_id for s in found})
-            | Q(to_location_id__in={s.location_id for s in found})
+            Q(location_id__in=any_of(s.location_id for s in found))
+            | Q(to_location_id__in=any_of(s.location_id for s in found))
         )
         for location_id, to_location_id, type_id in recent.values_list(
             "location_id", "to_location_id", "equipment_type_id"
@@ -282,7 +287,7 @@ class OldKitShortfallsOfDistrict(_ChecksLink):
         # A place set up within the 30 days has not been short that long either.
         fresh = set(
             Location.objects.filter(
-                pk__in={s.location_id for s in found}, created__gt=since
+                pk__in=any_of(s.location_id for s in found), created__gt=since
             ).values_list("pk", flat=True)
         )
         old = [
@@ -302,7 +307,7 @@ class OldKitShortfallsOfDistrict(_ChecksLink):
                 old.append(Shortfall(school_id, location_id, "", type_id, missing, 0))
         places, names = _names(old)
         districts = dict(
-            School.objects.filter(pk__in={s.school_id for s in old}).values_list(
+            School.objects.filter(pk__in=any_of(s.school_id for s in old)).values_list(
                 "pk", "district_id"
             )
         )

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import Scope
+from campussafety.ids import any_of
 from equipment.choices import ItemStatus, MovementKind
 from equipment.models import EquipmentType, Item, KitLine, Location, Movement, StockBalance
 from equipment.models.catalogue import STANDARD_KINDS
@@ -489,7 +490,7 @@ def stock_by_place(school_ids, today: datetime.date) -> dict[tuple[int, int], tu
     stock = {
         (location_id, type_id): [held - faulty, held, faulty]
         for location_id, type_id, held, faulty in StockBalance.objects.filter(
-            school_id__in=school_ids
+            school_id__in=any_of(school_ids)
         )
         .order_by()
         .values_list("location_id", "equipment_type_id", "held", "faulty")
@@ -497,7 +498,7 @@ def stock_by_place(school_ids, today: datetime.date) -> dict[tuple[int, int], tu
     # Served by the index on (school, scrap_on).
     expired = (
         Item.objects.filter(
-            school_id__in=school_ids, status=ItemStatus.IN_SERVICE, scrap_on__lte=today
+            school_id__in=any_of(school_ids), status=ItemStatus.IN_SERVICE, scrap_on__lte=today
         )
         .order_by()
         .values_list("location_id", "equipment_type_id")
@@ -522,7 +523,9 @@ def shortfalls(schools, today: datetime.date | None = None) -> list[Shortfall]:
     school_ids = list(needed)
     # No ordering: the models' default orderings would join the schools and districts.
     locations = (
-        Location.objects.filter(school_id__in=school_ids, is_active=True, kind__in=STANDARD_KINDS)
+        Location.objects.filter(
+            school_id__in=any_of(school_ids), is_active=True, kind__in=STANDARD_KINDS
+        )
         .order_by()
         .values_list("pk", "school_id", "kind")
     )

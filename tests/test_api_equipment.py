@@ -339,8 +339,9 @@ class ComplianceTests(ActionChecks, EquipmentAPITestCase):
 
     def test_the_database_sums_agree_with_the_shortfalls(self):
         """compliance() counts missing pieces in SQL; services.shortfalls() in Python."""
-        from equipment.compliance import compliance
+        from equipment.compliance import compliance, shortfall_rows
         from equipment.services import record, shortfalls
+        from schools.models import School
 
         standard = KitStandard.objects.create(district=self.d2, name="加配", source="区")
         KitLine.objects.create(
@@ -370,6 +371,9 @@ class ComplianceTests(ActionChecks, EquipmentAPITestCase):
                     (expected[pk][0], len(expected[pk][1])),
                 )
         self.assertGreater(rows[self.s2.pk].missing, 0)
+        # The sweeps' shortfalls, worked out by the database: the very same rows.
+        self.assertEqual(shortfall_rows(schools), shortfalls(schools))
+        self.assertEqual(shortfall_rows(School.objects.filter(pk__in=schools)), shortfalls(schools))
 
     def test_compliance_takes_a_constant_number_of_queries(self):
         client = self.api("city")

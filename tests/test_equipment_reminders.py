@@ -186,15 +186,17 @@ class QueryCountTests(EquipmentRemindersTestCase):
         Location.objects.update(created=at(D(2026, 9, 1)))
         self.set_dates(self.s1_pieces[0], service_due_on=TODAY + 3 * DAY, scrap_on=TODAY + 60 * DAY)
         self.set_dates(self.s2_pieces[0], service_due_on=TODAY - 3 * DAY)
-        # The pieces, the school names, the recipients; the shortfalls' five
-        # queries, names (2), leaders; for the district: the ledger's recent
-        # movements, the new places, the handover shortages, the districts.
+        # The pieces, the school names, the recipients; the shortfalls' three
+        # queries (the districts and the standards' lines for the profiles, then
+        # the short places from the database), names (2), leaders; for the
+        # district: the ledger's recent movements, the new places, the handover
+        # shortages, the districts.
         pinned = {
             "equipment_service_due": 3,
             "equipment_scrap_due": 3,
             "equipment_overdue": 3,
-            "equipment_shortfall_school": 9,
-            "equipment_shortfall_district": 13,
+            "equipment_shortfall_school": 7,
+            "equipment_shortfall_district": 11,
         }
         self.assertEqual(self.counts(), pinned)
         for district in (self.d1, self.d2):
