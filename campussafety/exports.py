@@ -39,6 +39,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from campussafety.keyset import KeysetRows, walk
 from campussafety.spreadsheets import XLSX, safe_cell, sheet_title
 
 FORMATS = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8"}
@@ -62,7 +63,8 @@ class Column:
 @dataclass
 class Table:
     """What one export holds. `rows` is a queryset (counted in the database, read in
-    chunks) or a list; `model` names what the access log says was exported."""
+    chunks), a campussafety.keyset.KeysetRows with a count() (read a keyset page a chunk)
+    or a list; `model` names what the access log says was exported."""
 
     name: str  # the file name's stem, ASCII
     title: Any
@@ -83,7 +85,8 @@ class Table:
         if isinstance(rows, (list, tuple)):
             return len(rows)
         if callable(getattr(rows, "count", None)):
-            # A queryset, or a sequence read a slice at a time (posts.coverage.MissedDays).
+            # A queryset, or a list read by keyset that counts itself for an export
+            # (posts.coverage.MissedDays).
             return rows.count()
         self.rows = list(rows)
         return len(self.rows)
@@ -104,14 +107,13 @@ class Table:
                     chunk = []
             if chunk:
                 yield chunk
-        elif isinstance(rows, (list, tuple)) or not hasattr(rows, "__getitem__"):
+        elif isinstance(rows, KeysetRows):
+            # Each chunk read after the last: never an OFFSET into the list.
+            yield from walk(rows, CHUNK)
+        else:
             rows = list(rows)
             for start in range(0, len(rows), CHUNK):
                 yield rows[start : start + CHUNK]
-        else:
-            total = rows.count()
-            for start in range(0, total, CHUNK):
-                yield list(rows[start : start + CHUNK])
 
     def rows_and_cells(self):
         """Each row with its cells as a spreadsheet takes them."""

@@ -9,9 +9,9 @@ checked to still lie in the scope before its transaction commits
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Func, IntegerField, Q
+from django.db.models import Count, F, Func, IntegerField
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -21,9 +21,12 @@ from django_filters import fields as filter_fields
 
 from accounts.scope import DELETE, VIEW, OutOfScope, Scope, write_in_scope
 from campussafety.forms import label_blank_choices, style_form
+from campussafety.keyset import keyset_page
 
 # More rows than this would slow a phone down; the lists page instead.
 PAGE_SIZE = 50
+# The query parameter carrying a keyset page's position (campussafety.keyset).
+CURSOR_PARAM = "after"
 
 
 def save_in_scope(user, form, action):
@@ -106,9 +109,11 @@ class ScopedDeleteView(ScopedObjectMixin, DeleteView):
 
 
 def list_query(request):
-    """The query string of a list page without its page number, for the page links."""
+    """The query string of a list page without its page number or keyset position, for the
+    page links."""
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop(CURSOR_PARAM, None)
     return query.urlencode()
 
 
@@ -129,60 +134,18 @@ class FilteredListMixin:
         return context
 
 
-# The query parameter carrying a keyset page's position.
-CURSOR_PARAM = "after"
-CURSOR_SEPARATOR = "~"
-
-
-def keyset_page(queryset, ordering, cursor, size=PAGE_SIZE):
-    """A page of `queryset` in `ordering` (field names, "-" for descending, together a
-    total order) after the row `cursor` names, and the cursor of the next page (None
-    on the last).
-
-    One query, however deep the page: the position is a WHERE on the ordering's
-    columns (keyset pagination), not an OFFSET, and nothing is counted: a list
-    of two million duty logs costs what a list of fifty does. A cursor that is
-    not one (edited by hand) answers 400.
-    """
-    model = queryset.model
-    fields = [(name.lstrip("-"), name.startswith("-")) for name in ordering]
-    queryset = queryset.order_by(*ordering)
-    if cursor:
-        parts = cursor.split(CURSOR_SEPARATOR)
-        if len(parts) != len(fields):
-            raise BadRequest(_("This page link is not valid any more."))
-        try:
-            values = [
-                model._meta.get_field(name).to_python(part)
-                for (name, _descending), part in zip(fields, parts, strict=True)
-            ]
-        except ValidationError:
-            raise BadRequest(_("This page link is not valid any more.")) from None
-        after = Q()
-        for index, (name, descending) in enumerate(fields):
-            step = Q(**{f"{name}__{'lt' if descending else 'gt'}": values[index]})
-            for earlier, value in zip(fields[:index], values[:index], strict=True):
-                step &= Q(**{earlier[0]: value})
-            after |= step
-        queryset = queryset.filter(after)
-    rows = list(queryset[: size + 1])
-    if len(rows) <= size:
-        return rows, None
-    rows = rows[:size]
-    last = rows[-1]
-    return rows, CURSOR_SEPARATOR.join(str(getattr(last, name)) for name, _descending in fields)
-
-
-def keyset_context(request, queryset, ordering, size=PAGE_SIZE) -> dict:
-    """The context of a keyset page of `queryset` (keyset_page), for
+def keyset_context(request, rows, ordering=None, size=PAGE_SIZE) -> dict:
+    """The context of a keyset page of `rows` (a queryset in `ordering`, or a
+    campussafety.keyset.KeysetRows, which has its own) after the position in ?after=, for
     includes/keyset_pagination.html: the rows, and the links back to the first page and
-    on to the next, carrying the request's other parameters."""
+    on to the next, carrying the request's other parameters. One read of the rows, never
+    a count; a position edited by hand is a 400."""
     cursor = request.GET.get(CURSOR_PARAM)
-    rows, next_cursor = keyset_page(queryset, ordering, cursor, size)
+    found, next_cursor = keyset_page(rows, ordering, cursor, size)
     query = request.GET.copy()
     query.pop(CURSOR_PARAM, None)
     context = {
-        "object_list": rows,
+        "object_list": found,
         "first_page_query": query.urlencode(),
         "is_first_page": not cursor,
     }

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.scope import BUREAU, Scope
+from campussafety.ids import parse_id
+from campussafety.keyset import KeysetRows
 from posts.choices import CoverageStatus
 from posts.models import DailyCoverage, DutyLog, PostPeriod
 from schools.calendar import school_days
@@ -190,92 +192,129 @@ class MissedDay:
 
 def missed_days(schools, start, end) -> "MissedDays":
     """Every past school day on which a school left a required post period unlogged, oldest
-    first: the days with no duty log at all, and the partly missed days (one gate logged,
-    another did not). A day whose periods were all logged, compliant or not, is not missed.
+    first (by day, then school): the days with no duty log at all, and the partly missed
+    days (one gate logged, another did not). A day whose periods were all logged, compliant
+    or not, is not missed.
 
-    Worked out in the database, a page at a time (MissedDays): a city's year is half a
-    million school days, of which a page shows fifty.
+    Worked out in the database, a keyset page at a time (MissedDays): a city's year is
+    half a million school days, of which a page shows fifty.
     """
     return MissedDays(schools, start, end)
 
 
-class SqlPages:
-    """A sequence a Paginator pages, one query a page: count() once, then each slice as
-    `{select} ORDER BY … LIMIT … OFFSET …` in the database.
-
-    A subclass gives _total(), _select() ((sql, params); sql None when there is
-    nothing to read), _order_by() and _row() (a result row as the object listed).
-    """
-
-    _count = None
-    _sql = None
-
-    def _cursor(self):
-        # The schools' database: the replica in a view that reads from it
-        # (campussafety/replica.py), as the ORM's queries there do.
-        return connections[self.schools.db].cursor()
-
-    def count(self) -> int:
-        if self._count is None:
-            self._count = self._total()
-        return self._count
-
-    def __len__(self):
-        return self.count()
-
-    def _query(self):
-        if self._sql is None:
-            self._sql = self._select()
-        return self._sql
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice) or index.step is not None or index.stop is None:
-            raise TypeError(f"{type(self).__name__} is read a page (a slice) at a time.")
-        first, stop = int(index.start or 0), int(index.stop)
-        sql, params = self._query()
-        if sql is None or stop <= first:
-            return []
-        with self._cursor() as cursor:
-            cursor.execute(
-                f"{sql} ORDER BY {self._order_by()} LIMIT {stop - first} OFFSET {first}", params
-            )
-            return [self._row(row) for row in cursor.fetchall()]
-
-
-class MissedDays(SqlPages):
-    """The missed days of `schools` over [start, end], as a sequence a Paginator pages.
+class MissedDays(KeysetRows):
+    """The missed days of `schools` over [start, end] in (day, school) order, read a keyset
+    page at a time (campussafety.keyset): never counted nor offset, so a page costs the
+    same whether it is the first or the thousandth.
 
     The school days come from the calendar as it shares them (a few day lists per
-    district and kind of school, schools.calendar_sql, three queries), sent as
-    VALUES; the database joins them to the schools in scope, anti-joins the day's
-    coverage row (no row, or fewer required periods logged than required), sorts
-    and pages: count() is one query and a page another, whatever the number of
-    schools and days. Days to come are not school days yet, and today counts only
-    once the school has logged something (as in coverage).
+    district and kind of school, schools.calendar_sql, three queries, once), sent as
+    VALUES; the database joins them to the schools in scope and anti-joins the day's
+    coverage row (no row, or fewer required periods logged than required). On
+    PostgreSQL a page walks the days in order from its position and, for each, the
+    schools having it (a LATERAL join, the coverage row looked up by (school, date)),
+    and stops once the page is full: it reads the day or two a page spans, not the
+    range's half a million school days. SQLite (development and tests) sorts the whole
+    anti-join. Days to come are not school days yet, and today counts only once the
+    school has logged something (as in coverage).
     """
 
     def __init__(self, schools, start, end, today=None):
         self.today = today or timezone.localdate()
         self.schools = schools
         self.start, self.end = start, min(end, self.today)
+        self._days = None
 
-    def _select(self):
-        return _missed_days_sql(self.schools, self.start, self.end, self.today)
+    def parse(self, parts):
+        day, school = parts
+        school_id = parse_id(school)
+        if school_id is None:
+            raise ValueError(school)
+        return datetime.date.fromisoformat(day), school_id
 
-    def _total(self) -> int:
-        sql, params = self._query()
+    def position(self, row):
+        return row.date, row.school_id
+
+    def read(self, position, limit, backwards=False):
+        sql, params = self.page_sql(position, limit, backwards)
         if sql is None:
+            return []
+        with self._connection().cursor() as cursor:
+            cursor.execute(sql, params)
+            return [
+                MissedDay(school_id, _as_date(day), status)
+                for school_id, day, status in cursor.fetchall()
+            ]
+
+    def page_sql(self, position, limit, backwards=False):
+        """The statement reading (school_id, day, status) of `limit` missed days after
+        `position` (before it, `backwards`) and its parameters; (None, None) when there is
+        no school day at all."""
+        days_sql, days_params = self._school_days()
+        if days_sql is None:
+            return None, None
+        lateral = self._connection().vendor == "postgresql"
+        day, school = ("d.day", "sg.school_id") if lateral else ("sd.day", "sd.school_id")
+        order = "DESC" if backwards else "ASC"
+        after_sql, after_params = "", []
+        if position is not None:
+            # Further on in the list's order: a later day, or the same day and a larger id.
+            further, day_param = "<" if backwards else ">", date_param(position[0])
+            after_sql = f" AND ({day} {further} %s OR ({day} = %s AND {school} {further} %s))"
+            after_params = [day_param, day_param, position[1]]
+        missed_sql, missed_params = _missed(day, self.today)
+        status_sql, status_params = _status()
+        if lateral:
+            days_from, days_from_params = "", []
+            if position is not None:
+                days_from = f" WHERE day {'<=' if backwards else '>='} %s"
+                days_from_params = [date_param(position[0])]
+            sql = (
+                f"WITH {days_sql} SELECT m.school_id, d.day, m.status "
+                f"FROM (SELECT DISTINCT day FROM school_day_gd{days_from} ORDER BY day {order}) d "
+                f"CROSS JOIN LATERAL (SELECT sg.school_id AS school_id, {status_sql} AS status "
+                " FROM school_day_sg sg JOIN school_day_gd gd ON gd.grp = sg.grp AND gd.day = d.day"
+                f" LEFT JOIN {DailyCoverage._meta.db_table} c"
+                "  ON c.school_id = sg.school_id AND c.date = d.day"
+                f" WHERE {missed_sql}{after_sql} ORDER BY sg.school_id {order} LIMIT {limit}) m "
+                f"ORDER BY d.day {order}, m.school_id {order} LIMIT {limit}"
+            )
+            params = [*days_params, *days_from_params, *status_params, *missed_params]
+        else:
+            sql = (
+                f"WITH {days_sql} SELECT sd.school_id, sd.day, {status_sql} "
+                f"FROM school_day sd LEFT JOIN {DailyCoverage._meta.db_table} c"
+                " ON c.school_id = sd.school_id AND c.date = sd.day "
+                f"WHERE {missed_sql}{after_sql} "
+                f"ORDER BY sd.day {order}, sd.school_id {order} LIMIT {limit}"
+            )
+            params = [*days_params, *status_params, *missed_params]
+        return sql, [*params, *after_params]
+
+    def count(self) -> int:
+        """How many there are, for an export (which reads them all): the pages never count."""
+        days_sql, days_params = self._school_days()
+        if days_sql is None:
             return 0
-        with self._cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS missed", params)
+        missed_sql, missed_params = _missed("sd.day", self.today)
+        with self._connection().cursor() as cursor:
+            cursor.execute(
+                f"WITH {days_sql} SELECT COUNT(*) FROM school_day sd "
+                f"LEFT JOIN {DailyCoverage._meta.db_table} c"
+                f" ON c.school_id = sd.school_id AND c.date = sd.day WHERE {missed_sql}",
+                [*days_params, *missed_params],
+            )
             return cursor.fetchone()[0]
 
-    def _order_by(self):
-        return "day, school_id"
+    def _school_days(self):
+        if self._days is None:
+            self._days = school_days_sql(self.schools, self.start, self.end)
+        return self._days
 
-    def _row(self, row):
-        school_id, day, status = row
-        return MissedDay(school_id, _as_date(day), status)
+    def _connection(self):
+        # The schools' database: the replica in a view that reads from it
+        # (campussafety/replica.py), as the ORM's queries there do.
+        return connections[self.schools.db]
 
 
 def _as_date(value):
@@ -285,33 +324,22 @@ def _as_date(value):
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
-def _missed_days_sql(schools, start, end, today):
-    """The SELECT of (school_id, day, status) of the missed days, and its parameters;
-    (None, None) when there is no school day at all."""
-    days_sql, days_params = school_days_sql(schools, start, end)
-    if days_sql is None:
-        return None, None
-    sql = (
-        f"WITH {days_sql} "
-        "SELECT sd.school_id AS school_id, sd.day AS day, "
-        " CASE WHEN c.id IS NULL OR c.status = %s THEN %s ELSE %s END AS status "
-        "FROM school_day sd "
-        "LEFT JOIN posts_dailycoverage c ON c.school_id = sd.school_id AND c.date = sd.day "
-        "WHERE (sd.day < %s AND (c.id IS NULL OR c.status = %s OR c.logged < c.required)) "
-        " OR (sd.day = %s AND c.id IS NOT NULL AND c.status <> %s AND c.logged < c.required)"
-    )
+def _status():
+    """A missed day's status, over its coverage row `c` (none: missed outright)."""
     missed, partial = CoverageStatus.MISSED, CoverageStatus.PARTIAL
-    params = [
-        *days_params,
-        missed,
-        missed,
-        partial,
-        date_param(today),
-        missed,
-        date_param(today),
-        missed,
-    ]
-    return sql, params
+    return "CASE WHEN c.id IS NULL OR c.status = %s THEN %s ELSE %s END", [missed, missed, partial]
+
+
+def _missed(day, today):
+    """Whether the school day at `day` with its coverage row `c` is missed: before today,
+    no row, or a row with no log or fewer required periods logged than required; today,
+    only once the school has logged something (a row, not missed) and not all of them."""
+    missed, today = CoverageStatus.MISSED, date_param(today)
+    sql = (
+        f"(({day} < %s AND (c.id IS NULL OR c.status = %s OR c.logged < c.required))"
+        f" OR ({day} = %s AND c.id IS NOT NULL AND c.status <> %s AND c.logged < c.required))"
+    )
+    return sql, [today, missed, today, missed]
 
 
 def with_missing_periods(missed_page):

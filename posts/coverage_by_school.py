@@ -13,11 +13,11 @@ school has logged something; a school without school days has no rate and
 goes last, whichever way the rows are sorted.
 """
 
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 
 from posts.choices import CoverageStatus
-from posts.coverage import ORDERINGS, CoverageRow, SqlPages
+from posts.coverage import ORDERINGS, CoverageRow
 from posts.models import DailyCoverage
 from schools.calendar_sql import date_param, school_days_sql
 from schools.models import School
@@ -45,6 +45,49 @@ _FIGURES = (
     "present",
     "qualified",
 )
+
+
+class SqlPages:
+    """A sequence a Paginator pages, one query a page: count() once, then each slice as
+    `{select} ORDER BY … LIMIT … OFFSET …` in the database.
+
+    A subclass gives _total(), _select() ((sql, params); sql None when there is
+    nothing to read), _order_by() and _row() (a result row as the object listed).
+    """
+
+    _count = None
+    _sql = None
+
+    def _cursor(self):
+        # The schools' database: the replica in a view that reads from it
+        # (campussafety/replica.py), as the ORM's queries there do.
+        return connections[self.schools.db].cursor()
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self._total()
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def _query(self):
+        if self._sql is None:
+            self._sql = self._select()
+        return self._sql
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step is not None or index.stop is None:
+            raise TypeError(f"{type(self).__name__} is read a page (a slice) at a time.")
+        first, stop = int(index.start or 0), int(index.stop)
+        sql, params = self._query()
+        if sql is None or stop <= first:
+            return []
+        with self._cursor() as cursor:
+            cursor.execute(
+                f"{sql} ORDER BY {self._order_by()} LIMIT {stop - first} OFFSET {first}", params
+            )
+            return [self._row(row) for row in cursor.fetchall()]
 
 
 class CoverageBySchool(SqlPages):

@@ -226,7 +226,11 @@ def missed_table(user, query) -> Table:
             Column(_("School"), lambda item: item.school_name),
             Column(
                 _("Not logged"),
-                lambda item: "、".join(item.missing) if item.is_partial else _("all posts"),
+                lambda item: (
+                    "、".join(str(period) for period in item.missing)
+                    if item.is_partial
+                    else _("all posts")
+                ),
             ),
         ],
     )

@@ -16,14 +16,15 @@ REQUESTS = [
     for span in ("whole range", "one month")
     for group in ("school", "district", "city", "day")
 ] + [
-    "missed days, one month",
-    "missed days, whole range",
+    "missed days, one month, first page",
+    "missed days, whole range, first page",
+    "missed days, whole range, deep page",
     "understaffed logs, one month",
     "duty logs, first page",
 ]
 # login, request, rows, then min, median and max milliseconds and the query count.
-# Coverage by school has its floor (as SQL, and served by the bare floor view) and the ratio
-# to the served floor beside it.
+# Coverage by school and the missed days have their floor (as SQL, and served by the bare
+# floor view) and the ratio to the served floor beside them.
 ROW = r"^{login} +{request} +\d+ +[\d.]+ +[\d.]+ +[\d.]+ +\d+( +[\d.]+ +[\d.]+ +[\d.]+x)?$"
 
 
@@ -47,9 +48,21 @@ class BenchCoverageTests(Pinned, TestCase):
                 with self.subTest(login=login, request=request):
                     row = re.search(ROW.format(login=login, request=request), output, re.M)
                     self.assertIsNotNone(row, output)
-                    self.assertEqual(
-                        bool(row.group(1)), request.startswith("coverage by school"), row[0]
-                    )
+                    floored = request.startswith(("coverage by school", "missed days"))
+                    self.assertEqual(bool(row.group(1)), floored, row[0])
+
+    def test_a_deep_page_of_missed_days_costs_the_queries_of_the_first(self):
+        # A month of logs, some periods left out: the city's schools miss days all through
+        # the range (district1's two, in this seed, none in its second half).
+        output = bench(synthesize=True, force=True, days=20, repeat=1)
+        cells = {}
+        for page in ("first", "deep"):
+            request = f"missed days, whole range, {page} page"
+            line = re.search(ROW.format(login="city", request=request), output, re.M)[0]
+            # rows, min, median, max, queries: the columns after the label.
+            cells[page] = re.split(r" {2,}", line.split(request)[1].strip())
+        self.assertGreater(int(cells["deep"][0]), 0)
+        self.assertEqual(cells["first"][4], cells["deep"][4])
 
     def test_synthesize_refuses_a_database_with_logs_unless_forced(self):
         with self.assertRaisesMessage(CommandError, "--force"):

@@ -135,6 +135,10 @@ class DutyLogTests(PostsWorldTestCase):
         self.assertEqual(second["next"], None)
         ids = {page["results"][0]["id"], second["results"][0]["id"]}
         self.assertEqual(ids, set(DutyLog.objects.values_list("pk", flat=True)))
+        # A cursor edited by hand is a 400 naming it, as on the pages.
+        response = client.get(URL, {"cursor": "not-a-cursor"})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("cursor", response.json())
 
     def test_bad_input_is_refused_and_nothing_is_saved(self):
         s1 = self.members["s1"]

@@ -608,9 +608,12 @@ class CoverageRowSerializer(serializers.Serializer):
 
 
 class MissingPeriodSerializer(serializers.Serializer):
-    post_period = serializers.IntegerField(source="pk")
-    post = serializers.IntegerField(source="post_id")
-    label = serializers.CharField(source="__str__")
+    """A required post period left unlogged, as the missed-days view writes it once per period
+    (a page names a school's periods on each of its days)."""
+
+    post_period = serializers.IntegerField()
+    post = serializers.IntegerField()
+    label = serializers.CharField()
 
 
 class MissedDaySerializer(serializers.Serializer):

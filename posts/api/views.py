@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from accounts.scope import CHANGE, Scope
 from campussafety import audit
-from campussafety.api.pagination import CursorPagination
+from campussafety.api.pagination import CursorPagination, KeysetPagination
 from campussafety.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
 from campussafety.ids import id_or_404
 from campussafety.replica import reads_from_replica
@@ -379,11 +379,21 @@ class CoverageView(ScopedViewSetMixin, generics.GenericAPIView):
 @reads_from_replica
 class MissedDaysView(ScopedViewSetMixin, generics.GenericAPIView):
     """School days on which a school left a required post period unlogged: no log at all
-    (status missed) or some periods only (partial, naming the missing ones)."""
+    (status missed) or some periods only (partial, naming the missing ones).
+
+    Oldest first, by day and then school, a page at a time by position (`cursor`,
+    `page_size`: 50 by default, at most 500): follow `next` until it is null, or
+    `previous` back. Pages carry no count.
+    """
 
     queryset = School.objects.all()
     filterset_class = SchoolSelectionFilterSet
     serializer_class = serializers.MissedDaySerializer
+    # The days come in one order, by day and school: no `ordering`.
+    filter_backends = [DjangoFilterBackend]
+    # A city's year is half a million school days: paged by position (the last day and
+    # school of a page), never counted.
+    pagination_class = KeysetPagination
 
     @extend_schema(parameters=DATE_RANGE, responses=serializers.MissedDaySerializer(many=True))
     def get(self, request):
@@ -399,13 +409,18 @@ class MissedDaysView(ScopedViewSetMixin, generics.GenericAPIView):
                 "pk", "name"
             )
         )
+        # Each period written (and its label translated) once, however many days lack it.
+        periods = {
+            period.pk: {"post_period": period.pk, "post": period.post_id, "label": str(period)}
+            for period in {period for item in page for period in item.missing}
+        }
         rows = [
             {
                 "school": item.school_id,
                 "school_name": names[item.school_id],
                 "date": item.date,
                 "status": item.status,
-                "missing_periods": item.missing,
+                "missing_periods": [periods[period.pk] for period in item.missing],
             }
             for item in page
         ]

@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 from campussafety.charts import bar_chart, line_chart
 from campussafety.export_views import ExportMixin
 from campussafety.replica import reads_from_replica
-from campussafety.views import PAGE_SIZE, list_query
+from campussafety.views import PAGE_SIZE, keyset_context, list_query
 from posts import exports
 from posts.coverage import NEXT_LEVEL, drill_level, with_missing_periods
 from posts.exports import coverage_rows, missed_rows
@@ -95,10 +95,12 @@ class CoverageView(PageMixin, ExportMixin, TemplateView):
 @reads_from_replica
 class MissedDaysView(PageMixin, ExportMixin, TemplateView):
     """School days on which a school left a required post period unlogged (all of them, or
-    some: partly missed, naming the rest), oldest first, paginated."""
+    some: partly missed, naming the rest), oldest first, a keyset page at a time (after
+    the last day and school shown, never counted); ?format=xlsx|csv exports them all."""
 
     template_name = "posts/missed_days.html"
     export_builder = staticmethod(exports.missed_table)
+    page_size = PAGE_SIZE
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -106,15 +108,14 @@ class MissedDaysView(PageMixin, ExportMixin, TemplateView):
         context["form"] = form
         if missed is None:
             return context
-        page = Paginator(missed, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        with_missing_periods(page.object_list)
+        context.update(keyset_context(self.request, missed, size=self.page_size))
+        page = with_missing_periods(context["object_list"])
         names = dict(
             School.objects.filter(pk__in={item.school_id for item in page}).values_list(
                 "pk", "name"
             )
         )
         context.update(
-            page_obj=page,
             rows=[(item, names[item.school_id]) for item in page],
             filter_query=list_query(self.request),
         )

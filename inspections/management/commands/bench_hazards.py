@@ -33,7 +33,7 @@ from django.utils import timezone
 from accounts.models import User
 from campussafety.bench import FLOOR_HEADER, compared, figures, requests_settings, timed
 from campussafety.bulk import refresh_statistics
-from campussafety.views import keyset_page
+from campussafety.keyset import keyset_page
 from inspections.choices import OPEN_STATES, UNRECTIFIED_STATES
 from inspections.management import hazard_synthesis
 from inspections.management.commands.bench_inspections import Command as InspectionsBench
@@ -207,7 +207,7 @@ def _ledger_rows(user):
     """The ledger's first page of open hazards as the page reads it (its queryset, its
     columns, its keyset page), without the request and the template."""
     _filters, hazards = ledger_list(user, {"state": "open"})
-    return keyset_page(hazards.only(*LEDGER_ROW_FIELDS), LEDGER_ORDER, None)
+    return keyset_page(hazards.only(*LEDGER_ROW_FIELDS), LEDGER_ORDER, None, PAGE)
 
 
 def _tables():

@@ -14,8 +14,12 @@ already has duty logs unless --force says that is the benchmark's own.
 Then it signs in as the demo logins `city` and `district1` and times each
 request (django.test.Client, in process: no network, no web server) over
 --repeat runs after one untimed warm-up run, with the number of SQL queries
-each request makes, the session and user included. It asserts nothing: the
-figures are for comparing changes and databases (run it on SQLite and on
+each request makes, the session and user included. Coverage by school and the
+missed days (the first page of a month and of the whole range, and a deep page: the
+one from the middle of the range on) have their floor beside them: the same rows read
+by hand-written SQL, and that SQL served by the bare floor view through the same
+client (campussafety.bench.served), with the ratio to the latter. It asserts nothing:
+the figures are for comparing changes and databases (run it on SQLite and on
 PostgreSQL).
 """
 
@@ -23,15 +27,19 @@ import datetime
 import math
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.settings import api_settings
 
 from accounts.models import User
+from campussafety.api.pagination import keyset_cursor
 from campussafety.bench import (
     FLOOR_HEADER,
     figures,
@@ -42,11 +50,14 @@ from campussafety.bench import (
     timed,
 )
 from campussafety.bulk import refresh_statistics, write_rows
+from campussafety.ids import MAX_ID
 from posts.choices import CoverageStatus
+from posts.coverage import coverage_schools
 from posts.management.seeding import COVERAGE_FIELDS, daily_coverage
 from posts.models import DailyCoverage, DutyLog, PostPeriod
 from posts.rules import Staffing
 from schools.calendar import school_days
+from schools.calendar_sql import school_days_sql
 from schools.models import City, School
 
 # The API answers at most 366 days at a time.
@@ -75,6 +86,8 @@ class Request:
     label: str
     path: str
     params: dict
+    # Given the login's user, a function running the request's work as hand-written SQL.
+    floor: Callable | None = None
 
 
 @dataclass
@@ -204,18 +217,33 @@ class Command(BaseCommand):
         month = {"start": month_start.isoformat(), "end": yesterday.isoformat()}
         month_logs = {"date_after": month["start"], "date_before": month["end"]}
 
-        requests = [
+        requests = []
+        for span, dates in (("whole range", whole), ("one month", month)):
+            for group in ("school", "district", "city", "day"):
+                params = {**dates, "group_by": group, "page_size": 100}
+                floor = partial(coverage_floor, params=params) if group == "school" else None
+                requests.append(
+                    Request(f"coverage by {group}, {span}", "/api/v1/coverage/", params, floor)
+                )
+        # Missed days: the first page, and the page from the middle of the range on (a
+        # cursor after the last school of the day before), which must cost what the first
+        # does.
+        middle = whole_start + datetime.timedelta(days=(yesterday - whole_start).days // 2)
+        deep = {"cursor": keyset_cursor((middle - datetime.timedelta(days=1), MAX_ID))}
+        requests += [
             Request(
-                f"coverage by {group}, {span}",
-                "/api/v1/coverage/",
-                {**dates, "group_by": group, "page_size": 100},
+                f"missed days, {span}",
+                "/api/v1/coverage/missed/",
+                {**dates, **(deep if after else {})},
+                partial(missed_floor, start=dates["start"], end=dates["end"], after=after),
             )
-            for span, dates in (("whole range", whole), ("one month", month))
-            for group in ("school", "district", "city", "day")
+            for span, dates, after in (
+                ("one month, first page", month, None),
+                ("whole range, first page", whole, None),
+                ("whole range, deep page", whole, middle),
+            )
         ]
         requests += [
-            Request("missed days, one month", "/api/v1/coverage/missed/", month),
-            Request("missed days, whole range", "/api/v1/coverage/missed/", whole),
             Request(
                 "understaffed logs, one month",
                 "/api/v1/duty-logs/",
@@ -230,8 +258,8 @@ class Command(BaseCommand):
             client.force_login(users[login])
             for request in requests:
                 result = self.time_request(client, login, request, repeat)
-                if request.params.get("group_by") == "school":
-                    floor = coverage_floor(users[login], request.params)
+                if request.floor is not None:
+                    floor = request.floor(users[login])
                     result.floor = timed(floor, repeat)[0]
                     result.view = timed(served(client, floor), repeat)[0]
                 results.append(result)
@@ -321,6 +349,49 @@ def coverage_floor(user, params):
     def run():
         with connection.cursor() as cursor:
             cursor.execute(sql, args)
+            return cursor.fetchall()
+
+    return run
+
+
+def missed_floor(user, start, end, after=None):
+    """A page of missed days as hand-written SQL: the user's schools' school days (the
+    calendar's shared day lists, schools.calendar_sql, as the endpoint has them) from the
+    range's start, or from the day `after`, that have no coverage row of every required
+    period logged, by day and school, named and cut to the page (no periods named, no API).
+    On PostgreSQL day by day, stopping once the page is full. A function that runs it."""
+    schools = coverage_schools(user)
+    start, end = datetime.date.fromisoformat(start), datetime.date.fromisoformat(end)
+    logged = (
+        "NOT EXISTS (SELECT 1 FROM posts_dailycoverage c WHERE c.school_id = {school} "
+        f"AND c.date = {{day}} AND c.status <> '{CoverageStatus.MISSED}' "
+        "AND c.logged >= c.required)"
+    )
+    first = connection.ops.adapt_datefield_value(after or start)
+    size = api_settings.PAGE_SIZE
+    if connection.vendor == "postgresql":
+        statement = (
+            "SELECT d.day, m.id, m.name FROM (SELECT DISTINCT day FROM school_day_gd "
+            " WHERE day >= %s) d CROSS JOIN LATERAL (SELECT s.id, s.name FROM school_day_sg sg"
+            " JOIN school_day_gd gd ON gd.grp = sg.grp AND gd.day = d.day"
+            " JOIN schools_school s ON s.id = sg.school_id"
+            f" WHERE {logged.format(school='sg.school_id', day='d.day')}"
+            f" ORDER BY s.id LIMIT {size}) m ORDER BY d.day, m.id LIMIT {size}"
+        )
+    else:
+        statement = (
+            "SELECT sd.day, s.id, s.name FROM school_day sd"
+            " JOIN schools_school s ON s.id = sd.school_id"
+            f" WHERE sd.day >= %s AND {logged.format(school='sd.school_id', day='sd.day')}"
+            f" ORDER BY sd.day, s.id LIMIT {size}"
+        )
+
+    def run():
+        days_sql, days_params = school_days_sql(schools, start, end)
+        if days_sql is None:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {days_sql} {statement}", [*days_params, first])
             return cursor.fetchall()
 
     return run
