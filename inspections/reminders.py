@@ -46,7 +46,10 @@ def _school_names(windows):
 
 
 def _params(window, schools, **extra):
-    local_start, local_end = timezone.localtime(window.start), timezone.localtime(window.end)
+    # The zone read once a call, not twice through timezone.localtime(): a city's
+    # morning names thousands of windows.
+    zone = timezone.get_current_timezone()
+    local_start, local_end = window.start.astimezone(zone), window.end.astimezone(zone)
     return {
         "school_id": window.school_id,
         "school": schools[window.school_id][0],
@@ -65,13 +68,22 @@ class _BoardLink(ReminderKind):
         return reverse("inspections:completion")
 
 
-def _missed_daily(now, first, last):
-    """The daily windows dated first..last that are missed at `now` (grace passed).
+def _missed_daily(now, first, last, due_after=None):
+    """The daily windows dated first..last that are missed at `now` (grace passed), only
+    those due after `due_after` when given.
 
     Counted from the materialised window rows: a sweep every ten minutes over
     every school reads the few missed rows instead of working out all windows.
     """
-    return missed_windows(School.objects.all(), first, last, now, domain="inspections", bases=DAILY)
+    return missed_windows(
+        School.objects.all(),
+        first,
+        last,
+        now,
+        domain="inspections",
+        bases=DAILY,
+        due_after=due_after,
+    )
 
 
 @register
@@ -95,7 +107,7 @@ class MissedWindow(_BoardLink):
         since = (
             timezone.make_aware(datetime.datetime.combine(today, datetime.time(0))) - self.overlap
         )
-        missed = [w for w in _missed_daily(now, today - ONE_DAY, today) if w.due > since]
+        missed = _missed_daily(now, today - ONE_DAY, today, due_after=since)
         schools = _school_names(missed)
         officers = recipients.safety_officers(schools)
         by_day = defaultdict(list)
