@@ -56,6 +56,7 @@ from schools.models import (
     ObligationWindow,
     School,
 )
+from schools.obligation_bulk import WINDOW_FIELDS
 from schools.obligations import SATISFIED, Window, _at, _plan, _recount
 
 GROUPINGS = ("school", "district", "city", "day")
@@ -486,17 +487,9 @@ def missed_windows(
         rows = rows.filter(rule__domain=domain)
     if bases:
         rows = rows.filter(rule__basis__in=bases)
+    # A window's identity, span and count: the first eight of a window row's fields.
     found = list(
-        rows.order_by("window_start", "school_id", "rule_id").values_list(
-            "rule_id",
-            "school_id",
-            "date",
-            "window_start",
-            "window_end",
-            "due_at",
-            "required",
-            "completions",
-        )
+        rows.order_by("window_start", "school_id", "rule_id").values_list(*WINDOW_FIELDS[:8])
     )
     rules = ObligationRule.objects.in_bulk({row[0] for row in found})
     return [

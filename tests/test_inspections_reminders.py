@@ -203,9 +203,10 @@ class QueryCountTests(InspectionRemindersTestCase):
         # (none for a role with no one to tell: on 19 December the fire check
         # reaches district staff only). The missed windows: the schools whose
         # windows are not materialised yet, the missed rows, their rules (read
-        # once, not built on every row), school names, the roles told; the first sweep of the day also materialises its
-        # windows for the schools lacking them (14 queries a batch of schools,
-        # 13 logged on PostgreSQL, whose COPY goes round Django's query log).
+        # once, not built on every row), school names, the roles told; the first
+        # sweep of the day also materialises its windows for the schools lacking
+        # them (14 queries a batch of schools, 13 logged on PostgreSQL, whose COPY
+        # goes round Django's query log).
         pinned = {
             "inspection_missed": 6 + (13 if connection.vendor == "postgresql" else 14),
             "inspection_missed_district": 5,
