@@ -60,6 +60,8 @@ def _pieces(condition):
 
 
 class _ChecksLink(ReminderKind):
+    url_params = ("school_id",)
+
     def url(self, params):
         if "school_id" in params:
             return reverse("equipment-checks:school", args=[params["school_id"]])

@@ -62,6 +62,8 @@ def _params(window, schools, **extra):
 
 
 class _BoardLink(ReminderKind):
+    url_params = ("school_id",)
+
     def url(self, params):
         if "school_id" in params:
             return reverse("inspections:board", args=[params["school_id"]])

@@ -154,6 +154,8 @@ class RosterDigest(DistrictSweep):
                 )
         return dues
 
+    url_params = ()
+
     def url(self, params):
         return reverse("posts:today")
 
@@ -208,6 +210,8 @@ class _MissingLogs(DistrictSweep):
             "%(school)s, %(post)s, %(period)s: no duty log since the period ended at %(end)s."
         ) % {**params, "period": _period_label(params["period"])}
 
+    url_params = ()
+
     def url(self, params):
         return reverse("posts:today")
 
@@ -246,6 +250,8 @@ class MissingLogEscalation(_MissingLogs):
     label = _("Duty log still missing")
     recipients = _("The district's education bureau staff.")
     delay_setting = "REMINDER_ESCALATE_AFTER_MINUTES"
+
+    url_params = ()
 
     def url(self, params):
         return reverse("posts:coverage")
@@ -301,6 +307,8 @@ class MissedSummary(DistrictSweep):
                 }
             )
         return recipients.district_summaries(self, by_district, today, self.listed)
+
+    url_params = ()
 
     def url(self, params):
         return reverse("posts:missed")
@@ -371,6 +379,8 @@ class RosterGaps(DistrictSweep):
             f"{p['date']} {p['post']} ({_period_label(p['period'])}): {'; '.join(p['reasons'])}"
             for p in params["problems"]
         )
+
+    url_params = ()
 
     def url(self, params):
         return reverse("posts:roster")

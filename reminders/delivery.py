@@ -73,18 +73,20 @@ def _record_digests(kind: str, window: str, dues: list[Due]) -> list[int]:
     is built per item.
     """
     reminder = get_kind(kind)
+    urls = reminder.urls(dues)
     items = json.dumps(
         [
-            [due.user_id, due.member_id, due.school_id, due.subject, due.due, due.params]
-            + [reminder.url(due.params)]
-            for due in dues
+            [due.user_id, due.member_id, due.school_id, due.subject, due.due, due.params, url]
+            for due, url in zip(dues, urls, strict=True)
         ],
         ensure_ascii=False,
     )
+    # The digests need the recipients and schools alone: not the items' params again.
+    recipients = json.dumps([[due.user_id, due.member_id, due.school_id] for due in dues])
     sql = recording_sql.statements(connection.vendor)
     created = connection.ops.adapt_datetimefield_value(timezone.now())
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql.digests, [items, kind, window, created])
+        cursor.execute(sql.digests, [recipients, kind, window, created])
         new = json.dumps([pk for (pk,) in cursor.fetchall()])
         # Into the window's digests, new or filled by an earlier tick of the window.
         cursor.execute(sql.items, [items, kind, kind, window])

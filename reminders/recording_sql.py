@@ -66,7 +66,8 @@ def unpacked_items(vendor: str) -> str:
 
 @dataclass(frozen=True)
 class Statements:
-    # [items, kind, window, created] -> the ids of the digests created.
+    # [recipients, kind, window, created] -> the ids of the digests created; `recipients`
+    # is the items' JSON cut to [user, member, school] (the other columns unpack as NULL).
     digests: str
     # [items, kind, kind, window]: each item into its recipient's digest of the window.
     items: str

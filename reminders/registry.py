@@ -94,8 +94,27 @@ class ReminderKind:
             "count": count,
         }
 
+    # The params a kind's url() reads, when it reads only those: record() then works a URL
+    # out once for each of their values, not once an item (reverse() costs tens of
+    # microseconds, and a city's morning roster is twenty-six thousand items). None:
+    # url() may read any param, and runs for every item.
+    url_params: tuple[str, ...] | None = None
+
     def url(self, params: dict) -> str:
         return params.get("url", "")
+
+    def urls(self, dues) -> list[str]:
+        """url() of each due, once for each value of url_params when the kind names them."""
+        if self.url_params is None:
+            return [self.url(due.params) for due in dues]
+        found = {}
+        result = []
+        for due in dues:
+            key = tuple(due.params.get(name) for name in self.url_params)
+            if key not in found:
+                found[key] = self.url(due.params)
+            result.append(found[key])
+        return result
 
 
 class DistrictSweep(ReminderKind):

@@ -181,3 +181,40 @@ class ItemOnceTests(WorldTestCase):
             list(NotificationItem.objects.values_list("user", "kind", "subject", "due")),
             [(self.users["principal1"].pk, "missing_log", "postperiod:1", "2026-11-23")],
         )
+
+
+class ItemURLTests(WorldTestCase):
+    def test_each_item_carries_its_url_worked_out_once_a_value_of_what_it_reads(self):
+        from inspections.reminders import MissedWindow
+
+        kind = MissedWindow()
+        dues = [
+            Due(
+                kind.name,
+                subject=f"s{n}",
+                due="2026-11-23",
+                user_id=self.users["district1"].pk,
+                params={"school_id": school.pk, "n": n},
+            )
+            for n, school in enumerate([self.s1, self.s2, self.s1, self.s2, self.s1])
+        ] + [
+            Due(
+                kind.name, subject="all", due="2026-11-23", user_id=self.users["city"].pk, params={}
+            )
+        ]
+        calls = []
+        original = kind.url
+
+        def counted(params):
+            calls.append(params.get("school_id"))
+            return original(params)
+
+        kind.url = counted
+        urls = kind.urls(dues)
+        # One reverse() for each school and one for the bureau's page, not one an item.
+        self.assertEqual(sorted(calls, key=str), sorted([self.s1.pk, self.s2.pk, None], key=str))
+        self.assertEqual(urls, [original(due.params) for due in dues])
+        record(dues, at(7))
+        stored = dict(NotificationItem.objects.values_list("subject", "url"))
+        self.assertEqual(stored["s0"], original({"school_id": self.s1.pk}))
+        self.assertEqual(stored["all"], original({}))
