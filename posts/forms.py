@@ -104,7 +104,13 @@ class MemberForm(ScopedModelForm):
         widget=NeverEchoedInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         help_text=_("18 characters; stored only as a keyed hash and a masked form."),
     )
-    school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"))
+    # By type-ahead search: a district's or city's staff register members at any of
+    # hundreds or thousands of schools, and the page must weigh the same for either.
+    school = forms.ModelChoiceField(
+        queryset=School.objects.none(),
+        label=_("School"),
+        widget=SearchSelect(reverse_lazy("schools:search")),
+    )
     assignment_start = forms.DateField(label=_("Serves from"), widget=DateInput())
 
     class Meta:

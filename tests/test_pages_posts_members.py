@@ -150,6 +150,21 @@ class MemberRegistrationTests(PostsPageTestCase):
                 self.assertIn(field, response.context["form"].errors)
         self.assertEqual((Member.objects.count(), MemberAssignment.objects.count()), before)
 
+    def test_the_school_is_chosen_by_search_not_from_a_list_of_every_school(self):
+        self.login("district1")
+        response = self.client.get(reverse("posts:member-add"))
+        field = response.context["form"]["school"]
+        html = str(field)
+        self.assertIn(f'data-search-url="{reverse("schools:search")}"', html)
+        # The blank choice alone: no school of the district is written into the page.
+        self.assertEqual(html.count("<option"), 1)
+        self.assertNotContains(response, self.s1.name)
+        # Sent back with an error, the chosen school stays chosen.
+        data = self.data(school=self.s1.pk, phone="123")
+        again = self.client.post(reverse("posts:member-add"), data)
+        self.assertIn("phone", again.context["form"].errors)
+        self.assertIn(f'value="{self.s1.pk}" selected', str(again.context["form"]["school"]))
+
     def test_who_may_register(self):
         for persona, status in (
             ("police1", 403),
