@@ -231,7 +231,13 @@ class AssignmentForm(ScopedModelForm):
     class Meta:
         model = MemberAssignment
         fields = ["school", "start_date", "end_date"]
-        widgets = {"start_date": DateInput(), "end_date": DateInput()}
+        # By type-ahead search, as when registering: a bureau may assign to any of its
+        # schools, and the page must not list them all.
+        widgets = {
+            "school": SearchSelect(reverse_lazy("schools:search")),
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)

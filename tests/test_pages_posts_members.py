@@ -165,6 +165,22 @@ class MemberRegistrationTests(PostsPageTestCase):
         self.assertIn("phone", again.context["form"].errors)
         self.assertIn(f'value="{self.s1.pk}" selected', str(again.context["form"]["school"]))
 
+    def test_a_further_school_is_chosen_by_search_on_the_members_page(self):
+        self.login("principal1")
+        self.client.post(reverse("posts:member-add"), self.data())
+        member = Member.objects.get(name="张伟")
+        self.login("district1")
+        page = self.client.get(reverse("posts:member-detail", args=[member.pk]))
+        field = str(page.context["assignment_form"]["school"])
+        self.assertIn(f'data-search-url="{reverse("schools:search")}"', field)
+        self.assertEqual(field.count("<option"), 1)
+        response = self.client.post(
+            reverse("posts:assignment-add", args=[member.pk]),
+            {"school": self.k1.pk, "start_date": TODAY.isoformat()},
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertIn(self.k1.pk, member.assignments.values_list("school", flat=True))
+
     def test_who_may_register(self):
         for persona, status in (
             ("police1", 403),
