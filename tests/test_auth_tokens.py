@@ -6,10 +6,13 @@ Also the API's schema and docs, which need a signed-in user unless opened.
 import datetime
 
 import time_machine
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from knox.models import AuthToken
+from knox.settings import CONSTANTS
 from rest_framework.test import APIClient
 
 from tests.auth_support import fresh_throttle_cache
@@ -79,6 +82,22 @@ class IssueTests(TokenTestCase):
             self.sign_in()
         self.assertEqual(AuthToken.objects.filter(user=self.principal1).count(), 1)
         self.assertFalse(self.works(old))
+
+    def test_a_token_is_checked_in_one_query_and_an_expired_one_kept_out(self):
+        token = self.sign_in()
+        live = self.client_with(token)
+        live.get("/api/v1/schools/")
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(live.get("/api/v1/schools/").status_code, 200)
+        # One read of the token with its user; the user's other tokens are not read.
+        tokens = [q for q in queries.captured_queries if "knox_authtoken" in q["sql"]]
+        self.assertEqual(len(tokens), 1)
+        expired = self.sign_in()
+        AuthToken.objects.filter(token_key=expired[: CONSTANTS.TOKEN_KEY_LENGTH]).update(
+            expiry=timezone.now() - datetime.timedelta(minutes=1)
+        )
+        self.assertFalse(self.works(expired))
+        self.assertTrue(self.works(token))
 
     def test_a_made_up_or_malformed_token_is_refused(self):
         self.sign_in()

@@ -1,3 +1,4 @@
+from django.utils import timezone
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox import auth
 from rest_framework.exceptions import AuthenticationFailed
@@ -15,6 +16,16 @@ class TokenAuthentication(auth.TokenAuthentication):
         except UnicodeDecodeError:
             raise AuthenticationFailed() from None
         return super().authenticate_credentials(token)
+
+    def _cleanup_token(self, auth_token) -> bool:
+        """Whether this token has expired (knox then skips it), and nothing more.
+
+        knox also reads every other token of the user on every request, to delete
+        the expired ones: a query on each API call, the duty-log writes at the gate
+        included. A sign-in deletes the user's expired tokens instead
+        (accounts.tokens.issue_token), and an expired one is refused all the same.
+        """
+        return auth_token.expiry is not None and auth_token.expiry < timezone.now()
 
 
 class TokenScheme(KnoxTokenScheme):
