@@ -73,6 +73,18 @@ def default_entries() -> list[Entry]:
             _("Nobody directly: warns in the log of districts without terms ahead."),
         ),
         Entry(
+            "obligations: materialise today's windows",
+            "schools.tasks.materialise_windows",
+            [],
+            {"hour": 0, "minute": 5},
+            None,
+            _("Prepare today's inspection windows"),
+            _(
+                "Nobody directly: writes every school's windows of the day before the "
+                "morning's sweeps read them."
+            ),
+        ),
+        Entry(
             "dashboards: snapshot indicators",
             "dashboards.tasks.snapshot_yesterday",
             [],

@@ -4,12 +4,18 @@ import datetime
 import logging
 
 from django.test import TransactionTestCase, override_settings
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from campussafety.celery import app
+from reminders.schedule import install_default_schedule
 from schools.calendar import districts_without_terms
-from schools.models import Term
-from schools.tasks import check_calendar_data
+from schools.choices import Basis
+from schools.models import ObligationCoverage, ObligationWindow, School, Term
+from schools.obligation_rates import ensure_windows
+from schools.tasks import check_calendar_data, materialise_windows
 from tests.base import World
+from tests.obligations_world import make_rule
 from tests.worker import running_worker, send, wait_until
 
 
@@ -111,3 +117,37 @@ class BeatScheduleTests(TransactionTestCase):
     def test_tasks_are_not_eager(self):
         self.assertFalse(app.conf.task_always_eager)
         self.assertEqual(app.conf.beat_scheduler, "django_celery_beat.schedulers:DatabaseScheduler")
+
+
+class MaterialiseWindowsTests(TransactionTestCase):
+    """The nightly task writes the day's windows, so the morning's sweeps only read them."""
+
+    def setUp(self):
+        World.build(self)
+        install_default_schedule()
+
+    def test_the_days_windows_are_written_on_a_real_worker_and_scheduled(self):
+        today = timezone.localdate()
+        make_rule("night-patrol", Basis.DAY, slots="21:00-22:00")
+        self.assertFalse(ObligationCoverage.objects.exists())
+        with running_worker():
+            send(materialise_windows)
+            wait_until(
+                lambda: (
+                    ObligationCoverage.objects.filter(last__gte=today).count()
+                    == School.objects.count()
+                ),
+                timeout=60,
+            )
+        self.assertTrue(ObligationWindow.objects.filter(date=today).exists())
+        # What a sweep does first is then one query: every school's day is written.
+        with self.assertNumQueries(1):
+            ensure_windows(School.objects.all(), today, today)
+        written = ObligationWindow.objects.count()
+        self.assertEqual(
+            materialise_windows(), {"first": today.isoformat(), "last": today.isoformat()}
+        )
+        self.assertEqual(ObligationWindow.objects.count(), written)
+        task = PeriodicTask.objects.get(name="obligations: materialise today's windows")
+        self.assertEqual(task.task, "schools.tasks.materialise_windows")
+        self.assertEqual((task.crontab.hour, task.crontab.minute), ("0", "5"))
