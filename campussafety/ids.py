@@ -31,8 +31,9 @@ def id_or_404(value) -> int:
     return number
 
 
-# A JSON array of ids unpacked by the database itself, as the rows of a subquery.
-_UNPACK = {
+# A JSON array of ids (one %s parameter) unpacked by the database itself, as the rows of
+# a subquery, by vendor: any_of() below, and record()'s own statements.
+ID_ROWS = {
     "postgresql": "SELECT value::bigint FROM jsonb_array_elements_text(%s::jsonb)",
     "sqlite": "SELECT value FROM json_each(%s)",
 }
@@ -46,4 +47,4 @@ def any_of(ids):
     value (a sweep spent seconds on that); a JSON array is one value the database
     unpacks as a subquery.
     """
-    return RawSQL(_UNPACK[connection.vendor], [json.dumps(sorted(set(ids)))])
+    return RawSQL(ID_ROWS[connection.vendor], [json.dumps(sorted(set(ids)))])

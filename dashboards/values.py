@@ -39,7 +39,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, F, IntegerField, Max, Sum, Value
 from django.utils import timezone
 
 from campussafety.indicators import (
@@ -187,83 +187,51 @@ def rows_by_key(rows) -> dict:
 
 
 def _from_snapshots(schools, codes, start, end, group_by) -> list[ValueRow]:
-    """ONE GROUP BY over the snapshots of [start, end]."""
+    """The snapshots of [start, end] in ONE query: grouped by district or city; by school
+    the rows themselves, as a school has one row a day and indicator (the table's
+    unique constraint), so there is nothing to group (a district's table is twelve
+    thousand rows, and grouping them cost a third of the statement)."""
     if start > end:
         return []
-    if group_by == "school":
-        return _schools_from_snapshots(schools, codes, start, end)
     key, label, parent = SNAPSHOT_GROUPS[group_by]
-    names = {"label": Max(label)}
-    if parent:
-        names["parent"] = Max(parent)
-    aggregate = (
-        IndicatorSnapshot.objects.filter(
-            date__gte=start,
-            date__lte=end,
-            code__in=codes,
-            school__in=schools.order_by().values("pk"),
+    rows = IndicatorSnapshot.objects.filter(
+        date__gte=start,
+        date__lte=end,
+        code__in=codes,
+        school__in=schools.order_by().values("pk"),
+    )
+    parent_of = F(parent) if parent else Value(None, output_field=IntegerField())
+    if group_by == "school":
+        rows = rows.annotate(
+            label=F(label),
+            parent=parent_of,
+            total_numerator=F("numerator"),
+            total_denominator=F("denominator"),
+            schools=Value(1),
         )
-        .values("code", "date", key)
-        .annotate(
-            **names,
-            numerator=Sum("numerator"),
-            denominator=Sum("denominator"),
+    else:
+        rows = rows.values("code", "date", key).annotate(
+            label=Max(label),
+            parent=Max(parent) if parent else parent_of,
+            total_numerator=Sum("numerator"),
+            total_denominator=Sum("denominator"),
             schools=Count("school_id"),
         )
-        .order_by("date", "label", key)
-        .values_list("code", "date", key, *names, "numerator", "denominator", "schools")
+    rows = rows.order_by("date", "label", key).values_list(
+        "code", "date", key, "label", "parent", "total_numerator", "total_denominator", "schools"
     )
-    # Sorted by the database and read as plain tuples: a district's table by school is
-    # twelve thousand rows, and Django's per-row converters and a sort in Python cost
-    # more than the query (the sums are integers, the dates dates, on every backend
-    # but SQLite's text dates, converted below).
-    sql, params = aggregate.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    buckets = {code: [] for code in codes}
-    for item in fetched:
-        if parent:
-            c, d, k, lab, par, n, den, cnt = item
-        else:
-            (c, d, k, lab, n, den, cnt), par = item, None
-        if isinstance(d, str):
-            d = datetime.date.fromisoformat(d)
-        buckets[c].append(ValueRow(c, d, group_by, k, lab, par, n, den, cnt))
-    return [row for code in codes for row in buckets[code]]
-
-
-def _schools_from_snapshots(schools, codes, start, end) -> list[ValueRow]:
-    """The snapshot rows themselves, by school: a school has one row a day and indicator
-    (the table's unique constraint), so there is nothing to group (a district's table is
-    twelve thousand rows, and grouping them cost a third of the statement)."""
-    rows = (
-        IndicatorSnapshot.objects.filter(
-            date__gte=start,
-            date__lte=end,
-            code__in=codes,
-            school__in=schools.order_by().values("pk"),
-        )
-        .order_by("date", "school__name", "school_id")
-        .values_list(
-            "code",
-            "date",
-            "school_id",
-            "school__name",
-            "school__district_id",
-            "numerator",
-            "denominator",
-        )
-    )
+    # Sorted by the database and read as plain tuples: Django's per-row converters and a
+    # sort in Python cost more than the query (the sums are integers, the dates dates, on
+    # every backend but SQLite, whose text dates are converted below, all of them or none).
     sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
-    # SQLite gives the dates as text, all of them or none.
     dates = datetime.date.fromisoformat if fetched and isinstance(fetched[0][1], str) else None
     buckets = {code: [] for code in codes}
-    for c, d, k, lab, par, n, den in fetched:
-        buckets[c].append(ValueRow(c, dates(d) if dates else d, "school", k, lab, par, n, den))
+    for c, d, k, lab, par, n, den, count in fetched:
+        day = dates(d) if dates else d
+        buckets[c].append(ValueRow(c, day, group_by, k, lab, par, n, den, count))
     return [row for code in codes for row in buckets[code]]
 
 

@@ -277,10 +277,10 @@ class OldKitShortfallsOfDistrict(_ChecksLink):
         today = timezone.localdate(now)
         since = now - datetime.timedelta(days=SHORTFALL_AGE_DAYS)
         found = shortfall_rows(School.objects.all(), today)
+        short_places = {s.location_id for s in found}
         moved = set()
         recent = Movement.objects.filter(happened_at__gte=since).filter(
-            Q(location_id__in=any_of(s.location_id for s in found))
-            | Q(to_location_id__in=any_of(s.location_id for s in found))
+            Q(location_id__in=any_of(short_places)) | Q(to_location_id__in=any_of(short_places))
         )
         for location_id, to_location_id, type_id in recent.values_list(
             "location_id", "to_location_id", "equipment_type_id"
@@ -288,9 +288,9 @@ class OldKitShortfallsOfDistrict(_ChecksLink):
             moved |= {(location_id, type_id), (to_location_id, type_id)}
         # A place set up within the 30 days has not been short that long either.
         fresh = set(
-            Location.objects.filter(
-                pk__in=any_of(s.location_id for s in found), created__gt=since
-            ).values_list("pk", flat=True)
+            Location.objects.filter(pk__in=any_of(short_places), created__gt=since).values_list(
+                "pk", flat=True
+            )
         )
         old = [
             s

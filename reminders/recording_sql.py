@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from accounts.models import User
+from campussafety.ids import ID_ROWS
 from reminders.choices import Channel, DeliveryStatus
 from reminders.models import Delivery, Notification, NotificationItem, NotificationSettings
 
@@ -36,11 +37,6 @@ _ITEMS = {
         "json_extract(value, '$[4]') AS due, json(json_extract(value, '$[5]')) AS params, "
         "json_extract(value, '$[6]') AS url FROM json_each(%s)"
     ),
-}
-# A JSON array of ids as rows.
-_IDS = {
-    "postgresql": "SELECT value::bigint FROM jsonb_array_elements_text(%s::jsonb)",
-    "sqlite": "SELECT value FROM json_each(%s)",
 }
 
 # The channels of a digest, as NotificationSettings.channels() words them for a user
@@ -82,7 +78,7 @@ def statements(vendor: str) -> Statements:
     items = _ITEMS.get(vendor)
     if items is None:
         raise NotImplementedError(f"record() speaks PostgreSQL and SQLite, not {vendor}")
-    ids = _IDS[vendor]
+    ids = ID_ROWS[vendor]
     recipient = "COALESCE(d.user_id, 0), COALESCE(d.member_id, 0)"
     return Statements(
         # A digest names its school when all its items are about that one school.

@@ -163,6 +163,13 @@ def ledger_list(user, query):
     return filters, hazards
 
 
+def ledger_page_rows(user, query):
+    """ledger_list() with only what a page's row shows (not the descriptions of measures,
+    notes and the like): the page's filters and rows, before its keyset page is cut."""
+    filters, hazards = ledger_list(user, query)
+    return filters, hazards.only(*LEDGER_ROW_FIELDS)
+
+
 def ledger_table(user, query) -> Table:
     _filters, hazards = ledger_list(user, query)
     return Table(
@@ -203,9 +210,8 @@ class LedgerView(LoginRequiredMixin, ExportMixin, ListView):
 
     def get_queryset(self):
         self.today = timezone.localdate()
-        self.filters, hazards = ledger_list(self.request.user, self.request.GET)
-        # Only what a row shows: not the descriptions of measures, notes and the like.
-        return hazards.only(*LEDGER_ROW_FIELDS)
+        self.filters, hazards = ledger_page_rows(self.request.user, self.request.GET)
+        return hazards
 
     def get_context_data(self, **kwargs):
         school = None

@@ -39,7 +39,7 @@ from inspections.management import hazard_synthesis
 from inspections.management.commands.bench_inspections import Command as InspectionsBench
 from inspections.management.hazard_synthesis import People
 from inspections.models import Checkpoint, Hazard, HazardEvent
-from inspections.views.hazards import LEDGER_ORDER, LEDGER_ROW_FIELDS, ledger_list
+from inspections.views.hazards import LEDGER_ORDER, ledger_page_rows
 from inspections.views.hazards_bureau import bucket_bounds
 from reminders.registry import KINDS
 from schools.bench import bureau_scope as _scope
@@ -206,8 +206,8 @@ class Command(InspectionsBench):
 def _ledger_rows(user):
     """The ledger's first page of open hazards as the page reads it (its queryset, its
     columns, its keyset page), without the request and the template."""
-    _filters, hazards = ledger_list(user, {"state": "open"})
-    return keyset_page(hazards.only(*LEDGER_ROW_FIELDS), LEDGER_ORDER, None, PAGE)
+    _filters, hazards = ledger_page_rows(user, {"state": "open"})
+    return keyset_page(hazards, LEDGER_ORDER, None, PAGE)
 
 
 def _tables():
