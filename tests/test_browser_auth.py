@@ -5,14 +5,14 @@ from django.conf import settings
 from knox.models import AuthToken
 
 from tests.base import PASSWORD
-from tests.test_browser import PHONE, chromium, sign_in, world  # noqa: F401 (fixtures)
+from tests.test_browser import PHONE, chromium, page_width, sign_in, world  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
 
 def assert_fits(page, name):
     page.screenshot(path=f"/tmp/pages-auth-phone-{name}.png", full_page=True)
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = page_width(page)
     assert width <= PHONE["width"], (name, width)
 
 

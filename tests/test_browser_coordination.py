@@ -55,7 +55,7 @@ def test_district_staff_choose_two_schools_and_take_one_off(live_server, world, 
     assert "滨州实验学校" in page.inner_text("main")
     assert "滨城区实验幼儿园" not in page.inner_text("main")
     # Nothing the page lays out is wider than the phone.
-    assert page.evaluate("document.documentElement.scrollWidth") <= test_browser.PHONE["width"]
+    assert test_browser.page_width(page) <= test_browser.PHONE["width"]
     context.close()
 
 
@@ -92,9 +92,9 @@ def test_the_cadence_fits_a_phone(live_server, world, cadence, chromium):
     assert response.status == 200
     assert "滨州市校园安全联席会议制度" in page.inner_text("main")
     assert page.locator("#cadence-districts .cadence-row").count() == 2
-    assert page.evaluate("document.documentElement.scrollWidth") <= test_browser.PHONE["width"]
+    assert test_browser.page_width(page) <= test_browser.PHONE["width"]
     page.click(f"#cadence-district-{cadence['d1']} a")
     page.wait_for_url(f"{live_server.url}/coordination/meetings/cadence/districts/**")
     assert "滨州实验学校" in page.inner_text("#cadence-schools")
-    assert page.evaluate("document.documentElement.scrollWidth") <= test_browser.PHONE["width"]
+    assert test_browser.page_width(page) <= test_browser.PHONE["width"]
     context.close()

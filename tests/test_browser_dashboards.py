@@ -62,19 +62,19 @@ def test_city_staff_drill_down(live_server, world, chromium, viewport):
     table = page.inner_text(".coverage-table")
     assert world.d1.name in table and world.d2.name in table
     assert world.s1.name not in table
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert test_browser.page_width(page) <= viewport["width"]
     # A district: its schools, with the way back.
     assert click(page, f".coverage-table a.drill-row:has-text('{world.d1.name}')") == 200
     table = page.inner_text(".coverage-table")
     assert world.s1.name in table and world.k1.name in table
     assert world.s2.name not in table
     assert page.inner_text(".drill-district") == world.d1.name
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert test_browser.page_width(page) <= viewport["width"]
     # A school: its duty logs over the same days.
     assert click(page, f".coverage-table a:has-text('{world.s1.name}')") == 200
     assert "/posts/logs/" in page.url and f"school={world.s1.pk}" in page.url
     assert "date_after=2026-11-02" in page.url
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert test_browser.page_width(page) <= viewport["width"]
     # Presets on the duty log list keep the school chosen.
     assert click(page, ".date-presets a[data-preset='this_term']") == 200
     assert "date_after=2026-09-01" in page.url and f"school={world.s1.pk}" in page.url
@@ -85,21 +85,21 @@ def test_city_staff_drill_down(live_server, world, chromium, viewport):
     grid = page.inner_text(".dashboard-grid")
     assert world.d1.name in grid and world.d2.name in grid
     assert page.locator(".dashboard-grid thead .badge").count() == 4
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert test_browser.page_width(page) <= viewport["width"]
     assert click(page, f".dashboard-grid a.grid-place:has-text('{world.d1.name}')") == 200
     grid = page.inner_text(".dashboard-grid")
     assert world.s1.name in grid and world.k1.name in grid and world.s2.name not in grid
     assert page.inner_text(".drill-district") == world.d1.name
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert test_browser.page_width(page) <= viewport["width"]
     assert click(page, f".dashboard-grid a.grid-place:has-text('{world.s1.name}')") == 200
     assert f"/schools/{world.s1.pk}/file/" in page.url
     assert world.s1.name in page.inner_text("main")
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert test_browser.page_width(page) <= viewport["width"]
     # The today board: a card per declared item, and it fits.
     response = page.goto(f"{live_server.url}/dashboards/today/")
     assert response.status == 200
     assert page.locator(".today-item").count() >= 3
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert test_browser.page_width(page) <= viewport["width"]
     context.close()
 
 
@@ -129,7 +129,7 @@ def test_city_staff_change_the_guard_rule_from_the_dashboard(
     test_browser.sign_in(page, live_server, "city")
 
     def fits():
-        return page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        return test_browser.page_width(page) <= viewport["width"]
 
     assert page.goto(f"{live_server.url}/dashboards/").status == 200
     # The rules behind the figures, under the grid: the city's guard rule.

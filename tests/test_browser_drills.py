@@ -54,10 +54,6 @@ def world(transactional_db, settings):
     return world
 
 
-def page_width(page):
-    return page.evaluate("document.documentElement.scrollWidth")
-
-
 def signed_in_phone(chromium, live_server, username, path, refusals=None):
     """A phone-sized browser context signed in as `username`, on `path` (answered 200);
     what the Content-Security-Policy refuses on the way is added to `refusals`."""
@@ -108,14 +104,14 @@ def test_a_drill_run_from_a_phone_with_three_classes_reporting(live_server, worl
     assert "进行中" in page.inner_text("#drill-status")
     assert page.locator("#drill-share svg").count() == 1
     link = page.input_value("#drill-share-url")
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
 
     teachers = []
     for n, (class_name, teacher, expected, arrived) in enumerate(CLASSES):
         context = chromium.new_context(locale="zh-CN", viewport=PHONE)
         phone = context.new_page()
         assert phone.goto(link).status == 200
-        assert page_width(phone) <= PHONE["width"]
+        assert test_browser.page_width(phone) <= PHONE["width"]
         if n == 2:
             # The connection drops as the third teacher sends: the report is kept.
             context.set_offline(True)
@@ -149,13 +145,13 @@ def test_a_drill_run_from_a_phone_with_three_classes_reporting(live_server, worl
     assert re.fullmatch(r"\d+:\d\d", shown), shown
     watcher.wait_for_selector("#drill-result", timeout=15000)
     assert watcher.inner_text("#stopwatch") == shown
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     page.screenshot(path="/tmp/drills-phone-live.png", full_page=True)
     # The record and evaluation, next, fits the phone too.
     page.click("text=记录与评估")
     page.wait_for_selector("#record-evaluation")
     assert "二年级三班" in page.inner_text("#record-headcounts")
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     for context in teachers:
         context.close()
     commander.close()
@@ -198,14 +194,14 @@ def test_city_staff_edit_a_requirement_and_override_it_on_a_phone(
     context, page = signed_in_phone(
         chromium, live_server, "city", "/drills/requirements/", refusals
     )
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     page.screenshot(path="/tmp/drills-phone-requirements.png", full_page=True)
     page.click("#requirement-rows a:has-text('滨州市防暴演练')")
     page.wait_for_selector("#requirement-terms")
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     page.click("#requirement-edit")
     page.wait_for_selector("#requirement-form")
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     page.fill("#id_required_count", "3")
     page.check("input[name=drill_types][value=earthquake]")
     page.fill("#id_grace", "2")
@@ -215,7 +211,7 @@ def test_city_staff_edit_a_requirement_and_override_it_on_a_phone(
     assert "3 次演练" in page.inner_text("#requirement-terms")
     assert "地震" in page.inner_text("#requirement-terms")
     assert "已保存" in page.inner_text("main .alert-success")
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     page.screenshot(path="/tmp/drills-phone-requirement.png", full_page=True)
 
     # An override for one school, chosen by typing part of its name.
@@ -228,12 +224,12 @@ def test_city_staff_edit_a_requirement_and_override_it_on_a_phone(
     select.select_option(str(world.s1.pk))
     page.select_option("#id_applies", "false")
     page.fill("#id_reason", "校舍加固施工")
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     page.click("#requirement-form button[type=submit]")
     page.wait_for_selector("#override-rows .override-row")
     assert "滨州实验学校" in page.inner_text("#override-rows")
     assert "校舍加固施工" in page.inner_text("#override-rows")
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     # No inline style or script: the policy refused nothing on the way.
     assert refusals == []
     context.close()

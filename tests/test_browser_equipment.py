@@ -72,7 +72,7 @@ def test_principal_finds_the_missing_fork_and_a_radios_code(live_server, world, 
     badge = short.first.locator(".badge")
     colour = badge.evaluate("badge => getComputedStyle(badge).backgroundColor")
     assert colour == "rgb(220, 53, 69)", colour
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     page.screenshot(path="/tmp/equipment-phone-board.png", full_page=True)
 
     # The radio's page, from the gatehouse's list of tracked pieces.
@@ -86,7 +86,7 @@ def test_principal_finds_the_missing_fork_and_a_radios_code(live_server, world, 
     assert page.locator("#item-qr svg").bounding_box()["width"] >= 120
     history = page.inner_text("#item-history")
     assert "入库" in history or "Received" in history
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     page.screenshot(path="/tmp/equipment-phone-item.png", full_page=True)
 
     # A check from the piece's page: the form shows only what a check uses.
@@ -98,7 +98,7 @@ def test_principal_finds_the_missing_fork_and_a_radios_code(live_server, world, 
     page.select_option("select[name=kind]", "lost")
     assert page.locator("textarea[name=report]").is_visible()
     page.select_option("select[name=kind]", "checked")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     with page.expect_navigation():
         page.click("main form button[type=submit]")
     assert page.url.endswith(f"/equipment/items/{world.radio.pk}/")

@@ -61,10 +61,6 @@ def world(transactional_db, settings, tmp_path):
     return world
 
 
-def page_width(page):
-    return page.evaluate("document.documentElement.scrollWidth")
-
-
 def signed_in(chromium, live_server, username):
     context = chromium.new_context(locale="zh-CN", viewport=PHONE)
     page = context.new_page()
@@ -78,7 +74,7 @@ def test_rectified_by_one_person_and_struck_off_by_another(live_server, world, c
     # The ledger lists the hazard; its page offers the officer the rectification.
     page.goto(f"{live_server.url}/inspections/hazards/?school={world.s1.pk}")
     assert "南门灭火器压力不足" in page.inner_text("main")
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     page.click(f"a[href='{world.path}']")
     page.wait_for_url(f"**{world.path}")
     assert page.locator(".hazard-state-rectifying").is_visible()
@@ -95,7 +91,7 @@ def test_rectified_by_one_person_and_struck_off_by_another(live_server, world, c
     # Whoever rectified it is not offered the re-check.
     assert page.locator("#move-verify").count() == 0
     assert page.locator("#move-close").count() == 0
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     page.screenshot(path="/tmp/hazard-phone-submitted.png", full_page=True)
     context.close()
 
@@ -115,7 +111,7 @@ def test_rectified_by_one_person_and_struck_off_by_another(live_server, world, c
     assert page.locator(".hazard-verifier").inner_text().startswith(str(world.principal1))
     assert page.locator(".hazard-event").count() == 6  # reported … struck off
     assert page.locator("[id^=move-]").count() == 0  # nothing left to do
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     page.screenshot(path="/tmp/hazard-phone-closed.png", full_page=True)
     context.close()
 
@@ -133,7 +129,7 @@ def test_rectified_by_one_person_and_struck_off_by_another(live_server, world, c
     assert "配电房门锁损坏" in page.inner_text("main")
     assert "南门灭火器压力不足" not in page.inner_text("main")  # struck off: not open
     page.screenshot(path="/tmp/hazard-phone-ledger.png", full_page=True)
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     context.close()
 
     with ThreadPoolExecutor(max_workers=1) as pool:

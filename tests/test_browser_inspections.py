@@ -45,10 +45,6 @@ def world(transactional_db):
     traveller.stop()
 
 
-def page_width(page):
-    return page.evaluate("document.documentElement.scrollWidth")
-
-
 def test_the_safety_officer_reads_the_board_on_a_phone(live_server, world, chromium):
     s1 = world.s1.pk
     context = chromium.new_context(locale="zh-CN", viewport=PHONE)
@@ -68,7 +64,7 @@ def test_the_safety_officer_reads_the_board_on_a_phone(live_server, world, chrom
     assert week.locator(".status-missed").count() >= 1
     assert "11-24" in week.inner_text()
     assert page.locator("#board-next").locator(".window-status").count() >= 1
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     page.screenshot(path="/tmp/inspections-phone-board.png", full_page=True)
     context.close()
 
@@ -82,18 +78,18 @@ def test_the_city_drills_down_on_a_phone(live_server, world, chromium):
     rows = page.locator(".completion-row")
     assert rows.count() == 2
     assert world.d3.name not in page.inner_text("main")
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     page.screenshot(path="/tmp/inspections-phone-completion-city.png", full_page=True)
     page.get_by_role("link", name=world.d1.name).click()
     page.wait_for_selector("#completion-district")
     assert page.locator(".completion-row").count() == 2
     assert "%" in page.locator(".completion-row", has_text=world.s1.name).inner_text()
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     page.screenshot(path="/tmp/inspections-phone-completion-district.png", full_page=True)
     page.get_by_role("link", name=world.s1.name).click()
     page.wait_for_url(f"{live_server.url}/inspections/board/{world.s1.pk}/")
     assert page.locator("#board-today .status-done").count() == 1
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     context.close()
 
 
@@ -131,5 +127,5 @@ def test_every_inspection_page_fits_a_phone(live_server, world, chromium, person
         assert response.status == 200, url
         for details in page.locator("main details").all():
             details.evaluate("element => element.open = true")
-        assert page_width(page) <= PHONE["width"], (url, page_width(page))
+        assert test_browser.page_width(page) <= PHONE["width"], (url, test_browser.page_width(page))
     context.close()

@@ -51,10 +51,6 @@ def ids(world):
     }
 
 
-def page_width(page):
-    return page.evaluate("document.documentElement.scrollWidth")
-
-
 def test_principal_logs_the_morning_post_in_one_tap(live_server, world, chromium):
     context = chromium.new_context(locale="zh-CN", viewport=PHONE)
     page = context.new_page()
@@ -65,7 +61,7 @@ def test_principal_logs_the_morning_post_in_one_tap(live_server, world, chromium
     morning = page.locator(f"#period-{world.posts['s1'][1].pk}")
     button = morning.locator("button.quick-log")
     assert button.is_visible()
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     page.screenshot(path="/tmp/posts-phone-home-before.png", full_page=True)
 
     button.click()
@@ -76,13 +72,13 @@ def test_principal_logs_the_morning_post_in_one_tap(live_server, world, chromium
     assert morning.locator(".badge.text-bg-success").is_visible()
     assert morning.locator("button.quick-log").count() == 0
     assert "5" in morning.inner_text()
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     page.screenshot(path="/tmp/posts-phone-home-after.png", full_page=True)
 
     # The today page shows the same, and only the afternoon left to log.
     test_browser.open_page(page, f"{live_server.url}/posts/today/")
     assert page.locator("button.quick-log").count() == 1
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     page.screenshot(path="/tmp/posts-phone-today.png", full_page=True)
     context.close()
 
@@ -139,7 +135,7 @@ def test_every_posts_page_fits_a_phone(live_server, ids, chromium, persona, page
             details.evaluate("element => element.open = true")
         name = url.strip("/").replace("/", "-").split("?")[0] or "home"
         page.screenshot(path=f"/tmp/posts-phone-{persona}-{name}.png", full_page=True)
-        assert page_width(page) <= PHONE["width"], (url, page_width(page))
+        assert test_browser.page_width(page) <= PHONE["width"], (url, test_browser.page_width(page))
     context.close()
 
 
@@ -164,7 +160,7 @@ def test_police_return_a_log_with_a_reason_and_the_school_fixes_it(live_server, 
     assert page.url == detail
     assert "已将" in page.locator("main .alert-success").inner_text()
     assert "下午岗民警未到岗，请核实后改正" in page.locator(".log-returned").inner_text()
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     page.screenshot(path="/tmp/posts-phone-police-returned.png", full_page=True)
     context.close()
 
@@ -172,7 +168,7 @@ def test_police_return_a_log_with_a_reason_and_the_school_fixes_it(live_server, 
     test_browser.open_page(page, detail)
     returned = page.locator(".log-returned")
     assert "下午岗民警未到岗，请核实后改正" in returned.inner_text()
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     page.screenshot(path="/tmp/posts-phone-school-returned.png", full_page=True)
     with page.expect_response(lambda response: response.url.endswith("/edit/")) as opened:
         returned.get_by_role("link", name="修改记录").click()
@@ -182,7 +178,7 @@ def test_police_return_a_log_with_a_reason_and_the_school_fixes_it(live_server, 
     page.wait_for_load_state()
     assert page.url == detail
     assert page.locator(".log-returned").count() == 0
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     context.close()
 
 
@@ -192,7 +188,7 @@ def test_a_school_logs_a_missed_day_late_on_a_phone(live_server, ids, chromium):
     form = f"{live_server.url}/posts/logs/new/{ids['morning']}/?date=2026-11-20"
     test_browser.open_page(page, form)
     assert page.locator("input[name=date]").input_value() == "2026-11-20"
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     with page.expect_response(lambda response: "/posts/logs/new/" in response.url) as posted:
         page.get_by_role("button", name="提交执勤记录").click()
     page.wait_for_load_state()
@@ -200,6 +196,6 @@ def test_a_school_logs_a_missed_day_late_on_a_phone(live_server, ids, chromium):
     assert "/posts/logs/" in page.url and "/new/" not in page.url
     assert page.locator(".late-entry").inner_text() == "补报"
     assert "principal1" in page.locator("main").inner_text()
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     page.screenshot(path="/tmp/posts-phone-late-entry.png", full_page=True)
     context.close()

@@ -50,10 +50,6 @@ def world(transactional_db, settings, tmp_path):
     traveller.stop()
 
 
-def page_width(page):
-    return page.evaluate("document.documentElement.scrollWidth")
-
-
 def test_guard_walks_a_five_checkpoint_round(live_server, world, chromium):
     context = chromium.new_context(locale="zh-CN", viewport=PHONE)
     page = context.new_page()
@@ -69,7 +65,7 @@ def test_guard_walks_a_five_checkpoint_round(live_server, world, chromium):
     page.click("form[action$='/start/'] button[name=rule]")
     page.wait_for_url("**/checkpoints/**")
     assert "门窗锁具完好" in page.inner_text("main")
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     page.click("text=全部正常")
     page.wait_for_load_state()
     assert page.locator(".alert-success").is_visible()
@@ -93,7 +89,7 @@ def test_guard_walks_a_five_checkpoint_round(live_server, world, chromium):
             page.screenshot(path="/tmp/rounds-phone-checkpoint.png", full_page=True)
         page.click("text=全部正常")
         page.wait_for_load_state()
-        assert page_width(page) <= PHONE["width"]
+        assert test_browser.page_width(page) <= PHONE["width"]
 
     # The round's page: every checkpoint scanned; the round's own item, then finish.
     page.click("text=返回巡查")
@@ -107,7 +103,7 @@ def test_guard_walks_a_five_checkpoint_round(live_server, world, chromium):
     assert "完整" in main and "不完整" not in main
     assert "后门锁松动" in main
     assert page.locator("img.round-photo").count() == 1
-    assert page_width(page) <= PHONE["width"]
+    assert test_browser.page_width(page) <= PHONE["width"]
     page.screenshot(path="/tmp/rounds-phone-record.png", full_page=True)
     context.close()
 
