@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import ADD, Scope, write_in_scope
 from campussafety.dutylog import Slot
+from campussafety.ids import any_of
 from equipment.choices import LocationKind
 from equipment.models import (
     EquipmentType,
@@ -34,7 +35,7 @@ from equipment.models import (
 )
 from equipment.services import requirements
 from schools.choices import HazardCategory, HazardLevel
-from schools.hazards import HazardReport, report_hazard
+from schools.hazards import HazardReport, report_hazards
 from schools.obligations import school_facts
 
 logger = logging.getLogger(__name__)
@@ -264,29 +265,43 @@ def overdue_shortages(now):
     )
 
 
+# A sweep's backlog is handed over in batches of this many, one transaction each.
+ESCALATE_BATCH = 500
+
+
 def escalate_overdue(now) -> list[KitShortage]:
     """Open a hazard for each missing piece not back in time; each exactly once.
 
-    A shortage is claimed by a conditional update before its hazard is filed,
-    in one transaction, so two sweeps at once file it once; the ledger files
-    one hazard per `origin_ref` too. Without a ledger installed nothing is
-    claimed and the sweep tries again next time.
+    The shortages are locked (skipping those another sweep holds) and claimed
+    in the transaction that files their hazards, a batch at a time, so two
+    sweeps at once file each once; the ledger files one hazard per
+    `origin_ref` too. A batch costs a fixed number of queries, however many
+    pieces and schools it holds. Without a ledger installed nothing is claimed
+    and the sweep tries again next time.
     """
     escalated = []
-    for shortage in overdue_shortages(now):
+    while True:
         try:
             with transaction.atomic():
-                claimed = KitShortage.objects.filter(
-                    pk=shortage.pk, hazard_reported_at__isnull=True, resolved_at__isnull=True
-                ).update(hazard_reported_at=now)
-                if not claimed:
-                    continue
-                report_hazard(hazard_report(shortage))
+                batch = list(
+                    overdue_shortages(now).select_for_update(of=("self",), skip_locked=True)[
+                        :ESCALATE_BATCH
+                    ]
+                )
+                if not batch:
+                    break
+                KitShortage.objects.filter(pk__in=any_of(s.pk for s in batch)).update(
+                    hazard_reported_at=now
+                )
+                report_hazards([hazard_report(shortage) for shortage in batch])
         except RuntimeError:
             logger.warning("No hazard ledger installed: missing kit not escalated yet.")
             break
-        shortage.hazard_reported_at = now
-        escalated.append(shortage)
+        for shortage in batch:
+            shortage.hazard_reported_at = now
+        escalated.extend(batch)
+        if len(batch) < ESCALATE_BATCH:
+            break
     return escalated
 
 

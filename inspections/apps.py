@@ -7,8 +7,8 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Inspections")
 
     def ready(self):
-        from inspections.hazards import file_report
+        from inspections.hazard_filing import file_report, file_reports
         from schools.hazards import register
 
         # Drills, equipment and rounds hand their hazards to this ledger.
-        register(file_report)
+        register(file_report, file_reports)

@@ -20,8 +20,6 @@ import datetime
 from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,19 +36,14 @@ from inspections.choices import (
     HazardState,
     SupervisionLevel,
 )
-from inspections.evidence import fill_hazard_photo_evidence
+from inspections.hazard_filing import add_photos, file_report, rules_of, write_event
 from inspections.models import (
     DeadlineExtension,
     Hazard,
-    HazardEvent,
-    HazardPhoto,
-    HazardRules,
-    HazardSequence,
     SupervisionOrder,
     SupervisionReport,
 )
 from schools.hazards import HazardReport
-from schools.models import School
 
 S = HazardState
 VERIFY, DECIDE, SIGN_OFF, SUPERVISE = "verify", "decide", "sign_off", "supervise"
@@ -125,72 +118,6 @@ class StateConflict(Conflict):
 # -- Filing -----------------------------------------------------------------
 
 
-def allocate_number(school_id: int, year: int) -> int:
-    """The school's next ledger number of `year`. Call inside the writing transaction:
-    the sequence row stays locked until it commits, so two hazards filed at once
-    get consecutive numbers, never the same one."""
-    HazardSequence.objects.bulk_create(
-        [HazardSequence(school_id=school_id, year=year, last=0)], ignore_conflicts=True
-    )
-    HazardSequence.objects.filter(school_id=school_id, year=year).update(last=F("last") + 1)
-    return HazardSequence.objects.filter(school_id=school_id, year=year).values_list(
-        "last", flat=True
-    )[0]
-
-
-def rules_of(school) -> HazardRules:
-    city_id = School.objects.filter(pk=school.pk).values_list("district__city_id", flat=True)[0]
-    return HazardRules.for_city(city_id)
-
-
-def find_recurrence(hazard: Hazard, rules: HazardRules) -> Hazard | None:
-    """The hazard of the same category at the same place struck off within the window
-    before this one was found: a recurrence (反弹). The same checkpoint, or without
-    one the same place written the same way."""
-    if not hazard.checkpoint_id and not hazard.place.strip():
-        return None
-    earlier = Hazard.objects.filter(
-        school_id=hazard.school_id,
-        category=hazard.category,
-        state=S.CLOSED,
-        closed_at__gte=hazard.found_at - datetime.timedelta(days=rules.recurrence_days),
-        closed_at__lte=hazard.found_at,
-    )
-    if hazard.checkpoint_id:
-        earlier = earlier.filter(checkpoint_id=hazard.checkpoint_id)
-    else:
-        earlier = earlier.filter(checkpoint__isnull=True, place__iexact=hazard.place.strip())
-    if hazard.pk:
-        earlier = earlier.exclude(pk=hazard.pk)
-    return earlier.order_by("-closed_at").first()
-
-
-def _event(hazard, kind, actor, now, note="", from_state="", to_state=""):
-    return HazardEvent.objects.create(
-        hazard=hazard,
-        kind=kind,
-        from_state=from_state,
-        to_state=to_state,
-        actor=actor,
-        at=now,
-        note=note,
-    )
-
-
-def _add_photos(hazard, kind, photos, user, event, now):
-    """Save the uploads as the hazard's photos of `kind`, each with its evidence."""
-    saved = []
-    for upload in photos or ():
-        photo = HazardPhoto(
-            hazard=hazard, event=event, kind=kind, image=upload, uploaded_by=user, uploaded_at=now
-        )
-        photo.full_clean(exclude=["hazard", "event", "uploaded_by"])
-        fill_hazard_photo_evidence(photo, hazard.school, hazard.found_at)
-        photo.save()
-        saved.append(photo)
-    return saved
-
-
 def _note(text, field="note", required=False) -> str:
     text = (text or "").strip()
     if required and not text:
@@ -198,96 +125,6 @@ def _note(text, field="note", required=False) -> str:
     if len(text) > NOTE_LENGTH:
         raise ValidationError({field: _("At most %(count)s characters.") % {"count": NOTE_LENGTH}})
     return text
-
-
-def file_report(report: HazardReport) -> Hazard:
-    """The ledger's filer for schools.hazards.report_hazard (registered in InspectionsConfig).
-
-    Idempotent per `origin_ref`: reporting the same record again returns its
-    hazard (reopened if its record had withdrawn it). `report.extra` may name
-    a checkpoint, a round and answer, interim measures, and "before" photos.
-    """
-    if report.origin_ref:
-        existing = Hazard.objects.filter(origin_ref=report.origin_ref).first()
-        if existing is not None:
-            return _reopen_withdrawn(existing, report.reported_by)
-    extra = dict(report.extra)
-    now = timezone.now()
-    found_at = report.found_at or now
-    hazard = Hazard(
-        school=report.school,
-        year=timezone.localtime(found_at).year,
-        found_at=found_at,
-        checkpoint=extra.get("checkpoint"),
-        place=report.place.strip()[:200],
-        category=report.category,
-        description=report.description[:2000],
-        level=report.level,
-        interim_measures=extra.get("interim_measures", ""),
-        origin=report.origin,
-        origin_ref=report.origin_ref,
-        origin_url=report.origin_url,
-        round=extra.get("round"),
-        answer=extra.get("answer"),
-        reported_by=report.reported_by,
-    )
-    if hazard.checkpoint is not None and hazard.checkpoint.school_id != hazard.school.pk:
-        raise ValidationError({"checkpoint": _("This checkpoint belongs to another school.")})
-    hazard.full_clean(exclude=["school", "number", "checkpoint", "round", "answer", "reported_by"])
-    try:
-        with transaction.atomic():
-            hazard.recurrence_of = find_recurrence(hazard, rules_of(hazard.school))
-            hazard.number = allocate_number(hazard.school.pk, hazard.year)
-            hazard.save()
-            event = _event(
-                hazard, HazardEventKind.REPORTED, report.reported_by, now, to_state=S.REPORTED
-            )
-            _add_photos(
-                hazard, HazardPhotoKind.BEFORE, extra.get("photos"), report.reported_by, event, now
-            )
-    except IntegrityError:
-        # The same record reported twice at once: the first one stands.
-        existing = Hazard.objects.filter(origin_ref=report.origin_ref).first()
-        if not report.origin_ref or existing is None:
-            raise
-        return existing
-    return hazard
-
-
-def _reopen_withdrawn(hazard: Hazard, actor) -> Hazard:
-    if hazard.state != S.REJECTED:
-        return hazard
-    last = hazard.events.order_by("-at", "-pk").values_list("kind", flat=True).first()
-    if last != HazardEventKind.WITHDRAWN:
-        return hazard
-    Hazard.objects.filter(pk=hazard.pk).update(state=S.REPORTED, updated=timezone.now())
-    _event(hazard, HazardEventKind.REOPENED, actor, timezone.now(), "", S.REJECTED, S.REPORTED)
-    hazard.state = S.REPORTED
-    return hazard
-
-
-def withdraw(origin_ref: str, note: str) -> None:
-    """The record that reported a hazard no longer does (a round's answer changed to a
-    pass): the hazard goes if nobody has confirmed it yet; a confirmed one stays."""
-    now = timezone.now()
-    ids = list(
-        Hazard.objects.filter(origin_ref=origin_ref, state=S.REPORTED)
-        .order_by()
-        .values_list("pk", flat=True)
-    )
-    if ids:
-        Hazard.objects.filter(pk__in=ids).update(state=S.REJECTED, updated=now)
-        HazardEvent.objects.bulk_create(
-            HazardEvent(
-                hazard_id=pk,
-                kind=HazardEventKind.WITHDRAWN,
-                from_state=S.REPORTED,
-                to_state=S.REJECTED,
-                at=now,
-                note=note,
-            )
-            for pk in ids
-        )
 
 
 def register(
@@ -354,7 +191,7 @@ def _move(
         if to_state is not None:
             locked.state = to_state
         locked.save()
-        event = _event(
+        event = write_event(
             locked,
             kind,
             user,
@@ -363,7 +200,7 @@ def _move(
             from_state,
             locked.state if to_state is not None else "",
         )
-        _add_photos(locked, photo_kind, photos, user, event, now)
+        add_photos(locked, photo_kind, photos, user, event, now)
         return locked
 
     return write_in_scope(user, action, write)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from inspections.choices import AnswerType, FindingStatus, RoundStatus
 from inspections.evidence import fill_photo_evidence
-from inspections.hazards import withdraw
+from inspections.hazard_filing import withdraw
 from inspections.models import Answer, Checkpoint, Finding, InspectionRule, Round, Scan
 from schools.hazards import HazardReport, report_hazard
 from schools.obligations import (

@@ -40,12 +40,17 @@ class HazardReport:
 
 
 _filer: Callable[[HazardReport], Any] | None = None
+_bulk_filer: Callable[[list[HazardReport]], list] | None = None
 
 
-def register(filer: Callable[[HazardReport], Any]) -> None:
-    """The ledger calls this once, from its AppConfig.ready()."""
-    global _filer
-    _filer = filer
+def register(
+    filer: Callable[[HazardReport], Any],
+    bulk_filer: Callable[[list[HazardReport]], list] | None = None,
+) -> None:
+    """The ledger calls this once, from its AppConfig.ready(): `filer` files one
+    report, `bulk_filer` (if the ledger has one) a list of them in a few queries."""
+    global _filer, _bulk_filer
+    _filer, _bulk_filer = filer, bulk_filer
 
 
 def report_hazard(report: HazardReport):
@@ -55,3 +60,14 @@ def report_hazard(report: HazardReport):
     if _filer is None:
         raise RuntimeError("No hazard ledger is installed: add inspections to INSTALLED_APPS.")
     return _filer(report)
+
+
+def report_hazards(reports: list[HazardReport]) -> list:
+    """File many reports at once (a sweep's findings) and return their hazards in the
+    same order: the same hazards as `report_hazard` on each, in a fixed number of
+    queries when the ledger files in bulk. In the caller's transaction, as above."""
+    if _filer is None:
+        raise RuntimeError("No hazard ledger is installed: add inspections to INSTALLED_APPS.")
+    if _bulk_filer is None:
+        return [_filer(report) for report in reports]
+    return _bulk_filer(reports)

@@ -65,3 +65,9 @@ class HazardWorldTestCase(WorldTestCase):
         return hazards.start_rectifying(
             boss, hazard, responsible_person=worker, measures="更换灭火器", funds=300
         )
+
+    def closed(self, **extra):
+        """A hazard of S1 rectified, re-checked and struck off."""
+        hazard = self.rectifying(**extra)
+        hazard = hazards.submit(self.officer1, hazard, rectification="ok", photos=[photo()])
+        return hazards.close(self.principal1, hazards.verify(self.principal1, hazard))

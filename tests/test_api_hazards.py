@@ -1,10 +1,11 @@
 """The hazard ledger's API: the shared permission tests, every action persona by persona
 (the multi-role personas included), the read endpoints, filters and pinned query counts."""
 
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from inspections import hazards
+from inspections.hazard_filing import allocate_numbers
 from inspections.models import (
     DeadlineExtension,
     Hazard,
@@ -25,10 +26,9 @@ EVERYONE = set(ALL_PERSONAS) - {"outsider"}
 def make(school, state="reported", level="general", **fields):
     """A hazard in `state` straight in the database (the services are tested elsewhere)."""
     now = timezone.now()
-    return Hazard.objects.create(
+    hazard = Hazard(
         school=school,
         year=now.year,
-        number=hazards.allocate_number(school.pk, now.year),
         found_at=fields.pop("found_at", now - days(2)),
         place="操场",
         category="fire",
@@ -38,6 +38,9 @@ def make(school, state="reported", level="general", **fields):
         deadline=fields.pop("deadline", today() + days(5)),
         **fields,
     )
+    allocate_numbers([hazard])
+    hazard.save()
+    return hazard
 
 
 class HazardAPITestCase(HazardWorldTestCase):
@@ -263,6 +266,17 @@ class FilterAndQueryTests(HazardAPITestCase):
         response = self.api("district1").get(reverse("hazard-list"), {"overdue": "true"})
         [row] = response.json()["results"]
         self.assertEqual((row["is_overdue"], row["ledger_number"]), (True, late.ledger_number))
+
+    def test_overdue_is_judged_on_the_day_of_the_request(self):
+        # Not on the day the server process started (the viewset's queryset is built
+        # once, at import).
+        due = make(self.s1, "rectifying", deadline=today() + days(1))
+        url = reverse("hazard-detail", args=[due.pk])
+        self.assertFalse(self.api("district1").get(url).json()["is_overdue"])
+        self.assertNotIn(due.pk, self.ids(overdue="true"))
+        with time_machine.travel(timezone.now() + days(3)):
+            self.assertTrue(self.api("district1").get(url).json()["is_overdue"])
+            self.assertIn(due.pk, self.ids(overdue="true"))
 
     def test_the_list_costs_a_constant_number_of_queries(self):
         # 1 the user's roles (the scope), 2 the count, 3 the page of hazards

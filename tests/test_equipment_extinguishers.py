@@ -110,7 +110,7 @@ class ExtinguisherCheckTests(ChecksWorldTestCase):
         self.assertEqual(counts[2], counts[3])
         # Passed: the piece's check, the answer and the scope; failed adds the ledger's
         # movement and balance and the hazard ledger's filing, still per piece.
-        self.assertEqual(counts, [6, 6, 31, 31])
+        self.assertEqual(counts, [6, 6, 24, 24])
 
 
 class ExtinguisherPageTests(ChecksWorldTestCase):

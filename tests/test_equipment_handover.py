@@ -7,6 +7,8 @@ gate has no equipment place, so its duty log shows no kit slot.
 
 import datetime
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from equipment import handover
@@ -224,11 +226,8 @@ class EscalationTests(HandoverTestCase):
 
     def setUp(self):
         self.filed = []
-        self.previous = hazards._filer
+        self.addCleanup(hazards.register, hazards._filer, hazards._bulk_filer)
         hazards.register(self.filed.append)
-
-    def tearDown(self):
-        hazards._filer = self.previous
 
     def missing(self, code="shield", now=NOW):
         handover.confirm_kit(self.officer1, self.gatehouse, {self.types[code].pk: 1}, now=now)
@@ -285,3 +284,27 @@ class LedgerTests(HandoverTestCase):
         )
         self.assertEqual(hazard.found_at, NOW)
         self.assertIsNotNone(KitShortage.objects.get().hazard_reported_at)
+
+    def test_a_backlog_is_filed_in_the_same_queries_as_one_piece(self):
+        from inspections.models_hazards import Hazard
+
+        def escalate(codes, now):
+            handover.confirm_kit(
+                self.officer1, self.gatehouse, {self.types[c].pk: 1 for c in codes}, now=now
+            )
+            with CaptureQueriesContext(connection) as queries:
+                escalated = handover.escalate_overdue(now + 3 * HOUR)
+            return len(escalated), len(queries)
+
+        one = escalate(["shield"], NOW)
+        handover.confirm_kit(self.officer1, self.gatehouse, {}, now=NOW + 4 * HOUR)
+        six = escalate(
+            ["shield", "helmet", "torch", "radio", "stab-vest", "steel-fork"], NOW + 5 * HOUR
+        )
+        self.assertEqual((one[0], six[0]), (1, 6))
+        self.assertEqual(one[1], six[1])
+        self.assertEqual(Hazard.objects.filter(origin="handover").count(), 7)
+        self.assertEqual(
+            sorted(Hazard.objects.filter(origin="handover").values_list("number", flat=True)),
+            list(range(1, 8)),
+        )

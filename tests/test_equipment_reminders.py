@@ -146,9 +146,9 @@ class ShortfallTests(EquipmentRemindersTestCase):
 
 class MissingKitTests(EquipmentRemindersTestCase):
     def test_a_hazard_is_opened_and_the_school_told_once(self):
-        filed, previous = [], hazards._filer
+        filed, previous = [], (hazards._filer, hazards._bulk_filer)
         hazards.register(filed.append)
-        self.addCleanup(setattr, hazards, "_filer", previous)
+        self.addCleanup(hazards.register, *previous)
         gatehouse = self.s1_gatehouse
         handover.confirm_kit(
             self.officer1, gatehouse, {self.types["shield"].pk: 1}, now=at(TODAY, 7)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from inspections import hazards, services
 from inspections.models import Finding, Hazard, HazardRules
 from schools.hazards import HazardReport, report_hazard
-from tests.hazards_world import HazardWorldTestCase, days, photo
+from tests.hazards_world import HazardWorldTestCase, days
 from tests.rounds_world import NOW, RoundsWorldTestCase
 
 adoption = importlib.import_module("inspections.migrations.0007_adopt_findings")
@@ -118,11 +118,6 @@ class AdoptionTests(RoundsWorldTestCase):
 
 
 class RecurrenceTests(HazardWorldTestCase):
-    def closed(self, **extra):
-        hazard = self.rectifying(**extra)
-        hazard = hazards.submit(self.officer1, hazard, rectification="ok", photos=[photo()])
-        return hazards.close(self.principal1, hazards.verify(self.principal1, hazard))
-
     def test_same_category_at_the_same_checkpoint_within_the_window_is_a_recurrence(self):
         first = self.closed()
         again = self.report()

@@ -50,7 +50,7 @@ class HazardViewSet(_ActionMixin, ScopedModelViewSet):
     """
 
     # photos: the representation's photo list.
-    queryset = Hazard.objects.with_overdue().prefetch_related("photos")
+    queryset = Hazard.objects.prefetch_related("photos")
     serializer_class = s.HazardSerializer
     filterset_class = HazardFilter
     ordering_fields = ["found_at", "deadline", "number", "level", "state"]
@@ -69,6 +69,11 @@ class HazardViewSet(_ActionMixin, ScopedModelViewSet):
         "extend": CHANGE,
         "supervise": SUPERVISE,
     }
+
+    def get_queryset(self):
+        # Overdue against today's date, per request: a class attribute would keep the
+        # date the worker process started on.
+        return super().get_queryset().with_overdue()
 
     def get_serializer_class(self):
         if self.action == "create":
