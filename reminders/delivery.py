@@ -66,7 +66,8 @@ def record(
 
 
 def _record_digests(kind: str, window: str, dues: list[Due]) -> list[int]:
-    """Four statements whatever the number of items: digests, items, empty digests, deliveries.
+    """Three or four statements whatever the number of items: digests, items, the empty
+    digests (when there are any), deliveries.
 
     The items travel as one JSON array (a single parameter) that the database
     unpacks itself, so no statement grows with the sweep and no model instance
@@ -87,14 +88,20 @@ def _record_digests(kind: str, window: str, dues: list[Due]) -> list[int]:
     created = connection.ops.adapt_datetimefield_value(timezone.now())
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql.digests, [recipients, kind, window, created])
-        new = json.dumps([pk for (pk,) in cursor.fetchall()])
+        new_ids = [pk for (pk,) in cursor.fetchall()]
+        new = json.dumps(new_ids)
         # Into the window's digests, new or filled by an earlier tick of the window.
-        cursor.execute(sql.items, [items, kind, kind, window])
-        if new == "[]":
+        cursor.execute(
+            sql.items, [items, kind, kind, window, new][: 5 if sql.items_return_empty else 4]
+        )
+        returned = {pk for (pk,) in cursor.fetchall()}
+        if not new_ids:
             # A repeated tick: the deliveries of this window were queued by the first.
             return []
         # Every item of theirs went out in an earlier digest: nothing new to say.
-        cursor.execute(sql.empty, [new])
+        empty = returned if sql.items_return_empty else set(new_ids) - returned
+        if empty:
+            cursor.execute(sql.empty, [json.dumps(sorted(empty))])
         # The inbox entry is delivered by existing.
         cursor.execute(sql.deliveries, [created, created, new])
         # Queued twice by two sweeps at once, a delivery is still sent once (deliver()).

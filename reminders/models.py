@@ -121,6 +121,9 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
         verbose_name=_("user"),
+        # Its unique constraint below starts with it and serves its lookups: a second
+        # index would only slow the sweeps' set-based inserts.
+        db_index=False,
     )
     member = models.ForeignKey(
         "posts.Member",
@@ -129,6 +132,9 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
         verbose_name=_("post member"),
+        # Its unique constraint below starts with it and serves its lookups: a second
+        # index would only slow the sweeps' set-based inserts.
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=40)
     window = models.CharField(
@@ -254,6 +260,9 @@ class NotificationItem(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("user"),
+        # Its unique constraint below starts with it and serves its lookups: a second
+        # index would only slow the sweeps' set-based inserts.
+        db_index=False,
     )
     member = models.ForeignKey(
         "posts.Member",
@@ -262,6 +271,9 @@ class NotificationItem(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("post member"),
+        # Its unique constraint below starts with it and serves its lookups: a second
+        # index would only slow the sweeps' set-based inserts.
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=40)
     subject = models.CharField(_("subject"), max_length=100)
@@ -334,6 +346,8 @@ class Delivery(models.Model):
         on_delete=models.CASCADE,
         related_name="deliveries",
         verbose_name=_("notification"),
+        # delivery_once_per_channel starts with it and serves its lookups.
+        db_index=False,
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel)
     status = models.CharField(
