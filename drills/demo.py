@@ -8,8 +8,8 @@ a bus drill; a few schools skip months (so the compliance pages and the
 reminders have something to show). Most past drills are signed off, the latest
 few are held and not evaluated yet, and some schools have their next drill
 planned. principal1's school's latest signed-off drill found problems and asks
-for its plan to be revised: the problems stay as text on the drill (the hazard
-ledger has not landed yet; schools.hazards.report_hazard has no filer).
+for its plan to be revised: the problems are lines on the drill, which its page
+files as hazards one by one (drills.services.problem_hazard).
 
 Signed-off drills and training sessions count towards their requirements
 with the rows record_completion writes, in bulk (schools.obligation_bulk).
