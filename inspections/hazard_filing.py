@@ -95,11 +95,8 @@ def mark_recurrences(hazards: list[Hazard]) -> None:
     placed = [hazard for hazard in hazards if hazard.checkpoint_id or hazard.place.strip()]
     if not placed:
         return
-    city_of = dict(
-        School.objects.filter(pk__in=any_of(hazard.school_id for hazard in placed)).values_list(
-            "pk", "district__city_id"
-        )
-    )
+    schools = any_of(hazard.school_id for hazard in placed)
+    city_of = dict(School.objects.filter(pk__in=schools).values_list("pk", "district__city_id"))
     rules = HazardRules.for_cities(set(city_of.values()))
     since = {
         id(hazard): hazard.found_at
@@ -108,7 +105,7 @@ def mark_recurrences(hazards: list[Hazard]) -> None:
     }
     closed = (
         Hazard.objects.filter(
-            school_id__in=any_of(hazard.school_id for hazard in placed),
+            school_id__in=schools,
             category__in={hazard.category for hazard in placed},
             state=S.CLOSED,
             closed_at__gte=min(since.values()),
@@ -117,14 +114,14 @@ def mark_recurrences(hazards: list[Hazard]) -> None:
         .order_by("-closed_at", "-pk")
         .values("pk", "school_id", "category", "checkpoint_id", "place", "closed_at")
     )
-    by_school = {}
+    struck_off = {}
     for row in closed:
-        by_school.setdefault((row["school_id"], row["category"]), []).append(row)
+        struck_off.setdefault((row["school_id"], row["category"]), []).append(row)
     for hazard in placed:
         hazard.recurrence_of_id = next(
             (
                 row["pk"]
-                for row in by_school.get((hazard.school_id, hazard.category), ())
+                for row in struck_off.get((hazard.school_id, hazard.category), ())
                 if since[id(hazard)] <= row["closed_at"] <= hazard.found_at
                 and row["pk"] != hazard.pk
                 and _same_place(hazard, row)

@@ -57,9 +57,7 @@ def report_hazard(report: HazardReport):
     """File `report` in the ledger and return the hazard (an existing one if
     `origin_ref` was reported before). Call it inside the caller's transaction:
     the hazard is saved, or rolled back, with the record that found it."""
-    if _filer is None:
-        raise RuntimeError("No hazard ledger is installed: add inspections to INSTALLED_APPS.")
-    return _filer(report)
+    return report_hazards([report])[0]
 
 
 def report_hazards(reports: list[HazardReport]) -> list:
