@@ -8,7 +8,7 @@ import datetime
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -61,15 +61,12 @@ class RosterDigest(DistrictSweep):
         )
         if districts is not None:
             # A member standing in two districts gets one message, from the part of
-            # the first: with every shift of theirs, whichever district it is in.
-            theirs = (
-                shifts.order_by()
-                .values("member_id")
-                .annotate(first=Min("school__district_id"))
-                .filter(first__in=districts)
-                .values("member_id")
+            # the first: with every shift of theirs, whichever district it is in. So
+            # the part reads every shift of the members standing in its districts
+            # (a semi-join: an OR against a grouped subquery cost a second a part).
+            shifts = shifts.filter(
+                member_id__in=shifts.filter(school__district_id__in=districts).values("member_id")
             )
-            shifts = shifts.filter(Q(school__district_id__in=districts) | Q(member_id__in=theirs))
         # Tuples, not model instances: a city's morning is some hundred thousand shifts.
         shifts = list(
             # A stable order: the same message whichever worker and plan builds it.
@@ -90,6 +87,11 @@ class RosterDigest(DistrictSweep):
             )
         )
         open_today = school_days({shift[0] for shift in shifts}, today, today)
+        first_district = {}
+        for shift in shifts:
+            member_id, district_id = shift[3], shift[1]
+            if district_id < first_district.get(member_id, district_id + 1):
+                first_district[member_id] = district_id
         by_member = defaultdict(list)
         names = {}
         by_school = defaultdict(list)
@@ -120,7 +122,8 @@ class RosterDigest(DistrictSweep):
                     "start": start.strftime("%H:%M"),
                     "end": end.strftime("%H:%M"),
                 }
-            if phone:
+            mine = districts is None or first_district[member_id] in districts
+            if phone and mine:
                 by_member[member_id].append(entry)
                 names[member_id] = name
             if districts is None or district_id in districts:
@@ -135,10 +138,6 @@ class RosterDigest(DistrictSweep):
             )
             for member_id, entries in by_member.items()
         ]
-        if districts is not None:
-            # Only the members this part speaks for (their first district is here).
-            mine = set(theirs.values_list("member_id", flat=True))
-            dues = [due for due in dues if due.member_id in mine]
         leaders = recipients.school_leaders(by_school)
         for school_id, entries in by_school.items():
             for user_id in leaders.get(school_id, ()):

@@ -292,7 +292,14 @@ def _problem_rows(periods, start, end) -> list[tuple]:
     # The shifts of the range counted per period and day first, in one pass (a hash
     # aggregate at city scale), so the join below meets one row a period and day.
     shifts_sql, shifts_params = (
-        Shift.objects.filter(date__gte=start, date__lte=end, is_cancelled=False)
+        Shift.objects.filter(
+            date__gte=start,
+            date__lte=end,
+            is_cancelled=False,
+            # Only the shifts of these periods' schools: a district's part of a fan-out
+            # counted the whole city's shifts, nearly the whole sweep's work each part.
+            school__in=schools,
+        )
         .order_by()
         .values("post_period_id", "date")
         .annotate(

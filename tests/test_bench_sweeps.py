@@ -4,14 +4,17 @@ import io
 import os
 import tempfile
 
+import time_machine
 from django.core.management import CommandError, call_command
+from django.test import TransactionTestCase
 
 from posts.models import PostPeriod
 from posts.rosters import generate_shifts
 from reminders.models import Notification
 from reminders.registry import KINDS
 from schools.models import District
-from tests.posts_world import TODAY, PostsWorldTestCase
+from tests.base import World
+from tests.posts_world import NOW, TODAY, PostsWorldTestCase, build_posts
 
 
 class BenchSweepsTests(PostsWorldTestCase):
@@ -50,3 +53,38 @@ class BenchSweepsTests(PostsWorldTestCase):
             call_command("bench_sweeps", "--date", "tomorrow")
         with self.assertRaises(CommandError):
             call_command("bench_sweeps", "--repeat", "0")
+        with self.assertRaises(CommandError):
+            call_command("bench_sweeps", "--workers", "-1")
+        with self.assertRaises(CommandError):
+            call_command("bench_sweeps", "--workers", "2")  # inside the test's transaction
+
+
+class BenchSweepsWorkersTests(TransactionTestCase):
+    """TransactionTestCase: the forked workers' own connections must see committed data."""
+
+    def setUp(self):
+        with time_machine.travel(NOW, tick=False):
+            World.build(self)
+            build_posts(self)
+            generate_shifts(PostPeriod.objects.all(), TODAY, TODAY)
+
+    def test_the_fan_out_timed_on_two_workers(self):
+        out = io.StringIO()
+        call_command(
+            "bench_sweeps",
+            *["--date", TODAY.isoformat(), "--repeat", "1", "--workers", "2"],
+            *["--kind", "roster_digest", "--kind", "certificate_expiry"],
+            stdout=out,
+        )
+        header, _rule, *rows = out.getvalue().splitlines()[-4:]
+        self.assertIn("2 workers", header)
+        digest, expiry = (row.split() for row in rows)
+        self.assertEqual(digest[0], "roster_digest")
+        self.assertGreater(int(digest[1]), 0)
+        self.assertGreater(float(digest[-2]), 0)
+        self.assertTrue(digest[-1].endswith("x"))
+        # A kind swept in one piece has no fan-out to time.
+        self.assertEqual(expiry[0], "certificate_expiry")
+        self.assertEqual(len(expiry), len(digest) - 2)
+        # Every part was rolled back, in the workers as in this process.
+        self.assertFalse(Notification.objects.exists())

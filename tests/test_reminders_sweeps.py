@@ -7,11 +7,12 @@ from django.test import override_settings
 
 from accounts.choices import Role
 from posts.dutylogs import submit_log
-from posts.models import PostPeriod
+from posts.models import PostPeriod, Shift
 from posts.rosters import generate_shifts
 from reminders.delivery import record
 from reminders.models import Notification, NotificationItem
 from reminders.registry import KINDS
+from schools.models import District
 from tests.factories import UserFactory, assign
 from tests.posts_world import NOW, TODAY, PostsWorldTestCase
 
@@ -118,6 +119,42 @@ class RosterReminderTests(PostsWorldTestCase):
             kind="roster_digest", member=self.member("s1", "police")
         )
         self.assertEqual(police_sms.body.count("\n"), 1)  # morning and afternoon
+
+    def test_a_member_of_two_districts_hears_once_from_the_first(self):
+        """Fanned out, each part sends the members whose first district is its own,
+        with every shift of theirs; the other part still lists them to its leaders."""
+        member = self.member("s1", "police")
+        _post, morning, _afternoon = self.posts["s2"]
+        Shift.objects.create(post_period=morning, school=self.s2, member=member, date=TODAY)
+        first, second = sorted((self.s1.district_id, self.s2.district_id))
+        kind = KINDS["roster_digest"]
+        mine = {
+            district: [d for d in kind.sweep_districts(at(6, 30), [district]) if d.member_id]
+            for district in (first, second)
+        }
+        [theirs] = [due for due in mine[first] if due.member_id == member.pk]
+        self.assertEqual(
+            sorted((s["school"], s["start"]) for s in theirs.params["shifts"]),
+            sorted([(self.s1.name, "07:10"), (self.s1.name, "16:30"), (self.s2.name, "07:10")]),
+        )
+        self.assertNotIn(member.pk, {due.member_id for due in mine[second]})
+        leaders = kind.sweep_districts(at(6, 30), [second])
+        listed = [
+            shift["member"]
+            for due in leaders
+            if due.school_id == self.s2.pk
+            for shift in due.params["shifts"]
+        ]
+        self.assertIn(member.name, listed)
+        # Together the parts say what the whole city's sweep says to members.
+        whole = {d.member_id: d.params for d in kind.sweep(at(6, 30)) if d.member_id}
+        parts = {
+            due.member_id: due.params
+            for district in District.objects.values_list("pk", flat=True)
+            for due in kind.sweep_districts(at(6, 30), [district])
+            if due.member_id
+        }
+        self.assertEqual(parts, whole)
 
     def test_roster_gaps_go_to_the_principal(self):
         dues = sweep("roster_gaps", at(15, 0))

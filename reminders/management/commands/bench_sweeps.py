@@ -8,17 +8,22 @@ Beside each sweep, its floor: writing the same number of items in one
 set-based INSERT (what a sweep cannot do without), in the same run. With
 --parts, a sweep that fans out over Celery is also timed district by
 district: its slowest part is what it takes with a worker per district.
+With --workers N, the whole fan-out is also timed on N processes at once,
+each taking the next district's part (largest first) as a Celery worker's
+pool would: the morning's wall time with N workers on this machine.
 --save writes the medians to a file; --against reads one saved at another
 size (3,000 schools against 30,000) and prints the growth.
 """
 
 import datetime
 import json
+import multiprocessing
 import statistics
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, connection, reset_queries, transaction
+from django.db import DatabaseError, connection, connections, reset_queries, transaction
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -85,12 +90,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--parts", action="store_true", help="Also time each district's part of a fan-out."
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=0,
+            help="Also time each fan-out run on this many processes at once.",
+        )
         parser.add_argument("--save", help="Write the medians (JSON) to this file.")
         parser.add_argument("--against", help="Medians saved at another size, to compare with.")
 
     def handle(self, *args, date=None, repeat=3, kind=None, parts=False, **options):
         if repeat < 1:
             raise CommandError("--repeat must be at least 1.")
+        workers = options["workers"]
+        if workers < 0:
+            raise CommandError("--workers must be 0 (no parallel timing) or more.")
+        if workers and connection.in_atomic_block:
+            # The forked workers read committed data only, on connections of their own.
+            raise CommandError("--workers cannot time inside a transaction.")
         try:
             day = datetime.date.fromisoformat(date) if date else timezone.localdate()
         except ValueError:
@@ -107,10 +124,17 @@ class Command(BaseCommand):
         header = ["sweep", "due", "queries", "min ms", "median", "max", "floor", "ratio"]
         if parts:
             header += ["parts", "slowest part"]
+        if workers:
+            header += [f"{workers} workers", "ratio"]
         if against:
             header += [f"at {against.get('schools', '?')}", "growth"]
         lines, medians = [], {"schools": schools}
-        districts = list(District.objects.values_list("pk", flat=True))
+        # Largest first, as a pool fed the biggest parts first finishes soonest.
+        districts = list(
+            District.objects.annotate(size=Count("schools"))
+            .order_by("-size", "pk")
+            .values_list("pk", flat=True)
+        )
         for name in kind or sorted(KINDS):
             reminder = KINDS[name]
             hour, minute = MOMENTS.get(name, (12, 0))
@@ -138,6 +162,8 @@ class Command(BaseCommand):
             line = [name, str(len(dues)), str(queries), *figures(timings), *ratio(timings, floors)]
             if parts:
                 line += self._parts(reminder, moment, districts)
+            if workers:
+                line += self._in_parallel(reminder, moment, districts, workers, median)
             if against:
                 before = against.get(name)
                 line += [
@@ -170,3 +196,27 @@ class Command(BaseCommand):
             _rolled_back(self._sweep, reminder, moment, [pk])
             slowest = max(slowest, (time.perf_counter() - started) * 1000)
         return [str(len(districts)), f"{slowest:.1f}"]
+
+    def _in_parallel(self, reminder, moment, districts, workers, serial):
+        """The fan-out's wall time on `workers` processes (each part rolled back)."""
+        if not reminder.fans_out:
+            return ["", ""]
+        # Forked children must not share the parent's connection: each opens its own.
+        connections.close_all()
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers) as pool:
+            started = time.perf_counter()
+            for _ in pool.imap_unordered(
+                _part, [(reminder.name, moment, pk) for pk in districts], chunksize=1
+            ):
+                pass
+            wall = (time.perf_counter() - started) * 1000
+        return [f"{wall:.1f}", f"{wall / serial:.2f}x"]
+
+
+def _part(args):
+    name, moment, district = args
+    try:
+        _rolled_back(Command._sweep, KINDS[name], moment, [district])
+    finally:
+        connections.close_all()
