@@ -1,9 +1,9 @@
 """The reminders of drills, declared for the reminders app.
 
-Requirement periods come from the obligation mechanism for every school at
-once (schools/obligations.py: a handful of queries); the drills, plans and
-recipients of the schools concerned are one query each. No sweep loops over
-schools with queries.
+Requirement periods come from the obligation mechanism for every school (or
+one district's, when beat fans the sweep out) at once (schools/obligations.py:
+a handful of queries); the drills, plans and recipients of the schools
+concerned are one query each. No sweep loops over schools with queries.
 
 - a period starts: the principal and safety officers (drill_period_start);
 - 10 days before a period ends with nothing planned that would satisfy it
@@ -35,7 +35,7 @@ from drills import plans
 from drills.choices import ALARM_TYPES, TRAINING_RULE_CODES, DrillStatus, PlanType
 from drills.models import Drill, DrillRequirement, EmergencyPlan
 from reminders import recipients
-from reminders.registry import Due, ReminderKind, register
+from reminders.registry import DistrictSweep, Due, ReminderKind, register, schools_in
 from schools.choices import WindowStatus
 from schools.models import School
 from schools.obligations import due_windows
@@ -49,11 +49,12 @@ def _last_day(window) -> datetime.date:
     return timezone.localdate(window.due - datetime.timedelta(microseconds=1))
 
 
-def _requirement_windows(now, start, end):
-    """The drill requirements' windows of every school overlapping [start, end] (no training)."""
+def _requirement_windows(now, start, end, districts):
+    """The drill requirements' windows of the districts' schools (None: of every school)
+    overlapping [start, end] (no training)."""
     return [
         w
-        for w in due_windows(School.objects.all(), start, end, domain="drills", now=now)
+        for w in due_windows(schools_in(districts), start, end, domain="drills", now=now)
         if w.rule.code not in TRAINING_CODES
     ]
 
@@ -112,7 +113,7 @@ class _RecordsLink(ReminderKind):
 
 
 @register
-class PeriodStart(_RecordsLink):
+class PeriodStart(_RecordsLink, DistrictSweep):
     name = "drill_period_start"
     label = _("A drill period begins")
     recipients = _("The school's principal and safety officers, when a drill period begins.")
@@ -120,11 +121,12 @@ class PeriodStart(_RecordsLink):
     # A tick missed for a day or two still announces the period.
     catch_up_days = 2
 
-    def sweep(self, now):
+    def sweep_districts(self, now, districts):
         today = timezone.localdate(now)
+        since = today - self.catch_up_days * ONE_DAY
         windows = [
             w
-            for w in _requirement_windows(now, today - self.catch_up_days * ONE_DAY, today)
+            for w in _requirement_windows(now, since, today, districts)
             if today - self.catch_up_days * ONE_DAY <= w.date <= today
             and w.status == WindowStatus.OPEN
         ]
@@ -148,7 +150,7 @@ def _satisfying(requirements, window, drills):
 
 
 @register
-class NothingPlanned(_RecordsLink):
+class NothingPlanned(_RecordsLink, DistrictSweep):
     name = "drill_nothing_planned"
     label = _("No drill planned before the period ends")
     recipients = _(
@@ -158,11 +160,11 @@ class NothingPlanned(_RecordsLink):
     crontab = {"hour": 7, "minute": 5}
     days_before = 10
 
-    def sweep(self, now):
+    def sweep_districts(self, now, districts):
         today = timezone.localdate(now)
         windows = [
             w
-            for w in _requirement_windows(now, today, today)
+            for w in _requirement_windows(now, today, today, districts)
             if w.status == WindowStatus.OPEN and (_last_day(w) - today).days <= self.days_before
         ]
         if not windows:
@@ -236,26 +238,26 @@ class DrillTomorrow(_RecordsLink):
         )
 
 
-def _missed(now, first, last):
+def _missed(now, first, last, districts):
     """Requirement windows missed at `now` whose last day lies within [first, last].
 
     Such a window overlaps [first, last], so that range is all due_windows() needs.
     """
-    windows = _requirement_windows(now, first, last)
+    windows = _requirement_windows(now, first, last, districts)
     return [w for w in windows if w.status == WindowStatus.MISSED and first <= _last_day(w) <= last]
 
 
 @register
-class Overdue(_RecordsLink):
+class Overdue(_RecordsLink, DistrictSweep):
     name = "drill_overdue"
     label = _("Drill requirement overdue")
     recipients = _("The school's principal, once a drill period has ended unsatisfied.")
     crontab = {"hour": 7, "minute": 10}
     horizon = 14
 
-    def sweep(self, now):
+    def sweep_districts(self, now, districts):
         today = timezone.localdate(now)
-        windows = _missed(now, today - self.horizon * ONE_DAY, today - ONE_DAY)
+        windows = _missed(now, today - self.horizon * ONE_DAY, today - ONE_DAY, districts)
         schools = _schools(w.school_id for w in windows)
         heads = recipients.principals({w.school_id for w in windows})
         items = [(_subject(w), "overdue", _window_params(w, schools)) for w in windows]
@@ -266,7 +268,7 @@ class Overdue(_RecordsLink):
 
 
 @register
-class OverdueOfDistrict(recipients.DistrictSummary, _RecordsLink):
+class OverdueOfDistrict(recipients.DistrictSummary, _RecordsLink, DistrictSweep):
     """Once a month, district staff get one list of last month's unmet drill periods."""
 
     name = "drill_overdue_district"
@@ -279,11 +281,11 @@ class OverdueOfDistrict(recipients.DistrictSummary, _RecordsLink):
     crontab = {"hour": 8, "minute": 15}
     listed = 30
 
-    def sweep(self, now):
+    def sweep_districts(self, now, districts):
         first_of_month = timezone.localdate(now).replace(day=1)
         last = first_of_month - ONE_DAY
         first = last.replace(day=1)
-        windows = _missed(now, first, last)
+        windows = _missed(now, first, last, districts)
         schools = _schools(w.school_id for w in windows)
         by_district = defaultdict(list)
         for window in windows:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from reminders import recipients
-from reminders.registry import Due, ReminderKind, register
+from reminders.registry import DistrictSweep, Due, register, schools_in
 from schools.choices import Basis, WindowStatus
 from schools.models import School
 from schools.obligation_rates import missed_windows
@@ -27,8 +27,8 @@ DAILY = (Basis.SCHOOL_DAY, Basis.BOARDING_NIGHT, Basis.DAY)
 FIRE_CHECK, ALARM_TEST = "fire-check", "alarm-test"
 
 
-def _windows(now, start, end, **which):
-    return due_windows(School.objects.all(), start, end, now=now, **which)
+def _windows(now, start, end, districts, **which):
+    return due_windows(schools_in(districts), start, end, now=now, **which)
 
 
 def _subject(window):
@@ -61,7 +61,7 @@ def _params(window, schools, **extra):
     }
 
 
-class _BoardLink(ReminderKind):
+class _BoardLink(DistrictSweep):
     url_params = ("school_id",)
 
     def url(self, params):
@@ -70,7 +70,7 @@ class _BoardLink(ReminderKind):
         return reverse("inspections:completion")
 
 
-def _missed_daily(now, first, last, due_after=None):
+def _missed_daily(now, first, last, districts, due_after=None):
     """The daily windows dated first..last that are missed at `now` (grace passed), only
     those due after `due_after` when given.
 
@@ -78,7 +78,7 @@ def _missed_daily(now, first, last, due_after=None):
     every school reads the few missed rows instead of working out all windows.
     """
     return missed_windows(
-        School.objects.all(),
+        schools_in(districts),
         first,
         last,
         now,
@@ -102,14 +102,14 @@ class MissedWindow(_BoardLink):
     escalate_at = 2
     overlap = datetime.timedelta(hours=1)
 
-    def sweep(self, now):
+    def sweep_districts(self, now, districts):
         today = timezone.localdate(now)
         # Yesterday too: a night's window is dated by its evening. Only windows
         # due today are news (with an hour's overlap for a tick missed at midnight).
         since = (
             timezone.make_aware(datetime.datetime.combine(today, datetime.time(0))) - self.overlap
         )
-        missed = _missed_daily(now, today - ONE_DAY, today, due_after=since)
+        missed = _missed_daily(now, today - ONE_DAY, today, districts, due_after=since)
         schools = _school_names(missed)
         officers = recipients.safety_officers(schools)
         by_day = defaultdict(list)
@@ -174,9 +174,9 @@ class MissedWindowsOfDistrict(recipients.DistrictSummary, _BoardLink):
     crontab = {"hour": 8, "minute": 0}
     listed = 30
 
-    def sweep(self, now):
+    def sweep_districts(self, now, districts):
         yesterday = timezone.localdate(now) - ONE_DAY
-        missed = _missed_daily(now, yesterday, yesterday)
+        missed = _missed_daily(now, yesterday, yesterday, districts)
         schools = _school_names(missed)
         by_district = defaultdict(list)
         for window in missed:
@@ -197,13 +197,17 @@ class MissedWindowsOfDistrict(recipients.DistrictSummary, _BoardLink):
         return f"{item['school']} {item['rule']} {item['start']}–{item['end']}"
 
 
-def _open_periods(now, code, back_days):
+def _open_periods(now, code, back_days, districts):
     """The windows of rule `code` overlapping the last `back_days` days and the coming week."""
     today = timezone.localdate(now)
     return [
         w
         for w in _windows(
-            now, today - datetime.timedelta(days=back_days), today + 8 * ONE_DAY, codes=[code]
+            now,
+            today - datetime.timedelta(days=back_days),
+            today + 8 * ONE_DAY,
+            districts,
+            codes=[code],
         )
         if w.status not in SATISFIED and w.status != WindowStatus.EXCUSED
     ]
@@ -246,10 +250,11 @@ class FireCheck(_BoardLink):
                 return f"due-{days}"
         return None
 
-    def sweep(self, now):
+    def sweep_districts(self, now, districts):
+        back = self.horizon + self.escalate_after + 31
         windows = [
             (w, stage)
-            for w in _open_periods(now, FIRE_CHECK, self.horizon + self.escalate_after + 31)
+            for w in _open_periods(now, FIRE_CHECK, back, districts)
             if (stage := self.stage(w, now))
         ]
         schools = _school_names([w for w, _stage in windows])
@@ -298,11 +303,11 @@ class AlarmTestMissed(_BoardLink):
     crontab = {"hour": 7, "minute": 30}
     horizon = 30
 
-    def sweep(self, now):
+    def sweep_districts(self, now, districts):
         today = timezone.localdate(now)
         ended = [
             w
-            for w in _open_periods(now, ALARM_TEST, self.horizon + 92)
+            for w in _open_periods(now, ALARM_TEST, self.horizon + 92, districts)
             if w.end <= now and (today - timezone.localdate(w.end)).days <= self.horizon
         ]
         schools = _school_names(ended)

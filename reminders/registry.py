@@ -126,6 +126,14 @@ class DistrictSweep(ReminderKind):
         return self.sweep_districts(now, None)
 
 
+def schools_in(districts: list[int] | None):
+    """The schools a sweep's part answers for: every school when `districts` is None."""
+    from schools.models import School
+
+    schools = School.objects.all()
+    return schools if districts is None else schools.filter(district_id__in=districts)
+
+
 def register(kind_class):
     kind = kind_class()
     if not kind.name:

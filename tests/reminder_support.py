@@ -88,3 +88,25 @@ def record_missing_log(user) -> Delivery:
         ]
     )
     return Delivery.objects.get(channel="webhook")
+
+
+def assert_parts_make_the_whole(case, kind, moment):
+    """A fanned-out kind's district parts, together, find what its city-wide sweep finds:
+    each item once, and none the whole sweep does not. Returns the whole's items."""
+    from reminders.registry import KINDS
+    from schools.models import District
+
+    reminder = KINDS[kind]
+    case.assertTrue(reminder.fans_out, kind)
+
+    def items(dues):
+        return sorted((due.key, due.school_id, repr(due.params)) for due in dues)
+
+    whole = items(reminder.sweep(moment))
+    parts = items(
+        due
+        for district in District.objects.values_list("pk", flat=True)
+        for due in reminder.sweep_districts(moment, [district])
+    )
+    case.assertEqual(parts, whole, kind)
+    return whole

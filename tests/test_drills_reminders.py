@@ -28,6 +28,7 @@ from tests.base import World
 from tests.drills_world import DrillWorldTestCase
 from tests.factories import SchoolFactory
 from tests.obligations_world import D, at
+from tests.reminder_support import assert_parts_make_the_whole
 from tests.test_drills_plans import make_plan
 from tests.worker import running_worker, send, task_runs, wait_until
 
@@ -273,6 +274,12 @@ class QueryCountTests(DrillRemindersTestCase):
             for _ in range(10):
                 SchoolFactory(district=district)
         self.assertEqual(self.counts(), pinned)
+
+    def test_the_district_parts_find_what_the_city_wide_sweep_finds(self):
+        for kind, moment in self.MOMENTS.items():
+            if KINDS[kind].fans_out:
+                with self.subTest(kind=kind):
+                    self.assertTrue(assert_parts_make_the_whole(self, kind, moment))
 
 
 class SweepOnAWorkerTests(TransactionTestCase):

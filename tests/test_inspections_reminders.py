@@ -28,6 +28,7 @@ from schools.obligations import record_completion
 from tests.base import World
 from tests.factories import SchoolFactory
 from tests.obligations_world import D, ObligationWorldTestCase, at, make_rule
+from tests.reminder_support import assert_parts_make_the_whole
 from tests.worker import running_worker, send, task_runs, wait_until
 
 TODAY = D(2026, 11, 25)
@@ -219,6 +220,16 @@ class QueryCountTests(InspectionRemindersTestCase):
             for _ in range(10):
                 SchoolFactory(district=district)
         self.assertEqual(self.counts(), pinned)
+
+    def test_the_district_parts_find_what_the_city_wide_sweep_finds(self):
+        moments = [
+            *self.MOMENTS.items(),
+            ("fire_check", at(D(2026, 11, 26), 7)),
+            ("fire_check", at(D(2026, 12, 4), 7)),
+        ]
+        for kind, moment in moments:
+            with self.subTest(kind=kind, moment=moment):
+                self.assertTrue(assert_parts_make_the_whole(self, kind, moment))
 
 
 def sweep_runs(runs):
