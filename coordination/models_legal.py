@@ -103,6 +103,9 @@ class Activity(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="legal_vp_activities",
         verbose_name=_("school"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     appointment = models.ForeignKey(
         Appointment,

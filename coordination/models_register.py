@@ -102,7 +102,13 @@ class FactorShare(models.Model):
     """Police share one factor with the school's district or city education bureau."""
 
     factor = models.ForeignKey(
-        Factor, on_delete=models.CASCADE, related_name="shares", verbose_name=_("factor")
+        Factor,
+        on_delete=models.CASCADE,
+        related_name="shares",
+        verbose_name=_("factor"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     district = models.ForeignKey(
         "schools.District",

@@ -142,6 +142,9 @@ class EmergencyPlan(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="emergency_plans",
         verbose_name=_("school"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     plan_type = models.CharField(_("type"), max_length=20, choices=PlanType)
     version = models.PositiveSmallIntegerField(_("version"))
@@ -192,7 +195,13 @@ class Drill(TimeStampedModel):
     """
 
     school = models.ForeignKey(
-        "schools.School", on_delete=models.CASCADE, related_name="drills", verbose_name=_("school")
+        "schools.School",
+        on_delete=models.CASCADE,
+        related_name="drills",
+        verbose_name=_("school"),
+        # The (school, planned at) index starts with it and serves its lookups:
+        # a second index would only slow every insert.
+        db_index=False,
     )
     drill_type = models.CharField(_("type"), max_length=20, choices=DrillType)
     status = models.CharField(
@@ -350,7 +359,13 @@ class ClassHeadcount(models.Model):
     """One class's count at the assembly point, as its teacher reported it (latest report wins)."""
 
     drill = models.ForeignKey(
-        Drill, on_delete=models.CASCADE, related_name="headcounts", verbose_name=_("drill")
+        Drill,
+        on_delete=models.CASCADE,
+        related_name="headcounts",
+        verbose_name=_("drill"),
+        # The unique (drill, class) index starts with it and serves its lookups:
+        # a second index would only slow every insert.
+        db_index=False,
     )
     class_name = models.CharField(_("class"), max_length=50)
     teacher_name = models.CharField(_("class teacher"), max_length=50)

@@ -82,6 +82,9 @@ class ChecklistVersion(models.Model):
         on_delete=models.CASCADE,
         related_name="versions",
         verbose_name=_("checklist template"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     number = models.PositiveSmallIntegerField(_("version"))
     note = models.CharField(_("what changed"), max_length=200, blank=True)
@@ -118,6 +121,9 @@ class ChecklistItem(models.Model):
         on_delete=models.CASCADE,
         related_name="items",
         verbose_name=_("checklist version"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     position = models.PositiveSmallIntegerField(_("position"))
     text = models.CharField(_("text"), max_length=300)
@@ -197,6 +203,9 @@ class Checkpoint(TimeStampedModel, LocatedModel):
         on_delete=models.CASCADE,
         related_name="checkpoints",
         verbose_name=_("school"),
+        # The unique (school, name) index starts with it and serves its lookups:
+        # a second index would only slow every insert.
+        db_index=False,
     )
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=CheckpointKind)

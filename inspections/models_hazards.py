@@ -173,7 +173,13 @@ class HazardSequence(models.Model):
     """The last ledger number given at a school in a year (locked while the next is given)."""
 
     school = models.ForeignKey(
-        "schools.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("school")
+        "schools.School",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("school"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("ledger year"))
     last = models.PositiveIntegerField(_("last number"), default=0)
@@ -218,7 +224,13 @@ class Hazard(TimeStampedModel):
     """One hazard on a school's ledger, from its report to its striking off (销号)."""
 
     school = models.ForeignKey(
-        "schools.School", on_delete=models.CASCADE, related_name="hazards", verbose_name=_("school")
+        "schools.School",
+        on_delete=models.CASCADE,
+        related_name="hazards",
+        verbose_name=_("school"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("ledger year"))
     number = models.PositiveIntegerField(_("ledger number"))

@@ -26,6 +26,9 @@ class SupervisionDraw(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="supervision_draws",
         verbose_name=_("district"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     period = models.CharField(_("period"), max_length=20, help_text=_("For example 2026-autumn."))
     seed = models.BigIntegerField(_("random seed"))
@@ -64,7 +67,13 @@ class SupervisionVisit(models.Model):
     """A school drawn for supervision, the inspector drawn for it, and the round once visited."""
 
     draw = models.ForeignKey(
-        SupervisionDraw, on_delete=models.CASCADE, related_name="visits", verbose_name=_("draw")
+        SupervisionDraw,
+        on_delete=models.CASCADE,
+        related_name="visits",
+        verbose_name=_("draw"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     school = models.ForeignKey(
         "schools.School",

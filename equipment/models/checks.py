@@ -35,6 +35,9 @@ class SchoolRecord(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="%(app_label)s_%(class)ss",
         verbose_name=_("school"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(
@@ -223,6 +226,9 @@ class KitConfirmation(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="kit_confirmations",
         verbose_name=_("location"),
+        # The (place, confirmed at) index starts with it and serves its lookups:
+        # a second index would only slow every insert.
+        db_index=False,
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), default=timezone.now)
     confirmed_by = models.ForeignKey(
@@ -261,6 +267,9 @@ class KitShortage(models.Model):
         on_delete=models.CASCADE,
         related_name="shortages",
         verbose_name=_("kit confirmation"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     # Copied from the confirmation: the sweeps and lists filter on them directly.
     school = models.ForeignKey(
@@ -268,6 +277,9 @@ class KitShortage(models.Model):
         on_delete=models.CASCADE,
         related_name="kit_shortages",
         verbose_name=_("school"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     location = models.ForeignKey(
         "equipment.Location",

@@ -68,6 +68,9 @@ class ExtinguisherAnswer(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="answers",
         verbose_name=_("extinguisher check"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     # The check's school, kept here so the answers are scoped like every school record.
     school = models.ForeignKey(

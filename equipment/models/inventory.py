@@ -35,6 +35,9 @@ class Location(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="equipment_locations",
         verbose_name=_("school"),
+        # The unique (school, name) index starts with it and serves its lookups:
+        # a second index would only slow every insert.
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=20, choices=LocationKind)
     name = models.CharField(_("name"), max_length=100)
@@ -93,6 +96,9 @@ class Item(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="equipment_items",
         verbose_name=_("school"),
+        # The (school, service due on) index starts with it and serves its lookups:
+        # a second index would only slow every insert.
+        db_index=False,
     )
     equipment_type = models.ForeignKey(
         "equipment.EquipmentType",
@@ -166,6 +172,9 @@ class Movement(models.Model):
         on_delete=models.CASCADE,
         related_name="equipment_movements",
         verbose_name=_("school"),
+        # The (school, happened at) of the ledger index starts with it and serves its lookups:
+        # a second index would only slow every insert.
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=20, choices=MovementKind)
     equipment_type = models.ForeignKey(
@@ -182,6 +191,9 @@ class Movement(models.Model):
         related_name="movements",
         # A piece of equipment (器材), not an inspection checklist item (检查项).
         verbose_name=pgettext_lazy("equipment", "item"),
+        # The (item, happened at) of a piece's history index starts with it and serves its lookups:
+        # a second index would only slow every insert.
+        db_index=False,
     )
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
     location = models.ForeignKey(
@@ -273,7 +285,13 @@ class StockBalance(models.Model):
         verbose_name=_("school"),
     )
     location = models.ForeignKey(
-        Location, on_delete=models.CASCADE, related_name="balances", verbose_name=_("location")
+        Location,
+        on_delete=models.CASCADE,
+        related_name="balances",
+        verbose_name=_("location"),
+        # The unique (place, type) index starts with it and serves its lookups:
+        # a second index would only slow every insert.
+        db_index=False,
     )
     equipment_type = models.ForeignKey(
         "equipment.EquipmentType",

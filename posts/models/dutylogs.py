@@ -30,12 +30,18 @@ class DutyLog(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="duty_logs",
         verbose_name=_("school"),
+        # The (school, date) index starts with it and serves its lookups:
+        # a second index would only slow every insert.
+        db_index=False,
     )
     post_period = models.ForeignKey(
         "posts.PostPeriod",
         on_delete=models.PROTECT,
         related_name="duty_logs",
         verbose_name=_("post period"),
+        # The unique (post period, date) index starts with it and serves its lookups:
+        # a second index would only slow every insert.
+        db_index=False,
     )
     date = models.DateField(_("date"))
     period = models.CharField(_("period"), max_length=10, choices=Period)
@@ -193,7 +199,13 @@ class DutyAttendance(models.Model):
     """A member on a duty log: rostered or a walk-in, present or not, as qualified on the day."""
 
     log = models.ForeignKey(
-        DutyLog, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("duty log")
+        DutyLog,
+        on_delete=models.CASCADE,
+        related_name="attendance",
+        verbose_name=_("duty log"),
+        # The unique (log, member) index starts with it and serves its lookups:
+        # a second index would only slow every insert.
+        db_index=False,
     )
     member = models.ForeignKey(
         "posts.Member",
@@ -263,6 +275,9 @@ class DailyCoverage(models.Model):
         on_delete=models.CASCADE,
         related_name="daily_coverage",
         verbose_name=_("school"),
+        # The unique (school, date) index starts with it and serves its lookups:
+        # a second index would only slow every insert.
+        db_index=False,
     )
     date = models.DateField(_("date"))
     required = models.PositiveSmallIntegerField(_("required post periods"))

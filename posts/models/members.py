@@ -194,7 +194,13 @@ class MemberAssignment(TimeStampedModel):
     """A member serving a school from a start date, until an end date if any."""
 
     member = models.ForeignKey(
-        Member, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("member")
+        Member,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("member"),
+        # The unique (member, school, start) index starts with it and serves its lookups:
+        # a second index would only slow every insert.
+        db_index=False,
     )
     school = models.ForeignKey(
         "schools.School",

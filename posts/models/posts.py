@@ -20,7 +20,13 @@ class Post(TimeStampedModel):
     """A school's standing protection post at one of its gates or pick-up points."""
 
     school = models.ForeignKey(
-        "schools.School", on_delete=models.CASCADE, related_name="posts", verbose_name=_("school")
+        "schools.School",
+        on_delete=models.CASCADE,
+        related_name="posts",
+        verbose_name=_("school"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     gate = models.ForeignKey(
         "schools.Gate",
@@ -61,7 +67,13 @@ class PostPeriod(TimeStampedModel):
     """One peak period of a post: its time window and the staffing it needs."""
 
     post = models.ForeignKey(
-        Post, on_delete=models.CASCADE, related_name="periods", verbose_name=_("post")
+        Post,
+        on_delete=models.CASCADE,
+        related_name="periods",
+        verbose_name=_("post"),
+        # The unique (post, period) index starts with it and serves its lookups:
+        # a second index would only slow every insert.
+        db_index=False,
     )
     period = models.CharField(_("period"), max_length=10, choices=Period)
     start_time = models.TimeField(_("from"))

@@ -20,6 +20,9 @@ class RosterRule(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="roster_rules",
         verbose_name=_("post period"),
+        # The unique (post period, weekday, member) index starts with it and serves its lookups:
+        # a second index would only slow every insert.
+        db_index=False,
     )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=WEEKDAYS)
     member = models.ForeignKey(
@@ -64,16 +67,28 @@ class Shift(TimeStampedModel):
         related_name="shifts",
         verbose_name=_("school"),
         help_text=_("The post's school, kept here for scoping and daily queries."),
+        # The (school, date) index starts with it and serves its lookups:
+        # a second index would only slow every insert.
+        db_index=False,
     )
     post_period = models.ForeignKey(
         "posts.PostPeriod",
         on_delete=models.CASCADE,
         related_name="shifts",
         verbose_name=_("post period"),
+        # The unique (post period, date, member) index starts with it and serves its lookups:
+        # a second index would only slow every insert.
+        db_index=False,
     )
     date = models.DateField(_("date"))
     member = models.ForeignKey(
-        "posts.Member", on_delete=models.CASCADE, related_name="shifts", verbose_name=_("member")
+        "posts.Member",
+        on_delete=models.CASCADE,
+        related_name="shifts",
+        verbose_name=_("member"),
+        # The (member, date) index starts with it and serves its lookups:
+        # a second index would only slow every insert.
+        db_index=False,
     )
     origin = models.CharField(_("origin"), max_length=10, choices=ShiftOrigin)
     is_cancelled = models.BooleanField(_("cancelled"), default=False)

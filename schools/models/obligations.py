@@ -212,6 +212,9 @@ class ObligationOverride(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="overrides",
         verbose_name=_("obligation rule"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     district = models.ForeignKey(
         "schools.District",
@@ -296,6 +299,9 @@ class ObligationCompletion(models.Model):
         on_delete=models.CASCADE,
         related_name="completions",
         verbose_name=_("obligation rule"),
+        # The unique (rule, source) index starts with it and serves its lookups:
+        # a second index would only slow every insert.
+        db_index=False,
     )
     school = models.ForeignKey(
         "schools.School",
@@ -349,6 +355,9 @@ class ObligationWindow(models.Model):
         on_delete=models.CASCADE,
         related_name="windows",
         verbose_name=_("obligation rule"),
+        # The unique (rule, school, window start) index starts with it and serves its lookups:
+        # a second index would only slow every insert.
+        db_index=False,
     )
     school = models.ForeignKey(
         "schools.School",
@@ -423,6 +432,9 @@ class ObligationExcuse(models.Model):
         on_delete=models.CASCADE,
         related_name="excuses",
         verbose_name=_("obligation rule"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     school = models.ForeignKey(
         "schools.School",

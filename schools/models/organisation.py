@@ -131,7 +131,13 @@ class District(TimeStampedModel):
     """A district (or county) of a city, with its own education bureau."""
 
     city = models.ForeignKey(
-        City, on_delete=models.PROTECT, related_name="districts", verbose_name=_("city")
+        City,
+        on_delete=models.PROTECT,
+        related_name="districts",
+        verbose_name=_("city"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(
@@ -171,6 +177,9 @@ class PoliceStation(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="police_stations",
         verbose_name=_("district"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     name = models.CharField(_("name"), max_length=100)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -213,7 +222,13 @@ class School(TimeStampedModel, LocatedModel):
     """A school or kindergarten: the unit that posts, inspections and drills belong to."""
 
     district = models.ForeignKey(
-        District, on_delete=models.PROTECT, related_name="schools", verbose_name=_("district")
+        District,
+        on_delete=models.PROTECT,
+        related_name="schools",
+        verbose_name=_("district"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     police_station = models.ForeignKey(
         PoliceStation,
@@ -298,7 +313,13 @@ class Gate(TimeStampedModel, LocatedModel):
     """A gate or pick-up point of a school: a named place where a post stands."""
 
     school = models.ForeignKey(
-        School, on_delete=models.CASCADE, related_name="gates", verbose_name=_("school")
+        School,
+        on_delete=models.CASCADE,
+        related_name="gates",
+        verbose_name=_("school"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=GateKind, default=GateKind.GATE)
@@ -354,6 +375,9 @@ class Term(TimeStampedModel):
         blank=True,
         related_name="terms",
         verbose_name=_("city"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     district = models.ForeignKey(
         District,
@@ -362,6 +386,9 @@ class Term(TimeStampedModel):
         blank=True,
         related_name="terms",
         verbose_name=_("district"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     name = models.CharField(_("name"), max_length=100)
     audience = models.CharField(
@@ -421,6 +448,9 @@ class CalendarException(TimeStampedModel):
         blank=True,
         related_name="calendar_exceptions",
         verbose_name=_("city"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     district = models.ForeignKey(
         District,
@@ -429,6 +459,9 @@ class CalendarException(TimeStampedModel):
         blank=True,
         related_name="calendar_exceptions",
         verbose_name=_("district"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     school = models.ForeignKey(
         School,
@@ -437,6 +470,9 @@ class CalendarException(TimeStampedModel):
         blank=True,
         related_name="calendar_exceptions",
         verbose_name=_("school"),
+        # An index or unique constraint of the model starts with it and serves
+        # its lookups: a second index would only slow every insert.
+        db_index=False,
     )
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=10, choices=ExceptionKind)
