@@ -96,7 +96,9 @@ lint: install
 # one piece a long history. bench_dashboards times the nightly snapshot of every
 # indicator and the city and district dashboards read from it, beside raw SQL.
 # bench_coordination times the city's and districts' meeting cadence and its sweep
-# beside raw SQL, and weighs the meeting form.
+# beside raw SQL, and weighs the meeting form. bench_sweeps times every reminder
+# sweep beside its floor, and each fanned-out one on two worker processes; its
+# medians are kept for bench-province to print the growth against.
 bench: export VAR_DIR := $(CURDIR)/var/bench
 bench: export DATABASE_URL := $(BENCH_DATABASE_URL)
 bench: install
@@ -112,11 +114,13 @@ bench: install
 	$(PY) manage.py bench_hazards --synthesize --force --per-school $(BENCH_HAZARDS)
 	$(PY) manage.py bench_dashboards
 	$(PY) manage.py bench_coordination
+	$(PY) manage.py bench_sweeps --repeat 1 --workers 2 --save $(VAR_DIR)/sweeps.json
 
 # A province: the streaming seed of 30,000 schools (its time and peak memory
 # printed by GNU time when installed), a month of duty logs and coverage added
 # by bench_coverage, which then times the bureau's coverage, missed-day and
-# duty-log pages and API; last, every reminder sweep over all the schools.
+# duty-log pages and API; last, every reminder sweep over all the schools, with
+# its growth from `make bench`'s 3,000 schools when that has run.
 bench-province: export VAR_DIR := $(CURDIR)/var/bench-province
 bench-province: export DATABASE_URL := $(PROVINCE_DATABASE_URL)
 bench-province: install
@@ -125,4 +129,5 @@ bench-province: install
 		$(PY) manage.py seed_demo --reset --schools $(PROVINCE_SCHOOLS) --days 10 \
 		--password bench-only
 	$(PY) manage.py bench_coverage --synthesize --force --days $(PROVINCE_DAYS)
-	$(PY) manage.py bench_sweeps
+	$(PY) manage.py bench_sweeps --repeat 1 --workers 2 \
+		$$(test -f var/bench/sweeps.json && echo --against var/bench/sweeps.json)

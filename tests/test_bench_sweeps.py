@@ -3,9 +3,11 @@
 import io
 import os
 import tempfile
+from unittest import skipUnless
 
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import TransactionTestCase
 
 from posts.models import PostPeriod
@@ -59,6 +61,7 @@ class BenchSweepsTests(PostsWorldTestCase):
             call_command("bench_sweeps", "--workers", "2")  # inside the test's transaction
 
 
+@skipUnless(connection.vendor == "postgresql", "SQLite has one writer: no parallel timing")
 class BenchSweepsWorkersTests(TransactionTestCase):
     """TransactionTestCase: the forked workers' own connections must see committed data."""
 
