@@ -13,11 +13,12 @@ bulk_create would write (tests/test_seed_demo_posts.py compares the two),
 several times faster.
 
 What it leaves out is what bulk_create does for objects: no primary keys come
-back (read them back by a natural key), no signals, and nothing checked
-beyond the database's own constraints.
+back (reserve them first with `reserve_ids`, or read them back by a natural
+key), no signals, and nothing checked beyond the database's own constraints.
 """
 
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 
 from django.db import connection, connections, models, router
 from django.utils import timezone
@@ -51,16 +52,26 @@ def write_rows(model, fields: Sequence[str], rows: Iterable[tuple]) -> int:
         )
         for field in rest
     )
-    converters = [_converter(field, connection) for field in given]
+    # Only the columns that need it are converted: most rows are ids and numbers.
+    converted = [
+        (index, convert)
+        for index, convert in enumerate(_converter(field, connection) for field in given)
+        if convert is not _same
+    ]
     quote = connection.ops.quote_name
     table = quote(opts.db_table)
     columns = ", ".join(quote(field.column) for field in (*given, *rest))
 
     def prepared():
+        if not converted:
+            for row in rows:
+                yield (*row, *constants)
+            return
         for row in rows:
-            yield (*(convert(value) for convert, value in zip(converters, row, strict=True)),) + (
-                constants
-            )
+            values = list(row)
+            for index, convert in converted:
+                values[index] = convert(values[index])
+            yield (*values, *constants)
 
     count = 0
     with connection.cursor() as cursor:
@@ -85,6 +96,81 @@ def write_rows(model, fields: Sequence[str], rows: Iterable[tuple]) -> int:
             _insert(cursor, table, columns, placeholder, chunk)
             count += len(chunk)
     return count
+
+
+def reserve_ids(model, count: int) -> list[int]:
+    """`count` new primary keys of `model`, ascending, for rows write_rows will insert.
+
+    write_rows gives back no ids, and reading them back by a natural key costs
+    a query and a dict per batch; rows that other rows point at (a place its
+    pieces, a piece its movements) are cheaper given their ids up front. The
+    ids are taken from the table's own counter, as an INSERT would take them
+    (PostgreSQL's sequence; SQLite's sqlite_sequence, which Django's
+    AUTOINCREMENT keys use), so no later insert, concurrent or not, reuses
+    them. Ids reserved and never written are a gap, as after a rollback.
+    """
+    if count <= 0:
+        return []
+    opts = model._meta
+    connection = connections[router.db_for_write(model)]
+    table, column = opts.db_table, opts.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+        if connection.vendor != "sqlite":
+            raise NotImplementedError(f"reserve_ids does not know {connection.vendor}.")
+        quote = connection.ops.quote_name
+        cursor.execute(f"SELECT MAX({quote(column)}) FROM {quote(table)}")
+        largest = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        # AUTOINCREMENT takes one more than the larger of the two.
+        first = max(largest, row[0] if row else 0) + 1
+        if row:
+            cursor.execute(
+                "UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [first + count - 1, table]
+            )
+        else:
+            cursor.execute(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)",
+                [table, first + count - 1],
+            )
+    return list(range(first, first + count))
+
+
+def write_objects(objects: Sequence[models.Model]) -> int:
+    """Unsaved instances of one model, written with write_rows: for the few rows a step
+    still builds as objects (model methods read them, or a field's default is drawn
+    per row, like a secret). Ids given by reserve_ids are written; without, the
+    database numbers the rows. Timestamps are set as write_rows sets them; a
+    file field writes the name of a file already in storage."""
+    if not objects:
+        return 0
+    model = type(objects[0])
+    opts = model._meta
+    with_ids = objects[0].pk is not None
+    fields = [
+        field
+        for field in opts.concrete_fields
+        if (with_ids or not field.primary_key)
+        and not (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+    ]
+    files = {index for index, field in enumerate(fields) if isinstance(field, models.FileField)}
+    return write_rows(
+        model,
+        [field.attname for field in fields],
+        (
+            tuple(
+                getattr(obj, field.attname).name if index in files else getattr(obj, field.attname)
+                for index, field in enumerate(fields)
+            )
+            for obj in objects
+        ),
+    )
 
 
 def insert_unless_present(obj, unique_fields: Sequence[str]) -> bool:
@@ -132,6 +218,10 @@ def _insert(cursor, table, columns, placeholder, chunk):
 def _converter(field, connection):
     if not isinstance(field, CONVERTED_FIELDS):
         return _same
+    if connection.vendor == "postgresql" and not isinstance(field, models.DecimalField):
+        # Its adapt_date/time/datetimefield_value return the value as it is: psycopg
+        # sends dates, times and aware datetimes itself.
+        return _same
     cache = {}
 
     def convert(value):
@@ -146,6 +236,46 @@ def _converter(field, connection):
 
 def _same(value):
     return value
+
+
+@contextmanager
+def foreign_keys_checked_once(models_: Iterable[type[models.Model]]):
+    """Inside: the foreign keys of `models_`' tables are not checked row by row; on
+    leaving, each is added back, which checks every row in one join.
+
+    PostgreSQL checks a foreign key with one locking look-up in the referenced
+    table per inserted row (Django's are deferred to the commit, but each is
+    still made). A province's seed writes tens of millions of rows with three
+    to six foreign keys each: those look-ups were most of its database time.
+    Adding a foreign key back checks the whole table at once, as pg_restore
+    does it; a row that breaks one fails the transaction there, as it would
+    have at the commit. The tables are locked against other writers until
+    the transaction ends: for a seed or a benchmark's synthesis, inside their
+    transaction. Elsewhere (SQLite) it does nothing.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    tables = sorted({model._meta.db_table for model in models_})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) "
+            "ORDER BY 1, 2",
+            [[connection.ops.quote_name(table) for table in tables] + tables],
+        )
+        keys = cursor.fetchall()
+        # A table with checks still pending cannot be altered: make them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for table, name, _definition in keys:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for table, name, definition in keys:
+            cursor.execute(
+                f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}"
+            )
 
 
 def refresh_statistics() -> str:

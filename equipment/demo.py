@@ -12,25 +12,19 @@ handover with a piece missing at a few schools.
 import datetime
 from collections import Counter
 
-from django.db import transaction
-from django.utils import timezone
-
+from campussafety.bulk import reserve_ids, write_rows
 from campussafety.demo import Step, register
 from equipment.choices import LocationKind, MovementKind
 from equipment.handover import handover_lines
 from equipment.models import (
     AlarmTest,
     EquipmentType,
-    Item,
     KitConfirmation,
     KitShortage,
-    Location,
-    Movement,
     ServiceRecord,
     VideoCheck,
 )
-from equipment.seeding import reset_stock, schools_with_gates, seed_stock
-from equipment.services import refresh_due_dates
+from equipment.seeding import at, plan_stock, reset_stock, schools_with_gates
 from schools.obligation_bulk import record_completions
 from schools.obligations import rules_for_cities
 
@@ -52,9 +46,42 @@ FIRMS = (
 # Schools stocked at once (memory stays flat whatever their number).
 SCHOOL_BATCH = 1000
 
-
-def _at(day, hour, minute=0):
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+SERVICE_FIELDS = ("id", "school_id", "firm", "certificate_number", "serviced_on", "recorded_by_id")
+ALARM_FIELDS = (
+    "id",
+    "school_id",
+    "gate_id",
+    "pressed_by",
+    "pressed_at",
+    "acknowledged_at",
+    "arrived_at",
+    "recorded_by_id",
+)
+VIDEO_FIELDS = (
+    "id",
+    "school_id",
+    "checked_at",
+    "cameras_total",
+    "cameras_working",
+    "retention_days",
+    "recorded_by_id",
+)
+CONFIRMATION_FIELDS = (
+    "id",
+    "school_id",
+    "location_id",
+    "confirmed_at",
+    "confirmed_by_id",
+    "is_complete",
+)
+SHORTAGE_FIELDS = (
+    "confirmation_id",
+    "school_id",
+    "location_id",
+    "equipment_type_id",
+    "missing",
+    "found_at",
+)
 
 
 def seed_equipment(ctx) -> str:
@@ -73,11 +100,12 @@ def seed_equipment(ctx) -> str:
         schools = list(
             schools_with_gates(ids[start : start + SCHOOL_BATCH]).select_related("district")
         )
-        counts.update(seed_stock(schools, user=user, rng=rng, today=ctx.today))
-        with transaction.atomic():
-            counts["services"] += _services(schools, user, rng, ctx.today)
-            tests, checks = _alarm_and_video(schools, user, rng, ctx.today)
-            counts["confirmations"] += _handovers(schools, user, rng, ctx.today)
+        stock = plan_stock(schools, user=user, rng=rng, today=ctx.today)
+        # Serviced pieces are written once, with the due dates their service gives them.
+        counts["services"] += _services(stock, schools, user, rng, ctx.today)
+        counts.update(stock.write())
+        tests, checks = _alarm_and_video(schools, user, rng, ctx.today)
+        counts["confirmations"] += _handovers(stock, user, rng, ctx.today)
         counts["tests"] += tests
         counts["checks"] += checks
     services, tests, checks = counts["services"], counts["tests"], counts["checks"]
@@ -89,66 +117,52 @@ def seed_equipment(ctx) -> str:
     )
 
 
-def _services(schools, user, rng, today) -> int:
-    """One service record for most schools, covering its extinguishers due by then."""
+def _services(stock, schools, user, rng, today) -> int:
+    """One service record for most schools, covering its extinguishers due by then.
+
+    Written now; the pieces it covers get their new due dates and a movement
+    in `stock`, which is written after.
+    """
     by_school = {}
-    for item in (
-        Item.objects.filter(school__in=schools, equipment_type__first_service_years__isnull=False)
-        .select_related("equipment_type")
-        .order_by("pk")
-    ):
-        by_school.setdefault(item.school_id, []).append(item)
+    for piece in stock.pieces:
+        if piece.equipment_type.first_service_years is not None:
+            by_school.setdefault(piece.school_id, []).append(piece)
     records, covered = [], []
     for school in schools:
         if rng.random() >= SERVICED:
             continue
         day = today - datetime.timedelta(days=rng.randint(20, 300))
         pieces = [
-            item
-            for item in by_school.get(school.pk, [])
-            if item.service_due_on
-            and item.service_due_on <= day + datetime.timedelta(days=60)
-            and (item.scrap_on is None or item.scrap_on > day)
+            piece
+            for piece in by_school.get(school.pk, [])
+            if piece.service_due_on
+            and piece.service_due_on <= day + datetime.timedelta(days=60)
+            and (piece.scrap_on is None or piece.scrap_on > day)
         ]
         if not pieces:
             continue
-        records.append(
-            ServiceRecord(
-                school=school,
-                firm=rng.choice(FIRMS),
-                certificate_number=f"WB{day:%Y%m}-{school.pk:05d}",
-                serviced_on=day,
-                recorded_by=user,
-            )
-        )
+        firm = rng.choice(FIRMS)
+        records.append([school.pk, firm, f"WB{day:%Y%m}-{school.pk:05d}", day, user.pk])
         covered.append(pieces)
-    ServiceRecord.objects.bulk_create(records, batch_size=1000)
-    links, movements, changed = [], [], []
-    for record, pieces in zip(records, covered, strict=True):
-        for item in pieces:
-            links.append(ServiceRecord.items.through(servicerecord=record, item=item))
-            item.last_serviced_on = record.serviced_on
-            refresh_due_dates(item)
-            changed.append(item)
-            movements.append(
-                Movement(
-                    school_id=item.school_id,
-                    kind=MovementKind.SERVICED,
-                    equipment_type_id=item.equipment_type_id,
-                    item=item,
-                    location_id=item.location_id,
-                    happened_at=_at(record.serviced_on, 12),
-                    recorded_by=user,
-                    reason=f"{record.firm} {record.certificate_number}",
-                )
+    for pk, record in zip(reserve_ids(ServiceRecord, len(records)), records, strict=True):
+        record.insert(0, pk)
+    links = []
+    for (pk, _school, firm, certificate, day, _user), pieces in zip(records, covered, strict=True):
+        for piece in pieces:
+            links.append((pk, piece.pk))
+            piece.last_serviced_on = day
+            piece.refresh_due_dates()
+            stock.ledger.move(
+                MovementKind.SERVICED,
+                stock.place_of[piece.location_id],
+                piece.equipment_type.pk,
+                1,
+                at(day, 12),
+                item_id=piece.pk,
+                reason=f"{firm} {certificate}",
             )
-    ServiceRecord.items.through.objects.bulk_create(links, batch_size=2000)
-    Item.objects.bulk_update(
-        changed,
-        ["last_serviced_on", "next_check_on", "service_due_on", "scrap_on"],
-        batch_size=2000,
-    )
-    Movement.objects.bulk_create(movements, batch_size=2000)
+    write_rows(ServiceRecord, SERVICE_FIELDS, records)
+    write_rows(ServiceRecord.items.through, ("servicerecord_id", "item_id"), links)
     return len(records)
 
 
@@ -162,42 +176,39 @@ def _alarm_and_video(schools, user, rng, today) -> tuple[int, int]:
             span = ((today if month_start == first else first) - month_start).days
             if span < 1 or rng.random() >= ALARM_DONE:
                 continue
-            pressed = _at(
+            pressed = at(
                 month_start + datetime.timedelta(days=rng.randrange(span)), 10, rng.randint(0, 59)
             )
-            reached = rng.random() >= NO_POLICE
+            acknowledged = arrived = None
+            if rng.random() >= NO_POLICE:
+                acknowledged = pressed + datetime.timedelta(seconds=rng.randint(20, 180))
+                arrived = pressed + datetime.timedelta(minutes=rng.randint(4, 15))
             tests.append(
-                AlarmTest(
-                    school=school,
-                    gate=gates[0] if gates else None,
-                    pressed_by="门卫值班员",
-                    pressed_at=pressed,
-                    acknowledged_at=pressed + datetime.timedelta(seconds=rng.randint(20, 180))
-                    if reached
-                    else None,
-                    arrived_at=pressed + datetime.timedelta(minutes=rng.randint(4, 15))
-                    if reached
-                    else None,
-                    recorded_by=user,
+                (
+                    school,
+                    gates[0].pk if gates else None,
+                    "门卫值班员",
+                    pressed,
+                    acknowledged,
+                    arrived,
+                    user.pk,
                 )
             )
         if rng.random() < VIDEO_DONE:
             total = rng.randint(16, 64)
             down = rng.randint(1, 2) if rng.random() < 0.1 else 0
-            checks.append(
-                VideoCheck(
-                    school=school,
-                    checked_at=_at(today - datetime.timedelta(days=rng.randint(1, 25)), 15),
-                    cameras_total=total,
-                    cameras_working=total - down,
-                    retention_days=rng.randint(15, 29)
-                    if rng.random() < SHORT_VIDEO
-                    else rng.randint(30, 90),
-                    recorded_by=user,
-                )
-            )
-    AlarmTest.objects.bulk_create(tests, batch_size=1000)
-    VideoCheck.objects.bulk_create(checks, batch_size=1000)
+            checked = at(today - datetime.timedelta(days=rng.randint(1, 25)), 15)
+            short = rng.random() < SHORT_VIDEO
+            kept = rng.randint(15, 29) if short else rng.randint(30, 90)
+            checks.append((school, checked, total, total - down, kept, user.pk))
+    tests = [
+        (pk, *test) for pk, test in zip(reserve_ids(AlarmTest, len(tests)), tests, strict=True)
+    ]
+    checks = [
+        (pk, *check) for pk, check in zip(reserve_ids(VideoCheck, len(checks)), checks, strict=True)
+    ]
+    write_rows(AlarmTest, ALARM_FIELDS, ((pk, school.pk, *rest) for pk, school, *rest in tests))
+    write_rows(VideoCheck, VIDEO_FIELDS, ((pk, school.pk, *rest) for pk, school, *rest in checks))
     # Each counts towards its window, as a test recorded on the page does.
     rules = rules_for_cities(
         {school.district.city_id for school in schools}, codes=["alarm-test", "video-spot-check"]
@@ -205,59 +216,41 @@ def _alarm_and_video(schools, user, rng, today) -> tuple[int, int]:
     by_code = {
         (city_id, rule.code): rule for city_id, city_rules in rules.items() for rule in city_rules
     }
+    done = [
+        *(
+            (school, "alarm-test", pressed, f"equipment.alarmtest:{pk}")
+            for pk, school, _gate, _by, pressed, *_ in tests
+        ),
+        *(
+            (school, "video-spot-check", checked, f"equipment.videocheck:{pk}")
+            for pk, school, checked, *_ in checks
+        ),
+    ]
     record_completions(
         [
-            (
-                by_code[record.school.district.city_id, code],
-                record.school_id,
-                moment,
-                f"equipment.{type(record)._meta.model_name}:{record.pk}",
-            )
-            for record, code, moment in [
-                *((t, "alarm-test", t.pressed_at) for t in tests),
-                *((c, "video-spot-check", c.checked_at) for c in checks),
-            ]
-            if (record.school.district.city_id, code) in by_code
+            (by_code[school.district.city_id, code], school.pk, moment, source)
+            for school, code, moment, source in done
+            if (school.district.city_id, code) in by_code
         ]
     )
     return len(tests), len(checks)
 
 
-def _handovers(schools, user, rng, today) -> int:
+def _handovers(stock, user, rng, today) -> int:
     """Yesterday's handover at each gatehouse: complete, or a piece missing at a few schools."""
-    gatehouses = list(
-        Location.objects.filter(school__in=schools, kind=LocationKind.GATEHOUSE).order_by("pk")
-    )
+    gatehouses = [place for place in stock.places if place.kind == LocationKind.GATEHOUSE]
     lines = handover_lines(gatehouses)
-    when = _at(today - datetime.timedelta(days=1), 7, 50)
-    confirmations, missing = [], []
-    for place in gatehouses:
+    when = at(today - datetime.timedelta(days=1), 7, 50)
+    ids = reserve_ids(KitConfirmation, len(gatehouses))
+    confirmations, shortages = [], []
+    for pk, place in zip(ids, gatehouses, strict=True):
         short = rng.random() < KIT_MISSING and lines[place.pk]
-        confirmations.append(
-            KitConfirmation(
-                school_id=place.school_id,
-                location=place,
-                confirmed_at=when,
-                confirmed_by=user,
-                is_complete=not short,
-            )
-        )
-        missing.append(rng.choice(sorted(lines[place.pk])) if short else None)
-    KitConfirmation.objects.bulk_create(confirmations, batch_size=1000)
-    KitShortage.objects.bulk_create(
-        [
-            KitShortage(
-                confirmation=confirmation,
-                school_id=confirmation.school_id,
-                location=confirmation.location,
-                equipment_type_id=type_id,
-                missing=1,
-                found_at=when,
-            )
-            for confirmation, type_id in zip(confirmations, missing, strict=True)
-            if type_id
-        ]
-    )
+        confirmations.append((pk, place.school_id, place.pk, when, user.pk, not short))
+        if short:
+            missing = rng.choice(sorted(lines[place.pk]))
+            shortages.append((pk, place.school_id, place.pk, missing, 1, when))
+    write_rows(KitConfirmation, CONFIRMATION_FIELDS, confirmations)
+    write_rows(KitShortage, SHORTAGE_FIELDS, shortages)
     return len(confirmations)
 
 

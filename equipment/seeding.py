@@ -10,14 +10,27 @@ Every piece arrives at the store room and is issued to its place, so the
 ledger holds two movements per line and the balances are exactly its sum
 (`equipment.services.stock_from_ledger` recounts them). Nothing here goes
 through the per-piece services: 300,000 pieces would take hours.
+
+A batch of schools is planned in memory as plain rows (`plan_stock`: places,
+pieces, movements and balances, with ids reserved up front so that movements
+can name their pieces), the demo adds its services to it, and `Stock.write()`
+sends each table with one COPY (campussafety.bulk.write_rows). A piece is
+written once, with its final due dates: a province's 860,000 pieces and 3.3
+million movements as model instances, and the bulk_update of the serviced
+ones, were most of the seed's time.
 """
 
+from __future__ import annotations
+
 import datetime
+import functools
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
+from campussafety.bulk import reserve_ids, write_rows
 from equipment.choices import ItemStatus, LocationKind, MovementKind
 from equipment.models import (
     AlarmTest,
@@ -45,39 +58,158 @@ FLOOR_PIECES = (
     ("exit-sign", 2),
     ("hydrant", 1),
 )
-BATCH = 2000
+
+PLACE_FIELDS = ("id", "school_id", "kind", "name", "gate_id")
+ITEM_FIELDS = (
+    "id",
+    "school_id",
+    "equipment_type_id",
+    "location_id",
+    "asset_tag",
+    "manufactured_on",
+    "acquired_on",
+    "status",
+    "last_serviced_on",
+    "next_check_on",
+    "service_due_on",
+    "scrap_on",
+)
+MOVEMENT_FIELDS = (
+    "school_id",
+    "kind",
+    "equipment_type_id",
+    "item_id",
+    "quantity",
+    "location_id",
+    "to_location_id",
+    "held_delta",
+    "faulty_delta",
+    "happened_at",
+    "recorded_by_id",
+    "reason",
+)
+BALANCE_FIELDS = ("school_id", "location_id", "equipment_type_id", "held", "faulty")
 
 
-def _at(day, hour=9):
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+@functools.cache
+def at(day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datetime:
+    # Cached: a province's movements fall on a few thousand distinct days.
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A Location row (PLACE_FIELDS); what handover_lines() reads of a location."""
+
+    pk: int
+    school_id: int
+    kind: str
+    name: str
+    gate_id: int | None
+
+
+@dataclass(slots=True)
+class Piece:
+    """An Item row (ITEM_FIELDS), its due dates worked out by equipment.services.due_dates."""
+
+    pk: int
+    school_id: int
+    equipment_type: EquipmentType
+    location_id: int
+    asset_tag: str
+    manufactured_on: datetime.date
+    acquired_on: datetime.date
+    status: str
+    last_serviced_on: datetime.date | None = None
+    next_check_on: datetime.date | None = None
+    service_due_on: datetime.date | None = None
+    scrap_on: datetime.date | None = None
+
+    @classmethod
+    def at(
+        cls, place: Place, equipment_type, asset_tag, made, acquired, status=None, *, pk=0
+    ) -> Piece:
+        """A new piece at `place`, its due dates worked out."""
+        piece = cls(
+            pk,
+            place.school_id,
+            equipment_type,
+            place.pk,
+            asset_tag,
+            made,
+            acquired,
+            status or ItemStatus.IN_SERVICE,
+        )
+        piece.refresh_due_dates()
+        return piece
+
+    def refresh_due_dates(self) -> None:
+        """As equipment.services.refresh_due_dates does for a saved Item."""
+        for field, value in due_dates(
+            self.equipment_type,
+            manufactured_on=self.manufactured_on,
+            acquired_on=self.acquired_on,
+            last_serviced_on=self.last_serviced_on,
+        ).items():
+            setattr(self, field, value)
+
+    def row(self) -> tuple:
+        return (
+            self.pk,
+            self.school_id,
+            self.equipment_type.pk,
+            self.location_id,
+            self.asset_tag,
+            self.manufactured_on,
+            self.acquired_on,
+            self.status,
+            self.last_serviced_on,
+            self.next_check_on,
+            self.service_due_on,
+            self.scrap_on,
+        )
 
 
 class Ledger:
-    """Movements and balances collected in memory, written in a few bulk inserts."""
+    """Movements (MOVEMENT_FIELDS rows) and the balances they add up to, kept in memory."""
 
     def __init__(self, user):
-        self.user = user
-        self.movements: list[Movement] = []
+        self.user_id = user.pk if user is not None else None
+        self.movements: list[tuple] = []
         self.balances: dict[tuple[int, int], list] = defaultdict(lambda: [0, 0, 0])
 
     def move(
-        self, kind, location, type_id, quantity, when, *, item=None, to=None, held=0, faulty=0
+        self,
+        kind,
+        location: Place,
+        type_id,
+        quantity,
+        when,
+        *,
+        item_id=None,
+        to: Place | None = None,
+        held=0,
+        faulty=0,
+        reason="",
     ):
         self.movements.append(
-            Movement(
-                school_id=location.school_id,
-                kind=kind,
-                equipment_type_id=type_id,
-                item=item,
-                quantity=quantity,
-                location=location,
-                to_location=to,
-                held_delta=held,
-                faulty_delta=faulty,
-                happened_at=when,
-                recorded_by=self.user,
+            (
+                location.school_id,
+                kind,
+                type_id,
+                item_id,
+                quantity,
+                location.pk,
+                to.pk if to is not None else None,
+                held,
+                faulty,
+                when,
+                self.user_id,
+                reason,
             )
         )
+        if not held and not faulty:
+            return
         for place, sign in ((location, 1), (to, -1)):
             if place is not None:
                 row = self.balances[(place.pk, type_id)]
@@ -85,189 +217,172 @@ class Ledger:
                 row[1] += sign * held
                 row[2] += sign * faulty
 
-    def write(self):
-        Movement.objects.bulk_create(self.movements, batch_size=BATCH)
-        StockBalance.objects.bulk_create(
-            [
-                StockBalance(
-                    school_id=school_id,
-                    location_id=location_id,
-                    equipment_type_id=type_id,
-                    held=held,
-                    faulty=faulty,
-                )
-                for (location_id, type_id), (school_id, held, faulty) in self.balances.items()
-                if held or faulty
-            ],
-            batch_size=BATCH,
-        )
+    def balance_rows(self):
+        for (location_id, type_id), (school_id, held, faulty) in self.balances.items():
+            if held or faulty:
+                yield school_id, location_id, type_id, held, faulty
 
 
-def _places(schools, floors):
-    places = []
+@dataclass
+class Stock:
+    """A batch of schools' places, pieces and ledger, planned and not yet written."""
+
+    places: list[Place]
+    pieces: list[Piece]
+    ledger: Ledger
+    transfers: int
+
+    @functools.cached_property
+    def place_of(self) -> dict[int, Place]:
+        return {place.pk: place for place in self.places}
+
+    def write(self) -> dict:
+        """Every row with one COPY per table; the counts for the summary."""
+        with transaction.atomic():
+            write_rows(
+                Location,
+                PLACE_FIELDS,
+                ((p.pk, p.school_id, p.kind, p.name, p.gate_id) for p in self.places),
+            )
+            write_rows(Item, ITEM_FIELDS, (piece.row() for piece in self.pieces))
+            write_rows(Movement, MOVEMENT_FIELDS, self.ledger.movements)
+            write_rows(StockBalance, BALANCE_FIELDS, self.ledger.balance_rows())
+        return {
+            "places": len(self.places),
+            "pieces": len(self.pieces),
+            "movements": len(self.ledger.movements),
+        }
+
+
+def _places(schools, floors) -> list[Place]:
+    rows = []
     for school in schools:
         gates = list(school.gates.all())
-        places.append(Location(school=school, kind=LocationKind.STORE, name="器材室"))
-        for gate in gates:
-            places.append(
-                Location(
-                    school=school, kind=LocationKind.GATEHOUSE, name=f"{gate.name}门卫室", gate=gate
-                )
-            )
-        main = gates[0] if gates else None
+        rows.append((school.pk, LocationKind.STORE, "器材室", None))
+        rows += [(school.pk, LocationKind.GATEHOUSE, f"{g.name}门卫室", g.pk) for g in gates]
+        main = gates[0].pk if gates else None
         if main and school.has_protection_booth:
-            places.append(
-                Location(
-                    school=school,
-                    kind=LocationKind.PROTECTION_BOOTH,
-                    name=f"{main.name}护学岗亭",
-                    gate=main,
-                )
-            )
+            name = f"{gates[0].name}护学岗亭"
+            rows.append((school.pk, LocationKind.PROTECTION_BOOTH, name, main))
         if school.has_police_room:
-            places.append(Location(school=school, kind=LocationKind.POLICE_ROOM, name="校园警务室"))
-        places.append(Location(school=school, kind=LocationKind.GUARD, name="值班保安", gate=main))
-        places += [
-            Location(school=school, kind=LocationKind.FLOOR, name=f"教学楼{n}层")
-            for n in range(1, floors + 1)
+            rows.append((school.pk, LocationKind.POLICE_ROOM, "校园警务室", None))
+        rows.append((school.pk, LocationKind.GUARD, "值班保安", main))
+        rows += [
+            (school.pk, LocationKind.FLOOR, f"教学楼{n}层", None) for n in range(1, floors + 1)
         ]
-    return Location.objects.bulk_create(places, batch_size=BATCH)
+    ids = reserve_ids(Location, len(rows))
+    return [Place(pk, *row) for pk, row in zip(ids, rows, strict=True)]
 
 
-def seed_stock(schools, *, user, rng, today, floors=3, spares=True) -> dict:
-    """Stock every school in `schools` (School objects with gates prefetched); counts written."""
+def plan_stock(schools, *, user, rng, today, floors=3, spares=True) -> Stock:
+    """The stock of every school in `schools` (School objects with gates prefetched), unwritten."""
     schools = list(schools)
     types = {t.code: t for t in EquipmentType.objects.filter(city=None)}
+    type_of = {t.pk: t for t in types.values()}
     needed = requirements(school_facts(schools))
-    with transaction.atomic():
-        places = _places(schools, floors)
-        stores = {p.school_id: p for p in places if p.kind == LocationKind.STORE}
-        ledger = Ledger(user)
-        pieces: list[tuple[Item, Location, bool]] = []
-
-        def piece(location, equipment_type, *, age_days, faulty=False):
-            made = today - datetime.timedelta(days=age_days)
-            acquired = made + datetime.timedelta(days=rng.randint(10, 120))
-            item = Item(
-                school_id=location.school_id,
-                equipment_type=equipment_type,
-                location=location,
-                asset_tag=f"{location.school_id:05d}-{len(pieces) + 1:06d}",
-                manufactured_on=made,
-                acquired_on=min(acquired, today),
-                status=ItemStatus.FAULTY if faulty else ItemStatus.IN_SERVICE,
-            )
-            for field, value in due_dates(
-                equipment_type, manufactured_on=made, acquired_on=item.acquired_on
-            ).items():
-                setattr(item, field, value)
-            pieces.append((item, location, faulty))
-
-        counted = []
-        for place in places:
-            lines = dict(needed.get(place.school_id, {}))
-            if place.kind == LocationKind.FLOOR:
-                for code, quantity in FLOOR_PIECES:
-                    key = (LocationKind.FLOOR, types[code].pk)
-                    lines[key] = max(lines.get(key, 0), quantity)
-            for (kind, type_id), quantity in lines.items():
-                if kind != place.kind:
-                    continue
-                if rng.random() < GAP:
-                    quantity -= 1
-                equipment_type = next(t for t in types.values() if t.pk == type_id)
-                if equipment_type.is_serialised:
-                    for _n in range(quantity):
-                        scrap = equipment_type.scrap_years or 15
-                        old = (
-                            equipment_type.code.startswith("extinguisher")
-                            and rng.random() < EXPIRED
-                        )
-                        age = (
-                            scrap * 365 + rng.randint(20, 400)
-                            if old
-                            else rng.randint(60, (scrap - 1) * 365)
-                        )
-                        piece(
-                            place,
-                            equipment_type,
-                            age_days=age,
-                            faulty=equipment_type.code == "radio" and rng.random() < FAULTY,
-                        )
-                elif quantity > 0:
+    places = _places(schools, floors)
+    stores = {p.school_id: p for p in places if p.kind == LocationKind.STORE}
+    ledger = Ledger(user)
+    # (place, type, made, acquired, faulty) of each serialised piece, in order.
+    planned = []
+    counted = []
+    for place in places:
+        lines = dict(needed.get(place.school_id, {}))
+        if place.kind == LocationKind.FLOOR:
+            for code, quantity in FLOOR_PIECES:
+                key = (LocationKind.FLOOR, types[code].pk)
+                lines[key] = max(lines.get(key, 0), quantity)
+        for (kind, type_id), quantity in lines.items():
+            if kind != place.kind:
+                continue
+            if rng.random() < GAP:
+                quantity -= 1
+            equipment_type = type_of[type_id]
+            if not equipment_type.is_serialised:
+                if quantity > 0:
                     counted.append((place, type_id, quantity))
-        Item.objects.bulk_create([item for item, _place, _faulty in pieces], batch_size=BATCH)
-
-        for place, type_id, quantity in counted:
-            when = _at(today - datetime.timedelta(days=rng.randint(40, 700)))
-            store = stores[place.school_id]
-            ledger.move(MovementKind.RECEIVED, store, type_id, quantity, when, held=quantity)
-            ledger.move(
-                MovementKind.ISSUED, store, type_id, quantity, when, to=place, held=-quantity
-            )
-        for item, place, faulty in pieces:
-            when = _at(item.acquired_on)
-            store = stores[place.school_id]
-            type_id = item.equipment_type_id
-            ledger.move(MovementKind.RECEIVED, store, type_id, 1, when, item=item, held=1)
-            ledger.move(MovementKind.ISSUED, store, type_id, 1, when, item=item, to=place, held=-1)
-            if faulty:
-                ledger.move(
-                    MovementKind.FAILED,
-                    place,
-                    type_id,
-                    1,
-                    when + datetime.timedelta(days=30),
-                    item=item,
-                    faulty=1,
+                continue
+            for _n in range(quantity):
+                scrap = equipment_type.scrap_years or 15
+                old = equipment_type.code.startswith("extinguisher") and rng.random() < EXPIRED
+                age = (
+                    scrap * 365 + rng.randint(20, 400)
+                    if old
+                    else rng.randint(60, (scrap - 1) * 365)
                 )
-        transfers = _transfers(schools, stores, types, ledger, today) if spares else 0
-        ledger.write()
-    return {
-        "places": len(places),
-        "pieces": len(pieces) + transfers,
-        "movements": len(ledger.movements),
-    }
+                made = today - datetime.timedelta(days=age)
+                faulty = equipment_type.code == "radio" and rng.random() < FAULTY
+                acquired = min(made + datetime.timedelta(days=rng.randint(10, 120)), today)
+                planned.append((place, equipment_type, made, acquired, faulty))
+    transfers = (
+        _transfers(schools, stores, types["extinguisher-dry-powder"], today) if spares else []
+    )
+    ids = reserve_ids(Item, len(planned) + len(transfers))
+    pieces = []
+    for pk, (place, equipment_type, made, acquired, faulty) in zip(
+        ids[: len(planned)], planned, strict=True
+    ):
+        tag = f"{place.school_id:05d}-{len(pieces) + 1:06d}"
+        status = ItemStatus.FAULTY if faulty else ItemStatus.IN_SERVICE
+        pieces.append(Piece.at(place, equipment_type, tag, made, acquired, status, pk=pk))
 
-
-def _transfers(schools, stores, types, ledger, today) -> int:
-    """In each district, a spare extinguisher bought by one school goes to another (a transfer)."""
-    by_district = defaultdict(list)
-    for school in schools:
-        by_district[school.district_id].append(school)
-    powder = types["extinguisher-dry-powder"]
-    moved = []
-    for group in by_district.values():
-        if len(group) < 2:
-            continue
-        giver, taker = stores[group[1].pk], stores[group[0].pk]
-        made = today - datetime.timedelta(days=200)
-        item = Item(
-            school_id=taker.school_id,
-            equipment_type=powder,
-            location=taker,
-            asset_tag=f"{giver.school_id:05d}-T",
-            manufactured_on=made,
-            acquired_on=made,
-            **due_dates(powder, manufactured_on=made, acquired_on=made),
-        )
-        moved.append((item, giver, taker))
-    Item.objects.bulk_create([item for item, _giver, _taker in moved])
-    for item, giver, taker in moved:
+    for place, type_id, quantity in counted:
+        when = at(today - datetime.timedelta(days=rng.randint(40, 700)))
+        store = stores[place.school_id]
+        ledger.move(MovementKind.RECEIVED, store, type_id, quantity, when, held=quantity)
+        ledger.move(MovementKind.ISSUED, store, type_id, quantity, when, to=place, held=-quantity)
+    for piece, (place, _type, _made, _acquired, faulty) in zip(pieces, planned, strict=True):
+        when = at(piece.acquired_on)
+        store = stores[place.school_id]
+        type_id = piece.equipment_type.pk
+        ledger.move(MovementKind.RECEIVED, store, type_id, 1, when, item_id=piece.pk, held=1)
         ledger.move(
-            MovementKind.RECEIVED, giver, powder.pk, 1, _at(item.acquired_on), item=item, held=1
+            MovementKind.ISSUED, store, type_id, 1, when, item_id=piece.pk, to=place, held=-1
+        )
+        if faulty:
+            failed = when + datetime.timedelta(days=30)
+            ledger.move(MovementKind.FAILED, place, type_id, 1, failed, item_id=piece.pk, faulty=1)
+    for pk, (giver, taker, piece) in zip(ids[len(planned) :], transfers, strict=True):
+        piece.pk = pk
+        pieces.append(piece)
+        powder = piece.equipment_type.pk
+        ledger.move(
+            MovementKind.RECEIVED, giver, powder, 1, at(piece.acquired_on), item_id=pk, held=1
         )
         ledger.move(
             MovementKind.TRANSFERRED,
             giver,
-            powder.pk,
+            powder,
             1,
-            _at(today - datetime.timedelta(days=20)),
-            item=item,
+            at(today - datetime.timedelta(days=20)),
+            item_id=pk,
             to=taker,
             held=-1,
         )
-    return len(moved)
+    return Stock(places=places, pieces=pieces, ledger=ledger, transfers=len(transfers))
+
+
+def seed_stock(schools, *, user, rng, today, floors=3, spares=True) -> dict:
+    """Stock every school in `schools` (School objects with gates prefetched); counts written."""
+    return plan_stock(
+        schools, user=user, rng=rng, today=today, floors=floors, spares=spares
+    ).write()
+
+
+def _transfers(schools, stores, powder, today) -> list[tuple[Place, Place, Piece]]:
+    """In each district, a spare extinguisher bought by one school goes to another (a transfer)."""
+    by_district = defaultdict(list)
+    for school in schools:
+        by_district[school.district_id].append(school)
+    moved = []
+    made = today - datetime.timedelta(days=200)
+    for group in by_district.values():
+        if len(group) < 2:
+            continue
+        giver, taker = stores[group[1].pk], stores[group[0].pk]
+        piece = Piece.at(taker, powder, f"{giver.school_id:05d}-T", made, made)
+        moved.append((giver, taker, piece))
+    return moved
 
 
 def reset_stock() -> None:
