@@ -21,11 +21,13 @@ import datetime
 from collections import Counter
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import RoleAssignment
+from campussafety.bulk import reserve_ids, write_objects, write_rows
 from campussafety.demo import Step, register
 from drills.choices import (
     TRAINING_RULE_CODES,
@@ -61,6 +63,16 @@ SCHOOL_BATCH = 1000
 PLANS = (PlanType.COMPREHENSIVE, PlanType.FIRE, PlanType.VIOLENCE)
 PROBLEMS = "东侧楼梯间堆放杂物，疏散受阻\n三楼应急照明灯不亮\n二年级3班集合点位置不清"
 CLASS_SIZE = 40
+PLAN_DIR = "emergency-plans/demo"
+HEADCOUNT_FIELDS = (
+    "drill_id",
+    "class_name",
+    "teacher_name",
+    "expected",
+    "arrived",
+    "missing",
+    "reported_at",
+)
 
 
 def _at(day, hour, minute=0):
@@ -169,25 +181,29 @@ def _seed_batch(ctx, rng, schools) -> dict[str, int]:
             found = max(closed, key=lambda d: d.planned_at)
             found.problems_found, found.plan_must_be_revised = PROBLEMS, True
             found.evaluation = "疏散总体有序，东侧楼梯堵塞，需修订消防预案。"
+    for drill, pk in zip(drills, reserve_ids(Drill, len(drills)), strict=True):
+        drill.pk = pk
     with transaction.atomic():
-        Drill.objects.bulk_create(drills, batch_size=1000)
+        # Drills stay objects (the requirements read them; each draws its own
+        # headcount secret); their hundred thousand class headcounts are rows.
+        write_objects(drills)
         headcounts = []
         for drill, classes in counts:
             for n in range(classes):
                 expected = CLASS_SIZE - rng.randint(0, 6)
                 missing = rng.choice((1, 2)) if rng.random() < 0.03 else 0
                 headcounts.append(
-                    ClassHeadcount(
-                        drill=drill,
-                        class_name=f"{n // 6 + 1}年级{n % 6 + 1}班",
-                        teacher_name="班主任",
-                        expected=expected,
-                        arrived=expected - missing,
-                        missing=missing,
-                        reported_at=drill.started_at + datetime.timedelta(seconds=90 + n * 7),
+                    (
+                        drill.pk,
+                        f"{n // 6 + 1}年级{n % 6 + 1}班",
+                        "班主任",
+                        expected,
+                        expected - missing,
+                        missing,
+                        drill.started_at + datetime.timedelta(seconds=90 + n * 7),
                     )
                 )
-        ClassHeadcount.objects.bulk_create(headcounts, batch_size=2000)
+        write_rows(ClassHeadcount, HEADCOUNT_FIELDS, headcounts)
         counted = _drill_completions(schools, [d for d in drills if d.status == DrillStatus.CLOSED])
         plans = _seed_plans(ctx, rng, schools)
         sessions, trained = _seed_training(ctx, rng, schools, terms)
@@ -234,15 +250,20 @@ def _seed_plans(ctx, rng, schools) -> int:
                 if overdue
                 else approved + datetime.timedelta(days=730),
             )
-            # A one-page PDF per plan, so each document opens from the pages.
-            plan.document.save(
-                f"{school.code}-{plan_type}.pdf",
-                ContentFile(b"%PDF-1.4\n% demo emergency plan\n"),
-                save=False,
-            )
+            plan.document.name = _demo_document(plan_type)
             plans.append(plan)
-    EmergencyPlan.objects.bulk_create(plans, batch_size=1000)
+    write_objects(plans)
     return len(plans)
+
+
+def _demo_document(plan_type) -> str:
+    """One demo PDF of each type, shared by every school's plan, so each document opens from
+    the pages. (A file per plan was 100,000 files for a province, and as many again on
+    every --reset: storage keeps the old ones and gives the new a suffix.)"""
+    name = f"{PLAN_DIR}/{plan_type}.pdf"
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(b"%PDF-1.4\n% demo emergency plan\n"))
+    return name
 
 
 def _seed_training(ctx, rng, schools, terms) -> int:
@@ -284,15 +305,18 @@ def _seed_training(ctx, rng, schools, terms) -> int:
                     hours=1.5,
                 )
             )
-    TrainingSession.objects.bulk_create(sessions, batch_size=1000)
-    TrainingAttendee.objects.bulk_create(
-        [
-            TrainingAttendee(session=session, member_id=member_id)
+    for session, pk in zip(sessions, reserve_ids(TrainingSession, len(sessions)), strict=True):
+        session.pk = pk
+    write_objects(sessions)
+    write_rows(
+        TrainingAttendee,
+        ("session_id", "member_id"),
+        (
+            (session.pk, member_id)
             for session in sessions
             if session.audience == TrainingAudience.GUARDS
             for member_id in members.get(session.school_id, [])[:8]
-        ],
-        batch_size=2000,
+        ),
     )
     city_of = {facts.pk: facts.city_id for facts in school_facts([s.pk for s in schools])}
     rules = rules_for_cities(
