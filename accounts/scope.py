@@ -124,7 +124,9 @@ class Grant:
 class Scope:
     """What one user may reach. Built once per user object (one query)."""
 
-    def __init__(self, user):
+    def __init__(self, user, rows=None):
+        """`rows` are the user's role assignments as (role, *GRANT_COLUMNS), when a caller
+        read them with something else (the API's token, accounts/api/authentication.py)."""
         self.user = user
         self.is_admin = False
         self.grants: list[Grant] = []
@@ -133,9 +135,11 @@ class Scope:
         if user.is_superuser:
             self.is_admin = True
             return
-        # Plain rows, not model instances: this runs on every request, and
-        # building three related models per role cost more than the query.
-        for role, *units in user.role_assignments.values_list("role", *GRANT_COLUMNS):
+        if rows is None:
+            # Plain rows, not model instances: this runs on every request, and
+            # building three related models per role cost more than the query.
+            rows = user.role_assignments.values_list("role", *GRANT_COLUMNS)
+        for role, *units in rows:
             if role == Role.ADMIN:
                 self.is_admin = True
             else:
@@ -215,7 +219,20 @@ class Scope:
 
     def _condition(self, model, allowed: set[str], action: str) -> tuple[Q | None, bool]:
         """The filter for `model`, and whether it follows a shared (reverse) path."""
-        # (unit path, path to the owning user or "") -> unit ids
+        ids_by_path, shared_used = self._units(model, allowed, action)
+        if not ids_by_path:
+            return None, False
+        condition = Q()
+        for (path, owner), ids in sorted(ids_by_path.items()):
+            part = Q(**{f"{path}__in": sorted(ids)})
+            if owner:
+                part &= Q(**{owner: self.user.pk})
+            condition |= part
+        return condition, shared_used
+
+    def _units(self, model, allowed: set[str], action: str):
+        """{(unit path, path to the owning user or ""): unit ids} the grants of `allowed`
+        roles reach `model` by, and whether a shared (reverse) path is among them."""
         ids_by_path: dict[tuple[str, str], set[int]] = defaultdict(set)
         shared_used = False
         # Roles that reach only their own rows (a guard's own rounds) name the
@@ -235,20 +252,39 @@ class Scope:
                     for path in paths:
                         ids_by_path[path, owner].add(unit_id)
                     break
-        if not ids_by_path:
-            return None, False
-        condition = Q()
-        for (path, owner), ids in sorted(ids_by_path.items()):
-            part = Q(**{f"{path}__in": sorted(ids)})
-            if owner:
-                part &= Q(**{owner: self.user.pk})
-            condition |= part
-        return condition, shared_used
+        return ids_by_path, shared_used
 
     def contains(self, obj, action: str = VIEW, roles=None) -> bool:
         """Is this saved object inside the user's scope for `action`?"""
         manager = type(obj)._default_manager
         return self.restrict(manager.filter(pk=obj.pk), action, roles).exists()
+
+    def reaches(self, obj, action: str = VIEW, roles=None) -> bool | None:
+        """Is `obj`, read with the related objects its scope paths name, inside the scope
+        for `action`? The same decision as restrict(), taken on the object in memory, so
+        a hot path that read it in SQL needs no second query. None when the object does
+        not carry what the decision needs (a path through a reverse relation, or a
+        related object not read with it): ask restrict() then.
+        """
+        if self.is_admin:
+            return True
+        model = type(obj)
+        if getattr(model, "scope_via", None) is not None:
+            return None
+        allowed = set(model.access.get(action, frozenset()))
+        if roles is not None:
+            allowed &= set(roles)
+        ids_by_path, shared_used = self._units(model, allowed, action)
+        if shared_used:
+            return None
+        try:
+            return any(
+                _value_at(obj, path) in ids and (not owner or _value_at(obj, owner) == self.user.pk)
+                for (path, owner), ids in ids_by_path.items()
+            )
+        except (LookupError, AttributeError):
+            # A related object not read, or a path ending on a reverse relation.
+            return None
 
     def require(self, objects, action: str) -> None:
         """Refuse (OutOfScope) unless every saved object lies in the user's scope for `action`.
@@ -273,6 +309,20 @@ class Scope:
             found = self.restrict(model._default_manager.filter(pk__in=pks), action).count()
             if found != len(pks):
                 raise OutOfScope()
+
+
+def _value_at(obj, path: str):
+    """What the filter `path` compares on `obj` (`post__school` → obj.post.school_id),
+    from the related objects read with it; LookupError when one was not."""
+    *hops, last = path.split("__")
+    for hop in hops:
+        cached = obj._state.fields_cache
+        if hop not in cached:
+            raise LookupError(path)
+        obj = cached[hop]
+        if obj is None:
+            return None
+    return getattr(obj, obj._meta.get_field(last).attname)
 
 
 def write_in_scope(user, action: str, write, changed=None):

@@ -2,9 +2,10 @@
 
 import datetime
 from dataclasses import dataclass
+from functools import cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Count, Q, Sum
 from django.forms.models import model_to_dict
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import BUREAU, Scope
 from campussafety.bulk import insert_unless_present
 from campussafety.errors import Conflict
+from campussafety.rows import Columns, insert_values
 from posts.choices import CoverageStatus
 from posts.models import (
     DailyCoverage,
@@ -21,10 +23,13 @@ from posts.models import (
     DutyLogRevision,
     Member,
     MemberAssignment,
+    Post,
     PostPeriod,
+    Shift,
 )
 from posts.rules import coverage_status, coverage_status_sql, staffing_of
 from schools.calendar import is_school_day
+from schools.models import City, District, School
 
 LOG_FIELDS = (
     "actual_start",
@@ -76,10 +81,78 @@ class AttendanceEntry:
     present: bool = True
 
 
-def rostered_members(post_period: PostPeriod, day):
-    return Member.objects.filter(
-        shifts__post_period=post_period, shifts__date=day, shifts__is_cancelled=False
-    ).order_by("name", "pk")
+def rostered_members(post_period: PostPeriod, day) -> list[Member]:
+    """The members rostered on `post_period` on `day` (their shifts not cancelled), by name."""
+    return period_with_roster(post_period.pk, day)[1]
+
+
+class _PeriodQuery:
+    """The SQL of period_with_roster(), written once per process."""
+
+    def __init__(self, using):
+        quote = connections[using].ops.quote_name
+        self.tables = [
+            Columns(PostPeriod, "pp"),
+            Columns(Post, "p"),
+            Columns(School, "s"),
+            Columns(District, "d"),
+            Columns(City, "c"),
+            Columns(Member, "m"),
+        ]
+
+        def table(model):
+            return quote(model._meta.db_table)
+
+        def column(model, name):
+            return quote(model._meta.get_field(name).column)
+
+        # Where each model's columns start in a row.
+        self.starts = [sum(columns.width for columns in self.tables[:i]) for i in range(6)]
+        select = ", ".join(columns.select(using) for columns in self.tables)
+        self.sql = (
+            f"SELECT {select} FROM {table(PostPeriod)} pp "
+            f"INNER JOIN {table(Post)} p ON p.id = pp.{column(PostPeriod, 'post')} "
+            f"INNER JOIN {table(School)} s ON s.id = p.{column(Post, 'school')} "
+            f"INNER JOIN {table(District)} d ON d.id = s.{column(School, 'district')} "
+            f"INNER JOIN {table(City)} c ON c.id = d.{column(District, 'city')} "
+            f"LEFT OUTER JOIN {table(Shift)} sh ON sh.{column(Shift, 'post_period')} = pp.id "
+            f"AND sh.{column(Shift, 'date')} = %s AND sh.{column(Shift, 'is_cancelled')} = %s "
+            f"LEFT OUTER JOIN {table(Member)} m ON m.id = sh.{column(Shift, 'member')} "
+            f"WHERE pp.id = %s ORDER BY m.{column(Member, 'name')}, m.id"
+        )
+
+
+@cache
+def _period_query(using) -> _PeriodQuery:
+    return _PeriodQuery(using)
+
+
+def period_with_roster(pk: int, day, using: str = "default"):
+    """(The post period `pk` with its post, school, district and city, the members rostered
+    on it on `day` by name), or (None, []) when there is no such period: one query.
+
+    The API's duty-log POST reads both at once (posts/api/dutylog_create.py): the
+    school, district and city are what submit_log reads (the calendar, the
+    late-entry window, the qualified share), the roster who stood.
+    """
+    query = _period_query(using)
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(query.sql, [connection.ops.adapt_datefield_value(day), False, pk])
+        rows = cursor.fetchall()
+    if not rows:
+        return None, []
+    post_period, post, school, district, city = (
+        columns.instance(rows[0], start, using)
+        for columns, start in zip(query.tables[:5], query.starts, strict=False)
+    )
+    district.city = city
+    school.district = district
+    post.school = school
+    post_period.post = post
+    members = (query.tables[5].instance(row, query.starts[5], using) for row in rows)
+    # No shift that day: one row, its member columns NULL.
+    return post_period, [member for member in members if member is not None]
 
 
 def _validate_day(post_period: PostPeriod, day):
@@ -91,9 +164,13 @@ def _validate_day(post_period: PostPeriod, day):
         raise ValidationError({"date": _("This is not a school day for this school.")})
 
 
-def _resolve_attendance(post_period, day, entries):
-    """The attendance to record: the roster when no entries are given; checked otherwise."""
-    rostered = list(rostered_members(post_period, day))
+def _resolve_attendance(post_period, day, entries, rostered=None):
+    """The attendance to record: the roster when no entries are given; checked otherwise.
+
+    `rostered` is the roster when the caller read it already (period_with_roster).
+    """
+    if rostered is None:
+        rostered = rostered_members(post_period, day)
     rostered_ids = {member.pk for member in rostered}
     if entries is None:
         return [AttendanceEntry(member) for member in rostered], rostered_ids
@@ -151,12 +228,19 @@ def _set_staffing(log: DutyLog, staffing) -> None:
     log.meets_qualified_share = staffing.meets_qualified_share
 
 
+# What an attendance row holds; its key is never read back (see _save_attendance).
+ATTENDANCE_COLUMNS = ("log", "member", "was_rostered", "present", "is_police", "is_qualified")
+
+
 def _save_attendance(log: DutyLog, rows) -> None:
     """Insert the log's attendance in one statement and keep it on the log, so the
-    answer is written from memory (each row's member is the one resolved)."""
+    answer is written from memory (each row's member is the one resolved).
+
+    The rows' own keys are not read back: nothing shows or follows them.
+    """
     for row in rows:
         row.log = log
-    DutyAttendance.objects.bulk_create(rows)
+    insert_values(rows, ATTENDANCE_COLUMNS)
     # In the order the API lists attendance (ATTENDANCE_ORDER).
     rows = sorted(rows, key=lambda row: (row.member.name, row.member.pk))
     log._prefetched_objects_cache = {"attendance": rows}
@@ -216,7 +300,9 @@ def check_late_entry(user, post_period: PostPeriod, day) -> bool:
     )
 
 
-def submit_log(user, post_period: PostPeriod, day, attendance=None, **fields) -> DutyLog:
+def submit_log(
+    user, post_period: PostPeriod, day, attendance=None, rostered=None, **fields
+) -> DutyLog:
     """Record the duty log of `post_period` on `day`.
 
     Without `attendance`, everyone rostered is recorded as present: logging a
@@ -227,11 +313,13 @@ def submit_log(user, post_period: PostPeriod, day, attendance=None, **fields) ->
     The write is three statements: the log with its staffing, its attendance,
     and the school's coverage of the day (count_new_log). Call it inside the
     write check's transaction (write_in_scope); alone, it opens its own.
+    `rostered` is the roster of the day when the caller read it with the
+    period (period_with_roster).
     """
     post_period = with_school(post_period)
     _validate_day(post_period, day)
     late = check_late_entry(user, post_period, day)
-    entries, rostered_ids = _resolve_attendance(post_period, day, attendance)
+    entries, rostered_ids = _resolve_attendance(post_period, day, attendance, rostered)
     share = post_period.post.school.district.city.qualified_share_required
     staffing, rows = _attendance_rows(post_period, day, entries, rostered_ids, share)
     log = DutyLog(
@@ -264,7 +352,7 @@ def submit_log(user, post_period: PostPeriod, day, attendance=None, **fields) ->
         )
         if existing is None:
             # Deleted between our INSERT and this read: the period is free again.
-            return submit_log(user, post_period, day, attendance, **fields)
+            return submit_log(user, post_period, day, attendance, rostered, **fields)
         raise DuplicateLog(existing)
     return log
 

@@ -15,8 +15,13 @@ from knox.models import AuthToken
 from knox.settings import CONSTANTS
 from rest_framework.test import APIClient
 
+from accounts.api.authentication import TokenAuthentication
+from accounts.choices import Role
+from accounts.scope import Scope
+from accounts.tokens import issue_token
 from tests.auth_support import fresh_throttle_cache
 from tests.base import PASSWORD, WorldTestCase
+from tests.factories import UserFactory, assign
 
 TOKEN = "/api/v1/auth/token/"
 REVOKE = "/api/v1/auth/token/revoke/"
@@ -98,6 +103,30 @@ class IssueTests(TokenTestCase):
         )
         self.assertFalse(self.works(expired))
         self.assertTrue(self.works(token))
+
+    def test_the_token_its_user_and_the_users_roles_are_read_in_one_query(self):
+        # A date read back as the ORM reads it (SQLite answers text, made aware here).
+        both = UserFactory(username="both", last_login=timezone.now())
+        assign(both, Role.PRINCIPAL, self.s2)
+        assign(both, Role.POLICE_LIAISON, self.p1)
+        nobody = UserFactory(username="nobody")
+        admin = UserFactory(username="root", is_superuser=True)
+        for user in (both, self.principal1, self.city, nobody, admin):
+            with self.subTest(user=user.username):
+                token = issue_token(user)[1]
+                with self.assertNumQueries(1):
+                    found, auth_token = TokenAuthentication().authenticate_credentials(
+                        token.encode()
+                    )
+                    scope = Scope.of(found)
+                self.assertEqual((found, auth_token.user), (user, user))
+                self.assertEqual(found.last_login, user.last_login)
+                # The same grants as the scope reads on its own.
+                read_alone = Scope(type(user).objects.get(pk=user.pk))
+                self.assertEqual(
+                    sorted(scope.grants, key=repr), sorted(read_alone.grants, key=repr)
+                )
+                self.assertEqual(scope.is_admin, read_alone.is_admin)
 
     def test_a_made_up_or_malformed_token_is_refused(self):
         self.sign_in()

@@ -3,10 +3,13 @@
 import datetime
 
 from accounts.choices import Role
-from accounts.scope import Scope
+from accounts.scope import ADD, CHANGE, VIEW, Scope
+from posts import dutylogs
+from posts.models import DutyLog, PostPeriod
 from schools.models import CalendarException, District, School, Term
 from tests.base import WorldTestCase
 from tests.factories import UserFactory, assign
+from tests.posts_world import TODAY, PostsWorldTestCase
 
 
 class ScopeTests(WorldTestCase):
@@ -54,3 +57,37 @@ class ScopeTests(WorldTestCase):
         with self.assertNumQueries(1):
             Scope.of(user)
             Scope.of(user)
+
+
+class DecidedInMemoryTests(PostsWorldTestCase):
+    """Scope.reaches takes restrict()'s decision on an object read with its related rows."""
+
+    multi_role_personas = True
+
+    def test_it_agrees_with_the_database_for_every_persona_action_and_role(self):
+        periods = [dutylogs.period_with_roster(pk, TODAY)[0] for pk in self.period_ids()]
+        for name, user in self.users.items():
+            scope = Scope.of(user)
+            for action, roles in (
+                (VIEW, None),
+                (VIEW, DutyLog.access[ADD]),
+                (ADD, None),
+                (CHANGE, None),
+                ("demolish", None),
+            ):
+                reached = set(
+                    scope.restrict(PostPeriod.objects.all(), action, roles).values_list(
+                        "pk", flat=True
+                    )
+                )
+                for period in periods:
+                    with self.subTest(persona=name, action=action, roles=roles, period=period.pk):
+                        self.assertIs(scope.reaches(period, action, roles), period.pk in reached)
+
+    def test_without_the_related_rows_it_leaves_the_decision_to_the_database(self):
+        period = PostPeriod.objects.get(pk=self.morning("s1").pk)
+        self.assertIsNone(Scope.of(self.principal1).reaches(period))
+        self.assertTrue(Scope.of(self.admin).reaches(period))
+
+    def period_ids(self):
+        return list(PostPeriod.objects.order_by("pk").values_list("pk", flat=True))

@@ -543,17 +543,7 @@ class DutyLogSerializer(ScopedModelSerializer):
         return attrs
 
     def create(self, validated_data):
-        # One log per post period and day: a second one raises DuplicateLog (409).
-        data = dict(validated_data)
-        entries = data.pop("attendance_entries")
-        data.pop("reason", None)
-        return dutylogs.submit_log(
-            self.context["request"].user,
-            data.pop("post_period"),
-            data.pop("date"),
-            attendance=_attendance(entries),
-            **data,
-        )
+        return submit_validated(self.context["request"].user, validated_data)
 
     def update(self, instance, validated_data):
         data = dict(validated_data)
@@ -566,6 +556,25 @@ class DutyLogSerializer(ScopedModelSerializer):
             reason=reason,
             **data,
         )
+
+
+def submit_validated(user, validated_data):
+    """Submit the log a create validated: DutyLogSerializer's, or the gate's lean POST's
+    (posts/api/dutylog_create.py), which also hands over the roster it read.
+
+    One log per post period and day: a second one raises DuplicateLog (409).
+    """
+    data = dict(validated_data)
+    entries = data.pop("attendance_entries")
+    data.pop("reason", None)
+    return dutylogs.submit_log(
+        user,
+        data.pop("post_period"),
+        data.pop("date"),
+        attendance=_attendance(entries),
+        rostered=data.pop("rostered", None),
+        **data,
+    )
 
 
 def _attendance(entries):

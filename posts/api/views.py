@@ -17,6 +17,7 @@ from campussafety.ids import id_or_404
 from campussafety.replica import reads_from_replica
 from posts import coverage, dutylogs, members, rosters
 from posts.api import serializers
+from posts.api.dutylog_create import DutyLogCreateSerializer
 from posts.coverage_by_school import CoverageBySchool
 from posts.filtersets import (
     DutyLogFilterSet,
@@ -252,6 +253,14 @@ class DutyLogViewSet(ScopedModelViewSet):
     # attendance and its members, for the answer to an edit; a new log comes
     # back from the service with them in memory (posts/dutylogs.py).
     read_back_after_write = frozenset({CHANGE})
+
+    def get_serializer_class(self):
+        # The gate's POST takes a shorter way to the same rules and answer
+        # (posts/api/dutylog_create.py); the write check is the same. The schema
+        # describes it by DutyLogSerializer, whose input and answer it shares.
+        if self.action == "create" and not getattr(self, "swagger_fake_view", False):
+            return DutyLogCreateSerializer
+        return super().get_serializer_class()
 
     def perform_destroy(self, instance):
         dutylogs.delete_log(instance)
