@@ -45,7 +45,6 @@ ROSTER_DAYS_AHEAD = 14
 SCHOOL_BATCH = 150
 # Schools planned at once before their members are written (seeding.py).
 PLAN_BATCH = 1000
-INSERT_BATCH = 2000
 
 WEEKDAYS = range(5)
 QUALIFIED_KINDS = (MemberKind.POLICE, MemberKind.AUXILIARY_POLICE, MemberKind.SECURITY_GUARD)

@@ -8,10 +8,11 @@ for most post periods of each past school day, with its attendance and the
 daily coverage those logs add up to.
 
 It is written for a city's 3,000 schools, where it writes about a hundred
-thousand rows per day of history: members, posts and periods go in with
-bulk_create (their ids are needed), rosters, shifts, logs, attendance and
-coverage with campussafety.bulk.write_rows, several times faster, logs a
-batch of schools at a time so memory stays flat. The figures of each log
+thousand rows per day of history: all of it goes in with
+campussafety.bulk.write_rows, several times faster than bulk_create (members
+then read back their ids by their ID number's hash; posts and periods are
+given theirs up front by reserve_ids), logs a batch of schools at a time so
+memory stays flat. The figures of each log
 (staffing, qualified share) and each day (coverage) are worked out by the
 same rules the platform applies when a log is submitted (posts.rules,
 posts.dutylogs). A few schools break the rules on purpose, so
@@ -27,7 +28,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 
-from campussafety.bulk import write_rows
+from campussafety.bulk import reserve_ids, write_objects, write_rows
 from posts import demo_data as data
 from posts import dutylogs
 from posts.choices import (
@@ -38,7 +39,6 @@ from posts.choices import (
 )
 from posts.dutylogs import COVERAGE_FIGURES, coverage_rows
 from posts.management.planning import (
-    INSERT_BATCH,
     MEMBER_FIELDS,
     PLAN_BATCH,
     SCHOOL_BATCH,
@@ -100,13 +100,17 @@ def seed_posts(ctx: DemoContext) -> str:
             for member in (*plan.members, *plan.borrowed)
         ),
     )
-    # Posts and periods are few and their new ids are needed: bulk_create.
+    # Posts and periods stay objects (the rules read them), written with ids reserved
+    # up front: bulk_create of a province's 210,000 took a query and an object each.
     posts = [post for plan in plans for post in plan.posts]
-    Post.objects.bulk_create([post.post for post in posts], batch_size=INSERT_BATCH)
-    # Each period was made with its unsaved post; bulk_create takes the post's new id.
-    PostPeriod.objects.bulk_create(
-        [period for post in posts for period in post.periods], batch_size=INSERT_BATCH
-    )
+    for post, pk in zip(posts, reserve_ids(Post, len(posts)), strict=True):
+        post.post.pk = pk
+    write_objects([post.post for post in posts])
+    periods = [period for post in posts for period in post.periods]
+    for period, pk in zip(periods, reserve_ids(PostPeriod, len(periods)), strict=True):
+        # Each period was made with its unsaved post: take the post's id now.
+        period.pk, period.post_id = pk, period.post.pk
+    write_objects(periods)
 
     busy: set[tuple[int, int]] = set()
     for plan in plans:
