@@ -1,10 +1,12 @@
 """Today at the gate: who is rostered, and logging as rostered in one tap."""
 
 import datetime
+from unittest import mock
 
 import time_machine
 from django.urls import reverse
 
+from accounts.scope import ADD, Scope
 from posts.models import (
     DailyCoverage,
     DutyLog,
@@ -251,3 +253,47 @@ class LogAllDueTests(PostsPageTestCase):
         self.assertFalse(DutyLog.objects.exists())
         self.login("principal1")
         self.assertContains(self.client.get(reverse("posts:today")), "log-all-due")
+
+
+class PageWritesAreRecheckedTests(PostsPageTestCase):
+    """Every page that writes a duty log keeps it only through the one write check
+    (accounts.scope.write_in_scope), as the API does, not on its own may() alone."""
+
+    def checked(self, method, url, data):
+        seen = []
+        original = Scope.require
+
+        def spy(scope, objects, action):
+            seen.append((objects, action))
+            return original(scope, objects, action)
+
+        with mock.patch.object(Scope, "require", autospec=True, side_effect=spy):
+            response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 302)
+        return [(o.pk, action) for o, action in seen if isinstance(o, DutyLog)]
+
+    def test_the_quick_log_the_log_all_and_the_form(self):
+        self.login("officer1")
+        morning = self.morning("s1")
+        quick = self.checked("post", reverse("posts:log-quick", args=[morning.pk]), {})
+        self.assertEqual(quick, [(DutyLog.objects.get(post_period=morning).pk, ADD)])
+        DutyLog.objects.all().delete()
+        every = self.checked("post", reverse("posts:log-all-due"), {"school": self.s1.pk})
+        self.assertEqual(every, [(DutyLog.objects.get(post_period=morning).pk, ADD)])
+        DutyLog.objects.all().delete()
+        members = self.members["s1"]
+        form = {
+            "date": TODAY.isoformat(),
+            "present": [members[role].pk for role in ("police", "aux", "guard_a", "guard_b")],
+            "actual_start": "07:05",
+            "actual_end": "07:55",
+            "illegal_parking": "0",
+            "wrong_way_driving": "0",
+            "electric_tricycles": "0",
+            "farm_vehicles": "0",
+            "other_traffic": "0",
+            "incidents": "",
+            "weather": "rain",
+        }
+        created = self.checked("post", reverse("posts:log-create", args=[morning.pk]), form)
+        self.assertEqual(created, [(DutyLog.objects.get(post_period=morning).pk, ADD)])

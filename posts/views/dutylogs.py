@@ -16,7 +16,7 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from accounts.choices import Role
-from accounts.scope import ADD, BUREAU, CHANGE, Scope, write_in_scope
+from accounts.scope import ADD, BUREAU, CHANGE, OutOfScope, Scope, write_in_scope
 from campussafety.dutylog import Handover, slots_for
 from campussafety.export_views import ExportMixin
 from campussafety.ids import parse_id
@@ -134,13 +134,20 @@ class DutyLogCreateView(DutyLogFormMixin, View):
         duplicate = None
         if form.is_valid():
             try:
-                log = dutylogs.submit_log(
+                log = write_in_scope(
                     request.user,
-                    self.period,
-                    form.cleaned_data["date"],
-                    attendance=form.attendance(),
-                    **form.log_fields(),
+                    ADD,
+                    lambda: dutylogs.submit_log(
+                        request.user,
+                        self.period,
+                        form.cleaned_data["date"],
+                        attendance=form.attendance(),
+                        **form.log_fields(),
+                    ),
                 )
+            except OutOfScope:
+                # The written log re-checked, as every write is: a 403, not a form error.
+                raise
             except dutylogs.DuplicateLog as error:
                 duplicate = error.existing
                 form.add_error(None, dutylogs.duplicate_message(duplicate))

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.scope import ADD, SCHOOL_STAFF, Scope
+from accounts.scope import ADD, SCHOOL_STAFF, Scope, write_in_scope
 from campussafety.ids import id_or_404
 from posts import dutylogs
 from posts.forms import (
@@ -196,7 +196,10 @@ class QuickLogView(PageMixin, View):
         if not may(user, DutyLog, ADD, period.post.school_id):
             raise PermissionDenied
         try:
-            log = dutylogs.submit_log(user, period, timezone.localdate())
+            # The written log re-checked, as every write is (a 403 if out of scope).
+            log = write_in_scope(
+                user, ADD, lambda: dutylogs.submit_log(user, period, timezone.localdate())
+            )
         except dutylogs.DuplicateLog as duplicate:
             messages.warning(request, dutylogs.duplicate_message(duplicate.existing))
         except ValidationError as error:
@@ -228,7 +231,9 @@ class LogAllDueView(PageMixin, View):
         logged = 0
         for period in due:
             try:
-                log = dutylogs.submit_log(user, period, now.date())
+                log = write_in_scope(
+                    user, ADD, lambda period=period: dutylogs.submit_log(user, period, now.date())
+                )
             except dutylogs.DuplicateLog as duplicate:
                 messages.warning(request, dutylogs.duplicate_message(duplicate.existing))
             except ValidationError as error:
