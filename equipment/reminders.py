@@ -27,7 +27,7 @@ from equipment.compliance import shortfall_rows
 from equipment.models import EquipmentType, Item, KitShortage, Location, Movement
 from equipment.services import Shortfall
 from reminders import recipients
-from reminders.registry import DistrictSweep, Due, ReminderKind, register, schools_in
+from reminders.registry import Due, ReminderKind, register
 from schools.models import School
 
 SERVICE_WARNING_DAYS = 30
@@ -226,7 +226,7 @@ def _shortfall_params(shortfall, schools, places, names):
 
 
 @register
-class KitShortfallsOfSchool(_ChecksLink, DistrictSweep):
+class KitShortfallsOfSchool(_ChecksLink):
     """Each Monday, the school's principal and safety officers get its kit shortfalls."""
 
     name = "equipment_shortfall_school"
@@ -234,10 +234,10 @@ class KitShortfallsOfSchool(_ChecksLink, DistrictSweep):
     recipients = _("The school's principal and safety officers: one list each week.")
     crontab = {"hour": 7, "minute": 35, "day_of_week": MONDAY}
 
-    def sweep_districts(self, now, districts):
+    def sweep(self, now):
         today = timezone.localdate(now)
         year, week, _day = today.isocalendar()
-        found = shortfall_rows(schools_in(districts), today)
+        found = shortfall_rows(School.objects.all(), today)
         places, names = _names(found)
         schools = _school_names(s.school_id for s in found)
         leaders = recipients.school_leaders(schools)
@@ -259,7 +259,7 @@ class KitShortfallsOfSchool(_ChecksLink, DistrictSweep):
 
 
 @register
-class OldKitShortfallsOfDistrict(_ChecksLink, DistrictSweep):
+class OldKitShortfallsOfDistrict(_ChecksLink):
     """Once a month, district staff get one list of the district's shortfalls older than 30 days.
 
     A shortfall is that old when its place existed and its stock of the type
@@ -273,10 +273,10 @@ class OldKitShortfallsOfDistrict(_ChecksLink, DistrictSweep):
     crontab = {"hour": 8, "minute": 30}
     listed = 30
 
-    def sweep_districts(self, now, districts):
+    def sweep(self, now):
         today = timezone.localdate(now)
         since = now - datetime.timedelta(days=SHORTFALL_AGE_DAYS)
-        found = shortfall_rows(schools_in(districts), today)
+        found = shortfall_rows(School.objects.all(), today)
         short_places = {s.location_id for s in found}
         moved = set()
         recent = Movement.objects.filter(happened_at__gte=since).filter(
@@ -299,27 +299,24 @@ class OldKitShortfallsOfDistrict(_ChecksLink, DistrictSweep):
         ]
         keys = {(s.location_id, s.equipment_type_id) for s in old}
         # Pieces named missing at a handover that long ago and still not back.
-        shortages = KitShortage.objects.open().filter(found_at__lte=since)
-        if districts is not None:
-            shortages = shortages.filter(school__district_id__in=districts)
-        for school_id, location_id, type_id, missing in shortages.values_list(
-            "school_id", "location_id", "equipment_type_id", "missing"
+        for school_id, location_id, type_id, missing in (
+            KitShortage.objects.open()
+            .filter(found_at__lte=since)
+            .values_list("school_id", "location_id", "equipment_type_id", "missing")
         ):
             if (location_id, type_id) not in keys:
                 keys.add((location_id, type_id))
                 old.append(Shortfall(school_id, location_id, "", type_id, missing, 0))
         places, names = _names(old)
-        district_of = dict(
+        districts = dict(
             School.objects.filter(pk__in=any_of(s.school_id for s in old)).values_list(
                 "pk", "district_id"
             )
         )
-        schools = _school_names(district_of)
+        schools = _school_names(districts)
         by_district = defaultdict(list)
         for s in sorted(old, key=lambda s: (s.school_id, s.location_id, s.equipment_type_id)):
-            by_district[district_of[s.school_id]].append(
-                _shortfall_params(s, schools, places, names)
-            )
+            by_district[districts[s.school_id]].append(_shortfall_params(s, schools, places, names))
         # Once a month: the list is dated by the month's first day.
         return recipients.district_summaries(self, by_district, today.replace(day=1), self.listed)
 

@@ -32,7 +32,6 @@ from tests.equipment_world import (
 )
 from tests.factories import SchoolFactory
 from tests.obligations_world import D, at
-from tests.reminder_support import assert_parts_make_the_whole
 from tests.worker import running_worker, send, task_runs, wait_until
 
 TODAY = D(2026, 11, 30)  # a Monday
@@ -210,23 +209,6 @@ class QueryCountTests(EquipmentRemindersTestCase):
                 school = SchoolFactory(district=district)
                 Location.objects.create(school=school, kind="gatehouse", name="门卫室")
         self.assertEqual(self.counts(), pinned)
-
-    def test_the_district_parts_find_what_the_city_wide_sweep_finds(self):
-        # Shortfalls older than 30 days, at places of both districts.
-        Location.objects.update(created=at(D(2026, 9, 1)))
-        for kind, moment in self.MOMENTS.items():
-            if KINDS[kind].fans_out:
-                with self.subTest(kind=kind):
-                    whole = assert_parts_make_the_whole(self, kind, moment)
-                    # Both districts have something to hear: the parts are not empty.
-                    if kind.endswith("school"):
-                        found = {school for _key, school, _params in whole}
-                        self.assertTrue({self.s1.pk, self.s2.pk} <= found)
-                    else:
-                        found = {key[3] for key, _school, _params in whole}
-                        self.assertEqual(
-                            found, {f"district:{self.d1.pk}", f"district:{self.d2.pk}"}
-                        )
 
 
 def sweep_runs(runs):

@@ -45,8 +45,6 @@ FANNED_ELSEWHERE = {
     "drill_nothing_planned",
     "drill_overdue",
     "drill_overdue_district",
-    "equipment_shortfall_school",
-    "equipment_shortfall_district",
 }
 
 
