@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from schools.models import School
+
 KINDS: dict[str, ReminderKind] = {}
 
 
@@ -128,8 +130,6 @@ class DistrictSweep(ReminderKind):
 
 def schools_in(districts: list[int] | None):
     """The schools a sweep's part answers for: every school when `districts` is None."""
-    from schools.models import School
-
     schools = School.objects.all()
     return schools if districts is None else schools.filter(district_id__in=districts)
 

@@ -6,7 +6,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from reminders.delivery import record
 from reminders.models import Delivery
-from reminders.registry import Due
+from reminders.registry import KINDS, Due
+from schools.models import District
 
 SENT_SMS: list[tuple[str, str]] = []
 _sms_lock = threading.Lock()
@@ -93,9 +94,6 @@ def record_missing_log(user) -> Delivery:
 def assert_parts_make_the_whole(case, kind, moment):
     """A fanned-out kind's district parts, together, find what its city-wide sweep finds:
     each item once, and none the whole sweep does not. Returns the whole's items."""
-    from reminders.registry import KINDS
-    from schools.models import District
-
     reminder = KINDS[kind]
     case.assertTrue(reminder.fans_out, kind)
 

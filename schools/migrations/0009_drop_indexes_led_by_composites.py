@@ -1,16 +1,11 @@
-"""Drop the single-column foreign key indexes that a composite index or unique
-constraint starting with the same column already serves (the planner uses the
-composite for lookups by the key alone). Each cost every insert an index entry.
-tests/test_schema_indexes.py finds any such index.
-
-Only the indexes go (the database operations); the foreign key constraints stay
-as they are. Django's own AlterField would drop and re-add each constraint, which
-re-checks every row of tables holding millions (a province's shifts and logs)
-under an exclusive lock.
+"""Drop the foreign key indexes a composite index or unique constraint starting with
+the same column already serves (campussafety.migration_ops).
 """
 
 import django.db.models.deletion
 from django.db import migrations, models
+
+from campussafety.migration_ops import drop_indexes_keeping_constraints
 
 
 INDEXES = [
@@ -36,18 +31,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            database_operations=[
-                migrations.RunSQL(
-                    [f'DROP INDEX IF EXISTS "{name}"' for name, _table, _column in INDEXES],
-                    # Back: each index as Django had named and made it.
-                    [
-                        f'CREATE INDEX "{name}" ON "{table}" ("{column}")'
-                        for name, table, column in INDEXES
-                    ],
-                )
-            ],
-            state_operations=[
+        drop_indexes_keeping_constraints(
+            INDEXES,
+            [
                 migrations.AlterField(
                     model_name="calendarexception",
                     name="city",
