@@ -87,6 +87,13 @@ class RosterDigest(DistrictSweep):
             )
         )
         open_today = school_days({shift[0] for shift in shifts}, today, today)
+        # The leaders first: a school's listing (a copy of each of its shifts) is built
+        # only where someone will read it.
+        leaders = recipients.school_leaders(
+            school_id
+            for school_id, district_id, *_rest in shifts
+            if open_today.get(school_id) and (districts is None or district_id in districts)
+        )
         first_district = {}
         for shift in shifts:
             member_id, district_id = shift[3], shift[1]
@@ -126,29 +133,29 @@ class RosterDigest(DistrictSweep):
             if phone and mine:
                 by_member[member_id].append(entry)
                 names[member_id] = name
-            if districts is None or district_id in districts:
+            if school_id in leaders and (districts is None or district_id in districts):
                 by_school[school_id].append({**entry, "member": name})
+        day = today.isoformat()
         dues = [
             Due(
                 self.name,
                 subject=f"member:{member_id}",
-                due=today.isoformat(),
+                due=day,
                 member_id=member_id,
-                params={"date": today.isoformat(), "shifts": entries, "name": names[member_id]},
+                params={"date": day, "shifts": entries, "name": names[member_id]},
             )
             for member_id, entries in by_member.items()
         ]
-        leaders = recipients.school_leaders(by_school)
         for school_id, entries in by_school.items():
-            for user_id in leaders.get(school_id, ()):
+            for user_id in leaders[school_id]:
                 dues.append(
                     Due(
                         self.name,
                         subject=f"school:{school_id}",
-                        due=today.isoformat(),
+                        due=day,
                         user_id=user_id,
                         school_id=school_id,
-                        params={"date": today.isoformat(), "shifts": entries},
+                        params={"date": day, "shifts": entries},
                     )
                 )
         return dues
