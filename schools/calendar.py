@@ -68,16 +68,23 @@ def term_audiences(is_kindergarten: bool) -> tuple[str, str]:
 
 
 def school_days(
-    schools: QuerySet | Iterable, start: datetime.date, end: datetime.date
+    schools: QuerySet | Iterable,
+    start: datetime.date,
+    end: datetime.date,
+    owners: dict | None = None,
 ) -> dict[int, tuple[datetime.date, ...]]:
     """The school days of each school between start and end (inclusive), by school id.
 
     Three queries whatever the number of schools: the schools, the terms and the
     exceptions. Schools sharing a district and a kind of term share one
     computation (and one tuple), so a city's 3,000 schools cost a few dozen day sweeps.
+    `owners`, a dict, receives the (district id, city id) of each school, read by the
+    same query.
     """
-    rows = _school_rows(schools) if start <= end else []
-    if not rows:
+    rows = _school_rows(schools) if start <= end or owners is not None else []
+    if owners is not None:
+        owners.update((row[0], (row[2], row[3])) for row in rows)
+    if not rows or start > end:
         return {}
     group_days, own_days = _calendar_groups(rows, start, end)
     return {
