@@ -64,30 +64,33 @@ def write_rows(model, fields: Sequence[str], rows: Iterable[tuple]) -> int:
 
     def prepared():
         if not converted:
-            for row in rows:
-                yield (*row, *constants)
+            yield from rows
             return
         for row in rows:
             values = list(row)
             for index, convert in converted:
                 values[index] = convert(values[index])
-            yield (*values, *constants)
+            yield tuple(values)
 
-    count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            copy = f"COPY {table} ({columns}) FROM STDIN"
+            if all(_copied_as_text(field) for field in (*given, *rest)):
+                return _copy_text(cursor.cursor, copy, given, constants, prepared())
+            with cursor.cursor.copy(copy) as copier:
+                count = 0
                 for row in prepared():
-                    copy.write_row(row)
+                    copier.write_row((*row, *constants))
                     count += 1
             return count
         width = len(given) + len(rest)
         limit = connection.features.max_query_params or ROWS_PER_INSERT * width
         per_statement = max(1, min(ROWS_PER_INSERT, limit // width))
         placeholder = f"({', '.join(['%s'] * width)})"
+        count = 0
         chunk = []
         for row in prepared():
-            chunk.append(row)
+            chunk.append((*row, *constants))
             if len(chunk) == per_statement:
                 _insert(cursor, table, columns, placeholder, chunk)
                 count += len(chunk)
@@ -238,6 +241,98 @@ def _same(value):
     return value
 
 
+TEXT_TYPES = {
+    "CharField",
+    "TextField",
+    "SlugField",
+    "EmailField",
+    "URLField",
+    "FileField",
+    "ImageField",
+}
+# Fields whose values str() writes as PostgreSQL reads them in COPY's text format
+# (numbers, dates, times, aware datetimes, text); a row of anything else (JSON, a
+# duration, an address) goes through psycopg's write_row.
+COPY_TEXT_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+    "BooleanField",
+    "DecimalField",
+    "FloatField",
+    "DateField",
+    "DateTimeField",
+    "TimeField",
+    "UUIDField",
+    *TEXT_TYPES,
+}
+# COPY's text format: a backslash escapes, a tab ends a value, a newline a row.
+COPY_NULL = "\\N"
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# Lines sent to the server at once.
+COPY_CHUNK = 2000
+
+
+def _internal_type(field) -> str:
+    return (field.target_field if field.is_relation else field).get_internal_type()
+
+
+def _copied_as_text(field) -> bool:
+    return _internal_type(field) in COPY_TEXT_TYPES
+
+
+def _copy_value(value) -> str:
+    return COPY_NULL if value is None else str(value).translate(COPY_ESCAPES)
+
+
+def _copy_text(cursor, copy: str, given, constants, rows) -> int:
+    """Send `rows` in COPY's text format, written here rather than by psycopg's write_row.
+
+    psycopg looks up a dumper for every value of every row (about 5 µs a row of
+    a shift, most of the seed's time in Python); these rows are ids, dates and
+    short codes, which str() writes as COPY reads them, and None is COPY's \\N.
+    A row whose text holds a backslash, tab or line break is written again
+    value by value, escaped (tests/test_seed_demo_posts.py, WriteRowsTests).
+    """
+    separators = len(given) - 1
+    any_text = any(_internal_type(field) in TEXT_TYPES for field in given)
+    ending = "".join("\t" + _copy_value(value) for value in constants) + "\n"
+    count = 0
+    with cursor.copy(copy) as copier:
+        lines = []
+        for row in rows:
+            if None in row:
+                nulls = row.count(None)
+                line = "\t".join([COPY_NULL if value is None else str(value) for value in row])
+            else:
+                nulls = 0
+                line = "\t".join(map(str, row))
+            # Each NULL wrote one backslash; another backslash, a tab too many or a
+            # line break came from a text, and the row is written again, escaped.
+            if any_text and (
+                line.count("\t") != separators
+                or line.count("\\") != nulls
+                or "\n" in line
+                or "\r" in line
+            ):
+                line = "\t".join(map(_copy_value, row))
+            lines.append(line + ending)
+            if len(lines) == COPY_CHUNK:
+                copier.write("".join(lines))
+                count += len(lines)
+                lines = []
+        if lines:
+            copier.write("".join(lines))
+            count += len(lines)
+    return count
+
+
 @contextmanager
 def foreign_keys_checked_once(models_: Iterable[type[models.Model]]):
     """Inside: the foreign keys of `models_`' tables are not checked row by row; on
@@ -256,13 +351,12 @@ def foreign_keys_checked_once(models_: Iterable[type[models.Model]]):
     if connection.vendor != "postgresql":
         yield
         return
-    tables = sorted({model._meta.db_table for model in models_})
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
             "FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) "
             "ORDER BY 1, 2",
-            [[connection.ops.quote_name(table) for table in tables] + tables],
+            [_table_names(models_)],
         )
         keys = cursor.fetchall()
         # A table with checks still pending cannot be altered: make them now.
@@ -276,6 +370,50 @@ def foreign_keys_checked_once(models_: Iterable[type[models.Model]]):
             cursor.execute(
                 f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}"
             )
+
+
+@contextmanager
+def indexes_built_after(models_: Iterable[type[models.Model]], keep: Sequence[str] = ()):
+    """Inside: the plain indexes of `models_`' tables (neither unique nor behind a
+    constraint), except those named in `keep`, are dropped; on leaving, each is built
+    again from its definition.
+
+    For a table read while it is loaded. PostgreSQL has no statistics for rows
+    loaded in the same transaction, and its planner, expecting a few rows,
+    takes any index whose leading column the query names: the posts step's
+    coverage, counted by school and day a batch of schools at a time, went
+    through the logs' index on the date alone and read every log so far, each
+    batch (2.6 s of server time at 3,000 schools, growing with the square of
+    the schools). Without the plain indexes the query has only the one `keep`
+    names; the others are built once at the end, from the loaded table, as
+    pg_restore builds them. Unique indexes stay: they are constraints. The
+    table is locked against other sessions until the transaction ends; on
+    SQLite it does nothing.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indrelid::regclass::text = ANY(%s) AND NOT indisunique AND NOT indisprimary "
+            "AND indexrelid NOT IN (SELECT conindid FROM pg_constraint) "
+            "AND NOT (indexrelid::regclass::text = ANY(%s)) ORDER BY 1",
+            [_table_names(models_), list(keep)],
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+    yield
+    with connection.cursor() as cursor:
+        for _name, definition in indexes:
+            cursor.execute(definition)
+
+
+def _table_names(models_) -> list[str]:
+    """The models' tables as regclass::text spells them: quoted where a name needs it."""
+    tables = sorted({model._meta.db_table for model in models_})
+    return [connection.ops.quote_name(table) for table in tables] + tables
 
 
 def refresh_statistics() -> str:

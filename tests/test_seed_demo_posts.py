@@ -351,3 +351,23 @@ class WriteRowsTests(Pinned, TestCase):
         self.assertEqual(rows[1]["countersigned_at"], values["countersigned_at"])
         created = DutyLog.objects.get(post_period=periods[1]).created
         self.assertEqual(created, NOW)
+
+    def test_texts_that_look_like_copy_syntax_are_written_as_given(self):
+        # On PostgreSQL write_rows writes COPY's text format itself: a tab, a line
+        # break or a backslash in a text, or a text spelling its NULL, must come back
+        # as it was sent, and a None as NULL.
+        period = PostPeriod.objects.select_related("post").first()
+        texts = ["a\tb", "line\nbreak\r\n", "back\\slash", "\\N", "None", "", "护学岗\t\\"]
+        day = TODAY - datetime.timedelta(days=3)
+        write_rows(
+            DutyLog,
+            ("school_id", "post_period_id", "date", "period", "incidents", "submitted_by_id"),
+            [
+                (period.post.school_id, period.pk, day - datetime.timedelta(days=index), "morning")
+                + (text, None)
+                for index, text in enumerate(texts)
+            ],
+        )
+        written = DutyLog.objects.filter(post_period=period).order_by("-date")
+        self.assertEqual([log.incidents for log in written], texts)
+        self.assertEqual({log.submitted_by_id for log in written}, {None})
