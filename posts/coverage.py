@@ -139,17 +139,7 @@ def coverage(schools, start: datetime.date, end: datetime.date, group_by: str = 
             row.schools_today = len(open_today)
         field = "date"
     else:
-        rows = _unit_rows(group_by, school_ids, owners)
-        if group_by == "school":
-            for pk, row in rows.items():
-                row.school_days = len(days.get(pk, ()))
-        else:
-            # A district's or city's school days, from each school's owners as the
-            # calendar read them: not a second read of the 30,000 schools of a
-            # province for their names (a fifth of the request).
-            unit = 0 if group_by == "district" else 1
-            for pk, owner in owners.items():
-                rows[owner[unit]].school_days += len(days.get(pk, ()))
+        rows = _unit_rows(group_by, school_ids, owners, days)
         field = {
             "school": "school_id",
             "district": "school__district_id",
@@ -168,17 +158,25 @@ def coverage(schools, start: datetime.date, end: datetime.date, group_by: str = 
     return list(rows.values())
 
 
-def _unit_rows(group_by, school_ids, owners) -> dict:
-    """An empty row for each school in scope (`school_ids`), or for each district or city
-    of theirs (`owners`, as counted_school_days() gives them), by id."""
+def _unit_rows(group_by, school_ids, owners, days) -> dict:
+    """A row for each school in scope (`school_ids`), or for each district or city of
+    theirs (`owners`, as counted_school_days() gives them), by id, with its school days.
+
+    A district's or city's school days are added up from each school's owners as the
+    calendar read them: not a second read of the 30,000 schools of a province for
+    their names (a fifth of the request)."""
     if group_by == "school":
-        units = School.objects.filter(pk__in=school_ids).values_list("pk", "name")
-    else:
-        model = District if group_by == "district" else City
-        unit = 0 if group_by == "district" else 1
-        units = model.objects.filter(pk__in={owner[unit] for owner in owners.values()})
-        units = units.values_list("pk", "name")
-    return {pk: CoverageRow(key=pk, label=name) for pk, name in units}
+        names = School.objects.filter(pk__in=school_ids).values_list("pk", "name")
+        return {
+            pk: CoverageRow(key=pk, label=name, school_days=len(days.get(pk, ())))
+            for pk, name in names
+        }
+    model, unit = (District, 0) if group_by == "district" else (City, 1)
+    names = model.objects.filter(pk__in={owner[unit] for owner in owners.values()})
+    rows = {pk: CoverageRow(key=pk, label=name) for pk, name in names.values_list("pk", "name")}
+    for pk, owner in owners.items():
+        rows[owner[unit]].school_days += len(days.get(pk, ()))
+    return rows
 
 
 @dataclass
